@@ -1,0 +1,173 @@
+/**
+ * The one declaration of the bridge between the engine (main process or `serve`) and the renderer.
+ * Main registers a handler per call, the preload and the WebSocket client expose exactly these
+ * names, and both sides take their types from here. Pure: zod only, so the renderer can import it.
+ */
+import { z } from 'zod';
+import { CATEGORIES, INTERVALS } from '../market/intervals';
+
+export const SymbolName = z.string().regex(/^[A-Z0-9]{2,30}$/, 'symbol must be 2-30 upper-case letters or digits');
+export const IntervalSchema = z.enum(INTERVALS);
+export const CategorySchema = z.enum(CATEGORIES);
+const EpochMs = z.number().int().nonnegative();
+
+export const StreamKey = z.object({
+  exchange: z.literal('bybit').default('bybit'),
+  category: CategorySchema.default('linear'),
+  symbol: SymbolName,
+  interval: IntervalSchema,
+});
+
+export const CandleSchema = z.object({
+  time: EpochMs,
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+  confirmed: z.boolean(),
+});
+
+export const StreamSummary = z.object({
+  exchange: z.string(),
+  category: CategorySchema,
+  symbol: SymbolName,
+  interval: IntervalSchema,
+  count: z.number().int(),
+  first: EpochMs.nullable(),
+  last: EpochMs.nullable(),
+});
+
+const Empty = z.object({}).strict();
+
+/** Request/response calls. Requests are strict so a misspelt field is refused, not ignored. */
+export const calls = {
+  'app.info': {
+    request: Empty,
+    response: z.object({
+      name: z.string(),
+      version: z.string(),
+      storePath: z.string(),
+      storeBytes: z.number().int().nonnegative(),
+    }),
+  },
+  'streams.list': {
+    request: Empty,
+    response: z.array(StreamSummary),
+  },
+  'candles.range': {
+    request: StreamKey.extend({
+      from: EpochMs.optional(),
+      to: EpochMs.optional(),
+      /** Newest `limit` candles of the range, returned ascending. */
+      limit: z.number().int().min(1).max(200_000).default(100_000),
+    }).strict(),
+    response: z.array(CandleSchema),
+  },
+  'candles.count': {
+    request: StreamKey.strict(),
+    response: z.object({ count: z.number().int().nonnegative() }),
+  },
+} as const;
+
+/** Events pushed from the engine to every connected renderer. */
+export const events = {
+  'candle.updated': StreamKey.extend({ candle: CandleSchema }),
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type EventName = keyof typeof events;
+/** What a caller may send (defaults still optional). */
+export type CallRequest<K extends CallName> = z.input<Calls[K]['request']>;
+/** What a handler receives, after validation filled the defaults. */
+export type CallInput<K extends CallName> = z.output<Calls[K]['request']>;
+export type CallResponse<K extends CallName> = z.output<Calls[K]['response']>;
+export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
+export type Candle = z.output<typeof CandleSchema>;
+export type StreamKeyValue = z.output<typeof StreamKey>;
+
+export const ERROR_CODES = ['unknown_call', 'bad_request', 'bad_response', 'handler_failed', 'transport'] as const;
+export type BridgeErrorCode = (typeof ERROR_CODES)[number];
+
+/** Every call answers with an envelope, so a refusal reaches the caller as data, never as a crash. */
+export const Envelope = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }),
+  }),
+]);
+export type EnvelopeValue = z.output<typeof Envelope>;
+
+/** Raised on the renderer side when a call is refused or its answer does not match the contract. */
+export class BridgeError extends Error {
+  constructor(
+    readonly code: BridgeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BridgeError';
+  }
+}
+
+/** The object the renderer talks to, whatever the transport. */
+export interface Bridge {
+  invoke<K extends CallName>(name: K, request: CallRequest<K>): Promise<CallResponse<K>>;
+  subscribe<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+}
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.hasOwn(calls, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name);
+}
+
+/** Renderer side: turn an envelope into the typed value, or throw a BridgeError. */
+export function openEnvelope<K extends CallName>(name: K, raw: unknown): CallResponse<K> {
+  const envelope = Envelope.safeParse(raw);
+  if (!envelope.success) throw new BridgeError('transport', `malformed reply to ${name}`);
+  if (!envelope.data.ok) throw new BridgeError(envelope.data.error.code, envelope.data.error.message);
+  const value = calls[name].response.safeParse(envelope.data.value);
+  if (!value.success) throw new BridgeError('bad_response', `${name}: ${z.prettifyError(value.error)}`);
+  return value.data as CallResponse<K>;
+}
+
+/** Renderer side: validate an event payload; undefined when it does not match the contract. */
+export function parseEvent<K extends EventName>(name: K, raw: unknown): EventPayload<K> | undefined {
+  const parsed = events[name].safeParse(raw);
+  return parsed.success ? (parsed.data as EventPayload<K>) : undefined;
+}
+
+/**
+ * What a transport hands the renderer before validation: one function per call of the contract and
+ * a subscription per event. The preload builds it from `calls`/`events`, so it exposes exactly the
+ * contract; the WebSocket client builds the same shape.
+ */
+export interface RawBridge {
+  calls: { [K in CallName]: (request: unknown) => Promise<unknown> };
+  subscribe(name: EventName, listener: (payload: unknown) => void): () => void;
+}
+
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** Renderer side: the typed, validated bridge over a raw transport. */
+export function createBridge(raw: RawBridge): Bridge {
+  return {
+    async invoke(name, request) {
+      if (!isCallName(name)) throw new BridgeError('unknown_call', `unknown call: ${String(name)}`);
+      return openEnvelope(name, await raw.calls[name](request));
+    },
+    subscribe(name, listener) {
+      if (!isEventName(name)) throw new BridgeError('unknown_call', `unknown event: ${String(name)}`);
+      return raw.subscribe(name, (payload) => {
+        const parsed = parseEvent(name, payload);
+        if (parsed === undefined) console.warn(`dropped a malformed ${name} event`);
+        else listener(parsed);
+      });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Transport-independent side of the bridge: validates every incoming call against the contract and
+ * routes it to its handler. Electron IPC and the WebSocket server both go through here.
+ */
+import { EventEmitter } from 'node:events';
+import { z } from 'zod';
+import {
+  calls,
+  events,
+  isCallName,
+  type CallInput,
+  type CallName,
+  type CallResponse,
+  type EnvelopeValue,
+  type EventName,
+  type EventPayload,
+} from './contract';
+
+export type Handlers = {
+  [K in CallName]: (input: CallInput<K>) => CallResponse<K> | Promise<CallResponse<K>>;
+};
+
+export type Dispatch = (name: unknown, payload: unknown) => Promise<EnvelopeValue>;
+
+export function createDispatch(handlers: Handlers): Dispatch {
+  return async (name, payload) => {
+    if (!isCallName(name)) {
+      return { ok: false, error: { code: 'unknown_call', message: `unknown call: ${String(name).slice(0, 80)}` } };
+    }
+    const request = calls[name].request.safeParse(payload ?? {});
+    if (!request.success) {
+      return { ok: false, error: { code: 'bad_request', message: `${name}: ${z.prettifyError(request.error)}` } };
+    }
+    try {
+      const handler = handlers[name] as (input: unknown) => unknown;
+      return { ok: true, value: await handler(request.data) };
+    } catch (err) {
+      return { ok: false, error: { code: 'handler_failed', message: `${name}: ${(err as Error).message}` } };
+    }
+  };
+}
+
+type Listener = (name: EventName, payload: unknown) => void;
+
+/** Fan-out of pushed events to every connected renderer; payloads are checked before they leave. */
+export class EventHub {
+  readonly #emitter = new EventEmitter();
+
+  emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
+    this.#emitter.emit('event', name, events[name].parse(payload));
+  }
+
+  listen(listener: Listener): () => void {
+    this.#emitter.on('event', listener);
+    return () => this.#emitter.off('event', listener);
+  }
+}

@@ -1,0 +1,92 @@
+/** Candle persistence. Batches go in one transaction; a confirmed candle is never overwritten. */
+import type { Candle, StreamKeyValue } from '../ipc/contract';
+import type { Category, Interval } from '../market/intervals';
+import type { Db } from './database';
+
+export interface StreamSummaryRow {
+  exchange: string;
+  category: Category;
+  symbol: string;
+  interval: Interval;
+  count: number;
+  first: number | null;
+  last: number | null;
+}
+
+interface CandleRow {
+  start: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  confirmed: number;
+}
+
+const KEY = 'exchange = @exchange AND category = @category AND symbol = @symbol AND interval = @interval';
+
+function toCandle(r: CandleRow): Candle {
+  return { time: r.start, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, confirmed: r.confirmed === 1 };
+}
+
+export class CandleStore {
+  readonly #upsert;
+  readonly #range;
+  readonly #count;
+  readonly #closed;
+  readonly #streams;
+  readonly #writeBatch;
+
+  constructor(readonly db: Db) {
+    this.#upsert = db.prepare(`
+      INSERT INTO candles (exchange, category, symbol, interval, start, open, high, low, close, volume, confirmed)
+      VALUES (@exchange, @category, @symbol, @interval, @start, @open, @high, @low, @close, @volume, @confirmed)
+      ON CONFLICT DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+        close = excluded.close, volume = excluded.volume, confirmed = excluded.confirmed
+      WHERE candles.confirmed = 0`);
+    this.#range = db.prepare<Record<string, unknown>, CandleRow>(`
+      SELECT * FROM (SELECT start, open, high, low, close, volume, confirmed FROM candles
+        WHERE ${KEY} AND start >= @from AND start <= @to ORDER BY start DESC LIMIT @limit)
+      ORDER BY start`);
+    this.#count = db.prepare(`SELECT count(*) FROM candles WHERE ${KEY}`).pluck();
+    this.#closed = db.prepare<Record<string, unknown>, CandleRow>(`
+      SELECT start, open, high, low, close, volume, confirmed FROM candles
+      WHERE ${KEY} AND confirmed = 1 AND start >= @from AND start <= @to ORDER BY start`);
+    this.#streams = db.prepare<[], StreamSummaryRow>(`
+      SELECT exchange, category, symbol, interval, count(*) AS count, min(start) AS first, max(start) AS last
+      FROM candles GROUP BY exchange, category, symbol, interval ORDER BY symbol, interval`);
+    this.#writeBatch = db.transaction((key: StreamKeyValue, candles: readonly Candle[]) => {
+      let changed = 0;
+      for (const c of candles) {
+        changed += this.#upsert.run({ ...key, start: c.time, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume, confirmed: c.confirmed ? 1 : 0 }).changes;
+      }
+      return changed;
+    });
+  }
+
+  /** Writes a batch atomically; returns how many rows were inserted or changed (confirmed rows are kept). */
+  write(key: StreamKeyValue, candles: readonly Candle[]): number {
+    return this.#writeBatch.immediate(key, candles);
+  }
+
+  range(key: StreamKeyValue, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 100_000): Candle[] {
+    return this.#range.all({ ...key, from, to, limit }).map(toCandle);
+  }
+
+  /** Closed candles, ascending, without loading them all at once. */
+  *closed(key: StreamKeyValue, from = 0, to = Number.MAX_SAFE_INTEGER): Generator<Candle> {
+    for (const row of this.#closed.iterate({ ...key, from, to })) yield toCandle(row);
+  }
+
+  count(key: StreamKeyValue): number {
+    return Number(this.#count.get(key));
+  }
+
+  streams(): StreamSummaryRow[] {
+    return this.#streams.all();
+  }
+
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT NOT EXISTS (SELECT 1 FROM candles)').pluck().get() === 1;
+  }
+}

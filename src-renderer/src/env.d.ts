@@ -1,0 +1,11 @@
+/// <reference types="svelte" />
+/// <reference types="vite/client" />
+import type { Bridge, RawBridge } from '../../src-main/ipc/contract';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in a browser served by `serve`. */
+    candleLensIpc?: RawBridge;
+    candleLens?: Bridge;
+  }
+}
