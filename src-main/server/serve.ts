@@ -73,7 +73,10 @@ export async function serve({ engine, rendererDir, host = '127.0.0.1', port = 0,
         frame = undefined;
       }
       if (!frame?.success) {
-        send(socket, { id: null, reply: { ok: false, error: { code: 'bad_request', message: 'malformed frame: expected {id, call, payload}' } } });
+        send(socket, {
+          id: null,
+          reply: { ok: false, error: { code: 'bad_request', message: 'malformed frame: expected {id, call, payload}' } },
+        });
         return;
       }
       const { id, call, payload } = frame.data;

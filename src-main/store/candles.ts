@@ -58,7 +58,16 @@ export class CandleStore {
     this.#writeBatch = db.transaction((key: StreamKeyValue, candles: readonly Candle[]) => {
       let changed = 0;
       for (const c of candles) {
-        changed += this.#upsert.run({ ...key, start: c.time, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume, confirmed: c.confirmed ? 1 : 0 }).changes;
+        changed += this.#upsert.run({
+          ...key,
+          start: c.time,
+          open: c.open,
+          high: c.high,
+          low: c.low,
+          close: c.close,
+          volume: c.volume,
+          confirmed: c.confirmed ? 1 : 0,
+        }).changes;
       }
       return changed;
     });

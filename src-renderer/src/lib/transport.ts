@@ -2,12 +2,22 @@
  * The renderer picks its transport itself: the preload's IPC bridge inside Electron, otherwise a
  * WebSocket back to the `serve` process that served this page (token from the page URL).
  */
-import { BridgeError, CALL_NAMES, createBridge, type Bridge, type CallName, type EventName, type RawBridge } from '../../../src-main/ipc/contract';
+import {
+  BridgeError,
+  CALL_NAMES,
+  createBridge,
+  type Bridge,
+  type CallName,
+  type EventName,
+  type RawBridge,
+} from '../../../src-main/ipc/contract';
 import { BRIDGE_PATH, ServerFrame, type ClientFrameValue } from '../../../src-main/ipc/wire';
 
 export type TransportKind = 'electron' | 'websocket';
 
 const RECONNECT_MS = 1000;
+const CLOSED_MESSAGE =
+  'cannot reach the engine: the connection was refused or closed (open the exact URL that serve printed, token included)';
 
 function webSocketBridge(url: string): RawBridge {
   const pending = new Map<number, { resolve: (reply: unknown) => void; reject: (err: Error) => void }>();
@@ -34,7 +44,7 @@ function webSocketBridge(url: string): RawBridge {
       }
     });
     socket.addEventListener('close', () => {
-      for (const call of pending.values()) call.reject(new BridgeError('transport', 'connection to the engine closed'));
+      for (const call of pending.values()) call.reject(new BridgeError('transport', CLOSED_MESSAGE));
       pending.clear();
       setTimeout(open, RECONNECT_MS);
     });

@@ -1,0 +1,51 @@
+/** Shared test plumbing: temp folders, the real CLI as a child process, slices of ../shared/data. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const SHARED_DATA = resolve(ROOT, '..', 'shared', 'data');
+const CLI = join(ROOT, 'bin', 'candle-lens.js');
+
+export function tempDir(prefix = 'candle-lens-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function runCli(args: string[]): { status: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20 });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The first `rows` candles of a real data file, header included, as CSV text. */
+export function sharedCsvHead(file: string, rows: number): string {
+  const lines = readFileSync(join(SHARED_DATA, file), 'utf8').split('\n');
+  return `${lines.slice(0, rows + 1).join('\n')}\n`;
+}
+
+/** Starts `candle-lens serve` and resolves with the URL it prints. */
+export async function startServe(args: string[]): Promise<{ url: string; process: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^Open (http\S+)$/m.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+  return { url, process: child, stop };
+}

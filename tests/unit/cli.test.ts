@@ -1,0 +1,60 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, sharedCsvHead, tempDir } from '../helpers';
+
+const stream = ['--symbol', 'ETHUSDT', '--interval', '1'];
+
+describe('cli import/export', () => {
+  it('round-trips real candles exactly', () => {
+    const dir = tempDir();
+    const db = join(dir, 'store.db');
+    const csv = join(dir, 'eth.csv');
+    const text = sharedCsvHead('bybit_ETHUSDT_1m.csv', 2000);
+    writeFileSync(csv, text);
+    const imported = runCli(['import', '--db', db, ...stream, csv]);
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toContain('imported 2000 rows');
+    const exported = runCli(['export', '--db', db, ...stream]);
+    expect(exported.status).toBe(0);
+    expect(exported.stdout).toBe(text);
+  });
+
+  it('exports a time range', () => {
+    const dir = tempDir();
+    const db = join(dir, 'store.db');
+    const csv = join(dir, 'eth.csv');
+    writeFileSync(csv, sharedCsvHead('bybit_ETHUSDT_1m.csv', 10));
+    runCli(['import', '--db', db, ...stream, csv]);
+    const [, , third = '', fourth = ''] = sharedCsvHead('bybit_ETHUSDT_1m.csv', 10).split('\n');
+    const from = third.split(',')[0] ?? '';
+    const to = fourth.split(',')[0] ?? '';
+    const out = runCli(['export', '--db', db, ...stream, '--from', from, '--to', to]);
+    expect(out.stdout.trim().split('\n')).toEqual(['start_ms,open,high,low,close,volume', third, fourth]);
+  });
+
+  it('refuses a malformed file with its line number and leaves the store as it was', () => {
+    const dir = tempDir();
+    const db = join(dir, 'store.db');
+    const good = join(dir, 'good.csv');
+    const bad = join(dir, 'bad.csv');
+    const text = sharedCsvHead('bybit_ETHUSDT_1m.csv', 50);
+    writeFileSync(good, sharedCsvHead('bybit_ETHUSDT_1m.csv', 20));
+    runCli(['import', '--db', db, ...stream, good]);
+    const before = runCli(['export', '--db', db, ...stream]).stdout;
+    const lines = text.split('\n');
+    lines[31] = (lines[31] ?? '').replace(/,[^,]+$/, ',NaN');
+    writeFileSync(bad, lines.join('\n'));
+    const result = runCli(['import', '--db', db, ...stream, bad]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('line 32: volume "NaN" is not a finite number; nothing was imported');
+    expect(runCli(['export', '--db', db, ...stream]).stdout).toBe(before);
+  });
+
+  it('explains usage errors', () => {
+    const result = runCli(['export', '--symbol', 'btc usdt', '--interval', '1', '--db', join(tempDir(), 'x.db')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('symbol must be 2-30 upper-case letters or digits');
+    expect(runCli(['frobnicate']).stderr).toContain('unknown command "frobnicate"');
+  });
+});

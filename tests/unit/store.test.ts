@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Candle, StreamKeyValue } from '../../src-main/ipc/contract';
+import { CandleStore } from '../../src-main/store/candles';
+import { migrate, openDatabase, readMigrations, type Db } from '../../src-main/store/database';
+import { tempDir } from '../helpers';
+
+const key: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1' };
+const candle = (minute: number, close: number, confirmed: boolean): Candle => ({
+  time: minute * 60_000,
+  open: 100,
+  high: Math.max(100, close),
+  low: Math.min(100, close),
+  close,
+  volume: 1,
+  confirmed,
+});
+
+let db: Db | undefined;
+afterEach(() => db?.close());
+
+describe('store', () => {
+  it('opens a WAL file and records each migration once', () => {
+    const path = join(tempDir(), 'store.db');
+    db = openDatabase(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    expect(versions).toEqual(readMigrations().map((m) => m.version));
+    expect(migrate(db)).toEqual([]);
+  });
+
+  it('rolls back every migration of a run when one fails', () => {
+    db = openDatabase(join(tempDir(), 'store.db'));
+    const broken = [
+      { version: 900, name: '900_ok.sql', sql: 'CREATE TABLE t900 (x)' },
+      { version: 901, name: '901_bad.sql', sql: 'CREATE TABLE oops (' },
+    ];
+    expect(() => migrate(db as Db, [...readMigrations(), ...broken])).toThrow();
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 't900'").pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM schema_migrations WHERE version >= 900').pluck().get()).toBe(0);
+  });
+
+  it('updates an open candle in place and keeps a confirmed one final', () => {
+    db = openDatabase(join(tempDir(), 'store.db'));
+    const store = new CandleStore(db);
+    store.write(key, [candle(1, 101, false)]);
+    store.write(key, [candle(1, 102, false)]);
+    expect(store.range(key)).toEqual([candle(1, 102, false)]);
+    store.write(key, [candle(1, 103, true)]);
+    expect(store.write(key, [candle(1, 104, false)])).toBe(0);
+    expect(store.range(key)).toEqual([candle(1, 103, true)]);
+    expect(store.count(key)).toBe(1);
+  });
+
+  it('returns the newest `limit` candles ascending, and only closed ones for export', () => {
+    db = openDatabase(join(tempDir(), 'store.db'));
+    const store = new CandleStore(db);
+    store.write(
+      key,
+      [1, 2, 3, 4].map((m) => candle(m, 100 + m, true)),
+    );
+    store.write(key, [candle(5, 99, false)]);
+    expect(store.range(key, 0, Number.MAX_SAFE_INTEGER, 2).map((c) => c.time)).toEqual([240_000, 300_000]);
+    expect([...store.closed(key, 120_000)].map((c) => c.time)).toEqual([120_000, 180_000, 240_000]);
+    expect(store.streams()).toEqual([{ ...key, count: 5, first: 60_000, last: 300_000 }]);
+  });
+});
