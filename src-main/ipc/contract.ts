@@ -38,6 +38,38 @@ export const StreamSummary = z.object({
   last: EpochMs.nullable(),
 });
 
+export const SIGNAL_CLASSES = ['buy', 'hold', 'sell'] as const;
+export const CAM_METHODS = ['gradcam', 'gradcampp', 'scorecam', 'layercam'] as const;
+export const CamMethod = z.enum(CAM_METHODS);
+
+/**
+ * One scored and explained candle window: what the model said, why, and enough to audit it.
+ * `cam[i]` is the normalized attention (0..1) of the candle starting at `windowStarts[i]`;
+ * the window's last candle is the one at `candleStart`.
+ */
+export const SignalSchema = z.object({
+  id: z.number().int(),
+  exchange: z.string(),
+  category: CategorySchema,
+  symbol: SymbolName,
+  interval: IntervalSchema,
+  candleStart: EpochMs,
+  /** False for a provisional signal on the candle still forming. */
+  confirmed: z.boolean(),
+  modelVersion: z.string(),
+  predicted: z.enum(SIGNAL_CLASSES),
+  /** Softmax probabilities in SIGNAL_CLASSES order. */
+  probabilities: z.array(z.number()),
+  method: CamMethod,
+  windowStarts: z.array(EpochMs),
+  cam: z.array(z.number()),
+  /** Per input channel: how much it drove the call (e.g. gradient × input summed over time). */
+  features: z.array(z.object({ name: z.string(), attribution: z.number() })),
+  inputHash: z.string(),
+  createdAt: EpochMs,
+});
+export type Signal = z.output<typeof SignalSchema>;
+
 const Empty = z.object({}).strict();
 
 /** Request/response calls. Requests are strict so a misspelt field is refused, not ignored. */
@@ -73,6 +105,7 @@ export const calls = {
 /** Events pushed from the engine to every connected renderer. */
 export const events = {
   'candle.updated': StreamKey.extend({ candle: CandleSchema }),
+  'signal.created': SignalSchema,
 } as const;
 
 export type Calls = typeof calls;

@@ -1,0 +1,39 @@
+/** Shared option parsing for CLI commands: every bad option becomes a UsageError with a clear message. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { StreamKey, type StreamKeyValue } from '../ipc/contract';
+import { CandleStore } from '../store/candles';
+import { openDatabase } from '../store/database';
+
+export class UsageError extends Error {}
+
+export const streamOptions = {
+  db: { type: 'string' },
+  symbol: { type: 'string' },
+  interval: { type: 'string' },
+  category: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export function streamKey(values: { symbol?: string; interval?: string; category?: string }): StreamKeyValue {
+  const key = StreamKey.safeParse({ symbol: values.symbol, interval: values.interval, category: values.category });
+  if (!key.success) throw new UsageError(`bad stream: ${key.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return key.data;
+}
+
+export function epochOption(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name} must be a time in ms since the epoch, got "${text}"`);
+  return Number(text);
+}
+
+export function openStore(path: string | undefined): CandleStore {
+  if (path === undefined) throw new UsageError('--db PATH is required');
+  return new CandleStore(openDatabase(path));
+}

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngine } from '../engine/engine';
+import { appRoot, defaultStorePath } from '../paths';
+import { serve } from '../server/serve';
+import { parse, UsageError } from './args';
+
+async function ensureRendererBuilt(log: (line: string) => void): Promise<string> {
+  const dir = join(appRoot(), 'out', 'renderer');
+  if (!existsSync(join(dir, 'index.html'))) {
+    log('the renderer is not built yet: building it once with electron-vite');
+    const { build } = await import('electron-vite');
+    await build({ configFile: join(appRoot(), 'electron.vite.config.ts'), logLevel: 'warn' });
+  }
+  return dir;
+}
+
+export async function commandServe(args: string[]): Promise<void> {
+  const { values } = parse(args, { db: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } });
+  const log = (line: string) => console.log(`[serve] ${line}`);
+  const port = Number(values.port ?? '0');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${values.port}"`);
+  const rendererDir = await ensureRendererBuilt(log);
+  const storePath = values.db ?? defaultStorePath();
+  const engine = createEngine({ storePath, log });
+  log(`store: ${storePath}`);
+  const server = await serve({ engine, rendererDir, host: values.host ?? '127.0.0.1', port, log });
+  console.log(`Open ${server.url}`);
+  const stop = () => {
+    void server.close().then(() => {
+      engine.close();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
