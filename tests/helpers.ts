@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-export const SHARED_DATA = resolve(ROOT, '..', 'shared', 'data');
+/** ../shared/data beside the clone (as on CI); CANDLE_LENS_SHARED points elsewhere. */
+export const SHARED_DATA = resolve(process.env.CANDLE_LENS_SHARED ?? resolve(ROOT, '..', 'shared'), 'data');
 const CLI = join(ROOT, 'bin', 'candle-lens.js');
 
 export function tempDir(prefix = 'candle-lens-'): string {
