@@ -10,6 +10,7 @@ import { importCandleCsv } from '../market/import-csv';
 import { appRoot } from '../paths';
 import { CandleStore } from '../store/candles';
 import { openDatabase } from '../store/database';
+import { PreferenceStore } from '../store/preferences';
 
 export const SAMPLE_STREAM: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1' };
 export const SAMPLE_FILE = join(appRoot(), 'resources', 'sample', 'bybit_BTCUSDT_1m.csv');
@@ -39,6 +40,7 @@ function fileBytes(path: string): number {
 export function createEngine({ storePath, seedSample = true, log = () => {} }: EngineOptions): Engine {
   const db = openDatabase(storePath);
   const store = new CandleStore(db);
+  const preferences = new PreferenceStore(db);
   if (seedSample && store.isEmpty()) {
     const { rows } = importCandleCsv(store, SAMPLE_STREAM, SAMPLE_FILE);
     log(`empty store: imported the bundled sample, ${rows} ${SAMPLE_STREAM.symbol} ${SAMPLE_STREAM.interval}m candles`);
@@ -55,6 +57,8 @@ export function createEngine({ storePath, seedSample = true, log = () => {} }: E
     'streams.list': () => store.streams(),
     'candles.range': ({ from, to, limit, ...key }) => store.range(key, from, to, limit),
     'candles.count': (key) => ({ count: store.count(key) }),
+    'preferences.get': () => preferences.get(),
+    'preferences.set': (next) => preferences.set(next),
   };
   return {
     store,

@@ -70,6 +70,15 @@ export const SignalSchema = z.object({
 });
 export type Signal = z.output<typeof SignalSchema>;
 
+/** Layout and preferences; every field has a default so an old or empty document still parses. */
+export const PreferencesSchema = z.object({
+  theme: z.enum(['dark', 'light']).default('dark'),
+  stream: z.object({ category: CategorySchema, symbol: SymbolName, interval: IntervalSchema }).optional(),
+  heatmap: z.object({ visible: z.boolean().default(true), method: CamMethod.default('gradcam') }).prefault({}),
+  sidePanel: z.object({ visible: z.boolean().default(true), width: z.number().int().min(200).max(800).default(340) }).prefault({}),
+});
+export type Preferences = z.output<typeof PreferencesSchema>;
+
 const Empty = z.object({}).strict();
 
 /** Request/response calls. Requests are strict so a misspelt field is refused, not ignored. */
@@ -95,6 +104,14 @@ export const calls = {
       limit: z.number().int().min(1).max(200_000).default(100_000),
     }).strict(),
     response: z.array(CandleSchema),
+  },
+  'preferences.get': {
+    request: Empty,
+    response: PreferencesSchema,
+  },
+  'preferences.set': {
+    request: PreferencesSchema,
+    response: PreferencesSchema,
   },
   'candles.count': {
     request: StreamKey.strict(),

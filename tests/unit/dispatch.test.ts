@@ -1,48 +1,58 @@
-import { describe, expect, it } from 'vitest';
-import { BridgeError, createBridge, type RawBridge } from '../../src-main/ipc/contract';
-import { createDispatch, type Handlers } from '../../src-main/ipc/dispatch';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BridgeError, CALL_NAMES, createBridge, type RawBridge } from '../../src-main/ipc/contract';
+import { createEngine } from '../../src-main/engine/engine';
+import { tempDir } from '../helpers';
 
-const handlers: Handlers = {
-  'app.info': () => ({ name: 'Candle Lens', version: '0', storePath: '/x', storeBytes: 1 }),
-  'streams.list': () => [],
-  'candles.range': () => {
-    throw new Error('disk on fire');
-  },
-  'candles.count': ({ symbol }) => ({ count: symbol.length }),
-};
-const dispatch = createDispatch(handlers);
+const engine = createEngine({ storePath: join(tempDir(), 'store.db') });
+afterAll(() => engine.close());
+const sample = { symbol: 'BTCUSDT', interval: '1' };
 
 describe('dispatch', () => {
   it('answers a valid call, filling defaults', async () => {
-    expect(await dispatch('candles.count', { symbol: 'BTCUSDT', interval: '1' })).toEqual({ ok: true, value: { count: 7 } });
+    expect(await engine.dispatch('candles.count', sample)).toEqual({ ok: true, value: { count: 4320 } });
   });
 
   it.each([
     ['an unknown call', 'candles.delete', {}, 'unknown_call'],
     ['a prototype key', 'constructor', {}, 'unknown_call'],
+    ['a missing name', undefined, {}, 'unknown_call'],
     ['a wrong type', 'candles.count', { symbol: 42, interval: '1' }, 'bad_request'],
     ['an unknown interval', 'candles.count', { symbol: 'BTCUSDT', interval: '2' }, 'bad_request'],
     ['an extra field', 'app.info', { admin: true }, 'bad_request'],
-    ['a failing handler', 'candles.range', { symbol: 'BTCUSDT', interval: '1' }, 'handler_failed'],
+    ['a payload that is not an object', 'candles.range', 'DROP TABLE candles', 'bad_request'],
   ])('refuses %s with a typed error', async (_name, call, payload, code) => {
-    const reply = await dispatch(call, payload);
+    const reply = await engine.dispatch(call, payload);
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error.code).toBe(code);
   });
 
+  it('keeps preferences, and falls back to defaults for missing fields', async () => {
+    const defaults = await engine.dispatch('preferences.get', {});
+    expect(defaults).toMatchObject({ ok: true, value: { theme: 'dark', heatmap: { visible: true, method: 'gradcam' } } });
+    await engine.dispatch('preferences.set', { theme: 'light', stream: { category: 'linear', ...sample } });
+    expect(await engine.dispatch('preferences.get', {})).toMatchObject({
+      ok: true,
+      value: { theme: 'light', stream: { symbol: 'BTCUSDT' } },
+    });
+  });
+
   it('gives the renderer typed errors and checks replies against the contract', async () => {
+    const calls = Object.fromEntries(CALL_NAMES.map((name) => [name, (request: unknown) => engine.dispatch(name, request)]));
     const raw: RawBridge = {
-      calls: {
-        'app.info': (request) => dispatch('app.info', request),
-        'streams.list': async () => ({ ok: true, value: [{ nonsense: true }] }),
-        'candles.range': (request) => dispatch('candles.range', request),
-        'candles.count': (request) => dispatch('candles.count', request),
-      },
+      calls: { ...(calls as RawBridge['calls']), 'streams.list': async () => ({ ok: true, value: [{ nonsense: true }] }) },
       subscribe: () => () => {},
     };
     const bridge = createBridge(raw);
-    await expect(bridge.invoke('candles.count', { symbol: 'ETHUSDT', interval: '5' })).resolves.toEqual({ count: 7 });
+    await expect(bridge.invoke('candles.count', { symbol: 'ETHUSDT', interval: '5' })).resolves.toEqual({ count: 0 });
     await expect(bridge.invoke('streams.list', {})).rejects.toMatchObject({ code: 'bad_response' });
-    await expect(bridge.invoke('candles.range', { symbol: 'BTCUSDT', interval: '1' })).rejects.toBeInstanceOf(BridgeError);
+    await expect(bridge.invoke('candles.count', { symbol: 'eth', interval: '5' })).rejects.toBeInstanceOf(BridgeError);
+  });
+
+  it('reports a failing handler as handler_failed', async () => {
+    const broken = createEngine({ storePath: join(tempDir(), 'store.db'), seedSample: false });
+    broken.close();
+    const reply = await broken.dispatch('candles.count', sample);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'handler_failed' } });
   });
 });
