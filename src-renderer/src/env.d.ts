@@ -7,5 +7,7 @@ declare global {
     /** Set by the Electron preload; absent in a browser served by `serve`. */
     candleLensIpc?: RawBridge;
     candleLens?: Bridge;
+    /** Chart geometry, for the browser tests and the devtools console. */
+    candleLensChart?: { timeToX(ms: number): number | null; paneHeight(): number };
   }
 }

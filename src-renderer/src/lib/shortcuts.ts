@@ -1,0 +1,22 @@
+/** Keyboard shortcuts for the frequent actions, declared once for the handler and the help overlay. */
+export const SHORTCUTS = [
+  { key: 'h', action: 'toggleHeatmap', help: 'show or hide the attention heatmap' },
+  { key: 'm', action: 'nextMethod', help: 'next explanation method' },
+  { key: 't', action: 'toggleTheme', help: 'dark or light theme' },
+  { key: 'f', action: 'fit', help: 'fit all candles' },
+  { key: ']', action: 'nextInterval', help: 'next interval' },
+  { key: '[', action: 'previousInterval', help: 'previous interval' },
+  { key: 'p', action: 'togglePanel', help: 'show or hide the side panel' },
+  { key: 'Escape', action: 'closeExplanation', help: 'close the explanation' },
+  { key: '?', action: 'help', help: 'this help' },
+] as const;
+
+export type ShortcutAction = (typeof SHORTCUTS)[number]['action'];
+
+/** The action for a key press, unless the user is typing in a field or holds a modifier. */
+export function shortcutFor(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>): ShortcutAction | undefined {
+  if (event.ctrlKey || event.metaKey || event.altKey) return undefined;
+  const target = event.target as { tagName?: string } | null;
+  if (target?.tagName !== undefined && ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) return undefined;
+  return SHORTCUTS.find((s) => s.key === event.key)?.action;
+}

@@ -1,0 +1,96 @@
+/** Pure views of explained signals: chart markers and the facts the explanation panel states. */
+import type { SeriesMarker, Time, UTCTimestamp } from 'lightweight-charts';
+import { attentionConcentration, topIndices } from '../../../src-main/explain/attention';
+import type { Signal } from '../../../src-main/ipc/contract';
+
+export const CAM_LABELS = { gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', scorecam: 'Score-CAM', layercam: 'LayerCAM' } as const;
+
+/** Readable names for the model's input channels; unknown names are shown as they are. */
+const FEATURE_LABELS: Record<string, string> = {
+  ret_open: 'open return',
+  ret_high: 'high return',
+  ret_low: 'low return',
+  ret_close: 'close return',
+  volume_z: 'volume z-score',
+  rsi14: 'RSI(14)',
+  macd_hist: 'MACD histogram',
+  bollinger_b: 'Bollinger %B',
+  volume_ratio: 'volume vs its average',
+};
+
+export const featureLabel = (name: string) => FEATURE_LABELS[name] ?? name;
+
+export function confidence(signal: Signal): number {
+  return Math.max(...signal.probabilities);
+}
+
+/** Buy and sell markers with their confidence; hold shows none. */
+export function signalMarkers(signals: readonly Signal[]): SeriesMarker<Time>[] {
+  return signals
+    .filter((s) => s.predicted !== 'hold')
+    .map((s) => ({
+      id: String(s.id),
+      time: (s.candleStart / 1000) as UTCTimestamp,
+      position: s.predicted === 'buy' ? 'belowBar' : 'aboveBar',
+      shape: s.predicted === 'buy' ? 'arrowUp' : 'arrowDown',
+      color: s.predicted === 'buy' ? '#26a69a' : '#ef5350',
+      text: `${s.predicted.toUpperCase()} ${(confidence(s) * 100).toFixed(0)}%`,
+    }));
+}
+
+export interface ExplanationFacts {
+  confidence: number;
+  concentration: number;
+  /** The most attended candles, most attended first; `back` counts candles before the signal's. */
+  topCandles: { start: number; weight: number; back: number }[];
+  /** Per-channel attribution, largest magnitude first, with each one's share of the total magnitude. */
+  features: { name: string; label: string; attribution: number; share: number }[];
+  summary: string;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+export function explainSignal(signal: Signal, formatTime: (ms: number) => string, topK = 5): ExplanationFacts {
+  const n = signal.cam.length;
+  const concentration = attentionConcentration(signal.cam);
+  const topCandles = topIndices(signal.cam, Math.min(topK, n))
+    .filter((i) => (signal.cam[i] ?? 0) > 0)
+    .map((i) => ({ start: signal.windowStarts[i] ?? 0, weight: signal.cam[i] ?? 0, back: n - 1 - i }));
+  const magnitude = signal.features.reduce((sum, f) => sum + Math.abs(f.attribution), 0) || 1;
+  const features = [...signal.features]
+    .sort((a, b) => Math.abs(b.attribution) - Math.abs(a.attribution))
+    .map((f) => ({ ...f, label: featureLabel(f.name), share: Math.abs(f.attribution) / magnitude }));
+  const p = confidence(signal);
+  const call = `${signal.predicted.toUpperCase()} with ${pct(p)} confidence (${CAM_LABELS[signal.method]}, model ${signal.modelVersion}).`;
+  if (topCandles.length === 0) {
+    return {
+      confidence: p,
+      concentration,
+      topCandles,
+      features,
+      summary: `${call} The heatmap is empty: the evidence did not settle on any candle, so this explanation says little; treat the call with care.`,
+    };
+  }
+  const backs = topCandles.map((c) => c.back).sort((a, b) => a - b);
+  const nearest = backs[0] ?? 0;
+  const farthest = backs.at(-1) ?? 0;
+  const where =
+    farthest <= 4 ? 'the last few candles' : nearest >= n / 2 ? 'the older half of the window' : `candles ${nearest}–${farthest} back`;
+  const peak = topCandles[0];
+  const focus =
+    concentration >= 0.5 ? 'a focused explanation' : concentration >= 0.35 ? 'a moderately focused explanation' : 'a diffuse explanation';
+  const drivers = features
+    .slice(0, 2)
+    .map((f) => f.label)
+    .join(' and ');
+  return {
+    confidence: p,
+    concentration,
+    topCandles,
+    features,
+    summary:
+      `${call} The model looked mostly at ${where}, peaking at the ${formatTime(peak?.start ?? 0)} candle; ` +
+      `the top 20% of candles hold ${pct(concentration)} of the attention (${focus}).` +
+      (drivers ? ` ${drivers} drove the call most.` : ''),
+  };
+}

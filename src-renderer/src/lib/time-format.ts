@@ -1,0 +1,26 @@
+/** Chart time labels in the user's time zone (the chart itself counts UTC seconds). */
+
+/** lightweight-charts' TickMarkType values: Year, Month, DayOfMonth, Time, TimeWithSeconds. */
+const TICK = { year: 0, month: 1, day: 2, time: 3, seconds: 4 } as const;
+
+export function userTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+export function timeFormatters(timeZone: string, locale?: string) {
+  const make = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone, hourCycle: 'h23', ...options });
+  const full = make({ year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const ticks = {
+    [TICK.year]: make({ year: 'numeric' }),
+    [TICK.month]: make({ month: 'short' }),
+    [TICK.day]: make({ day: 'numeric', month: 'short' }),
+    [TICK.time]: make({ hour: '2-digit', minute: '2-digit' }),
+    [TICK.seconds]: make({ hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+  } as Record<number, Intl.DateTimeFormat>;
+  return {
+    /** Crosshair and legend label for a chart time (UTC seconds). */
+    label: (seconds: number) => full.format(seconds * 1000),
+    /** Time-scale tick label for a chart time and lightweight-charts' tick mark type. */
+    tick: (seconds: number, tickType: number) => (ticks[tickType] ?? full).format(seconds * 1000),
+  };
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { attentionConcentration, topIndices } from '../../src-main/explain/attention';
+import { heatColour, legendGradient } from '../../src-renderer/src/lib/heatmap/colour-scale';
+import { timeFormatters } from '../../src-renderer/src/lib/time-format';
+
+describe('attention summaries', () => {
+  it('ranks weights and measures concentration', () => {
+    expect(topIndices([0.1, 0.9, 0.5, 0.9], 3)).toEqual([1, 3, 2]);
+    expect(attentionConcentration(Array(10).fill(1))).toBeCloseTo(0.2);
+    expect(attentionConcentration([0, 0, 0, 0, 0, 0, 0, 0, 1, 1])).toBe(1);
+    expect(attentionConcentration(Array(10).fill(0))).toBe(0);
+  });
+});
+
+describe('heat colour scale', () => {
+  it('is transparent at 0, opaque-ish red at 1, and clamps', () => {
+    expect(heatColour(0)).toBe('rgba(41,98,255,0.000)');
+    expect(heatColour(1)).toBe('rgba(244,67,54,0.550)');
+    expect(heatColour(2)).toBe(heatColour(1));
+    expect(heatColour(Number.NaN)).toBe(heatColour(0));
+    expect(legendGradient()).toMatch(/^linear-gradient\(to right, rgba/);
+  });
+
+  it('rises monotonically in opacity', () => {
+    const alphas = [0, 0.2, 0.4, 0.6, 0.8, 1].map((w) => Number(/,([\d.]+)\)$/.exec(heatColour(w))?.[1]));
+    expect([...alphas].sort((a, b) => a - b)).toEqual(alphas);
+  });
+});
+
+describe('time labels', () => {
+  it('formats chart times in the given zone', () => {
+    const t = Date.UTC(2025, 5, 29, 16, 38) / 1000;
+    expect(timeFormatters('UTC', 'en-GB').tick(t, 3)).toBe('16:38');
+    expect(timeFormatters('Asia/Tokyo', 'en-GB').tick(t, 3)).toBe('01:38');
+    expect(timeFormatters('America/New_York', 'en-GB').label(t)).toContain('12:38');
+  });
+});
+
+describe('signal views', async () => {
+  const { explainSignal, signalMarkers } = await import('../../src-renderer/src/lib/signals');
+  const base = {
+    id: 7,
+    exchange: 'bybit',
+    category: 'linear' as const,
+    symbol: 'BTCUSDT',
+    interval: '1' as const,
+    candleStart: 600_000,
+    confirmed: true,
+    modelVersion: 'v1',
+    predicted: 'sell' as const,
+    probabilities: [0.1, 0.2, 0.7],
+    method: 'gradcam' as const,
+    windowStarts: Array.from({ length: 10 }, (_, i) => 60_000 * (i + 1)),
+    cam: [0, 0, 0, 0, 0, 0, 0, 0.2, 1, 0.5],
+    features: [
+      { name: 'rsi14', attribution: -0.1 },
+      { name: 'macd_hist', attribution: 0.6 },
+      { name: 'custom', attribution: 0.3 },
+    ],
+    inputHash: 'abc',
+    createdAt: 1,
+  };
+
+  it('marks buys and sells with their confidence, never holds', () => {
+    const markers = signalMarkers([base, { ...base, id: 8, predicted: 'hold' }]);
+    expect(markers).toEqual([expect.objectContaining({ id: '7', time: 600, position: 'aboveBar', text: 'SELL 70%' })]);
+  });
+
+  it('states the facts behind a call in plain language', () => {
+    const facts = explainSignal(base, (ms) => `t${ms / 60_000}`);
+    expect(facts.topCandles.map((c) => c.back)).toEqual([1, 0, 2]);
+    expect(facts.features.map((f) => f.label)).toEqual(['MACD histogram', 'custom', 'RSI(14)']);
+    expect(facts.features[0]?.share).toBeCloseTo(0.6);
+    expect(facts.summary).toBe(
+      'SELL with 70% confidence (Grad-CAM, model v1). The model looked mostly at the last few candles, peaking at the t9 candle; ' +
+        'the top 20% of candles hold 88% of the attention (a focused explanation). MACD histogram and custom drove the call most.',
+    );
+  });
+
+  it('says so when the heatmap is empty', () => {
+    expect(explainSignal({ ...base, cam: Array(10).fill(0) }, String).summary).toContain('The heatmap is empty');
+  });
+});
