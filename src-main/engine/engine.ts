@@ -55,7 +55,7 @@ export function createEngine({ storePath, seedSample = true, log = () => {} }: E
       storeBytes: fileBytes(storePath) + fileBytes(`${storePath}-wal`),
     }),
     'streams.list': () => store.streams(),
-    'candles.range': ({ from, to, limit, ...key }) => store.range(key, from, to, limit),
+    'candles.range': ({ from, to, limit, ...key }) => store.rangeColumns(key, from, to, limit),
     'candles.count': (key) => ({ count: store.count(key) }),
     'preferences.get': () => preferences.get(),
     'preferences.set': (next) => preferences.set(next),

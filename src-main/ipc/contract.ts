@@ -28,6 +28,37 @@ export const CandleSchema = z.object({
   confirmed: z.boolean(),
 });
 
+/**
+ * Many candles as columns: a third of the JSON of an array of objects, and quick to validate, which
+ * matters when the chart loads 100k of them at start.
+ */
+export const CandleColumnsSchema = z
+  .object({
+    time: z.array(EpochMs),
+    open: z.array(z.number()),
+    high: z.array(z.number()),
+    low: z.array(z.number()),
+    close: z.array(z.number()),
+    volume: z.array(z.number()),
+    confirmed: z.array(z.boolean()),
+  })
+  .refine((c) => [c.open, c.high, c.low, c.close, c.volume, c.confirmed].every((column) => column.length === c.time.length), {
+    message: 'candle columns must all have the same length',
+  });
+export type CandleColumns = z.output<typeof CandleColumnsSchema>;
+
+export function candlesFromColumns(c: CandleColumns): Candle[] {
+  return c.time.map((time, i) => ({
+    time,
+    open: c.open[i] ?? NaN,
+    high: c.high[i] ?? NaN,
+    low: c.low[i] ?? NaN,
+    close: c.close[i] ?? NaN,
+    volume: c.volume[i] ?? NaN,
+    confirmed: c.confirmed[i] ?? false,
+  }));
+}
+
 export const StreamSummary = z.object({
   exchange: z.string(),
   category: CategorySchema,
@@ -103,7 +134,7 @@ export const calls = {
       /** Newest `limit` candles of the range, returned ascending. */
       limit: z.number().int().min(1).max(200_000).default(100_000),
     }).strict(),
-    response: z.array(CandleSchema),
+    response: CandleColumnsSchema,
   },
   'preferences.get': {
     request: Empty,

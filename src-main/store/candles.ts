@@ -1,5 +1,5 @@
 /** Candle persistence. Batches go in one transaction; a confirmed candle is never overwritten. */
-import type { Candle, StreamKeyValue } from '../ipc/contract';
+import type { Candle, CandleColumns, StreamKeyValue } from '../ipc/contract';
 import type { Category, Interval } from '../market/intervals';
 import type { Db } from './database';
 
@@ -32,6 +32,7 @@ function toCandle(r: CandleRow): Candle {
 export class CandleStore {
   readonly #upsert;
   readonly #range;
+  readonly #rangeRaw;
   readonly #count;
   readonly #closed;
   readonly #streams;
@@ -48,6 +49,7 @@ export class CandleStore {
       SELECT * FROM (SELECT start, open, high, low, close, volume, confirmed FROM candles
         WHERE ${KEY} AND start >= @from AND start <= @to ORDER BY start DESC LIMIT @limit)
       ORDER BY start`);
+    this.#rangeRaw = db.prepare(this.#range.source).raw();
     this.#count = db.prepare(`SELECT count(*) FROM candles WHERE ${KEY}`).pluck();
     this.#closed = db.prepare<Record<string, unknown>, CandleRow>(`
       SELECT start, open, high, low, close, volume, confirmed FROM candles
@@ -80,6 +82,22 @@ export class CandleStore {
 
   range(key: StreamKeyValue, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 100_000): Candle[] {
     return this.#range.all({ ...key, from, to, limit }).map(toCandle);
+  }
+
+  /** The same rows as {@link range}, as columns for the bridge (read raw: no row objects for 100k candles). */
+  rangeColumns(key: StreamKeyValue, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 100_000): CandleColumns {
+    const columns: CandleColumns = { time: [], open: [], high: [], low: [], close: [], volume: [], confirmed: [] };
+    for (const row of this.#rangeRaw.iterate({ ...key, from, to, limit }) as Iterable<number[]>) {
+      const [start = 0, open = 0, high = 0, low = 0, close = 0, volume = 0, confirmed = 0] = row;
+      columns.time.push(start);
+      columns.open.push(open);
+      columns.high.push(high);
+      columns.low.push(low);
+      columns.close.push(close);
+      columns.volume.push(volume);
+      columns.confirmed.push(confirmed === 1);
+    }
+    return columns;
   }
 
   /** Closed candles, ascending, without loading them all at once. */
