@@ -9,6 +9,11 @@ const handlers: Handlers = {
     throw new Error('disk on fire');
   },
   'candles.count': ({ symbol }) => ({ count: symbol.length }),
+  'feed.health': () => ({ source: 'off', streams: [], rejected: {} }),
+  'watchlist.list': () => [],
+  'watchlist.add': (key) => [key],
+  'watchlist.remove': () => [],
+  'instruments.search': () => ({ instruments: [], cached: 0, fromCache: true }),
 };
 const dispatch = createDispatch(handlers);
 
@@ -37,6 +42,11 @@ describe('dispatch', () => {
         'streams.list': async () => ({ ok: true, value: [{ nonsense: true }] }),
         'candles.range': (request) => dispatch('candles.range', request),
         'candles.count': (request) => dispatch('candles.count', request),
+        'feed.health': (request) => dispatch('feed.health', request),
+        'watchlist.list': (request) => dispatch('watchlist.list', request),
+        'watchlist.add': (request) => dispatch('watchlist.add', request),
+        'watchlist.remove': (request) => dispatch('watchlist.remove', request),
+        'instruments.search': (request) => dispatch('instruments.search', request),
       },
       subscribe: () => () => {},
     };
