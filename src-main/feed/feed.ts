@@ -95,7 +95,10 @@ export class MarketFeed {
     this.#running = true;
     this.#connect();
     const every = this.options.healthIntervalMs ?? 1000;
-    this.#healthTimer = setInterval(() => this.options.events.emit('feed.health', this.health()), every);
+    this.#healthTimer = setInterval(() => {
+      this.#sampleRates();
+      this.options.events.emit('feed.health', this.health());
+    }, every);
     this.#healthTimer.unref();
   }
 
@@ -123,11 +126,7 @@ export class MarketFeed {
 
   health(): FeedHealth {
     const now = Date.now();
-    const elapsed = Math.max(1, now - this.#lastSample) / 1000;
-    this.#lastSample = now;
     const streams: StreamHealth[] = [...this.#streams.values()].map((s) => {
-      s.messagesPerSecond = (s.messages - s.messagesAtSample) / elapsed;
-      s.messagesAtSample = s.messages;
       return {
         ...s.key,
         state: s.connectionState,
@@ -165,6 +164,16 @@ export class MarketFeed {
       cached: this.options.watchlist.instrumentCount(category),
       fromCache,
     };
+  }
+
+  #sampleRates(): void {
+    const now = Date.now();
+    const seconds = Math.max(1, now - this.#lastSample) / 1000;
+    this.#lastSample = now;
+    for (const s of this.#streams.values()) {
+      s.messagesPerSecond = (s.messages - s.messagesAtSample) / seconds;
+      s.messagesAtSample = s.messages;
+    }
   }
 
   #connect(): void {
