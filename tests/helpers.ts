@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '..');
 /** ../shared/data beside the clone (as on CI); CANDLE_LENS_SHARED points elsewhere. */
 export const SHARED_DATA = resolve(process.env.CANDLE_LENS_SHARED ?? resolve(ROOT, '..', 'shared'), 'data');
+/** ../shared/bybit: real Bybit v5 example messages. */
+export const SHARED_BYBIT = resolve(SHARED_DATA, '..', 'bybit');
 const CLI = join(ROOT, 'bin', 'candle-lens.js');
 
 export function tempDir(prefix = 'candle-lens-'): string {
@@ -22,6 +24,10 @@ export function runCli(args: string[]): { status: number; stdout: string; stderr
 export function sharedCsvHead(file: string, rows: number): string {
   const lines = readFileSync(join(SHARED_DATA, file), 'utf8').split('\n');
   return `${lines.slice(0, rows + 1).join('\n')}\n`;
+}
+
+export function sharedBybitExample(file: string): string {
+  return readFileSync(join(SHARED_BYBIT, file), 'utf8');
 }
 
 /** Starts `candle-lens serve` and resolves with the URL it prints. */

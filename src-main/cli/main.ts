@@ -11,6 +11,9 @@ const USAGE = `usage: candle-lens <command> [options]
 
 commands:
   serve  [--db PATH] [--host H] [--port N]        run the engine headless and serve the UI
+         [--symbols S,S --intervals I,I --category linear|spot]   watch these streams (replaces the stored watchlist)
+         [--feed bybit|replay|off] [--testnet] [--bybit-ws URL] [--bybit-rest URL] [--backfill-days N]
+         [--csv FILE --replay-step-ms MS --replay-history N]      with --feed replay: a fake Bybit replays FILE offline
   import --db PATH --symbol S --interval I [--category C] FILE.csv
                                                   import candles (all or nothing)
   export --db PATH --symbol S --interval I [--category C] [--from MS] [--to MS]

@@ -5,12 +5,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StreamKeyValue } from '../ipc/contract';
+import { DEFAULT_BACKFILL_DEPTH_MS, MarketFeed, type FeedOptions } from '../feed/feed';
 import { createDispatch, EventHub, type Dispatch, type Handlers } from '../ipc/dispatch';
+import { MAINNET } from '../market/bybit/protocol';
 import { importCandleCsv } from '../market/import-csv';
 import { appRoot } from '../paths';
 import { CandleStore } from '../store/candles';
 import { openDatabase } from '../store/database';
 import { PreferenceStore } from '../store/preferences';
+import { WatchlistStore } from '../store/watchlist';
 
 export const SAMPLE_STREAM: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1' };
 export const SAMPLE_FILE = join(appRoot(), 'resources', 'sample', 'bybit_BTCUSDT_1m.csv');
@@ -20,11 +23,20 @@ export interface EngineOptions {
   /** Import the bundled sample when the store has no candles, so a first offline run shows a chart. */
   seedSample?: boolean;
   log?: (line: string) => void;
+  /** The live feed: endpoints (Bybit mainnet by default), clock and timings; false runs without one. */
+  market?: MarketOptions | false;
 }
+
+export type MarketOptions = Partial<Omit<FeedOptions, 'store' | 'watchlist' | 'events' | 'log'>> & {
+  /** Replaces the stored watchlist before the feed starts. */
+  watch?: StreamKeyValue[];
+};
 
 export interface Engine {
   readonly store: CandleStore;
   readonly events: EventHub;
+  readonly watchlist: WatchlistStore;
+  readonly feed: MarketFeed | undefined;
   readonly dispatch: Dispatch;
   close(): void;
 }
@@ -37,15 +49,38 @@ function fileBytes(path: string): number {
   }
 }
 
-export function createEngine({ storePath, seedSample = true, log = () => {} }: EngineOptions): Engine {
+export function createEngine({ storePath, seedSample = true, log = () => {}, market = {} }: EngineOptions): Engine {
   const db = openDatabase(storePath);
   const store = new CandleStore(db);
   const preferences = new PreferenceStore(db);
+  const watchlist = new WatchlistStore(db);
   if (seedSample && store.isEmpty()) {
     const { rows } = importCandleCsv(store, SAMPLE_STREAM, SAMPLE_FILE);
     log(`empty store: imported the bundled sample, ${rows} ${SAMPLE_STREAM.symbol} ${SAMPLE_STREAM.interval}m candles`);
   }
   const events = new EventHub();
+  let feed: MarketFeed | undefined;
+  if (market !== false) {
+    const { watch, ...feedOptions } = market;
+    if (watch !== undefined) watchlist.replace(watch);
+    feed = new MarketFeed({
+      wsBase: MAINNET.ws,
+      restBase: MAINNET.rest,
+      source: 'bybit mainnet',
+      backfillDepthMs: DEFAULT_BACKFILL_DEPTH_MS,
+      ...feedOptions,
+      store,
+      watchlist,
+      events,
+      log,
+    });
+    feed.start();
+  }
+  const changeWatchlist = (change: () => void) => {
+    change();
+    feed?.reload();
+    return watchlist.list();
+  };
   const { version } = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string };
   const handlers: Handlers = {
     'app.info': () => ({
@@ -59,11 +94,24 @@ export function createEngine({ storePath, seedSample = true, log = () => {} }: E
     'candles.count': (key) => ({ count: store.count(key) }),
     'preferences.get': () => preferences.get(),
     'preferences.set': (next) => preferences.set(next),
+    'feed.health': () => feed?.health() ?? { source: 'off', streams: [], rejected: {} },
+    'watchlist.list': () => watchlist.list(),
+    'watchlist.add': (key) => changeWatchlist(() => watchlist.add(key)),
+    'watchlist.remove': (key) => changeWatchlist(() => watchlist.remove(key)),
+    'instruments.search': async ({ category, query, limit }) =>
+      feed === undefined
+        ? { instruments: watchlist.searchInstruments(category, query, limit), cached: watchlist.instrumentCount(category), fromCache: true }
+        : feed.searchInstruments(category, query, limit),
   };
   return {
     store,
     events,
+    watchlist,
+    feed,
     dispatch: createDispatch(handlers),
-    close: () => db.close(),
+    close: () => {
+      feed?.stop();
+      db.close();
+    },
   };
 }

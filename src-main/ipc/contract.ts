@@ -112,6 +112,36 @@ export type Preferences = z.output<typeof PreferencesSchema>;
 
 const Empty = z.object({}).strict();
 
+/** Why a frame or row from the exchange was refused (see market/bybit/protocol.ts REJECT_KINDS). */
+const RejectCounts = z.record(z.string(), z.number().int().nonnegative());
+
+export const STREAM_STATES = ['connecting', 'subscribing', 'live', 'reconnecting', 'stopped', 'failed'] as const;
+
+/** Health of one watched stream, as the status bar and `serve`'s log show it. */
+export const StreamHealthSchema = StreamKey.extend({
+  state: z.enum(STREAM_STATES),
+  /** Milliseconds since the last push on this stream; null before the first. */
+  lastMessageAgeMs: z.number().nonnegative().nullable(),
+  messagesPerSecond: z.number().nonnegative(),
+  reconnects: z.number().int().nonnegative(),
+  rowsBackfilled: z.number().int().nonnegative(),
+  backfill: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
+  rejected: RejectCounts,
+  error: z.string().nullable(),
+});
+export type StreamHealth = z.output<typeof StreamHealthSchema>;
+
+export const FeedHealthSchema = z.object({
+  /** Where candles come from: 'off', 'bybit mainnet', 'replay', or the endpoint. */
+  source: z.string(),
+  streams: z.array(StreamHealthSchema),
+  /** Rejected frames by kind over all connections, including those no stream could own. */
+  rejected: RejectCounts,
+});
+export type FeedHealth = z.output<typeof FeedHealthSchema>;
+
+export const InstrumentSchema = z.object({ symbol: z.string(), status: z.string(), baseCoin: z.string(), quoteCoin: z.string() });
+
 /** Request/response calls. Requests are strict so a misspelt field is refused, not ignored. */
 export const calls = {
   'app.info': {
@@ -148,12 +178,47 @@ export const calls = {
     request: StreamKey.strict(),
     response: z.object({ count: z.number().int().nonnegative() }),
   },
+  'feed.health': {
+    request: Empty,
+    response: FeedHealthSchema,
+  },
+  'watchlist.list': {
+    request: Empty,
+    response: z.array(StreamKey),
+  },
+  /** Adds a stream to the watchlist (kept in the store); the feed backfills it and follows it live. */
+  'watchlist.add': {
+    request: StreamKey.strict(),
+    response: z.array(StreamKey),
+  },
+  'watchlist.remove': {
+    request: StreamKey.strict(),
+    response: z.array(StreamKey),
+  },
+  /** Symbol search over instruments-info, refreshed from the exchange when reachable, else from the store's cache. */
+  'instruments.search': {
+    request: z
+      .object({
+        category: CategorySchema.default('linear'),
+        query: z.string().max(30),
+        limit: z.number().int().min(1).max(200).default(20),
+      })
+      .strict(),
+    response: z.object({ instruments: z.array(InstrumentSchema), cached: z.number().int().nonnegative(), fromCache: z.boolean() }),
+  },
 } as const;
 
 /** Events pushed from the engine to every connected renderer. */
 export const events = {
   'candle.updated': StreamKey.extend({ candle: CandleSchema }),
   'signal.created': SignalSchema,
+  'feed.health': FeedHealthSchema,
+  /** Backfill of one stream: pages fetched of pages needed (the total grows if time passes meanwhile). */
+  'backfill.progress': StreamKey.extend({
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    rows: z.number().int().nonnegative(),
+  }),
 } as const;
 
 export type Calls = typeof calls;

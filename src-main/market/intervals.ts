@@ -40,3 +40,14 @@ export function isCandleStart(interval: Interval, start: number): boolean {
   const mondayOffset = interval === 'W' ? 4 * 1440 * MINUTE_MS : 0; // 1970-01-01 was a Thursday
   return (start - mondayOffset) % intervalMs(interval) === 0;
 }
+
+/** Start of the candle that contains `time`. */
+export function candleStartAt(interval: Interval, time: number): number {
+  if (interval === 'M') {
+    const d = new Date(time);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  }
+  const offset = interval === 'W' ? 4 * 1440 * MINUTE_MS : 0;
+  const ms = intervalMs(interval);
+  return time - ((((time - offset) % ms) + ms) % ms);
+}

@@ -13,6 +13,11 @@ export interface StreamSummaryRow {
   last: number | null;
 }
 
+export interface StreamBatch {
+  key: StreamKeyValue;
+  candles: Candle[];
+}
+
 interface CandleRow {
   start: number;
   open: number;
@@ -37,6 +42,8 @@ export class CandleStore {
   readonly #closed;
   readonly #streams;
   readonly #writeBatch;
+  readonly #writeChanges;
+  readonly #confirmedStarts;
 
   constructor(readonly db: Db) {
     this.#upsert = db.prepare(`
@@ -59,20 +66,46 @@ export class CandleStore {
       FROM candles GROUP BY exchange, category, symbol, interval ORDER BY symbol, interval`);
     this.#writeBatch = db.transaction((key: StreamKeyValue, candles: readonly Candle[]) => {
       let changed = 0;
-      for (const c of candles) {
-        changed += this.#upsert.run({
-          ...key,
-          start: c.time,
-          open: c.open,
-          high: c.high,
-          low: c.low,
-          close: c.close,
-          volume: c.volume,
-          confirmed: c.confirmed ? 1 : 0,
-        }).changes;
-      }
+      for (const c of candles) changed += this.#upsertOne(key, c);
       return changed;
     });
+    this.#writeChanges = db.transaction((batches: readonly StreamBatch[]) => {
+      const changes: StreamBatch[] = [];
+      for (const { key, candles } of batches) {
+        const changed = candles.filter((c) => this.#upsertOne(key, c) > 0);
+        if (changed.length > 0) changes.push({ key, candles: changed });
+      }
+      return changes;
+    });
+    this.#confirmedStarts = db
+      .prepare(`SELECT start FROM candles WHERE ${KEY} AND confirmed = 1 AND start >= @from ORDER BY start`)
+      .pluck();
+  }
+
+  #upsertOne(key: StreamKeyValue, c: Candle): number {
+    return this.#upsert.run({
+      ...key,
+      start: c.time,
+      open: c.open,
+      high: c.high,
+      low: c.low,
+      close: c.close,
+      volume: c.volume,
+      confirmed: c.confirmed ? 1 : 0,
+    }).changes;
+  }
+
+  /**
+   * Writes batches of several streams in one transaction and returns, per stream, the candles that
+   * actually changed a row (an update to a confirmed candle changes nothing and is left out).
+   */
+  writeChanges(batches: readonly StreamBatch[]): StreamBatch[] {
+    return this.#writeChanges.immediate(batches);
+  }
+
+  /** Start times of the confirmed candles from `from` on, ascending, one at a time. */
+  confirmedStarts(key: StreamKeyValue, from: number): IterableIterator<number> {
+    return this.#confirmedStarts.iterate({ ...key, from }) as IterableIterator<number>;
   }
 
   /** Writes a batch atomically; returns how many rows were inserted or changed (confirmed rows are kept). */

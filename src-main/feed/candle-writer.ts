@@ -1,0 +1,58 @@
+/**
+ * Coalesces candle updates from every source (pushes, backfill pages) and writes them in one
+ * transaction per event-loop turn. Within a turn only the newest state of each candle is kept and a
+ * confirmation is never replaced by an open update. Each candle that changed a row is announced as
+ * 'candle.updated', in time order per stream, after its transaction committed.
+ */
+import type { Candle, StreamKeyValue } from '../ipc/contract';
+import type { EventHub } from '../ipc/dispatch';
+import type { CandleStore } from '../store/candles';
+
+interface Pending {
+  key: StreamKeyValue;
+  candles: Map<number, Candle>;
+}
+
+export function streamId(key: StreamKeyValue): string {
+  return `${key.exchange}:${key.category}:${key.symbol}:${key.interval}`;
+}
+
+export class CandleWriter {
+  readonly #pending = new Map<string, Pending>();
+  #scheduled: NodeJS.Immediate | undefined;
+  /** Totals for health and benchmarks. */
+  readonly stats = { transactions: 0, rowsChanged: 0 };
+
+  constructor(
+    private readonly store: CandleStore,
+    private readonly events: EventHub,
+  ) {}
+
+  put(key: StreamKeyValue, candles: readonly Candle[]): void {
+    const id = streamId(key);
+    let pending = this.#pending.get(id);
+    if (pending === undefined) this.#pending.set(id, (pending = { key, candles: new Map() }));
+    for (const candle of candles) {
+      if (pending.candles.get(candle.time)?.confirmed === true && !candle.confirmed) continue;
+      pending.candles.set(candle.time, candle);
+    }
+    this.#scheduled ??= setImmediate(() => this.flush());
+  }
+
+  /** Writes everything pending now; returns how many rows changed. */
+  flush(): number {
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    if (this.#pending.size === 0) return 0;
+    const batches = [...this.#pending.values()].map(({ key, candles }) => ({ key, candles: [...candles.values()] }));
+    this.#pending.clear();
+    const changes = this.store.writeChanges(batches);
+    this.stats.transactions++;
+    for (const { key, candles } of changes) {
+      candles.sort((a, b) => a.time - b.time);
+      this.stats.rowsChanged += candles.length;
+      for (const candle of candles) this.events.emit('candle.updated', { ...key, candle });
+    }
+    return changes.reduce((n, c) => n + c.candles.length, 0);
+  }
+}

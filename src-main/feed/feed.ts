@@ -1,0 +1,366 @@
+/**
+ * The live market feed: follows the watchlist over Bybit's public WebSocket, fills history and every
+ * gap by REST, and writes through one CandleWriter so each change reaches the store once and is
+ * announced as 'candle.updated'. Reports health per stream and backfill progress as events.
+ *
+ * Completeness: a stream's history is filled from the end of its contiguous run of confirmed candles
+ * (or from `backfillDepthMs` ago when it has none) up to now, on start, when the first subscription
+ * is live, and after every reconnect, so a candle confirmed while no socket listened is fetched.
+ */
+import pLimit from 'p-limit';
+import type { FeedHealth, StreamHealth, StreamKeyValue } from '../ipc/contract';
+import type { EventHub } from '../ipc/dispatch';
+import { BybitRest, type RestTiming } from '../market/bybit/rest-client';
+import { klineTopic, planSubscriptions, publicStreamUrl, type Reject } from '../market/bybit/protocol';
+import { BybitConnection, DEFAULT_CONNECTION_TIMING, type ConnectionState, type ConnectionTiming } from '../market/bybit/ws-client';
+import { candleStartAt, intervalMs, nextCandleStart, type Category } from '../market/intervals';
+import type { CandleStore } from '../store/candles';
+import type { WatchlistStore } from '../store/watchlist';
+import { CandleWriter, streamId } from './candle-writer';
+
+export const DEFAULT_BACKFILL_DEPTH_MS = 7 * 24 * 3_600_000;
+const PAGE_CANDLES = 1000;
+const INSTRUMENTS_REFRESH_MS = 3_600_000;
+
+export interface FeedOptions {
+  store: CandleStore;
+  watchlist: WatchlistStore;
+  events: EventHub;
+  /** WebSocket base (`wss://stream.bybit.com`); the category path is added. */
+  wsBase: string;
+  restBase: string;
+  /** How health names the source. */
+  source: string;
+  /** Market time; a replay passes its virtual clock. */
+  marketNow?: () => number;
+  connection?: Partial<ConnectionTiming>;
+  rest?: Partial<RestTiming>;
+  backfillDepthMs?: number;
+  /** REST requests in flight at once, over all streams. */
+  backfillConcurrency?: number;
+  /** Wait before a failed backfill is tried again. */
+  backfillRetryMs?: number;
+  healthIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+interface StreamState {
+  key: StreamKeyValue;
+  connectionState: ConnectionState | 'failed';
+  connection: BybitConnection | undefined;
+  lastMessageAt: number | undefined;
+  messages: number;
+  messagesAtSample: number;
+  messagesPerSecond: number;
+  rowsBackfilled: number;
+  backfill: { done: number; total: number } | null;
+  rejected: Record<string, number>;
+  error: string | null;
+  /** Start of the last candle of the contiguous confirmed run known so far (where the gap scan resumes). */
+  contiguousUntil: number | undefined;
+  backfilling: boolean;
+  backfillAgain: boolean;
+  retry: NodeJS.Timeout | undefined;
+}
+
+export class MarketFeed {
+  readonly writer: CandleWriter;
+  readonly rest: BybitRest;
+  readonly #streams = new Map<string, StreamState>();
+  /** Keyed by category and topic, as pushes name them. */
+  readonly #byTopic = new Map<string, StreamState>();
+  readonly #rejected: Record<string, number> = {};
+  readonly #loggedKinds = new Set<string>();
+  readonly #instrumentsFetchedAt = new Map<Category, number>();
+  readonly #requests;
+  readonly #now: () => number;
+  readonly #timing: ConnectionTiming;
+  readonly #log: (line: string) => void;
+  #connections: BybitConnection[] = [];
+  #healthTimer: NodeJS.Timeout | undefined;
+  #lastSample = Date.now();
+  #running = false;
+
+  constructor(private readonly options: FeedOptions) {
+    this.#log = options.log ?? (() => {});
+    this.writer = new CandleWriter(options.store, options.events);
+    this.rest = new BybitRest(options.restBase, options.rest, this.#log);
+    this.#requests = pLimit(options.backfillConcurrency ?? 4);
+    this.#now = options.marketNow ?? Date.now;
+    this.#timing = { ...DEFAULT_CONNECTION_TIMING, ...options.connection };
+  }
+
+  /** Connects and backfills the watchlist; does nothing network-wise while the watchlist is empty. */
+  start(): void {
+    this.#running = true;
+    this.#connect();
+    const every = this.options.healthIntervalMs ?? 1000;
+    this.#healthTimer = setInterval(() => {
+      this.#sampleRates();
+      this.options.events.emit('feed.health', this.health());
+    }, every);
+    this.#healthTimer.unref();
+  }
+
+  stop(): void {
+    this.#running = false;
+    clearInterval(this.#healthTimer);
+    this.#disconnect();
+    this.writer.flush();
+  }
+
+  /** Applies a changed watchlist: reconnects with the new topics, backfills new streams. */
+  reload(): void {
+    if (!this.#running) return;
+    this.#disconnect();
+    this.#connect();
+  }
+
+  /** Resolves once no backfill is running or queued (tests and benchmarks wait on it). */
+  async idle(): Promise<void> {
+    while ([...this.#streams.values()].some((s) => s.backfilling) || this.#requests.activeCount + this.#requests.pendingCount > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    this.writer.flush();
+  }
+
+  health(): FeedHealth {
+    const now = Date.now();
+    const streams: StreamHealth[] = [...this.#streams.values()].map((s) => {
+      return {
+        ...s.key,
+        state: s.connectionState,
+        lastMessageAgeMs: s.lastMessageAt === undefined ? null : Math.max(0, now - s.lastMessageAt),
+        messagesPerSecond: Math.round(s.messagesPerSecond * 10) / 10,
+        reconnects: s.connection?.reconnects ?? 0,
+        rowsBackfilled: s.rowsBackfilled,
+        backfill: s.backfill,
+        rejected: { ...s.rejected },
+        error: s.error,
+      };
+    });
+    return { source: this.options.source, streams, rejected: { ...this.#rejected } };
+  }
+
+  /**
+   * Symbol search: the instrument list is fetched from the exchange at most once an hour and cached in
+   * the store, so search keeps working offline from the last list seen.
+   */
+  async searchInstruments(category: Category, query: string, limit: number) {
+    const fetchedAt = this.#instrumentsFetchedAt.get(category) ?? 0;
+    let fromCache = true;
+    if (Date.now() - fetchedAt > INSTRUMENTS_REFRESH_MS) {
+      this.#instrumentsFetchedAt.set(category, Date.now());
+      try {
+        this.options.watchlist.cacheInstruments(category, await this.rest.instruments(category));
+        fromCache = false;
+      } catch (err) {
+        this.#log(`instruments-info unavailable (${(err as Error).message}); searching the cached list`);
+        this.#instrumentsFetchedAt.set(category, Date.now() - INSTRUMENTS_REFRESH_MS + 60_000);
+      }
+    }
+    return {
+      instruments: this.options.watchlist.searchInstruments(category, query, limit),
+      cached: this.options.watchlist.instrumentCount(category),
+      fromCache,
+    };
+  }
+
+  #sampleRates(): void {
+    const now = Date.now();
+    const seconds = Math.max(1, now - this.#lastSample) / 1000;
+    this.#lastSample = now;
+    for (const s of this.#streams.values()) {
+      s.messagesPerSecond = (s.messages - s.messagesAtSample) / seconds;
+      s.messagesAtSample = s.messages;
+    }
+  }
+
+  #connect(): void {
+    const watched = this.options.watchlist.list();
+    const keep = new Set(watched.map(streamId));
+    for (const [id, state] of this.#streams) {
+      if (!keep.has(id)) {
+        clearTimeout(state.retry);
+        this.#streams.delete(id);
+      }
+    }
+    this.#byTopic.clear();
+    for (const key of watched) {
+      const id = streamId(key);
+      const state = this.#streams.get(id) ?? this.#newState(key);
+      this.#streams.set(id, state);
+      this.#byTopic.set(`${key.category}|${klineTopic(key.interval, key.symbol)}`, state);
+    }
+    for (const category of ['linear', 'spot'] as const) {
+      const topics = watched.filter((k) => k.category === category).map((k) => klineTopic(k.interval, k.symbol));
+      for (const requests of planSubscriptions(topics, category)) this.#open(category, requests);
+    }
+    for (const state of this.#streams.values()) void this.#backfill(state);
+  }
+
+  #disconnect(): void {
+    for (const connection of this.#connections) connection.stop();
+    this.#connections = [];
+  }
+
+  #newState(key: StreamKeyValue): StreamState {
+    return {
+      key,
+      connectionState: 'connecting',
+      connection: undefined,
+      lastMessageAt: undefined,
+      messages: 0,
+      messagesAtSample: 0,
+      messagesPerSecond: 0,
+      rowsBackfilled: 0,
+      backfill: null,
+      rejected: {},
+      error: null,
+      contiguousUntil: undefined,
+      backfilling: false,
+      backfillAgain: false,
+      retry: undefined,
+    };
+  }
+
+  #open(category: Category, requests: string[][]): void {
+    const stateOf = (topic: string) => this.#byTopic.get(`${category}|${topic}`);
+    const statesOf = () => requests.flat().flatMap((t) => stateOf(t) ?? []);
+    const connection: BybitConnection = new BybitConnection(
+      publicStreamUrl(this.options.wsBase, category),
+      requests,
+      {
+        onCandles: (topic, _symbol, _interval, candles) => {
+          const state = stateOf(topic);
+          if (state !== undefined) this.writer.put(state.key, candles);
+        },
+        onReject: (reject) => this.#reject(reject, reject.topic === undefined ? undefined : stateOf(reject.topic)),
+        onLive: (reconnected) => {
+          if (reconnected) this.#log(`${category} connection live again (reconnect ${connection.reconnects}): repairing the gap`);
+          for (const state of statesOf()) void this.#backfill(state);
+        },
+        onSubscribeFailed: (topics, message) => {
+          this.#log(`subscribe failed for ${topics.join(', ') || 'a request'}: ${message}`);
+          for (const topic of topics) {
+            const state = stateOf(topic);
+            if (state === undefined) continue;
+            state.connectionState = 'failed';
+            state.error = `subscribe failed: ${message}`;
+          }
+        },
+        onState: (next) => {
+          for (const state of statesOf()) if (state.connectionState !== 'failed' || next === 'subscribing') state.connectionState = next;
+          if (next === 'reconnecting') this.#log(`${category} connection lost; reconnecting`);
+        },
+        onMessage: (topic) => {
+          const state = topic === undefined ? undefined : stateOf(topic);
+          if (state === undefined) return;
+          state.lastMessageAt = Date.now();
+          state.messages++;
+        },
+      },
+      this.#now,
+      this.#timing,
+    );
+    for (const state of statesOf()) state.connection = connection;
+    this.#connections.push(connection);
+    connection.start();
+  }
+
+  #reject(reject: Reject, state: StreamState | undefined): void {
+    this.#rejected[reject.kind] = (this.#rejected[reject.kind] ?? 0) + 1;
+    if (state !== undefined) state.rejected[reject.kind] = (state.rejected[reject.kind] ?? 0) + 1;
+    if (!this.#loggedKinds.has(reject.kind)) {
+      this.#loggedKinds.add(reject.kind);
+      this.#log(`rejected (${reject.kind}): ${reject.reason}; later rejects of this kind are counted in health, not logged`);
+    }
+  }
+
+  /** Runs one backfill per stream at a time; a request made meanwhile runs again right after. */
+  async #backfill(state: StreamState): Promise<void> {
+    if (state.backfilling) {
+      state.backfillAgain = true;
+      return;
+    }
+    state.backfilling = true;
+    clearTimeout(state.retry);
+    try {
+      do {
+        state.backfillAgain = false;
+        await this.#fill(state);
+      } while (state.backfillAgain && this.#running);
+      state.error = state.connectionState === 'failed' ? state.error : null;
+    } catch (err) {
+      const retryMs = this.options.backfillRetryMs ?? 30_000;
+      state.error = `backfill failed: ${(err as Error).message}`;
+      this.#log(`${this.#name(state)}: ${state.error}; retrying in ${Math.round(retryMs / 1000)} s`);
+      if (this.#running) state.retry = setTimeout(() => void this.#backfill(state), retryMs);
+    } finally {
+      state.backfilling = false;
+    }
+  }
+
+  #name(state: StreamState): string {
+    return `${state.key.category} ${state.key.symbol} ${state.key.interval}`;
+  }
+
+  async #fill(state: StreamState): Promise<void> {
+    const { key } = state;
+    const interval = key.interval;
+    this.writer.flush(); // the gap scan must see what is already on its way to the store
+    let pageStart = this.#firstMissing(state);
+    const pagesLeft = (from: number) =>
+      interval === 'M' ? 1 : Math.max(1, Math.ceil((this.#now() - from + 1) / (PAGE_CANDLES * intervalMs(interval))));
+    const progress = { done: 0, total: pagesLeft(pageStart) };
+    let rows = 0;
+    state.backfill = { ...progress };
+    const started = Date.now();
+    let lastLog = started;
+    if (progress.total > 1)
+      this.#log(`${this.#name(state)}: backfilling from ${new Date(pageStart).toISOString()}, ${progress.total} pages`);
+    while (this.#running && pageStart <= this.#now()) {
+      const pageEnd = interval === 'M' ? this.#now() : pageStart + (PAGE_CANDLES - 1) * intervalMs(interval);
+      const from = pageStart;
+      const page = await this.#requests(() => this.rest.klinePage(key.category, key.symbol, interval, from, pageEnd));
+      for (const reject of page.rejects) this.#reject(reject, state);
+      // The still-open candle is left to the live stream; only closed candles come from REST.
+      const closed = page.candles.filter((c) => c.confirmed);
+      this.writer.put(key, closed);
+      rows += closed.length;
+      state.rowsBackfilled += closed.length;
+      pageStart = nextCandleStart(interval, pageEnd);
+      progress.done++;
+      progress.total = Math.max(progress.total, progress.done + (pageStart <= this.#now() ? pagesLeft(pageStart) : 0));
+      state.backfill = { ...progress };
+      this.options.events.emit('backfill.progress', { ...key, ...progress, rows });
+      if (progress.total > 1 && (progress.done === progress.total || Date.now() - lastLog > 2000)) {
+        lastLog = Date.now();
+        this.#log(`${this.#name(state)}: backfill ${progress.done}/${progress.total} pages, ${rows} rows`);
+      }
+    }
+  }
+
+  /** Start of the first candle missing after the stream's contiguous confirmed run. */
+  #firstMissing(state: StreamState): number {
+    const { key } = state;
+    let from = state.contiguousUntil;
+    if (from === undefined) {
+      const starts = this.options.store.confirmedStarts(key, 0);
+      const first = starts.next();
+      starts.return?.();
+      if (first.done === true)
+        return candleStartAt(key.interval, this.#now() - (this.options.backfillDepthMs ?? DEFAULT_BACKFILL_DEPTH_MS));
+      from = first.value;
+    }
+    let expected = from;
+    let last: number | undefined;
+    for (const start of this.options.store.confirmedStarts(key, from)) {
+      if (start !== expected) break;
+      last = start;
+      expected = nextCandleStart(key.interval, start);
+    }
+    state.contiguousUntil = last ?? state.contiguousUntil;
+    return expected;
+  }
+}

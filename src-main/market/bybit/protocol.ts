@@ -1,0 +1,288 @@
+/**
+ * Bybit v5 public market data, pure: endpoints, frame schemas, kline topics, subscription batching
+ * and the validation that turns a raw WebSocket frame into candles or classified rejects.
+ * No I/O here, so the client, the fake server and the tests share one reading of the protocol.
+ */
+import { z } from 'zod';
+import type { Candle } from '../../ipc/contract';
+import { INTERVALS, isCandleStart, nextCandleStart, type Category, type Interval } from '../intervals';
+
+export const MAINNET = { ws: 'wss://stream.bybit.com', rest: 'https://api.bybit.com' } as const;
+export const TESTNET = { ws: 'wss://stream-testnet.bybit.com', rest: 'https://api-testnet.bybit.com' } as const;
+
+/** Public stream URL of a category under a WebSocket base (`wss://stream.bybit.com` → `.../v5/public/linear`). */
+export function publicStreamUrl(wsBase: string, category: Category): string {
+  return `${wsBase.replace(/\/+$/, '')}/v5/public/${category}`;
+}
+
+export const SPOT_TOPICS_PER_REQUEST = 10;
+export const ARGS_CHARS_PER_CONNECTION = 21_000;
+/** Linear has no documented per-request cap; this keeps each subscribe frame small. */
+const LINEAR_TOPICS_PER_REQUEST = 200;
+export const KLINE_PAGE_LIMIT = 1000;
+
+// ---- topics ----------------------------------------------------------------------------------
+
+export function klineTopic(interval: Interval, symbol: string): string {
+  return `kline.${interval}.${symbol}`;
+}
+
+const TOPIC = /^kline\.([0-9]+|[DWM])\.([A-Z0-9]{2,30})$/;
+
+export function parseKlineTopic(topic: string): { interval: Interval; symbol: string } | undefined {
+  const match = TOPIC.exec(topic);
+  const interval = INTERVALS.find((i) => i === match?.[1]);
+  return interval === undefined || match?.[2] === undefined ? undefined : { interval, symbol: match[2] };
+}
+
+/**
+ * Splits topics into connections, each a list of subscribe requests: spot takes at most 10 topics per
+ * request, and the args of one connection total at most 21,000 characters (counted as sent in JSON).
+ */
+export function planSubscriptions(topics: readonly string[], category: Category): string[][][] {
+  const perRequest = category === 'spot' ? SPOT_TOPICS_PER_REQUEST : LINEAR_TOPICS_PER_REQUEST;
+  const connections: string[][][] = [];
+  let requests: string[][] = [];
+  let chars = 0;
+  for (const topic of topics) {
+    const cost = JSON.stringify(topic).length + 1;
+    if (chars + cost > ARGS_CHARS_PER_CONNECTION && requests.length > 0) {
+      connections.push(requests);
+      requests = [];
+      chars = 0;
+    }
+    const last = requests.at(-1);
+    if (last === undefined || last.length >= perRequest) requests.push([topic]);
+    else last.push(topic);
+    chars += cost;
+  }
+  if (requests.length > 0) connections.push(requests);
+  return connections;
+}
+
+// ---- frames ----------------------------------------------------------------------------------
+
+const Decimal = z.string();
+
+export const KlineWireCandle = z.object({
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  interval: z.string(),
+  open: Decimal,
+  close: Decimal,
+  high: Decimal,
+  low: Decimal,
+  volume: Decimal,
+  turnover: Decimal,
+  confirm: z.boolean(),
+  timestamp: z.number().int().nonnegative(),
+});
+export type KlineWireCandleValue = z.output<typeof KlineWireCandle>;
+
+export const KlinePush = z.object({
+  topic: z.string(),
+  type: z.string(),
+  ts: z.number(),
+  data: z.array(z.unknown()),
+});
+export type KlinePushValue = z.output<typeof KlinePush>;
+
+/** Reply to subscribe/unsubscribe; a failure has `success: false` and the reason in `ret_msg`. */
+export const OpReply = z.object({
+  success: z.boolean(),
+  ret_msg: z.string(),
+  conn_id: z.string().optional(),
+  req_id: z.string().optional(),
+  op: z.string(),
+});
+
+/** Pong in its three documented shapes: linear/inverse and spot answer `op: "ping"`, option/spread `op: "pong"`. */
+export const Pong = z.union([
+  OpReply.extend({ op: z.literal('ping'), success: z.literal(true) }),
+  z.object({ op: z.literal('pong'), args: z.array(z.string()).optional() }),
+]);
+
+export const SubscribeRequest = z.object({
+  req_id: z.string().optional(),
+  op: z.enum(['subscribe', 'unsubscribe']),
+  args: z.array(z.string()),
+});
+
+export const PingRequest = z.object({ req_id: z.string().optional(), op: z.literal('ping') });
+
+export function restEnvelope<T extends z.ZodType>(result: T) {
+  return z.object({
+    retCode: z.number().int(),
+    retMsg: z.string(),
+    result: z.union([result, z.object({}).strict()]),
+    retExtInfo: z.unknown().optional(),
+    time: z.number().int(),
+  });
+}
+
+/** `/v5/market/kline` rows: `[startTime, open, high, low, close, volume, turnover]`, NEWEST FIRST. */
+export const KlineResult = z.object({
+  symbol: z.string(),
+  category: z.string(),
+  list: z.array(z.tuple([z.string(), Decimal, Decimal, Decimal, Decimal, Decimal, Decimal])),
+});
+export const KlineEnvelope = restEnvelope(KlineResult);
+export type KlineRow = z.output<typeof KlineResult>['list'][number];
+
+export const Instrument = z.object({
+  symbol: z.string(),
+  status: z.string(),
+  baseCoin: z.string(),
+  quoteCoin: z.string(),
+});
+export type InstrumentValue = z.output<typeof Instrument>;
+export const InstrumentsResult = z.object({
+  category: z.string(),
+  list: z.array(z.looseObject(Instrument.shape)),
+  nextPageCursor: z.string().optional(),
+});
+export const InstrumentsEnvelope = restEnvelope(InstrumentsResult);
+
+/** Codes the client treats as "slow down": Bybit's too-many-requests retCode. */
+export const RET_CODE_TOO_MANY_REQUESTS = 10006;
+
+// ---- validation ------------------------------------------------------------------------------
+
+export const REJECT_KINDS = [
+  'malformed_json',
+  'wrong_type',
+  'non_finite',
+  'low_above_high',
+  'unknown_topic',
+  'out_of_order',
+  'far_future',
+] as const;
+export type RejectKind = (typeof REJECT_KINDS)[number];
+
+export interface Reject {
+  kind: RejectKind;
+  /** The topic the frame named, when it named one we could read. */
+  topic?: string;
+  reason: string;
+}
+
+export interface ValidationContext {
+  /** Whether this connection subscribed to the topic. */
+  isSubscribed(topic: string): boolean;
+  /** Start of the newest candle accepted on the topic so far, if any. */
+  lastStart(topic: string): number | undefined;
+  /** Current time in ms (injectable so replays can run on a virtual clock). */
+  now: number;
+}
+
+export type Frame =
+  | { kind: 'kline'; topic: string; symbol: string; interval: Interval; candles: Candle[]; rejects: Reject[] }
+  | { kind: 'pong' }
+  | { kind: 'op'; op: string; success: boolean; message: string; reqId: string | undefined }
+  | { kind: 'rejected'; rejects: Reject[] };
+
+const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function decimal(text: string): number {
+  return DECIMAL_TEXT.test(text) ? Number(text) : Number.NaN;
+}
+
+/** How far ahead of `now` a candle may start: one candle (clocks differ a little). */
+function isFarFuture(interval: Interval, start: number, now: number): boolean {
+  return start > nextCandleStart(interval, now);
+}
+
+/** Checks one REST row or push element's prices; the reject names what is wrong. */
+export function checkPrices(
+  values: { open: number; high: number; low: number; close: number; volume: number },
+  topic: string | undefined,
+): Reject | undefined {
+  const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
+  if (bad !== undefined) return { kind: 'non_finite', topic, reason: `${bad[0]} is not a finite number` };
+  if (values.low > values.high) return { kind: 'low_above_high', topic, reason: `low ${values.low} is above high ${values.high}` };
+  return undefined;
+}
+
+function readCandle(
+  raw: unknown,
+  topic: string,
+  interval: Interval,
+  ctx: ValidationContext,
+  previous: number | undefined,
+): Candle | Reject {
+  const wire = KlineWireCandle.safeParse(raw);
+  if (!wire.success) return { kind: 'wrong_type', topic, reason: z.prettifyError(wire.error).split('\n')[0] ?? 'bad candle' };
+  const c = wire.data;
+  if (c.interval !== interval || !isCandleStart(interval, c.start)) {
+    return { kind: 'wrong_type', topic, reason: `candle ${c.start} (interval ${c.interval}) does not belong to ${topic}` };
+  }
+  const values = { open: decimal(c.open), high: decimal(c.high), low: decimal(c.low), close: decimal(c.close), volume: decimal(c.volume) };
+  const priceReject = checkPrices(values, topic);
+  if (priceReject !== undefined) return priceReject;
+  if (previous !== undefined && c.start < previous) {
+    return { kind: 'out_of_order', topic, reason: `candle ${c.start} arrived after ${previous}` };
+  }
+  if (isFarFuture(interval, c.start, ctx.now))
+    return { kind: 'far_future', topic, reason: `candle ${c.start} starts after now (${ctx.now})` };
+  return { time: c.start, ...values, confirmed: c.confirm };
+}
+
+/** Parses and validates one text frame from a public stream. Never throws. */
+export function readFrame(text: string, ctx: ValidationContext): Frame {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: 'rejected', rejects: [{ kind: 'malformed_json', reason: `not JSON: ${text.slice(0, 60)}` }] };
+  }
+  if (typeof json === 'object' && json !== null && 'topic' in json) {
+    const push = KlinePush.safeParse(json);
+    const topic = typeof json.topic === 'string' ? json.topic : undefined;
+    if (!push.success) return { kind: 'rejected', rejects: [{ kind: 'wrong_type', topic, reason: 'push without topic/type/ts/data[]' }] };
+    const parsed = parseKlineTopic(push.data.topic);
+    if (parsed === undefined || !ctx.isSubscribed(push.data.topic)) {
+      return {
+        kind: 'rejected',
+        rejects: [{ kind: 'unknown_topic', topic: push.data.topic, reason: `not subscribed: ${push.data.topic}` }],
+      };
+    }
+    const candles: Candle[] = [];
+    const rejects: Reject[] = [];
+    let previous = ctx.lastStart(push.data.topic);
+    for (const element of push.data.data) {
+      const read = readCandle(element, push.data.topic, parsed.interval, ctx, previous);
+      if ('kind' in read) rejects.push(read);
+      else {
+        candles.push(read);
+        previous = read.time;
+      }
+    }
+    return { kind: 'kline', topic: push.data.topic, ...parsed, candles, rejects };
+  }
+  if (Pong.safeParse(json).success) return { kind: 'pong' };
+  const op = OpReply.safeParse(json);
+  if (op.success) return { kind: 'op', op: op.data.op, success: op.data.success, message: op.data.ret_msg, reqId: op.data.req_id };
+  return { kind: 'rejected', rejects: [{ kind: 'wrong_type', reason: `unrecognised frame: ${text.slice(0, 60)}` }] };
+}
+
+/**
+ * Turns a REST kline page (newest first) into ascending candles. A candle is confirmed once its end
+ * is at or before the server's `time`; a row that fails the checks is returned as a reject.
+ */
+export function readKlinePage(list: readonly KlineRow[], interval: Interval, serverTime: number): { candles: Candle[]; rejects: Reject[] } {
+  const candles: Candle[] = [];
+  const rejects: Reject[] = [];
+  for (let i = list.length - 1; i >= 0; i--) {
+    const [startText, open, high, low, close, volume] = list[i] as KlineRow;
+    const start = Number(startText);
+    if (!/^\d+$/.test(startText) || !isCandleStart(interval, start)) {
+      rejects.push({ kind: 'wrong_type', reason: `REST row start "${startText}" is not a ${interval} candle start` });
+      continue;
+    }
+    const values = { open: decimal(open), high: decimal(high), low: decimal(low), close: decimal(close), volume: decimal(volume) };
+    const reject = checkPrices(values, undefined);
+    if (reject !== undefined) rejects.push(reject);
+    else candles.push({ time: start, ...values, confirmed: nextCandleStart(interval, start) <= serverTime });
+  }
+  return { candles, rejects };
+}

@@ -1,0 +1,183 @@
+/**
+ * One Bybit v5 public WebSocket connection carrying a fixed set of kline topics. It pings every
+ * 20 s, declares the link dead when nothing (no pong, no data) arrived for `deadAfterMs`, reconnects
+ * with jittered exponential backoff, subscribes again, and validates every frame before handing
+ * candles on. Rejected frames are reported, never passed on, and never close the connection.
+ */
+import WebSocket from 'ws';
+import type { Candle } from '../../ipc/contract';
+import type { Interval } from '../intervals';
+import { readFrame, type Reject } from './protocol';
+
+export type ConnectionState = 'connecting' | 'subscribing' | 'live' | 'reconnecting' | 'stopped';
+
+export interface ConnectionTiming {
+  pingIntervalMs: number;
+  /** No pong and no data for this long: the link is dead. */
+  deadAfterMs: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+}
+
+export const DEFAULT_CONNECTION_TIMING: ConnectionTiming = {
+  pingIntervalMs: 20_000,
+  deadAfterMs: 30_000,
+  reconnectBaseMs: 500,
+  reconnectMaxMs: 30_000,
+};
+
+export interface ConnectionHandlers {
+  onCandles(topic: string, symbol: string, interval: Interval, candles: Candle[]): void;
+  onReject(reject: Reject): void;
+  /** Every subscribe request was acknowledged; `reconnected` is false on the first connection. */
+  onLive(reconnected: boolean): void;
+  onSubscribeFailed(topics: string[], message: string): void;
+  onState(state: ConnectionState): void;
+  /** Any frame arrived (the topic when it was a kline push). */
+  onMessage(topic: string | undefined): void;
+}
+
+/** Full-jitter exponential backoff: a random delay up to base·2^attempt, capped. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  return Math.round(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+}
+
+export class BybitConnection {
+  state: ConnectionState = 'connecting';
+  reconnects = 0;
+  lastMessageAt = 0;
+  readonly topics: Set<string>;
+  readonly #lastStart = new Map<string, number>();
+  readonly #pendingRequests = new Map<string, string[]>();
+  #socket: WebSocket | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #attempt = 0;
+  #connectedOnce = false;
+  #nextReqId = 1;
+
+  constructor(
+    readonly url: string,
+    readonly requests: string[][],
+    private readonly handlers: ConnectionHandlers,
+    private readonly marketNow: () => number,
+    private readonly timing: ConnectionTiming = DEFAULT_CONNECTION_TIMING,
+  ) {
+    this.topics = new Set(requests.flat());
+  }
+
+  start(): void {
+    this.#connect();
+  }
+
+  stop(): void {
+    this.#setState('stopped');
+    clearTimeout(this.#retry);
+    clearInterval(this.#heartbeat);
+    this.#socket?.terminate();
+  }
+
+  #setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.handlers.onState(state);
+  }
+
+  #connect(): void {
+    if (this.state === 'stopped') return;
+    const socket = new WebSocket(this.url, { handshakeTimeout: this.timing.deadAfterMs });
+    this.#socket = socket;
+    socket.on('open', () => this.#opened(socket));
+    socket.on('message', (data, isBinary) => {
+      if (socket === this.#socket) this.#received(isBinary ? '' : String(data));
+    });
+    socket.on('error', () => {}); // 'close' follows and schedules the reconnect
+    socket.on('close', () => {
+      if (socket === this.#socket) this.#lost();
+    });
+  }
+
+  #opened(socket: WebSocket): void {
+    this.lastMessageAt = Date.now();
+    this.#setState('subscribing');
+    this.#pendingRequests.clear();
+    for (const topics of this.requests) {
+      const reqId = `sub-${this.#nextReqId++}`;
+      this.#pendingRequests.set(reqId, topics);
+      socket.send(JSON.stringify({ req_id: reqId, op: 'subscribe', args: topics }));
+    }
+    clearInterval(this.#heartbeat);
+    // Checked every quarter of the dead time; pings go out every pingIntervalMs.
+    let lastPing = Date.now();
+    this.#heartbeat = setInterval(
+      () => {
+        const now = Date.now();
+        if (now - this.lastMessageAt > this.timing.deadAfterMs) {
+          socket.terminate(); // 'close' reconnects
+          return;
+        }
+        if (now - lastPing >= this.timing.pingIntervalMs) {
+          lastPing = now;
+          socket.send(JSON.stringify({ op: 'ping' }));
+        }
+      },
+      Math.max(5, Math.min(this.timing.pingIntervalMs, this.timing.deadAfterMs / 4)),
+    );
+  }
+
+  #lost(): void {
+    clearInterval(this.#heartbeat);
+    if (this.state === 'stopped') return;
+    this.#setState('reconnecting');
+    const delay = backoffDelay(this.#attempt++, this.timing.reconnectBaseMs, this.timing.reconnectMaxMs);
+    this.#retry = setTimeout(() => {
+      this.reconnects++;
+      this.#setState('connecting');
+      this.#connect();
+    }, delay);
+  }
+
+  #received(text: string): void {
+    this.lastMessageAt = Date.now();
+    const frame = readFrame(text, {
+      isSubscribed: (topic) => this.topics.has(topic),
+      lastStart: (topic) => this.#lastStart.get(topic),
+      now: this.marketNow(),
+    });
+    switch (frame.kind) {
+      case 'kline': {
+        this.handlers.onMessage(frame.topic);
+        for (const reject of frame.rejects) this.handlers.onReject(reject);
+        const newest = frame.candles.at(-1);
+        if (newest !== undefined) {
+          this.#lastStart.set(frame.topic, newest.time);
+          this.handlers.onCandles(frame.topic, frame.symbol, frame.interval, frame.candles);
+        }
+        return;
+      }
+      case 'op':
+        this.handlers.onMessage(undefined);
+        if (frame.op === 'subscribe') this.#acknowledged(frame.reqId, frame.success, frame.message);
+        return;
+      case 'pong':
+        this.handlers.onMessage(undefined);
+        return;
+      case 'rejected':
+        this.handlers.onMessage(frame.rejects[0]?.topic);
+        for (const reject of frame.rejects) this.handlers.onReject(reject);
+    }
+  }
+
+  #acknowledged(reqId: string | undefined, success: boolean, message: string): void {
+    // Some failure replies carry no req_id (spot "args size >10"); replies come in request order.
+    const id = reqId !== undefined && this.#pendingRequests.has(reqId) ? reqId : this.#pendingRequests.keys().next().value;
+    const topics = id === undefined ? [] : (this.#pendingRequests.get(id) ?? []);
+    if (id !== undefined) this.#pendingRequests.delete(id);
+    if (!success) this.handlers.onSubscribeFailed(topics, message);
+    if (this.#pendingRequests.size > 0 || this.state !== 'subscribing') return;
+    this.#attempt = 0;
+    this.#setState('live');
+    this.handlers.onLive(this.#connectedOnce);
+    this.#connectedOnce = true;
+  }
+}

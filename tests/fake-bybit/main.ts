@@ -1,0 +1,31 @@
+/**
+ * The fake Bybit server as a standalone process, for demos and manual runs:
+ *   tsx tests/fake-bybit/main.ts --csv ../shared/data/bybit_ETHUSDT_1m.csv [--port N] [--symbols ETHUSDT,BTCUSDT]
+ *     [--category linear|spot] [--history N] [--step-ms MS]
+ * then `npm run cli -- serve --bybit-ws <ws> --bybit-rest <rest> --symbols ETHUSDT`.
+ */
+import { parseArgs } from 'node:util';
+import { FakeBybit, readSourceCsv } from './server';
+
+const { values } = parseArgs({
+  options: {
+    csv: { type: 'string' },
+    port: { type: 'string', default: '0' },
+    symbols: { type: 'string', default: 'ETHUSDT' },
+    category: { type: 'string', default: 'linear' },
+    history: { type: 'string', default: '10080' },
+    'step-ms': { type: 'string', default: '250' },
+  },
+});
+if (values.csv === undefined) throw new Error('--csv FILE is required');
+const rows = readSourceCsv(values.csv);
+const fake = await new FakeBybit({
+  rows,
+  symbols: values.symbols.split(','),
+  category: values.category === 'spot' ? 'spot' : 'linear',
+  startIndex: Math.min(rows.length - 1, Number(values.history)),
+}).listen(Number(values.port));
+fake.play(Number(values['step-ms']));
+console.log(`fake Bybit: --bybit-ws ${fake.wsUrl} --bybit-rest ${fake.restUrl} (replaying ${rows.length} candles of ${values.csv})`);
+process.once('SIGINT', () => void fake.close().then(() => process.exit(0)));
+process.once('SIGTERM', () => void fake.close().then(() => process.exit(0)));

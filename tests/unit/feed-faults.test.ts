@@ -1,0 +1,133 @@
+/** Bad frames and REST error replies against the fake Bybit server: counted, logged once, never stored. */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createEngine, type Engine } from '../../src-main/engine/engine';
+import type { StreamKeyValue } from '../../src-main/ipc/contract';
+import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
+import { SHARED_DATA, tempDir } from '../helpers';
+
+const KEY: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'ETHUSDT', interval: '1' };
+const rows = readSourceCsv(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 20_000, 400);
+
+let fake: FakeBybit;
+let engine: Engine | undefined;
+afterEach(async () => {
+  engine?.close();
+  engine = undefined;
+  await fake.close();
+});
+
+async function startLive(log: string[]): Promise<Engine> {
+  fake = await new FakeBybit({ rows, startIndex: 200, updatesPerCandle: 1 }).listen();
+  const e = createEngine({
+    storePath: join(tempDir(), 'store.db'),
+    seedSample: false,
+    log: (line) => log.push(line),
+    market: {
+      wsBase: fake.wsUrl,
+      restBase: fake.restUrl,
+      source: 'fake',
+      marketNow: () => fake.now(),
+      backfillDepthMs: 300 * 60_000,
+      watch: [KEY],
+      connection: { pingIntervalMs: 50, deadAfterMs: 5000, reconnectBaseMs: 5, reconnectMaxMs: 50 },
+      rest: { tooManyRequestsWaitMs: 10, forbiddenWaitMs: 10 },
+      backfillRetryMs: 50,
+    },
+  });
+  engine = e;
+  await vi.waitFor(() => expect(confirmed(e)).toBe(200), { timeout: 30_000, interval: 10 });
+  await vi.waitFor(() => expect(e.feed?.health().streams[0]?.state).toBe('live'), { timeout: 30_000, interval: 10 });
+  return e;
+}
+
+function confirmed(e: Engine): number {
+  return e.store.db.prepare('SELECT count(*) FROM candles WHERE confirmed = 1').pluck().get() as number;
+}
+
+function push(candle: Record<string, unknown>, topic = 'kline.1.ETHUSDT'): string {
+  const base = {
+    start: 0,
+    end: 0,
+    interval: '1',
+    open: '100',
+    close: '100',
+    high: '100',
+    low: '100',
+    volume: '1',
+    turnover: '100',
+    confirm: true,
+    timestamp: 0,
+  };
+  return JSON.stringify({ topic, data: [{ ...base, ...candle }], ts: fake.now(), type: 'snapshot' });
+}
+
+describe('feed faults', () => {
+  it('rejects bad frames by kind, logs each kind once, writes none of them and keeps the connection', async () => {
+    const log: string[] = [];
+    const e = await startLive(log);
+    fake.advanceCandles(3);
+    await vi.waitFor(() => expect(confirmed(e)).toBe(203), { timeout: 30_000, interval: 10 });
+    const old = rows[150]!.start;
+    const future = fake.now() + 3_600_000 - (fake.now() % 60_000);
+    const current = fake.now() - (fake.now() % 60_000);
+    const bad = [
+      '{"topic":"kline.1.ETHUSDT","data":[{',
+      push({ start: current, open: 100 }),
+      push({ start: current, close: 'NaN' }),
+      push({ start: current, high: '1e999' }),
+      push({ start: current, low: '200' }),
+      push({ start: current }, 'kline.1.XRPUSDT'),
+      push({ start: old, close: '1' }),
+      push({ start: future }),
+    ];
+    for (const frame of [...bad, ...bad]) fake.sendRaw(frame);
+    fake.advanceCandles(2);
+    await vi.waitFor(() => expect(confirmed(e)).toBe(205), { timeout: 30_000, interval: 10 });
+
+    const health = e.feed!.health();
+    expect(health.rejected).toEqual({
+      malformed_json: 2,
+      wrong_type: 2,
+      non_finite: 4,
+      low_above_high: 2,
+      unknown_topic: 2,
+      out_of_order: 2,
+      far_future: 2,
+    });
+    expect(health.streams[0]).toMatchObject({ state: 'live', reconnects: 0 });
+    expect(health.streams[0]!.rejected).toMatchObject({ out_of_order: 2, far_future: 2, low_above_high: 2 });
+    expect(log.filter((l) => l.startsWith('rejected (')).map((l) => /\((\w+)\)/.exec(l)?.[1])).toEqual([
+      'malformed_json',
+      'wrong_type',
+      'non_finite',
+      'low_above_high',
+      'unknown_topic',
+      'out_of_order',
+      'far_future',
+    ]);
+    const [stored] = e.store.range(KEY, old, old);
+    expect(stored).toMatchObject({ close: Number(rows[150]!.close), confirmed: true });
+    expect(e.store.range(KEY, future, future)).toEqual([]);
+    expect(e.store.range(KEY, current, current)[0]?.close).not.toBe(100);
+  });
+
+  it('retries slow-down replies, reports a REST error without storing it, and still repairs the gap', async () => {
+    const log: string[] = [];
+    const e = await startLive(log);
+    fake.failRest(
+      { kind: 'retcode', retCode: 10006, retMsg: 'Too many visits!' },
+      { kind: 'http', status: 403, body: 'access too frequent' },
+      { kind: 'retcode', retCode: 10001, retMsg: 'params error' },
+    );
+    fake.dropConnections();
+    fake.advanceCandles(20);
+    await vi.waitFor(() => expect(confirmed(e)).toBe(220), { timeout: 30_000, interval: 10 });
+    expect(log.some((l) => l.includes('HTTP 403'))).toBe(true);
+    expect(log.some((l) => l.includes('backfill failed') && l.includes('retCode 10001 params error'))).toBe(true);
+    expect(e.feed!.rest.stats.slowDowns).toBe(2);
+    const stored = e.store.range(KEY, rows[0]!.start, rows[219]!.start, 1000);
+    expect(stored.filter((c) => c.confirmed).map((c) => c.close)).toEqual(rows.slice(0, 220).map((r) => Number(r.close)));
+    await vi.waitFor(() => expect(e.feed!.health().streams[0]!.error).toBeNull(), { timeout: 30_000, interval: 10 });
+  });
+});
