@@ -2,6 +2,9 @@
 import type { CandlestickData, HistogramData, UTCTimestamp } from 'lightweight-charts';
 import type { Candle } from '../../../src-main/ipc/contract';
 
+/** Candles the chart keeps in memory for one stream; older ones stay in the store until scrolled to. */
+export const MAX_IN_MEMORY = 100_000;
+
 export const UP_COLOUR = '#26a69a';
 export const DOWN_COLOUR = '#ef5350';
 
