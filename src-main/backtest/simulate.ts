@@ -1,0 +1,166 @@
+/**
+ * Pure trading simulation over candles and the model's signals, with no look-ahead: a signal is
+ * known at the close of its candle, so a position opens at the next candle's open.
+ */
+import { equityCurve, performance, type PerformanceReport } from './metrics';
+
+export interface BacktestRules {
+  /** Enter on buy or sell when its probability is at least this. */
+  threshold: number;
+  /** Skip signals whose attention concentration is below this (diffuse explanations). */
+  minConcentration: number;
+  /** Exit after this many candles... */
+  holdCandles: number;
+  /** ...or earlier on an opposite signal that passes the filters. */
+  exitOnOpposite: boolean;
+  allowShort: boolean;
+  /** Taker fee per side, in basis points of the traded notional. */
+  feeBps: number;
+  /** Slippage per side, in basis points against the trader. */
+  slippageBps: number;
+}
+
+export const DEFAULT_RULES: BacktestRules = {
+  threshold: 0.5,
+  minConcentration: 0,
+  holdCandles: 15,
+  exitOnOpposite: true,
+  allowShort: true,
+  feeBps: 5.5,
+  slippageBps: 1,
+};
+
+export interface PriceBar {
+  time: number;
+  open: number;
+  close: number;
+}
+
+export interface TradeSignal {
+  /** Index of the candle whose close produced the signal. */
+  index: number;
+  predicted: 'buy' | 'hold' | 'sell';
+  /** Probability of the predicted class. */
+  confidence: number;
+  /** Attention concentration of its explanation (see explain/attention). */
+  concentration: number;
+  /** Identifies the stored signal, so a trade can show its entry explanation. */
+  id: number;
+}
+
+export interface Trade {
+  side: 'long' | 'short';
+  entryIndex: number;
+  exitIndex: number;
+  entryTime: number;
+  exitTime: number;
+  entryPrice: number;
+  exitPrice: number;
+  /** Net of fees and slippage on both sides. */
+  return: number;
+  exit: 'horizon' | 'opposite' | 'end';
+  signalId: number;
+}
+
+export interface BacktestResult {
+  strategy: PerformanceReport;
+  buyAndHold: PerformanceReport;
+  trades: Trade[];
+  /** Strategy equity after each candle (starts at 1 before the first). */
+  equity: number[];
+  drawdown: number[];
+}
+
+function drawdowns(equity: readonly number[]): number[] {
+  let peak = -Infinity;
+  return equity.map((value) => {
+    peak = Math.max(peak, value);
+    return (value - peak) / peak;
+  });
+}
+
+export function backtest(
+  bars: readonly PriceBar[],
+  signals: readonly TradeSignal[],
+  rules: BacktestRules,
+  periodsPerYear: number,
+): BacktestResult {
+  const cost = (rules.feeBps + rules.slippageBps) / 10_000;
+  const byIndex = new Map(signals.map((s) => [s.index, s]));
+  const passes = (s: TradeSignal | undefined) =>
+    s !== undefined &&
+    s.predicted !== 'hold' &&
+    s.confidence >= rules.threshold &&
+    s.concentration >= rules.minConcentration &&
+    (s.predicted === 'buy' || rules.allowShort);
+  // Per-candle returns: candle t's return is earned from the close of t−1 (or the entry open) to its close.
+  const returns = new Array<number>(bars.length).fill(0);
+  const trades: Trade[] = [];
+  let position: { side: 'long' | 'short'; entryIndex: number; entryPrice: number; signalId: number } | undefined;
+  let barsInMarket = 0;
+
+  const close = (exitIndex: number, exitPrice: number, exit: Trade['exit']) => {
+    if (position === undefined) return;
+    const direction = position.side === 'long' ? 1 : -1;
+    const bar = bars[exitIndex] as PriceBar;
+    trades.push({
+      side: position.side,
+      entryIndex: position.entryIndex,
+      exitIndex,
+      entryTime: (bars[position.entryIndex] as PriceBar).time,
+      exitTime: bar.time,
+      entryPrice: position.entryPrice,
+      exitPrice,
+      return: direction * (exitPrice / position.entryPrice - 1) - 2 * cost,
+      exit,
+      signalId: position.signalId,
+    });
+    returns[exitIndex] = (returns[exitIndex] ?? 0) - cost;
+    position = undefined;
+  };
+
+  for (let t = 0; t < bars.length; t++) {
+    const bar = bars[t] as PriceBar;
+    const previous = byIndex.get(t - 1);
+    // Act at this candle's open on what the previous close said.
+    if (position !== undefined && passes(previous) && rules.exitOnOpposite) {
+      const opposite =
+        (position.side === 'long' && previous?.predicted === 'sell') || (position.side === 'short' && previous?.predicted === 'buy');
+      if (opposite) close(t, bar.open, 'opposite');
+    }
+    if (position === undefined && previous !== undefined && passes(previous)) {
+      position = { side: previous.predicted === 'buy' ? 'long' : 'short', entryIndex: t, entryPrice: bar.open, signalId: previous.id };
+      returns[t] = (returns[t] ?? 0) - cost;
+    }
+    if (position !== undefined) {
+      const direction = position.side === 'long' ? 1 : -1;
+      const from = position.entryIndex === t ? position.entryPrice : (bars[t - 1] as PriceBar).close;
+      returns[t] = (returns[t] ?? 0) + direction * (bar.close / from - 1);
+      barsInMarket += 1;
+      if (t - position.entryIndex + 1 >= rules.holdCandles) close(t, bar.close, 'horizon');
+      else if (t === bars.length - 1) close(t, bar.close, 'end');
+    }
+  }
+
+  const first = bars[0];
+  const holdReturns = bars.map((bar, t) => bar.close / (t === 0 ? bar.open : (bars[t - 1] as PriceBar).close) - 1);
+  if (holdReturns.length > 0) {
+    holdReturns[0] = (holdReturns[0] ?? 0) - cost;
+    holdReturns[holdReturns.length - 1] = (holdReturns.at(-1) ?? 0) - cost;
+  }
+  const last = bars.at(-1);
+  const holdTrade = first === undefined || last === undefined ? [] : [last.close / first.open - 1 - 2 * cost];
+  const equity = equityCurve(returns).slice(1);
+  return {
+    strategy: performance(
+      returns,
+      trades.map((tr) => tr.return),
+      bars.length === 0 ? 0 : barsInMarket / bars.length,
+      periodsPerYear,
+    ),
+    buyAndHold: performance(holdReturns, holdTrade, bars.length === 0 ? 0 : 1, periodsPerYear),
+    trades,
+    equity,
+    drawdown: drawdowns(equity),
+  };
+}
