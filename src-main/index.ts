@@ -2,11 +2,13 @@
  * Electron shell: only wires the engine to windows. Follows Electron's security checklist: isolated,
  * sandboxed renderer without Node, a CSP, no navigation or new windows, and IPC only from our page.
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine } from './engine/engine';
+import { alertText } from './alerts/alert-text';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc/channels';
+import type { FiredAlert } from './ipc/contract';
 import { defaultStorePath } from './paths';
 import { CONTENT_SECURITY_POLICY } from './security';
 
@@ -34,6 +36,11 @@ session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
 });
 
 const engine = createEngine({ storePath, log: (line) => console.log(`[engine] ${line}`) });
+
+engine.events.listen((name, payload) => {
+  if (name !== 'alert.fired' || !Notification.isSupported()) return;
+  new Notification(alertText(payload as FiredAlert)).show();
+});
 
 ipcMain.handle(INVOKE_CHANNEL, (event: IpcMainInvokeEvent, name: unknown, payload: unknown) => {
   if (!isOurPage(event.senderFrame?.url)) {

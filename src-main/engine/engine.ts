@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { AlertStore, watchAlerts } from '../alerts/alerts';
 import type { StreamKeyValue } from '../ipc/contract';
 import { DEFAULT_BACKFILL_DEPTH_MS, MarketFeed, type FeedOptions } from '../feed/feed';
 import { createDispatch, EventHub, type Dispatch, type Handlers } from '../ipc/dispatch';
@@ -59,6 +60,8 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
     log(`empty store: imported the bundled sample, ${rows} ${SAMPLE_STREAM.symbol} ${SAMPLE_STREAM.interval}m candles`);
   }
   const events = new EventHub();
+  const alerts = new AlertStore(db);
+  const stopAlerts = watchAlerts(events, alerts, log);
   let feed: MarketFeed | undefined;
   if (market !== false) {
     const { watch, ...feedOptions } = market;
@@ -94,6 +97,11 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
     'candles.count': (key) => ({ count: store.count(key) }),
     'preferences.get': () => preferences.get(),
     'preferences.set': (next) => preferences.set(next),
+    'alerts.list': () => alerts.rules(),
+    'alerts.add': (rule) => alerts.add(rule),
+    'alerts.remove': ({ id }) => ({ removed: alerts.remove(id) }),
+    'alerts.fired': ({ limit }) => alerts.fired(limit),
+    'alerts.thumbnail': ({ firedId, png }) => ({ stored: alerts.setThumbnail(firedId, png) }),
     'feed.health': () => feed?.health() ?? { source: 'off', streams: [], rejected: {} },
     'watchlist.list': () => watchlist.list(),
     'watchlist.add': (key) => changeWatchlist(() => watchlist.add(key)),
@@ -110,6 +118,7 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
     feed,
     dispatch: createDispatch(handlers),
     close: () => {
+      stopAlerts();
       feed?.stop();
       db.close();
     },

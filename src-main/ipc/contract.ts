@@ -110,6 +110,35 @@ export const PreferencesSchema = z.object({
 });
 export type Preferences = z.output<typeof PreferencesSchema>;
 
+/** An alert per symbol: fire when a signal of `class` reaches the probability (and attention concentration). */
+export const AlertRuleInput = z
+  .object({
+    exchange: z.literal('bybit').default('bybit'),
+    category: CategorySchema.default('linear'),
+    symbol: SymbolName,
+    class: z.enum(SIGNAL_CLASSES),
+    minProbability: z.number().min(0).max(1),
+    minConcentration: z.number().min(0).max(1).default(0),
+  })
+  .strict();
+export const AlertRuleSchema = AlertRuleInput.extend({ id: z.number().int(), createdAt: EpochMs });
+export type AlertRule = z.output<typeof AlertRuleSchema>;
+
+export const FiredAlertSchema = z.object({
+  id: z.number().int(),
+  rule: AlertRuleSchema,
+  signalId: z.number().int(),
+  interval: IntervalSchema,
+  candleStart: EpochMs,
+  probability: z.number(),
+  concentration: z.number(),
+  firedAt: EpochMs,
+  thumbnail: z.string().nullable(),
+});
+export type FiredAlert = z.output<typeof FiredAlertSchema>;
+
+const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/;
+
 const Empty = z.object({}).strict();
 
 /** Why a frame or row from the exchange was refused (see market/bybit/protocol.ts REJECT_KINDS). */
@@ -174,6 +203,28 @@ export const calls = {
     request: PreferencesSchema,
     response: PreferencesSchema,
   },
+  'alerts.list': {
+    request: Empty,
+    response: z.array(AlertRuleSchema),
+  },
+  'alerts.add': {
+    request: AlertRuleInput,
+    response: AlertRuleSchema,
+  },
+  'alerts.remove': {
+    request: z.object({ id: z.number().int() }).strict(),
+    response: z.object({ removed: z.boolean() }),
+  },
+  'alerts.fired': {
+    request: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    response: z.array(FiredAlertSchema),
+  },
+  'alerts.thumbnail': {
+    request: z
+      .object({ firedId: z.number().int(), png: z.string().max(4_000_000).regex(PNG_DATA_URL, 'png must be a PNG data URL') })
+      .strict(),
+    response: z.object({ stored: z.boolean() }),
+  },
   'candles.count': {
     request: StreamKey.strict(),
     response: z.object({ count: z.number().int().nonnegative() }),
@@ -212,6 +263,7 @@ export const calls = {
 export const events = {
   'candle.updated': StreamKey.extend({ candle: CandleSchema }),
   'signal.created': SignalSchema,
+  'alert.fired': FiredAlertSchema,
   'feed.health': FeedHealthSchema,
   /** Backfill of one stream: pages fetched of pages needed (the total grows if time passes meanwhile). */
   'backfill.progress': StreamKey.extend({

@@ -1,0 +1,132 @@
+/**
+ * Alerts: rules kept in the store, checked against every live signal; each firing is stored (for
+ * the alerts list and the audit) and pushed as an 'alert.fired' event.
+ */
+import { SIGNAL_CLASSES, type AlertRule, type FiredAlert, type Signal } from '../ipc/contract';
+import type { EventHub } from '../ipc/dispatch';
+import type { Db } from '../store/database';
+import { matchAlerts } from './rules';
+
+interface RuleRow {
+  id: number;
+  exchange: string;
+  category: AlertRule['category'];
+  symbol: string;
+  class: AlertRule['class'];
+  min_probability: number;
+  min_concentration: number;
+  created_at: number;
+}
+
+interface FiredRow extends Omit<RuleRow, 'id' | 'created_at'> {
+  id: number;
+  rule_id: number;
+  rule_created_at: number;
+  signal_id: number;
+  interval: FiredAlert['interval'];
+  candle_start: number;
+  probability: number;
+  concentration: number;
+  fired_at: number;
+  thumbnail: string | null;
+}
+
+const toRule = (r: Omit<RuleRow, 'id' | 'created_at'> & { id: number; created_at: number }): AlertRule => ({
+  id: r.id,
+  exchange: 'bybit',
+  category: r.category,
+  symbol: r.symbol,
+  class: r.class,
+  minProbability: r.min_probability,
+  minConcentration: r.min_concentration,
+  createdAt: r.created_at,
+});
+
+export type NewAlertRule = Omit<AlertRule, 'id' | 'createdAt'>;
+
+export class AlertStore {
+  constructor(private readonly db: Db) {}
+
+  rules(): AlertRule[] {
+    return this.db.prepare<[], RuleRow>('SELECT * FROM alert_rules ORDER BY symbol, id').all().map(toRule);
+  }
+
+  add(rule: NewAlertRule, now = Date.now()): AlertRule {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO alert_rules (exchange, category, symbol, class, min_probability, min_concentration, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(rule.exchange, rule.category, rule.symbol, rule.class, rule.minProbability, rule.minConcentration, now);
+    return { ...rule, id: Number(lastInsertRowid), createdAt: now };
+  }
+
+  remove(id: number): boolean {
+    return this.db.prepare('DELETE FROM alert_rules WHERE id = ?').run(id).changes > 0;
+  }
+
+  fired(limit = 100, signalId?: number): FiredAlert[] {
+    const rows = this.db
+      .prepare<{ limit: number; signalId: number | null }, FiredRow>(
+        `SELECT f.*, r.exchange, r.category, r.symbol, r.class, r.min_probability, r.min_concentration, r.created_at AS rule_created_at
+         FROM alerts_fired f JOIN alert_rules r ON r.id = f.rule_id
+         WHERE @signalId IS NULL OR f.signal_id = @signalId
+         ORDER BY f.fired_at DESC, f.id DESC LIMIT @limit`,
+      )
+      .all({ limit, signalId: signalId ?? null });
+    return rows.map((r) => ({
+      id: r.id,
+      rule: toRule({ ...r, id: r.rule_id, created_at: r.rule_created_at }),
+      signalId: r.signal_id,
+      interval: r.interval,
+      candleStart: r.candle_start,
+      probability: r.probability,
+      concentration: r.concentration,
+      firedAt: r.fired_at,
+      thumbnail: r.thumbnail,
+    }));
+  }
+
+  setThumbnail(firedId: number, png: string): boolean {
+    return this.db.prepare('UPDATE alerts_fired SET thumbnail = ? WHERE id = ?').run(png, firedId).changes > 0;
+  }
+
+  /** Stores every firing of a signal, once per rule, and returns the new ones. */
+  fire(signal: Signal, now = Date.now()): FiredAlert[] {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO alerts_fired (rule_id, signal_id, interval, candle_start, probability, concentration, fired_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const ids = this.db.transaction(() =>
+      matchAlerts(this.rules(), signal, SIGNAL_CLASSES).flatMap(({ rule, probability, concentration }) => {
+        const { changes, lastInsertRowid } = insert.run(
+          rule.id,
+          signal.id,
+          signal.interval,
+          signal.candleStart,
+          probability,
+          concentration,
+          now,
+        );
+        return changes > 0 ? [Number(lastInsertRowid)] : [];
+      }),
+    )();
+    return ids.length === 0 ? [] : this.fired(1000, signal.id).filter((f) => ids.includes(f.id));
+  }
+}
+
+/** Checks each live signal against the rules; returns a function that stops watching. */
+export function watchAlerts(events: EventHub, alerts: AlertStore, log: (line: string) => void): () => void {
+  return events.listen((name, payload) => {
+    if (name !== 'signal.created') return;
+    const signal = payload as Signal;
+    const firedNow = alerts.fire(signal);
+    // Pushed after the signal itself has reached every listener, so a renderer knows the signal first.
+    queueMicrotask(() => {
+      for (const fired of firedNow) {
+        log(`alert: ${signal.symbol} ${signal.interval} ${fired.rule.class} at ${(fired.probability * 100).toFixed(0)}%`);
+        events.emit('alert.fired', fired);
+      }
+    });
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The explained signal on the chart: marker, explanation panel, the heatmap behind exactly the
+ * window's candles (checked on the screenshot's pixels), and an alert with its thumbnail. The engine
+ * and server are real and in this process, so the test can push a signal of known attention.
+ */
+import { expect, test } from '@playwright/test';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
+import type { Signal } from '../../src-main/ipc/contract';
+import { appRoot } from '../../src-main/paths';
+import { serve, type RunningServer } from '../../src-main/server/serve';
+import { ROOT, tempDir } from '../helpers';
+import { watchConsole } from './checks';
+
+let engine: Engine;
+let server: RunningServer;
+test.beforeAll(async () => {
+  engine = createEngine({ storePath: join(tempDir(), 'store.db'), market: false });
+  server = await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') });
+});
+test.afterAll(async () => {
+  await server.close();
+  engine.close();
+});
+
+const windowStarts = () => {
+  const candles = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 120).slice(0, 60);
+  return candles.map((c) => c.time);
+};
+
+function knownSignal(starts: number[]): Signal {
+  return {
+    id: 41,
+    ...SAMPLE_STREAM,
+    candleStart: starts.at(-1) ?? 0,
+    confirmed: true,
+    modelVersion: 'test-model',
+    predicted: 'sell',
+    probabilities: [0.1, 0.15, 0.75],
+    method: 'gradcam',
+    windowStarts: starts,
+    // Attention on candles 40-44 only (peak at 42); every other candle of the window gets none.
+    cam: starts.map((_, i) => (i >= 40 && i <= 44 ? 1 - Math.abs(i - 42) * 0.2 : 0)),
+    features: [
+      { name: 'rsi14', attribution: 0.5 },
+      { name: 'macd_hist', attribution: -0.2 },
+    ],
+    inputHash: 'abc123',
+    createdAt: Date.now(),
+  };
+}
+
+test('a signal shows as a marker, and selecting it draws its heatmap behind exactly its window', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
+  await page.getByTestId('alerts').getByLabel('alert class').selectOption('sell');
+  await page.getByTestId('alerts').getByLabel('minimum probability').fill('0.7');
+  await page.getByTestId('alerts').getByRole('button', { name: 'Set' }).click();
+  await expect(page.getByTestId('alert-rule')).toHaveCount(1);
+
+  const starts = windowStarts();
+  engine.events.emit('signal.created', knownSignal(starts));
+  const row = page.getByTestId('signal-row');
+  await expect(row).toContainText('SELL');
+  await expect(row).toContainText('75%');
+  await row.click();
+  await expect(page.getByTestId('summary')).toContainText('SELL with 75% confidence (Grad-CAM, model test-model)');
+  await expect(page.getByTestId('explanation')).toContainText('RSI(14)');
+
+  // Pixels: sample a row above the candles, at attended, unattended and outside-window candles.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const chartBox = await page.getByTestId('chart').boundingBox();
+  const xs = await page.evaluate(
+    (times) => times.map((t) => window.candleLensChart!.timeToX(t)),
+    [starts[42] ?? 0, starts[20] ?? 0, (starts[0] ?? 0) - 60_000 * 10],
+  );
+  const shot = PNG.sync.read(await page.screenshot({ path: join(ROOT, 'test-results', 'heatmap.png') }));
+  const y = Math.round((chartBox?.y ?? 0) + 40);
+  const pixel = (x: number | null | undefined) => {
+    const i = (y * shot.width + Math.round((chartBox?.x ?? 0) + (x ?? -1000))) * 4;
+    return [shot.data[i], shot.data[i + 1], shot.data[i + 2]];
+  };
+  const background = [0x13, 0x17, 0x22];
+  const [attended, unattended, outside] = xs.map(pixel);
+  expect(xs.every((x) => x !== null && x > 0)).toBe(true);
+  expect(outside).toEqual(background);
+  expect(unattended).toEqual(background);
+  expect(attended?.[0]).toBeGreaterThan((background[0] ?? 0) + 60); // warm: red channel well above the background
+
+  // The heatmap toggle hides it again.
+  await page.getByTestId('heatmap-toggle').uncheck();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const hidden = PNG.sync.read(await page.screenshot());
+  const at = (y * hidden.width + Math.round((chartBox?.x ?? 0) + (xs[0] ?? 0))) * 4;
+  expect([hidden.data[at], hidden.data[at + 1], hidden.data[at + 2]]).toEqual(background);
+
+  // The alert set above fired on this signal, with a thumbnail of the chart and its heatmap.
+  const fired = page.getByTestId('fired-alert');
+  await expect(fired).toContainText('SELL BTCUSDT 1 · 75%');
+  await expect(fired.locator('img')).toHaveAttribute('src', /^data:image\/png;base64,/);
+  expect(await page.evaluate(async () => (await window.candleLens!.invoke('alerts.fired', {}))[0]?.thumbnail?.length)).toBeGreaterThan(
+    1000,
+  );
+  expect(errors).toEqual([]);
+});
