@@ -104,6 +104,7 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
     'alerts.thumbnail': ({ firedId, png }) => ({ stored: alerts.setThumbnail(firedId, png) }),
     'feed.health': () => feed?.health() ?? { source: 'off', streams: [], rejected: {} },
     'watchlist.list': () => watchlist.list(),
+    'watchlist.quotes': () => watchlist.list().map((key) => ({ ...key, ...store.quote(key) })),
     'watchlist.add': (key) => changeWatchlist(() => watchlist.add(key)),
     'watchlist.remove': (key) => changeWatchlist(() => watchlist.remove(key)),
     'instruments.search': async ({ category, query, limit }) =>

@@ -233,6 +233,11 @@ export const calls = {
     request: Empty,
     response: FeedHealthSchema,
   },
+  /** Last price and 24 h change of every watched stream, from the store. */
+  'watchlist.quotes': {
+    request: Empty,
+    response: z.array(StreamKey.extend({ last: z.number().nullable(), lastTime: EpochMs.nullable(), change24h: z.number().nullable() })),
+  },
   'watchlist.list': {
     request: Empty,
     response: z.array(StreamKey),

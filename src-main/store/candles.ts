@@ -28,6 +28,7 @@ interface CandleRow {
   confirmed: number;
 }
 
+const DAY_MS = 86_400_000;
 const KEY = 'exchange = @exchange AND category = @category AND symbol = @symbol AND interval = @interval';
 
 function toCandle(r: CandleRow): Candle {
@@ -144,6 +145,22 @@ export class CandleStore {
 
   streams(): StreamSummaryRow[] {
     return this.#streams.all();
+  }
+
+  /** The last price and its change over the previous 24 hours (null where the store has too little). */
+  quote(key: StreamKeyValue): { last: number | null; lastTime: number | null; change24h: number | null } {
+    const last = this.db
+      .prepare<Record<string, unknown>, { close: number; start: number }>(
+        `SELECT close, start FROM candles WHERE ${KEY} ORDER BY start DESC LIMIT 1`,
+      )
+      .get(key);
+    if (last === undefined) return { last: null, lastTime: null, change24h: null };
+    const before = this.db
+      .prepare<Record<string, unknown>, { close: number }>(
+        `SELECT close FROM candles WHERE ${KEY} AND start <= @at ORDER BY start DESC LIMIT 1`,
+      )
+      .get({ ...key, at: last.start - DAY_MS });
+    return { last: last.close, lastTime: last.start, change24h: before === undefined ? null : last.close / before.close - 1 };
   }
 
   isEmpty(): boolean {

@@ -45,6 +45,7 @@ test('live candles from the (fake) exchange appear and the last bar moves', asyn
   const health = page.getByTestId('stream-health');
   await expect(health).toHaveAttribute('data-state', 'live', { timeout: 30_000 });
   await expect(health).toContainText('ETHUSDT 1');
+  await expect(page.getByTestId('watch-row').first()).toContainText(/\d,?\d+\.\d+/);
   await page.screenshot({ path: join(ROOT, 'test-results', 'live-chart.png') });
   expect(errors).toEqual([]);
 });

@@ -64,4 +64,13 @@ describe('store', () => {
     expect([...store.closed(key, 120_000)].map((c) => c.time)).toEqual([120_000, 180_000, 240_000]);
     expect(store.streams()).toEqual([{ ...key, count: 5, first: 60_000, last: 300_000 }]);
   });
+
+  it('quotes the last price and its 24-hour change', () => {
+    db = openDatabase(join(tempDir(), 'store.db'));
+    const store = new CandleStore(db);
+    expect(store.quote(key)).toEqual({ last: null, lastTime: null, change24h: null });
+    store.write(key, [candle(0, 100, true), candle(1440, 110, true), candle(1441, 120, false)]);
+    // 24 h before 1441 is minute 1: the latest candle at or before it is minute 0 (close 100)
+    expect(store.quote(key)).toEqual({ last: 120, lastTime: 1441 * 60_000, change24h: expect.closeTo(0.2, 12) });
+  });
 });
