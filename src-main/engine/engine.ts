@@ -11,6 +11,7 @@ import { createDispatch, EventHub, type Dispatch, type Handlers } from '../ipc/d
 import { MAINNET } from '../market/bybit/protocol';
 import { importCandleCsv } from '../market/import-csv';
 import { appRoot } from '../paths';
+import { Replays } from '../replay/replay';
 import { CandleStore } from '../store/candles';
 import { openDatabase } from '../store/database';
 import { PreferenceStore } from '../store/preferences';
@@ -61,6 +62,8 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
   }
   const events = new EventHub();
   const alerts = new AlertStore(db);
+  // Replays score with the model once the model engine provides a scorer; until then they reveal candles only.
+  const replays = new Replays(store, events, () => undefined);
   const stopAlerts = watchAlerts(events, alerts, log);
   let feed: MarketFeed | undefined;
   if (market !== false) {
@@ -97,6 +100,8 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
     'candles.count': (key) => ({ count: store.count(key) }),
     'preferences.get': () => preferences.get(),
     'preferences.set': (next) => preferences.set(next),
+    'replay.start': (request) => replays.start(request),
+    'replay.control': (request) => replays.control(request),
     'alerts.list': () => alerts.rules(),
     'alerts.add': (rule) => alerts.add(rule),
     'alerts.remove': ({ id }) => ({ removed: alerts.remove(id) }),
@@ -120,6 +125,7 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
     dispatch: createDispatch(handlers),
     close: () => {
       stopAlerts();
+      replays.closeAll();
       feed?.stop();
       db.close();
     },

@@ -59,6 +59,18 @@ export function candlesFromColumns(c: CandleColumns): Candle[] {
   }));
 }
 
+export function columnsFromCandles(candles: readonly Candle[]): CandleColumns {
+  return {
+    time: candles.map((c) => c.time),
+    open: candles.map((c) => c.open),
+    high: candles.map((c) => c.high),
+    low: candles.map((c) => c.low),
+    close: candles.map((c) => c.close),
+    volume: candles.map((c) => c.volume),
+    confirmed: candles.map((c) => c.confirmed),
+  };
+}
+
 export const StreamSummary = z.object({
   exchange: z.string(),
   category: CategorySchema,
@@ -138,6 +150,16 @@ export const FiredAlertSchema = z.object({
 export type FiredAlert = z.output<typeof FiredAlertSchema>;
 
 const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/;
+
+export const ReplayStateSchema = z.object({
+  id: z.string(),
+  cursor: z.number().int(),
+  total: z.number().int(),
+  time: EpochMs,
+  playing: z.boolean(),
+  speed: z.number(),
+  late: z.number().int(),
+});
 
 const Empty = z.object({}).strict();
 
@@ -225,6 +247,23 @@ export const calls = {
       .strict(),
     response: z.object({ stored: z.boolean() }),
   },
+  /** Starts replaying a stored range; the answer holds only candles before `from` (the warm-up). */
+  'replay.start': {
+    request: StreamKey.extend({ from: EpochMs, to: EpochMs, warmup: z.number().int().min(0).max(10_000).default(300) }).strict(),
+    response: z.object({ state: ReplayStateSchema, revealed: CandleColumnsSchema }),
+  },
+  'replay.control': {
+    request: z
+      .object({
+        id: z.string(),
+        action: z.enum(['play', 'pause', 'step', 'speed', 'seek', 'stop']),
+        speed: z.number().min(1).max(1000).optional(),
+        time: EpochMs.optional(),
+      })
+      .strict(),
+    /** After a seek, `revealed` is what the chart may show now. */
+    response: z.object({ state: ReplayStateSchema, revealed: CandleColumnsSchema.optional() }),
+  },
   'candles.count': {
     request: StreamKey.strict(),
     response: z.object({ count: z.number().int().nonnegative() }),
@@ -269,6 +308,8 @@ export const events = {
   'candle.updated': StreamKey.extend({ candle: CandleSchema }),
   'signal.created': SignalSchema,
   'alert.fired': FiredAlertSchema,
+  'replay.state': ReplayStateSchema,
+  'replay.step': z.object({ id: z.string(), candle: CandleSchema, signal: SignalSchema.nullable(), state: ReplayStateSchema }),
   'feed.health': FeedHealthSchema,
   /** Backfill of one stream: pages fetched of pages needed (the total grows if time passes meanwhile). */
   'backfill.progress': StreamKey.extend({

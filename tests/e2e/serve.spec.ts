@@ -47,3 +47,25 @@ test('the page without the run token cannot reach the engine', async ({ page }) 
   await expect(page.getByRole('alert')).toContainText('cannot reach the engine');
   await expect(page.getByTestId('chart')).toHaveCount(0);
 });
+
+test('replay reveals stored candles one at a time and returns to the live chart', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  const chart = page.getByTestId('chart');
+  await expect(chart).toHaveAttribute('data-bars', '4320');
+  await page.getByTestId('replay-toggle').click();
+  await page.getByTestId('replay-bar').getByRole('button', { name: 'Start' }).click();
+  // Only the warm-up before the range: nothing after the replay's start reaches the chart.
+  await expect(chart).toHaveAttribute('data-bars', '300');
+  const progress = page.getByTestId('replay-progress');
+  await expect(progress).toHaveText('0 / 361');
+  for (let i = 0; i < 3; i++) await page.getByTestId('replay-step').click();
+  await expect(progress).toHaveText('3 / 361');
+  await expect(chart).toHaveAttribute('data-bars', '303');
+  await page.getByLabel('replay speed').selectOption('1000');
+  await page.getByTestId('replay-play').click();
+  await expect.poll(async () => Number(await chart.getAttribute('data-bars')), { timeout: 10_000 }).toBeGreaterThan(310);
+  await page.getByTestId('replay-bar').getByRole('button', { name: 'Stop' }).click();
+  await expect(chart).toHaveAttribute('data-bars', '4320');
+  expect(errors).toEqual([]);
+});
