@@ -105,6 +105,7 @@ export class MarketFeed {
   stop(): void {
     this.#running = false;
     clearInterval(this.#healthTimer);
+    for (const state of this.#streams.values()) clearTimeout(state.retry);
     this.#disconnect();
     this.writer.flush();
   }
@@ -314,6 +315,7 @@ export class MarketFeed {
       interval === 'M' ? 1 : Math.max(1, Math.ceil((this.#now() - from + 1) / (PAGE_CANDLES * intervalMs(interval))));
     const progress = { done: 0, total: pagesLeft(pageStart) };
     let rows = 0;
+    let newestClosed: number | undefined;
     state.backfill = { ...progress };
     const started = Date.now();
     let lastLog = started;
@@ -323,9 +325,11 @@ export class MarketFeed {
       const pageEnd = interval === 'M' ? this.#now() : pageStart + (PAGE_CANDLES - 1) * intervalMs(interval);
       const from = pageStart;
       const page = await this.#requests(() => this.rest.klinePage(key.category, key.symbol, interval, from, pageEnd));
+      if (!this.#running) return; // stopped meanwhile: the store may already be closed
       for (const reject of page.rejects) this.#reject(reject, state);
       // The still-open candle is left to the live stream; only closed candles come from REST.
       const closed = page.candles.filter((c) => c.confirmed);
+      newestClosed = closed.at(-1)?.time ?? newestClosed;
       this.writer.put(key, closed);
       rows += closed.length;
       state.rowsBackfilled += closed.length;
@@ -339,6 +343,8 @@ export class MarketFeed {
         this.#log(`${this.#name(state)}: backfill ${progress.done}/${progress.total} pages, ${rows} rows`);
       }
     }
+    // Holes the exchange itself has (no trades, outages) stay holes: the next repair starts after them.
+    if (this.#running && newestClosed !== undefined) state.contiguousUntil = Math.max(state.contiguousUntil ?? newestClosed, newestClosed);
   }
 
   /** Start of the first candle missing after the stream's contiguous confirmed run. */

@@ -1,7 +1,7 @@
 /**
  * The fake Bybit server as a standalone process, for demos and manual runs:
  *   tsx tests/fake-bybit/main.ts --csv ../shared/data/bybit_ETHUSDT_1m.csv [--port N] [--symbols ETHUSDT,BTCUSDT]
- *     [--category linear|spot] [--history N] [--step-ms MS]
+ *     [--category linear|spot] [--history N] [--step-ms MS (0 = no live pushes)]
  * then `npm run cli -- serve --bybit-ws <ws> --bybit-rest <rest> --symbols ETHUSDT`.
  */
 import { parseArgs } from 'node:util';
@@ -25,7 +25,8 @@ const fake = await new FakeBybit({
   category: values.category === 'spot' ? 'spot' : 'linear',
   startIndex: Math.min(rows.length - 1, Number(values.history)),
 }).listen(Number(values.port));
-fake.play(Number(values['step-ms']));
+const stepMs = Number(values['step-ms']);
+if (stepMs > 0) fake.play(stepMs); // 0: a still market, REST history only
 console.log(`fake Bybit: --bybit-ws ${fake.wsUrl} --bybit-rest ${fake.restUrl} (replaying ${rows.length} candles of ${values.csv})`);
 process.once('SIGINT', () => void fake.close().then(() => process.exit(0)));
 process.once('SIGTERM', () => void fake.close().then(() => process.exit(0)));
