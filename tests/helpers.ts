@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '..');
 /** ../shared/data beside the clone (as on CI); CANDLE_LENS_SHARED points elsewhere. */
 export const SHARED_DATA = resolve(process.env.CANDLE_LENS_SHARED ?? resolve(ROOT, '..', 'shared'), 'data');
+/** PyTorch reference outputs for the FinancialCNN (../shared/golden). */
+export const SHARED_GOLDEN = resolve(SHARED_DATA, '..', 'golden', 'financial-cnn');
 const CLI = join(ROOT, 'bin', 'candle-lens.js');
 
 export function tempDir(prefix = 'candle-lens-'): string {
