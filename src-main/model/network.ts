@@ -116,7 +116,7 @@ export class FinancialCnn {
   /** Logits from the output of conv block `layer`. */
   logitsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
     const last = this.#blocks(a, layer + 1, this.#convs.length - 1);
-    return tf.fused.matMul({ a: tf.mean(last, 1) as tf.Tensor2D, b: this.#fcWeight, bias: this.#fcBias });
+    return tf.fused.matMul({ a: tf.mean(last, 1) as tf.Tensor2D, b: this.#fcWeight, bias: this.#fcBias }) as tf.Tensor2D;
   }
 
   logits(x: tf.Tensor3D): tf.Tensor2D {
