@@ -51,7 +51,7 @@ export interface LoadedModel {
   weightsHash: string;
 }
 
-function hashWeights(spec: ModelMetadata['spec'], weights: StateDict): string {
+export function hashWeights(spec: ModelMetadata['spec'], weights: StateDict): string {
   const hash = createHash('sha256');
   for (const { name } of expectedWeights(spec)) {
     const data = weights.get(name)?.data ?? new Float32Array();

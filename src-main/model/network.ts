@@ -2,56 +2,82 @@
  * The FinancialCNN on tfjs: conv1d blocks (batch-norm, ReLU), global average pooling over time,
  * a dense layer to the class logits. Inputs are [batch, time, channels].
  *
- * Two convolutions, one per job, each the same on every backend:
- * - Inference and explanations (FinancialCnn) use tfjs's fused conv2d over a height-1 image, with
- *   batch-norm folded in: on wasm that is XNNPACK, about twice as fast as the alternative below.
- *   Its gradient with respect to the input (Conv2DBackpropInput) exists on every backend, which is
- *   all the CAMs and the input attribution need.
- * - Training (TrainableCnn) needs the gradient with respect to the filter, and the wasm backend has
- *   no Conv2DBackpropFilter kernel, so stock tf.conv1d cannot train there. Training expresses conv1d
- *   as an im2col unfold (K shifted slices of the padded input, concatenated along channels) times
- *   the [K·in, out] weight matrix: the same convolution, whose gradients need only Pad, Slice,
- *   Concat and MatMul, which every backend has. We chose this over registering a hand-written
- *   Conv2DBackpropFilter kernel for wasm, which would be a third convolution to keep right.
- * A unit test checks that the two convolutions agree.
+ * Every convolution goes through `conv1d` below, for inference, explanations and training alike,
+ * on every backend. tfjs runs conv1d as conv2d over a height-1 image, and the wasm backend has no
+ * Conv2DBackpropFilter kernel (and only a slow Conv2DBackpropInput), so stock tfjs cannot train
+ * this model on wasm. `conv1d` gives the convolution its own gradient, in which both the input and
+ * the filter gradients are themselves forward conv2d calls (the op every backend has, and that
+ * XNNPACK makes fast on wasm): the input gradient is the output gradient convolved with the
+ * flipped, transposed filter; the filter gradient is the padded input convolved with the output
+ * gradient, batch and channels swapped. We chose this over an im2col unfold + matMul (tried first:
+ * its gradient needs transposed matMuls that tfjs-wasm runs 10-20x slower than conv2d) and over
+ * registering a Conv2DBackpropFilter kernel for wasm alone (a backend-specific path). A unit test
+ * checks the gradients against tfjs's own on the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, StateDict } from './spec';
 import { checkStateDict, expectedWeights } from './spec';
 
-/** [B, T, C] → [B·T, K·C]: the K time-shifted views of the zero-padded input, side by side. */
-export function unfold(x: tf.Tensor3D, kernel: number, padding: number): tf.Tensor2D {
-  const [batch, time, channels] = x.shape;
-  const padded =
-    padding > 0
-      ? tf.pad(x, [
-          [0, 0],
-          [padding, padding],
-          [0, 0],
-        ])
-      : x;
-  const views: tf.Tensor3D[] = [];
-  for (let k = 0; k < kernel; k++) views.push(tf.slice(padded, [0, k, 0], [batch, time, channels]));
-  const joined = views.length === 1 ? (views[0] as tf.Tensor3D) : tf.concat(views, 2);
-  return tf.reshape(joined, [batch * time, kernel * channels]);
+/** The filter that turns an output gradient into an input gradient: time reversed, in/out swapped. */
+function flippedFilter(filter: tf.Tensor4D): tf.Tensor4D {
+  return tf.reverse(tf.transpose(filter, [0, 1, 3, 2]), 1);
 }
 
-/** PyTorch conv weight [out, in, k] → im2col matrix [k·in, out], scaled per output channel. */
-function im2colWeight(weight: { shape: number[]; data: Float32Array }, scale?: Float64Array): tf.Tensor2D {
+/** ∂L/∂filter for y = x ⋆ filter ('same', stride 1): the padded input correlated with ∂L/∂y. */
+function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: number): tf.Tensor4D {
+  const padding = (kernel - 1) / 2;
+  const padded = tf.pad(x, [
+    [0, 0],
+    [0, 0],
+    [padding, padding],
+    [0, 0],
+  ]);
+  // [in, 1, T + K - 1, batch] ⋆ [1, T, batch, out] → [in, 1, K, out], then → [1, K, in, out].
+  const gradient = tf.conv2d(tf.transpose(padded, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]), 1, 'valid');
+  return tf.transpose(gradient, [1, 2, 0, 3]);
+}
+
+/**
+ * conv1d with 'same' padding over x [B, 1, T, in] with filter [1, K, in, out] (K odd) and bias
+ * [out], optionally followed by ReLU, differentiable on every backend (see the file comment).
+ */
+export function conv1d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, relu: boolean): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, weights, offset, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = tf.fused.conv2d({ x: input, filter: weights, strides: 1, pad: 'same', bias: offset, activation: relu ? 'relu' : 'linear' });
+    save([input, weights, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedInput, savedWeights, output] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const g = (relu ? tf.mul(dy, tf.step(output)) : dy) as tf.Tensor4D;
+        return [
+          tf.conv2d(g, flippedFilter(savedWeights), 1, 'same'),
+          filterGradient(savedInput, g, savedWeights.shape[1]),
+          tf.sum(g, [0, 1, 2]),
+        ];
+      },
+    };
+  });
+  return op(x, filter, bias) as tf.Tensor4D;
+}
+
+/** PyTorch conv weight [out, in, k] → conv2d filter [1, k, in, out], scaled per output channel. */
+function filterFromPytorch(weight: { shape: number[]; data: Float32Array }, scale?: Float64Array): tf.Tensor4D {
   const [out = 0, inC = 0, k = 0] = weight.shape;
-  const matrix = new Float32Array(k * inC * out);
+  const filter = new Float32Array(k * inC * out);
   for (let f = 0; f < out; f++) {
     const s = scale?.[f] ?? 1;
     for (let c = 0; c < inC; c++)
-      for (let j = 0; j < k; j++) matrix[(j * inC + c) * out + f] = (weight.data[(f * inC + c) * k + j] ?? 0) * s;
+      for (let j = 0; j < k; j++) filter[(j * inC + c) * out + f] = (weight.data[(f * inC + c) * k + j] ?? 0) * s;
   }
-  return tf.tensor2d(matrix, [k * inC, out]);
+  return tf.tensor4d(filter, [1, k, inC, out]);
 }
 
-function im2colToPytorch(matrix: Float32Array, out: number, inC: number, k: number): Float32Array {
+function filterToPytorch(filter: Float32Array, out: number, inC: number, k: number): Float32Array {
   const weight = new Float32Array(out * inC * k);
   for (let f = 0; f < out; f++)
-    for (let c = 0; c < inC; c++) for (let j = 0; j < k; j++) weight[(f * inC + c) * k + j] = matrix[(j * inC + c) * out + f] ?? 0;
+    for (let c = 0; c < inC; c++) for (let j = 0; j < k; j++) weight[(f * inC + c) * k + j] = filter[(j * inC + c) * out + f] ?? 0;
   return weight;
 }
 
@@ -61,15 +87,20 @@ function get(weights: StateDict, name: string): Float32Array {
   return w.data;
 }
 
+function convWeight(weights: StateDict, i: number): { shape: number[]; data: Float32Array } {
+  const w = weights.get(`convs.${i}.weight`);
+  if (w === undefined) throw new Error(`missing weight convs.${i}.weight`);
+  return w;
+}
+
 interface FoldedConv {
-  /** [1, K, in, out]: the im2col matrix's data, read as a height-1 conv2d filter. */
   filter: tf.Tensor4D;
   bias: tf.Tensor1D;
 }
 
 /**
  * Inference network. Batch-norm in inference mode is an affine map per channel, so it is folded into
- * the conv weights and bias (γ/√(var+ε) scales, β − mean·scale shifts): one fused matMul + bias + ReLU
+ * the conv weights and bias (γ/√(var+ε) scales, β − mean·scale shifts): one conv + bias + ReLU
  * per block.
  */
 export class FinancialCnn {
@@ -90,12 +121,7 @@ export class FinancialCnn {
       const convBias = get(weights, `convs.${i}.bias`);
       const scale = Float64Array.from(gamma, (g, f) => g / Math.sqrt((variance[f] ?? 0) + spec.batchnorm_eps));
       const bias = Float32Array.from(scale, (s, f) => ((convBias[f] ?? 0) - (mean[f] ?? 0)) * s + (beta[f] ?? 0));
-      const weight = weights.get(`convs.${i}.weight`);
-      if (weight === undefined) throw new Error(`missing weight convs.${i}.weight`);
-      const matrix = im2colWeight(weight, scale);
-      const filter: tf.Tensor4D = tf.reshape(matrix, [1, conv.kernel_size, matrix.shape[0] / conv.kernel_size, conv.filters]);
-      matrix.dispose();
-      return { filter, bias: tf.tensor1d(bias) };
+      return { filter: filterFromPytorch(convWeight(weights, i), scale), bias: tf.tensor1d(bias) };
     });
     const fc = weights.get('fc.weight');
     if (fc === undefined) throw new Error('missing weight fc.weight');
@@ -126,11 +152,10 @@ export class FinancialCnn {
   #blocks(x: tf.Tensor3D, from: number, to: number): tf.Tensor3D {
     if (from > to) return x;
     const [batch, time, channels] = x.shape;
-    // 'same' padding is the spec's padding: stride 1, odd kernel, (K - 1) / 2 zeros on each side.
     let out: tf.Tensor4D = tf.reshape(x, [batch, 1, time, channels]);
     for (let i = from; i <= to; i++) {
       const conv = this.#convs[i] as FoldedConv;
-      out = tf.fused.conv2d({ x: out, filter: conv.filter, strides: 1, pad: 'same', bias: conv.bias, activation: 'relu' });
+      out = conv1d(out, conv.filter, conv.bias, true);
     }
     return tf.reshape(out, [batch, time, out.shape[3]]);
   }
@@ -142,9 +167,7 @@ export class FinancialCnn {
 }
 
 interface TrainableConv {
-  kernel: number;
-  padding: number;
-  weight: tf.Variable<tf.Rank.R2>;
+  filter: tf.Variable<tf.Rank.R4>;
   bias: tf.Variable<tf.Rank.R1>;
   gamma: tf.Variable<tf.Rank.R1>;
   beta: tf.Variable<tf.Rank.R1>;
@@ -156,7 +179,7 @@ interface TrainableConv {
 const BN_MOMENTUM = 0.1;
 
 /**
- * Training network: the same unfold + matMul convolution, batch-norm on batch statistics with
+ * Training network: the same convolution, batch-norm on batch statistics with
  * running statistics kept as PyTorch does (momentum 0.1, unbiased variance), so that `toStateDict`
  * gives weights that FinancialCnn (and PyTorch) read unchanged.
  */
@@ -171,12 +194,8 @@ export class TrainableCnn {
   ) {
     checkStateDict(spec, weights);
     this.#convs = spec.convs.map((conv, i) => {
-      const w = weights.get(`convs.${i}.weight`);
-      if (w === undefined) throw new Error(`missing weight convs.${i}.weight`);
       return {
-        kernel: conv.kernel_size,
-        padding: conv.padding,
-        weight: tf.variable(im2colWeight(w)),
+        filter: tf.variable(filterFromPytorch(convWeight(weights, i))),
         bias: tf.variable(tf.tensor1d(get(weights, `convs.${i}.bias`))),
         gamma: tf.variable(tf.tensor1d(get(weights, `bns.${i}.weight`))),
         beta: tf.variable(tf.tensor1d(get(weights, `bns.${i}.bias`))),
@@ -191,7 +210,7 @@ export class TrainableCnn {
   }
 
   get variables(): tf.Variable[] {
-    return [...this.#convs.flatMap((c) => [c.weight, c.bias, c.gamma, c.beta]), this.#fcWeight, this.#fcBias];
+    return [...this.#convs.flatMap((c) => [c.filter, c.bias, c.gamma, c.beta]), this.#fcWeight, this.#fcBias];
   }
 
   /**
@@ -199,17 +218,35 @@ export class TrainableCnn {
    * variance so the caller can update the running statistics after the step.
    */
   trainLogits(x: tf.Tensor3D, batchStats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[]): tf.Tensor2D {
-    let out = x;
+    return this.#logits(x, (y) => {
+      const moments = tf.moments(y, [0, 1, 2]);
+      const stats = { mean: moments.mean as tf.Tensor1D, variance: moments.variance as tf.Tensor1D };
+      batchStats.push({ mean: tf.keep(stats.mean), variance: tf.keep(stats.variance) });
+      return stats;
+    });
+  }
+
+  /** Logits in inference mode (running statistics), for the validation loss during training. */
+  evalLogits(x: tf.Tensor3D): tf.Tensor2D {
+    let block = 0;
+    return this.#logits(x, () => {
+      const conv = this.#convs[block++] as TrainableConv;
+      return { mean: tf.tensor1d(conv.runningMean), variance: tf.tensor1d(conv.runningVar) };
+    });
+  }
+
+  #logits(x: tf.Tensor3D, statistics: (y: tf.Tensor4D) => { mean: tf.Tensor1D; variance: tf.Tensor1D }): tf.Tensor2D {
+    const [batch, time, channels] = x.shape;
+    let out: tf.Tensor4D = tf.reshape(x, [batch, 1, time, channels]);
     for (const conv of this.#convs) {
-      const [batch, time] = out.shape;
-      const filters = conv.weight.shape[1];
-      const y = tf.add(tf.matMul(unfold(out, conv.kernel, conv.padding), conv.weight), conv.bias);
-      const { mean, variance } = tf.moments(y, 0);
-      batchStats.push({ mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D });
-      const normalized = tf.batchNorm(y, mean, variance, conv.beta, conv.gamma, this.spec.batchnorm_eps);
-      out = tf.reshape(tf.relu(normalized), [batch, time, filters]);
+      const y = conv1d(out, conv.filter, conv.bias, false);
+      const { mean, variance } = statistics(y);
+      // Written out rather than tf.batchNorm, whose gradient tiles every operand to the full
+      // activation shape (most of a training step's time on wasm).
+      const scale = tf.mul(conv.gamma, tf.rsqrt(tf.add(variance, this.spec.batchnorm_eps)));
+      out = tf.relu(tf.add(tf.mul(tf.sub(y, mean), scale), conv.beta)) as tf.Tensor4D;
     }
-    return tf.add(tf.matMul(tf.mean(out, 1), this.#fcWeight, false, true), this.#fcBias);
+    return tf.add(tf.matMul(tf.reshape(tf.mean(out, [1, 2]), [batch, out.shape[3]]), this.#fcWeight, false, true), this.#fcBias);
   }
 
   /** Folds one step's batch statistics into the running ones, as PyTorch does. */
@@ -231,10 +268,10 @@ export class TrainableCnn {
     const weights: StateDict = new Map();
     let inChannels = this.spec.input_channels;
     this.#convs.forEach((conv, i) => {
-      const filters = conv.weight.shape[1];
+      const [, kernel, , filters] = conv.filter.shape;
       weights.set(`convs.${i}.weight`, {
-        shape: [filters, inChannels, conv.kernel],
-        data: im2colToPytorch(conv.weight.dataSync() as Float32Array, filters, inChannels, conv.kernel),
+        shape: [filters, inChannels, kernel],
+        data: filterToPytorch(conv.filter.dataSync() as Float32Array, filters, inChannels, kernel),
       });
       weights.set(`convs.${i}.bias`, { shape: [filters], data: Float32Array.from(conv.bias.dataSync()) });
       weights.set(`bns.${i}.weight`, { shape: [filters], data: Float32Array.from(conv.gamma.dataSync()) });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src-main/explain/explainer';
 import { availableBackends, useBackend } from '../../src-main/model/backend';
 import { loadModel, saveModel, MODEL_FORMAT } from '../../src-main/model/model-file';
-import { FinancialCnn, unfold } from '../../src-main/model/network';
+import { conv1d, FinancialCnn } from '../../src-main/model/network';
 import { channelsFirstToBatch, checkParity, CAM_TOLERANCE, LOGIT_TOLERANCE, loadGolden } from '../../src-main/model/parity';
 import { ModelFormatError } from '../../src-main/model/spec';
 import { SHARED_GOLDEN, tempDir } from '../helpers';
@@ -35,16 +35,27 @@ describe.each(backends)('golden parity on %s', (backend) => {
     expect(report.pass).toBe(true);
   });
 
-  it('computes conv1d by unfold + matMul exactly as tf.conv1d does', async () => {
+  it('differentiates conv1d (its own gradient rule) as tfjs autodiff does on the cpu backend', async () => {
+    const x = tf.randomNormal([3, 1, 20, 4], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const filter = tf.randomNormal([1, 5, 4, 6], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const bias = tf.randomNormal([6], 0, 1, 'float32', 9) as tf.Tensor1D;
+    const probe = tf.randomNormal([3, 1, 20, 6], 0, 1, 'float32', 10);
+    const loss = (conv: (a: tf.Tensor4D, b: tf.Tensor4D, c: tf.Tensor1D) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor1D), probe));
     await useBackend([backend]);
-    const [x, w] = [tf.randomNormal([3, 20, 4], 0, 1, 'float32', 7), tf.randomNormal([5, 4, 6], 0, 1, 'float32', 8)] as [
-      tf.Tensor3D,
-      tf.Tensor3D,
-    ];
-    const viaUnfold = tf.reshape(tf.matMul(unfold(x, 5, 2), tf.reshape(w, [20, 6])), [3, 20, 6]);
-    const viaConv = tf.conv1d(x, w, 1, 'same');
-    expect(tf.max(tf.abs(tf.sub(viaUnfold, viaConv))).dataSync()[0]).toBeLessThan(1e-4);
-    tf.dispose([x, w, viaUnfold, viaConv]);
+    const ours = tf
+      .grads(loss((a, b, c) => conv1d(a, b, c, true)))([x, filter, bias])
+      .map((g) => Array.from(g.dataSync()));
+    const oursValue = Array.from(conv1d(x, filter, bias, true).dataSync());
+    await useBackend(['cpu']);
+    const stock = (a: tf.Tensor4D, b: tf.Tensor4D, c: tf.Tensor1D) => tf.relu(tf.add(tf.conv2d(a, b, 1, 'same'), c));
+    const reference = tf
+      .grads(loss(stock))([x, filter, bias])
+      .map((g) => Array.from(g.dataSync()));
+    const referenceValue = Array.from(stock(x, filter, bias).dataSync());
+    const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] ?? NaN))));
+    expect(worst(oursValue, referenceValue)).toBeLessThan(1e-4);
+    reference.forEach((r, i) => expect(worst(ours[i] ?? [], r), `gradient ${i}`).toBeLessThan(1e-3));
   });
 });
 
