@@ -6,6 +6,7 @@ import { defaultStorePath } from '../paths';
 import { UsageError } from './args';
 import { commandExport, commandImport } from './candles';
 import { commandServe } from './serve';
+import { commandTrain } from './train';
 
 const USAGE = `usage: candle-lens <command> [options]
 
@@ -15,6 +16,10 @@ commands:
                                                   import candles (all or nothing)
   export --db PATH --symbol S --interval I [--category C] [--from MS] [--to MS]
                                                   write closed candles as CSV to stdout
+  train  (--csv FILE [--interval I] | --db PATH --symbol S --interval I) [--out DIR] [--name N]
+         [--epochs N] [--stride N] [--window T] [--horizon H] [--convs 32:5,64:5,128:3] [--seed N]
+         [--backend tensorflow|wasm|cpu]
+                                                  train, evaluate and save a model (registered in --db)
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -22,6 +27,7 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   serve: commandServe,
   import: commandImport,
   export: commandExport,
+  train: commandTrain,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -9,9 +9,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { BACKEND_NAMES } from '../ipc/contract';
 import { appRoot } from '../paths';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = BACKEND_NAMES;
 export type BackendName = (typeof BACKENDS)[number];
 
 const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
