@@ -50,7 +50,7 @@ describe('model commands', () => {
   it('evaluate prints the report with baselines, intervals, faithfulness and a plain verdict', () => {
     const result = runCli(['evaluate', '--model', modelDir, '--csv', csv]);
     expect(result.status, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as Record<string, never>;
+    const report = JSON.parse(result.stdout) as { windows: number; baselines: object; model: object; faithfulness: object };
     expect(report).toMatchObject({ windows: 900 - 100 - 30 - 15 + 1 });
     expect(Object.keys(report.baselines)).toEqual(['majorityClass', 'lastReturnSign']);
     expect(report.model).toHaveProperty('balancedAccuracy.low');
