@@ -4,7 +4,10 @@ import { resolve } from 'node:path';
 
 export default defineConfig({
   main: {
-    build: { rolldownOptions: { input: { index: resolve('src-main/index.ts') } } },
+    // The model worker thread is its own entry: out/main/model-worker.js (see src-main/worker/client.ts).
+    build: {
+      rolldownOptions: { input: { index: resolve('src-main/index.ts'), 'model-worker': resolve('src-main/worker/model-worker.ts') } },
+    },
   },
   preload: {
     build: {

@@ -9,6 +9,8 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export const SHARED_DATA = resolve(process.env.CANDLE_LENS_SHARED ?? resolve(ROOT, '..', 'shared'), 'data');
 /** ../shared/bybit: real Bybit v5 example messages. */
 export const SHARED_BYBIT = resolve(SHARED_DATA, '..', 'bybit');
+/** PyTorch reference outputs for the FinancialCNN (../shared/golden). */
+export const SHARED_GOLDEN = resolve(SHARED_DATA, '..', 'golden', 'financial-cnn');
 const CLI = join(ROOT, 'bin', 'candle-lens.js');
 
 export function tempDir(prefix = 'candle-lens-'): string {

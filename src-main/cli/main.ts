@@ -5,7 +5,11 @@
 import { defaultStorePath } from '../paths';
 import { UsageError } from './args';
 import { commandExport, commandImport } from './candles';
+import { commandEvaluate } from './evaluate';
+import { commandExplain } from './explain';
+import { commandParity } from './parity';
 import { commandServe } from './serve';
+import { commandTrain } from './train';
 
 const USAGE = `usage: candle-lens <command> [options]
 
@@ -18,6 +22,16 @@ commands:
                                                   import candles (all or nothing)
   export --db PATH --symbol S --interval I [--category C] [--from MS] [--to MS]
                                                   write closed candles as CSV to stdout
+  train  (--csv FILE [--interval I] | --db PATH --symbol S --interval I) [--out DIR] [--name N]
+         [--epochs N] [--stride N] [--window T] [--horizon H] [--convs 32:5,64:5,128:3] [--seed N]
+         [--backend tensorflow|wasm|cpu]
+                                                  train, evaluate and save a model (registered in --db)
+  evaluate --model M --csv FILE [--interval I] [--stride N] [--backend B]
+                                                  JSON report: model vs baselines with 95% CIs, faithfulness
+  explain --model M --csv FILE --at START_MS [--method gradcam|gradcampp|scorecam|layercam]
+          [--layer N] [--target buy|hold|sell] [--backend B]
+                                                  the explained signal of the window ending at that candle
+  parity GOLDEN_DIR [--backend B]                 compare with PyTorch reference outputs; non-zero past tolerances
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -25,6 +39,10 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   serve: commandServe,
   import: commandImport,
   export: commandExport,
+  train: commandTrain,
+  evaluate: commandEvaluate,
+  explain: commandExplain,
+  parity: commandParity,
 };
 
 async function main(argv: string[]): Promise<number> {

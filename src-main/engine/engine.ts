@@ -2,28 +2,55 @@
  * The main-process engine: store, handlers and events, with no knowledge of Electron or of the
  * transport. The Electron shell and `serve` both wrap this same object.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlertStore, watchAlerts } from '../alerts/alerts';
-import type { StreamKeyValue } from '../ipc/contract';
 import { DEFAULT_BACKFILL_DEPTH_MS, MarketFeed, type FeedOptions } from '../feed/feed';
+import type { EventPayload, StreamKeyValue } from '../ipc/contract';
 import { createDispatch, EventHub, type Dispatch, type Handlers } from '../ipc/dispatch';
 import { MAINNET } from '../market/bybit/protocol';
 import { importCandleCsv } from '../market/import-csv';
-import { appRoot } from '../paths';
+import { SIGNAL_CLASSES } from '../ipc/contract';
+import { loadModel } from '../model/model-file';
+import { appRoot, userDataDir } from '../paths';
 import { Replays } from '../replay/replay';
+import { ModelService } from '../signals/service';
 import { CandleStore } from '../store/candles';
 import { openDatabase } from '../store/database';
+import { ModelRegistry } from '../store/models';
 import { PreferenceStore } from '../store/preferences';
+import { SignalStore } from '../store/signals';
 import { WatchlistStore } from '../store/watchlist';
 
 export const SAMPLE_STREAM: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1' };
 export const SAMPLE_FILE = join(appRoot(), 'resources', 'sample', 'bybit_BTCUSDT_1m.csv');
 
+export const BUNDLED_MODELS = join(appRoot(), 'resources', 'models');
+
+/** The newest valid model folder under resources/models (the one `npm run train:default` writes). */
+export function bundledModelPath(dir = BUNDLED_MODELS): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const models = readdirSync(dir)
+    .map((name) => join(dir, name))
+    .flatMap((path) => {
+      try {
+        return [{ path, createdAt: loadModel(path).metadata.createdAt }];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => b.createdAt - a.createdAt);
+  return models[0]?.path;
+}
+
 export interface EngineOptions {
   storePath: string;
   /** Import the bundled sample when the store has no candles, so a first offline run shows a chart. */
   seedSample?: boolean;
+  /** The model to score with; defaults to the bundled one. False runs without a model engine. */
+  modelPath?: string | false;
+  /** Where models trained from the app are saved (default: models/ in the user-data folder). */
+  modelsDir?: string;
   log?: (line: string) => void;
   /** The live feed: endpoints (Bybit mainnet by default), clock and timings; false runs without one. */
   market?: MarketOptions | false;
@@ -40,6 +67,8 @@ export interface Engine {
   readonly watchlist: WatchlistStore;
   readonly feed: MarketFeed | undefined;
   readonly dispatch: Dispatch;
+  /** Undefined when the engine runs without a model. */
+  readonly model: ModelService | undefined;
   close(): void;
 }
 
@@ -51,7 +80,14 @@ function fileBytes(path: string): number {
   }
 }
 
-export function createEngine({ storePath, seedSample = true, log = () => {}, market = {} }: EngineOptions): Engine {
+export function createEngine({
+  storePath,
+  seedSample = true,
+  modelPath: modelPathOption,
+  modelsDir,
+  log = () => {},
+  market = {},
+}: EngineOptions): Engine {
   const db = openDatabase(storePath);
   const store = new CandleStore(db);
   const preferences = new PreferenceStore(db);
@@ -87,6 +123,22 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
     feed?.reload();
     return watchlist.list();
   };
+  const registry = new ModelRegistry(db);
+  const signals = new SignalStore(db);
+  const modelPath = modelPathOption === undefined ? bundledModelPath() : modelPathOption;
+  const model =
+    modelPath === false || modelPath === undefined
+      ? undefined
+      : new ModelService({ store, signals, registry, events, modelPath, modelsDir: modelsDir ?? join(userDataDir(), 'models'), log });
+  if (modelPath === undefined) log('no bundled model found in resources/models: running without signals');
+  const unlisten =
+    model === undefined
+      ? () => {}
+      : events.listen((name, payload) => name === 'candle.updated' && model.onCandle(payload as EventPayload<'candle.updated'>));
+  const requireModel = (): ModelService => {
+    if (model === undefined) throw new Error('this engine runs without a model');
+    return model;
+  };
   const { version } = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string };
   const handlers: Handlers = {
     'app.info': () => ({
@@ -116,6 +168,31 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
       feed === undefined
         ? { instruments: watchlist.searchInstruments(category, query, limit), cached: watchlist.instrumentCount(category), fromCache: true }
         : feed.searchInstruments(category, query, limit),
+    'model.info': () => model?.info() ?? { status: 'failed', backend: null, error: 'this engine runs without a model', model: null },
+    'models.list': () => {
+      const active = model?.info().model?.version;
+      return registry.list().map((m) => {
+        const test = (m.metadata.metrics as { test?: { model?: { balancedAccuracy?: { value?: number } } } } | null)?.test;
+        return {
+          version: m.version,
+          path: m.path,
+          createdAt: m.createdAt,
+          active: m.version === active,
+          testBalancedAccuracy: test?.model?.balancedAccuracy?.value ?? null,
+        };
+      });
+    },
+    'models.use': async ({ version: wanted }) => {
+      const entry = registry.get(wanted);
+      if (entry === undefined) throw new Error(`no registered model ${wanted}`);
+      await requireModel().useModel(entry.path);
+      return requireModel().info();
+    },
+    'signals.list': ({ from, to, limit, ...key }) => signals.list(key, from, to, limit),
+    'signals.explain': ({ id, method, layer, target }) =>
+      requireModel().explainStored(id, method, { layer, target: target === undefined ? undefined : SIGNAL_CLASSES.indexOf(target) }),
+    'training.start': ({ epochs, stride, ...key }) => ({ trainingId: requireModel().startTraining(key, { epochs, stride }) }),
+    'training.cancel': async ({ trainingId }) => ({ cancelled: await requireModel().cancelTraining(trainingId) }),
   };
   return {
     store,
@@ -123,7 +200,10 @@ export function createEngine({ storePath, seedSample = true, log = () => {}, mar
     watchlist,
     feed,
     dispatch: createDispatch(handlers),
+    model,
     close: () => {
+      unlisten();
+      void model?.close();
       stopAlerts();
       replays.closeAll();
       feed?.stop();

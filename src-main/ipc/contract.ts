@@ -192,6 +192,27 @@ export const FeedHealthSchema = z.object({
 export type FeedHealth = z.output<typeof FeedHealthSchema>;
 
 export const InstrumentSchema = z.object({ symbol: z.string(), status: z.string(), baseCoin: z.string(), quoteCoin: z.string() });
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+
+export const ModelInfoSchema = z.object({
+  status: z.enum(['starting', 'ready', 'failed']),
+  /** The tfjs backend the model runs on. */
+  backend: z.enum(BACKEND_NAMES).nullable(),
+  error: z.string().nullable(),
+  model: z
+    .object({
+      version: z.string(),
+      path: z.string(),
+      /** Input channel names; null for a model imported without a feature pipeline. */
+      channels: z.array(z.string()).nullable(),
+      windowLength: z.number().int(),
+      /** The candle interval it was trained on; it scores only streams of that interval. */
+      interval: z.string().nullable(),
+      convs: z.array(z.object({ filters: z.number().int(), kernelSize: z.number().int() })),
+      createdAt: EpochMs,
+    })
+    .nullable(),
+});
 
 /** Request/response calls. Requests are strict so a misspelt field is refused, not ignored. */
 export const calls = {
@@ -301,6 +322,58 @@ export const calls = {
       .strict(),
     response: z.object({ instruments: z.array(InstrumentSchema), cached: z.number().int().nonnegative(), fromCache: z.boolean() }),
   },
+  'model.info': {
+    request: Empty,
+    response: ModelInfoSchema,
+  },
+  'models.list': {
+    request: Empty,
+    response: z.array(
+      z.object({
+        version: z.string(),
+        path: z.string(),
+        createdAt: EpochMs,
+        active: z.boolean(),
+        /** Balanced accuracy on its test period, when it was trained here. */
+        testBalancedAccuracy: z.number().nullable(),
+      }),
+    ),
+  },
+  'models.use': {
+    request: z.object({ version: z.string() }).strict(),
+    response: ModelInfoSchema,
+  },
+  'signals.list': {
+    request: StreamKey.extend({
+      from: EpochMs.optional(),
+      to: EpochMs.optional(),
+      limit: z.number().int().min(1).max(100_000).default(10_000),
+    }).strict(),
+    response: z.array(SignalSchema),
+  },
+  /** Re-explains a stored signal (same model, same candles) with another method, layer or class; not stored. */
+  'signals.explain': {
+    request: z
+      .object({
+        id: z.number().int(),
+        method: CamMethod,
+        layer: z.number().int().nonnegative().optional(),
+        target: z.enum(SIGNAL_CLASSES).optional(),
+      })
+      .strict(),
+    response: SignalSchema,
+  },
+  'training.start': {
+    request: StreamKey.extend({
+      epochs: z.number().int().min(1).max(200).default(20),
+      stride: z.number().int().min(1).default(1),
+    }).strict(),
+    response: z.object({ trainingId: z.number().int() }),
+  },
+  'training.cancel': {
+    request: z.object({ trainingId: z.number().int() }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
 } as const;
 
 /** Events pushed from the engine to every connected renderer. */
@@ -316,6 +389,20 @@ export const events = {
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     rows: z.number().int().nonnegative(),
+  }),
+  'training.progress': z.object({
+    trainingId: z.number().int(),
+    state: z.enum(['running', 'done', 'failed', 'cancelled']),
+    stage: z.string().optional(),
+    epoch: z.number().int().optional(),
+    epochs: z.number().int().optional(),
+    batch: z.number().int().optional(),
+    batches: z.number().int().optional(),
+    trainLoss: z.number().optional(),
+    validationLoss: z.number().optional(),
+    /** The new model's version when done. */
+    version: z.string().optional(),
+    error: z.string().optional(),
   }),
 } as const;
 

@@ -1,0 +1,66 @@
+/** `train`: fits a model on candles from a CSV or the store, printing progress, and saves it. */
+import { join } from 'node:path';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../features/spec';
+import { defaultModelSpec } from '../model/spec';
+import { userDataDir } from '../paths';
+import { ModelRegistry } from '../store/models';
+import { openDatabase } from '../store/database';
+import { TrainJobSchema, trainAndSave } from '../training/pipeline';
+import { parse, streamOptions, UsageError } from './args';
+import { parseConvs, positiveInt, readCandles, startBackend } from './model-args';
+
+export async function commandTrain(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    ...streamOptions,
+    csv: { type: 'string' },
+    out: { type: 'string' },
+    name: { type: 'string' },
+    epochs: { type: 'string' },
+    stride: { type: 'string' },
+    window: { type: 'string' },
+    horizon: { type: 'string' },
+    convs: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const backend = await startBackend(values.backend);
+  const { candles, interval, source } = readCandles(values);
+  if (interval === 'M') throw new UsageError('monthly candles have no fixed length; train on a fixed interval');
+  const windowLength = positiveInt('window', values.window, DEFAULT_FEATURE_SPEC.windowLength);
+  const job = TrainJobSchema.parse({
+    source,
+    interval,
+    features: { ...DEFAULT_FEATURE_SPEC, windowLength },
+    labels: { ...DEFAULT_LABEL_SPEC, horizon: positiveInt('horizon', values.horizon, DEFAULT_LABEL_SPEC.horizon) },
+    convs: values.convs === undefined ? defaultModelSpec(9, windowLength).convs : parseConvs(values.convs),
+    settings: {
+      epochs: positiveInt('epochs', values.epochs, 20),
+      stride: positiveInt('stride', values.stride, 1),
+      seed: positiveInt('seed', values.seed, 42),
+    },
+    modelsDir: values.out ?? join(userDataDir(), 'models'),
+    name: values.name ?? 'fincnn',
+  });
+  console.error(`backend ${backend}; ${candles.length} candles from ${source}`);
+  const outcome = await trainAndSave(job, candles, {
+    onStage: (stage) => console.error(stage),
+    onBatch: (done, total) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r  batch ${done}/${total}`);
+    },
+    onEpoch: (p) =>
+      console.error(
+        `${process.stderr.isTTY ? '\r' : ''}epoch ${p.epoch}/${p.epochs}: train loss ${p.trainLoss.toFixed(4)}, validation loss ${p.validationLoss.toFixed(4)}${p.best ? ' (best)' : ''}`,
+      ),
+  });
+  if (values.db !== undefined) {
+    const db = openDatabase(values.db);
+    try {
+      new ModelRegistry(db).register(outcome.dir, outcome.metadata);
+    } finally {
+      db.close();
+    }
+  }
+  for (const line of outcome.report.verdict) console.error(line);
+  console.log(JSON.stringify({ version: outcome.metadata.version, dir: outcome.dir, test: outcome.report }, null, 1));
+}

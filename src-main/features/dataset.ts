@@ -1,0 +1,38 @@
+/** Every labelled window of a candle series, pure: inputs (not yet normalized) and their samples. */
+import type { Candle } from '../ipc/contract';
+import { checkNoLookahead, labelWindow, type Sample } from './labels';
+import type { FeatureSpec, LabelSpec } from './spec';
+import { historyLength, unbrokenRuns, windowFeatures } from './windows';
+
+export interface Dataset {
+  /** Flat [N, T, C], time-major per window. */
+  inputs: Float32Array;
+  samples: Sample[];
+}
+
+/**
+ * All windows with a label, taking every `stride`-th window end, inside unbroken runs only: a
+ * window and the candles its label reads never cross a break in the series.
+ */
+export function buildDataset(candles: readonly Candle[], stepMs: number, features: FeatureSpec, labels: LabelSpec, stride = 1): Dataset {
+  const history = historyLength(features);
+  const ends: { run: Candle[]; end: number }[] = [];
+  for (const run of unbrokenRuns(candles, stepMs)) {
+    for (let end = history - 1; end + labels.horizon < run.length; end += stride) ends.push({ run, end });
+  }
+  const size = features.windowLength * features.channels.length;
+  const inputs = new Float32Array(ends.length * size);
+  const samples = ends.map(({ run, end }, n) => {
+    inputs.set(windowFeatures(run.slice(end - history + 1, end + 1), features, stepMs), n * size);
+    return labelWindow(run, end, features.windowLength, labels);
+  });
+  checkNoLookahead(samples);
+  return { inputs, samples };
+}
+
+/** The rows of a flat [N, …] array picked by `indices`. */
+export function pickRows(inputs: Float32Array, rowSize: number, indices: readonly number[]): Float32Array {
+  const out = new Float32Array(indices.length * rowSize);
+  indices.forEach((i, n) => out.set(inputs.subarray(i * rowSize, (i + 1) * rowSize), n * rowSize));
+  return out;
+}

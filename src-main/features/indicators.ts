@@ -1,0 +1,70 @@
+/** Causal technical indicators over a price series: value i reads inputs 0..i only. Pure. */
+
+/** Exponential moving average seeded with the first value, α = 2 / (n + 1). */
+export function ema(values: ArrayLike<number>, n: number): Float64Array {
+  const out = new Float64Array(values.length);
+  const alpha = 2 / (n + 1);
+  let value = values[0] ?? 0;
+  for (let i = 0; i < values.length; i++) {
+    value = i === 0 ? value : alpha * (values[i] ?? 0) + (1 - alpha) * value;
+    out[i] = value;
+  }
+  return out;
+}
+
+/** Trailing mean and population standard deviation over the last n values (fewer at the start). */
+export function rollingMeanStd(values: ArrayLike<number>, n: number): { mean: Float64Array; std: Float64Array } {
+  const mean = new Float64Array(values.length);
+  const std = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const from = Math.max(0, i - n + 1);
+    let sum = 0;
+    for (let j = from; j <= i; j++) sum += values[j] ?? 0;
+    const m = sum / (i - from + 1);
+    let squares = 0;
+    for (let j = from; j <= i; j++) squares += ((values[j] ?? 0) - m) ** 2;
+    mean[i] = m;
+    std[i] = Math.sqrt(squares / (i - from + 1));
+  }
+  return { mean, std };
+}
+
+/** Wilder's RSI(n) in 0..100; 50 until n changes are seen, and where nothing moved. */
+export function rsi(closes: ArrayLike<number>, n = 14): Float64Array {
+  const out = new Float64Array(closes.length).fill(50);
+  let gain = 0;
+  let loss = 0;
+  for (let i = 1; i < closes.length; i++) {
+    const change = (closes[i] ?? 0) - (closes[i - 1] ?? 0);
+    const up = Math.max(change, 0);
+    const down = Math.max(-change, 0);
+    if (i <= n) {
+      gain += up / n;
+      loss += down / n;
+      if (i < n) continue;
+    } else {
+      gain = (gain * (n - 1) + up) / n;
+      loss = (loss * (n - 1) + down) / n;
+    }
+    out[i] = gain + loss === 0 ? 50 : loss === 0 ? 100 : 100 - 100 / (1 + gain / loss);
+  }
+  return out;
+}
+
+/** MACD(12, 26, 9) histogram: MACD line minus its signal line. */
+export function macdHistogram(closes: ArrayLike<number>): Float64Array {
+  const fast = ema(closes, 12);
+  const slow = ema(closes, 26);
+  const line = fast.map((f, i) => f - (slow[i] ?? 0));
+  const signal = ema(line, 9);
+  return line.map((l, i) => l - (signal[i] ?? 0));
+}
+
+/** Bollinger %B(20, 2): where the close sits between the bands (0.5 when the bands collapse). */
+export function bollingerPercentB(closes: ArrayLike<number>, n = 20, width = 2): Float64Array {
+  const { mean, std } = rollingMeanStd(closes, n);
+  return Float64Array.from({ length: closes.length }, (_, i) => {
+    const band = 2 * width * (std[i] ?? 0);
+    return band > 0 ? ((closes[i] ?? 0) - ((mean[i] ?? 0) - width * (std[i] ?? 0))) / band : 0.5;
+  });
+}

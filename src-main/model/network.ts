@@ -1,0 +1,326 @@
+/**
+ * The FinancialCNN on tfjs: conv1d blocks (batch-norm, ReLU), global average pooling over time,
+ * a dense layer to the class logits. Inputs are [batch, time, channels].
+ *
+ * Every convolution goes through `conv1d` below, for inference, explanations and training alike,
+ * on every backend. tfjs runs conv1d as conv2d over a height-1 image, and the wasm backend has no
+ * Conv2DBackpropFilter kernel (and only a slow Conv2DBackpropInput), so stock tfjs cannot train
+ * this model on wasm. `conv1d` gives the convolution its own gradient, in which both the input and
+ * the filter gradients are themselves forward conv2d calls (the op every backend has, and that
+ * XNNPACK makes fast on wasm): the input gradient is the output gradient convolved with the
+ * flipped, transposed filter; the filter gradient is the padded input convolved with the output
+ * gradient, batch and channels swapped. We chose this over an im2col unfold + matMul (tried first:
+ * its gradient needs transposed matMuls that tfjs-wasm runs 10-20x slower than conv2d) and over
+ * registering a Conv2DBackpropFilter kernel for wasm alone (a backend-specific path). A unit test
+ * checks the gradients against tfjs's own on the cpu backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelSpec, StateDict } from './spec';
+import { checkStateDict, expectedWeights } from './spec';
+
+/** The filter that turns an output gradient into an input gradient: time reversed, in/out swapped. */
+function flippedFilter(filter: tf.Tensor4D): tf.Tensor4D {
+  return tf.reverse(tf.transpose(filter, [0, 1, 3, 2]), 1);
+}
+
+/** ∂L/∂filter for y = x ⋆ filter ('same', stride 1): the padded input correlated with ∂L/∂y. */
+function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: number): tf.Tensor4D {
+  const padding = (kernel - 1) / 2;
+  const padded = tf.pad(x, [
+    [0, 0],
+    [0, 0],
+    [padding, padding],
+    [0, 0],
+  ]);
+  // [in, 1, T + K - 1, batch] ⋆ [1, T, batch, out] → [in, 1, K, out], then → [1, K, in, out].
+  const gradient = tf.conv2d(tf.transpose(padded, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]), 1, 'valid');
+  return tf.transpose(gradient, [1, 2, 0, 3]);
+}
+
+/**
+ * conv1d with 'same' padding over x [B, 1, T, in] with filter [1, K, in, out] (K odd) and bias
+ * [out], optionally followed by ReLU, differentiable on every backend (see the file comment).
+ */
+export function conv1d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, relu: boolean): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, weights, offset, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = tf.fused.conv2d({ x: input, filter: weights, strides: 1, pad: 'same', bias: offset, activation: relu ? 'relu' : 'linear' });
+    save([input, weights, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedInput, savedWeights, output] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const g = (relu ? tf.mul(dy, tf.step(output)) : dy) as tf.Tensor4D;
+        return [
+          tf.conv2d(g, flippedFilter(savedWeights), 1, 'same'),
+          filterGradient(savedInput, g, savedWeights.shape[1]),
+          tf.sum(g, [0, 1, 2]),
+        ];
+      },
+    };
+  });
+  return op(x, filter, bias) as tf.Tensor4D;
+}
+
+/** PyTorch conv weight [out, in, k] → conv2d filter [1, k, in, out], scaled per output channel. */
+function filterFromPytorch(weight: { shape: number[]; data: Float32Array }, scale?: Float64Array): tf.Tensor4D {
+  const [out = 0, inC = 0, k = 0] = weight.shape;
+  const filter = new Float32Array(k * inC * out);
+  for (let f = 0; f < out; f++) {
+    const s = scale?.[f] ?? 1;
+    for (let c = 0; c < inC; c++)
+      for (let j = 0; j < k; j++) filter[(j * inC + c) * out + f] = (weight.data[(f * inC + c) * k + j] ?? 0) * s;
+  }
+  return tf.tensor4d(filter, [1, k, inC, out]);
+}
+
+function filterToPytorch(filter: Float32Array, out: number, inC: number, k: number): Float32Array {
+  const weight = new Float32Array(out * inC * k);
+  for (let f = 0; f < out; f++)
+    for (let c = 0; c < inC; c++) for (let j = 0; j < k; j++) weight[(f * inC + c) * k + j] = filter[(j * inC + c) * out + f] ?? 0;
+  return weight;
+}
+
+function get(weights: StateDict, name: string): Float32Array {
+  const w = weights.get(name);
+  if (w === undefined) throw new Error(`missing weight ${name}`);
+  return w.data;
+}
+
+function convWeight(weights: StateDict, i: number): { shape: number[]; data: Float32Array } {
+  const w = weights.get(`convs.${i}.weight`);
+  if (w === undefined) throw new Error(`missing weight convs.${i}.weight`);
+  return w;
+}
+
+interface FoldedConv {
+  filter: tf.Tensor4D;
+  bias: tf.Tensor1D;
+}
+
+/**
+ * Inference network. Batch-norm in inference mode is an affine map per channel, so it is folded into
+ * the conv weights and bias (γ/√(var+ε) scales, β − mean·scale shifts): one conv + bias + ReLU
+ * per block.
+ */
+export class FinancialCnn {
+  readonly #convs: FoldedConv[];
+  readonly #fcWeight: tf.Tensor2D;
+  readonly #fcBias: tf.Tensor1D;
+
+  constructor(
+    readonly spec: ModelSpec,
+    weights: StateDict,
+  ) {
+    checkStateDict(spec, weights);
+    this.#convs = spec.convs.map((conv, i) => {
+      const gamma = get(weights, `bns.${i}.weight`);
+      const beta = get(weights, `bns.${i}.bias`);
+      const mean = get(weights, `bns.${i}.running_mean`);
+      const variance = get(weights, `bns.${i}.running_var`);
+      const convBias = get(weights, `convs.${i}.bias`);
+      const scale = Float64Array.from(gamma, (g, f) => g / Math.sqrt((variance[f] ?? 0) + spec.batchnorm_eps));
+      const bias = Float32Array.from(scale, (s, f) => ((convBias[f] ?? 0) - (mean[f] ?? 0)) * s + (beta[f] ?? 0));
+      return { filter: filterFromPytorch(convWeight(weights, i), scale), bias: tf.tensor1d(bias) };
+    });
+    const fc = weights.get('fc.weight');
+    if (fc === undefined) throw new Error('missing weight fc.weight');
+    // Kept as [features, classes]: tfjs-wasm 4.22's fused matMul adds the bias wrongly with transposeB.
+    this.#fcWeight = tf.tidy(() => tf.transpose(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0])) as tf.Tensor2D);
+    this.#fcBias = tf.tensor1d(get(weights, 'fc.bias'));
+  }
+
+  get layerCount(): number {
+    return this.#convs.length;
+  }
+
+  /** Output of conv block `layer` (after its ReLU), [B, T, filters]. */
+  activation(x: tf.Tensor3D, layer: number): tf.Tensor3D {
+    return this.#blocks(x, 0, layer);
+  }
+
+  /** Logits from the output of conv block `layer`. */
+  logitsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
+    const last = this.#blocks(a, layer + 1, this.#convs.length - 1);
+    return tf.fused.matMul({ a: tf.mean(last, 1) as tf.Tensor2D, b: this.#fcWeight, bias: this.#fcBias }) as tf.Tensor2D;
+  }
+
+  logits(x: tf.Tensor3D): tf.Tensor2D {
+    return this.logitsFrom(x, -1);
+  }
+
+  #blocks(x: tf.Tensor3D, from: number, to: number): tf.Tensor3D {
+    if (from > to) return x;
+    const [batch, time, channels] = x.shape;
+    let out: tf.Tensor4D = tf.reshape(x, [batch, 1, time, channels]);
+    for (let i = from; i <= to; i++) {
+      const conv = this.#convs[i] as FoldedConv;
+      out = conv1d(out, conv.filter, conv.bias, true);
+    }
+    return tf.reshape(out, [batch, time, out.shape[3]]);
+  }
+
+  dispose(): void {
+    for (const c of this.#convs) tf.dispose([c.filter, c.bias]);
+    tf.dispose([this.#fcWeight, this.#fcBias]);
+  }
+}
+
+interface TrainableConv {
+  filter: tf.Variable<tf.Rank.R4>;
+  bias: tf.Variable<tf.Rank.R1>;
+  gamma: tf.Variable<tf.Rank.R1>;
+  beta: tf.Variable<tf.Rank.R1>;
+  runningMean: Float32Array;
+  runningVar: Float32Array;
+}
+
+/** PyTorch's batch-norm momentum for the running statistics. */
+const BN_MOMENTUM = 0.1;
+
+/**
+ * Training network: the same convolution, batch-norm on batch statistics with
+ * running statistics kept as PyTorch does (momentum 0.1, unbiased variance), so that `toStateDict`
+ * gives weights that FinancialCnn (and PyTorch) read unchanged.
+ */
+export class TrainableCnn {
+  readonly #convs: TrainableConv[];
+  readonly #fcWeight: tf.Variable<tf.Rank.R2>;
+  readonly #fcBias: tf.Variable<tf.Rank.R1>;
+
+  constructor(
+    readonly spec: ModelSpec,
+    weights: StateDict,
+  ) {
+    checkStateDict(spec, weights);
+    this.#convs = spec.convs.map((conv, i) => {
+      return {
+        filter: tf.variable(filterFromPytorch(convWeight(weights, i))),
+        bias: tf.variable(tf.tensor1d(get(weights, `convs.${i}.bias`))),
+        gamma: tf.variable(tf.tensor1d(get(weights, `bns.${i}.weight`))),
+        beta: tf.variable(tf.tensor1d(get(weights, `bns.${i}.bias`))),
+        runningMean: Float32Array.from(get(weights, `bns.${i}.running_mean`)),
+        runningVar: Float32Array.from(get(weights, `bns.${i}.running_var`)),
+      };
+    });
+    const fc = weights.get('fc.weight');
+    if (fc === undefined) throw new Error('missing weight fc.weight');
+    this.#fcWeight = tf.variable(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0]));
+    this.#fcBias = tf.variable(tf.tensor1d(get(weights, 'fc.bias')));
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.#convs.flatMap((c) => [c.filter, c.bias, c.gamma, c.beta]), this.#fcWeight, this.#fcBias];
+  }
+
+  /**
+   * Logits in training mode (batch statistics). `batchStats` receives each block's batch mean and
+   * variance so the caller can update the running statistics after the step.
+   */
+  trainLogits(x: tf.Tensor3D, batchStats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[]): tf.Tensor2D {
+    return this.#logits(x, (y) => {
+      const moments = tf.moments(y, [0, 1, 2]);
+      const stats = { mean: moments.mean as tf.Tensor1D, variance: moments.variance as tf.Tensor1D };
+      batchStats.push({ mean: tf.keep(stats.mean), variance: tf.keep(stats.variance) });
+      return stats;
+    });
+  }
+
+  /** Logits in inference mode (running statistics), for the validation loss during training. */
+  evalLogits(x: tf.Tensor3D): tf.Tensor2D {
+    let block = 0;
+    return this.#logits(x, () => {
+      const conv = this.#convs[block++] as TrainableConv;
+      return { mean: tf.tensor1d(conv.runningMean), variance: tf.tensor1d(conv.runningVar) };
+    });
+  }
+
+  #logits(x: tf.Tensor3D, statistics: (y: tf.Tensor4D) => { mean: tf.Tensor1D; variance: tf.Tensor1D }): tf.Tensor2D {
+    const [batch, time, channels] = x.shape;
+    let out: tf.Tensor4D = tf.reshape(x, [batch, 1, time, channels]);
+    for (const conv of this.#convs) {
+      const y = conv1d(out, conv.filter, conv.bias, false);
+      const { mean, variance } = statistics(y);
+      // Written out rather than tf.batchNorm, whose gradient tiles every operand to the full
+      // activation shape (most of a training step's time on wasm).
+      const scale = tf.mul(conv.gamma, tf.rsqrt(tf.add(variance, this.spec.batchnorm_eps)));
+      out = tf.relu(tf.add(tf.mul(tf.sub(y, mean), scale), conv.beta)) as tf.Tensor4D;
+    }
+    return tf.add(tf.matMul(tf.reshape(tf.mean(out, [1, 2]), [batch, out.shape[3]]), this.#fcWeight, false, true), this.#fcBias);
+  }
+
+  /** Folds one step's batch statistics into the running ones, as PyTorch does. */
+  updateRunningStats(batchStats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[], count: number): void {
+    const unbias = count > 1 ? count / (count - 1) : 1;
+    batchStats.forEach((stats, i) => {
+      const conv = this.#convs[i] as TrainableConv;
+      const mean = stats.mean.dataSync();
+      const variance = stats.variance.dataSync();
+      for (let f = 0; f < mean.length; f++) {
+        conv.runningMean[f] = (1 - BN_MOMENTUM) * (conv.runningMean[f] ?? 0) + BN_MOMENTUM * (mean[f] ?? 0);
+        conv.runningVar[f] = (1 - BN_MOMENTUM) * (conv.runningVar[f] ?? 0) + BN_MOMENTUM * (variance[f] ?? 0) * unbias;
+      }
+      tf.dispose([stats.mean, stats.variance]);
+    });
+  }
+
+  toStateDict(): StateDict {
+    const weights: StateDict = new Map();
+    let inChannels = this.spec.input_channels;
+    this.#convs.forEach((conv, i) => {
+      const [, kernel, , filters] = conv.filter.shape;
+      weights.set(`convs.${i}.weight`, {
+        shape: [filters, inChannels, kernel],
+        data: filterToPytorch(conv.filter.dataSync() as Float32Array, filters, inChannels, kernel),
+      });
+      weights.set(`convs.${i}.bias`, { shape: [filters], data: Float32Array.from(conv.bias.dataSync()) });
+      weights.set(`bns.${i}.weight`, { shape: [filters], data: Float32Array.from(conv.gamma.dataSync()) });
+      weights.set(`bns.${i}.bias`, { shape: [filters], data: Float32Array.from(conv.beta.dataSync()) });
+      weights.set(`bns.${i}.running_mean`, { shape: [filters], data: Float32Array.from(conv.runningMean) });
+      weights.set(`bns.${i}.running_var`, { shape: [filters], data: Float32Array.from(conv.runningVar) });
+      inChannels = filters;
+    });
+    weights.set('fc.weight', { shape: [...this.#fcWeight.shape], data: Float32Array.from(this.#fcWeight.dataSync()) });
+    weights.set('fc.bias', { shape: [...this.#fcBias.shape], data: Float32Array.from(this.#fcBias.dataSync()) });
+    return weights;
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
+  }
+}
+
+/** Seeded mulberry32: the one source of randomness for initialization, shuffling and masks. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** PyTorch's default initialization (Kaiming-uniform weights and bias in ±1/√fan_in), seeded. */
+export function initialWeights(spec: ModelSpec, seed: number): StateDict {
+  const random = seededRandom(seed);
+  const weights: StateDict = new Map();
+  for (const { name, shape } of expectedWeights(spec)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const fanIn = name.startsWith('convs.') ? (shape[1] ?? 1) * (shape[2] ?? 1) : (shape[1] ?? 1);
+    let data: Float32Array;
+    if (name.startsWith('bns.')) data = new Float32Array(size).fill(name.endsWith('.weight') || name.endsWith('running_var') ? 1 : 0);
+    else {
+      const bound = 1 / Math.sqrt(name.endsWith('.bias') ? fanInOf(weights, name) : fanIn);
+      data = Float32Array.from({ length: size }, () => (random() * 2 - 1) * bound);
+    }
+    weights.set(name, { shape, data });
+  }
+  return weights;
+}
+
+function fanInOf(weights: StateDict, biasName: string): number {
+  const shape = weights.get(biasName.replace(/bias$/, 'weight'))?.shape ?? [1];
+  return (shape[1] ?? 1) * (shape[2] ?? 1);
+}

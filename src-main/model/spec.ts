@@ -1,0 +1,114 @@
+/**
+ * The FinancialCNN's architecture and weights as plain data: the PyTorch JSON format of
+ * ../shared/golden (state_dict names, row-major data, conv weights [out, in, k]) is also our
+ * in-memory form, so a model trained elsewhere and one trained here go through one code path.
+ * Pure: zod only.
+ */
+import { z } from 'zod';
+
+export const ConvBlockSpec = z.object({
+  filters: z.number().int().min(1).max(4096),
+  kernel_size: z.number().int().min(1).max(63),
+  padding: z.number().int().min(0),
+});
+
+export const ModelSpecSchema = z
+  .object({
+    input_channels: z.number().int().min(1).max(256),
+    sequence_length: z.number().int().min(1).max(10_000),
+    num_classes: z.number().int().min(2).max(64),
+    convs: z.array(ConvBlockSpec).min(1).max(16),
+    batchnorm_eps: z.number().positive().default(1e-5),
+  })
+  .refine((s) => s.convs.every((c) => c.padding * 2 === c.kernel_size - 1), {
+    message: 'every conv block must keep the time length: padding = (kernel_size - 1) / 2 with an odd kernel_size',
+  });
+export type ModelSpec = z.output<typeof ModelSpecSchema>;
+
+/** The seed's FinancialCNN over our nine feature channels. */
+export function defaultModelSpec(inputChannels: number, sequenceLength: number): ModelSpec {
+  return {
+    input_channels: inputChannels,
+    sequence_length: sequenceLength,
+    num_classes: 3,
+    convs: [
+      { filters: 32, kernel_size: 5, padding: 2 },
+      { filters: 64, kernel_size: 5, padding: 2 },
+      { filters: 128, kernel_size: 3, padding: 1 },
+    ],
+    batchnorm_eps: 1e-5,
+  };
+}
+
+/** Named weights in PyTorch layout. */
+export type StateDict = Map<string, { shape: number[]; data: Float32Array }>;
+
+/** Every weight the spec needs, with its PyTorch name and shape, in a fixed order. */
+export function expectedWeights(spec: ModelSpec): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  let inChannels = spec.input_channels;
+  spec.convs.forEach((conv, i) => {
+    out.push({ name: `convs.${i}.weight`, shape: [conv.filters, inChannels, conv.kernel_size] });
+    out.push({ name: `convs.${i}.bias`, shape: [conv.filters] });
+    for (const part of ['weight', 'bias', 'running_mean', 'running_var']) out.push({ name: `bns.${i}.${part}`, shape: [conv.filters] });
+    inChannels = conv.filters;
+  });
+  out.push({ name: 'fc.weight', shape: [spec.num_classes, inChannels] });
+  out.push({ name: 'fc.bias', shape: [spec.num_classes] });
+  return out;
+}
+
+export class ModelFormatError extends Error {
+  override name = 'ModelFormatError';
+}
+
+/** Checks that the weights match the spec exactly (names, shapes, finite values). */
+export function checkStateDict(spec: ModelSpec, weights: StateDict): void {
+  const expected = expectedWeights(spec);
+  for (const { name, shape } of expected) {
+    const w = weights.get(name);
+    if (w === undefined) throw new ModelFormatError(`missing weight ${name}`);
+    if (w.shape.join('x') !== shape.join('x')) {
+      throw new ModelFormatError(`weight ${name} has shape [${w.shape.join(', ')}], the spec needs [${shape.join(', ')}]`);
+    }
+    if (w.data.length !== shape.reduce((a, b) => a * b, 1))
+      throw new ModelFormatError(`weight ${name} has ${w.data.length} values for shape [${shape.join(', ')}]`);
+    if (!w.data.every(Number.isFinite)) throw new ModelFormatError(`weight ${name} holds a non-finite value`);
+  }
+  const extra = [...weights.keys()].filter((k) => !expected.some((e) => e.name === k));
+  if (extra.length > 0) throw new ModelFormatError(`unexpected weights: ${extra.slice(0, 5).join(', ')}`);
+  for (let i = 0; i < spec.convs.length; i++) {
+    if (!(weights.get(`bns.${i}.running_var`)?.data ?? []).every((v) => v >= 0))
+      throw new ModelFormatError(`bns.${i}.running_var has a negative value`);
+  }
+}
+
+const TensorJson = z.object({ shape: z.array(z.number().int().nonnegative()), data: z.array(z.number()) });
+
+/** The golden / PyTorch export: the spec's fields beside a state_dict. */
+export const PytorchModelJson = z.object({
+  architecture: z.literal('FinancialCNN').optional(),
+  input_channels: z.number(),
+  sequence_length: z.number(),
+  num_classes: z.number(),
+  convs: z.array(ConvBlockSpec),
+  batchnorm_eps: z.number().optional(),
+  layout: z.string().optional(),
+  state_dict: z.record(z.string(), TensorJson),
+});
+
+/** Parses a PyTorch-format model (the golden README's format); throws ModelFormatError on any mismatch. */
+export function parsePytorchModel(json: unknown): { spec: ModelSpec; weights: StateDict } {
+  const parsed = PytorchModelJson.safeParse(json);
+  if (!parsed.success) throw new ModelFormatError(`not a FinancialCNN model file: ${z.prettifyError(parsed.error)}`);
+  if (parsed.data.layout !== undefined && !parsed.data.layout.startsWith('channels_first')) {
+    throw new ModelFormatError(`unsupported layout "${parsed.data.layout}"`);
+  }
+  const spec = ModelSpecSchema.safeParse(parsed.data);
+  if (!spec.success) throw new ModelFormatError(`bad model spec: ${z.prettifyError(spec.error)}`);
+  const weights: StateDict = new Map(
+    Object.entries(parsed.data.state_dict).map(([name, t]) => [name, { shape: t.shape, data: Float32Array.from(t.data) }]),
+  );
+  checkStateDict(spec.data, weights);
+  return { spec: spec.data, weights };
+}

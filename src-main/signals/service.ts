@@ -1,0 +1,216 @@
+/**
+ * The engine's model side: the worker thread, the active model, live scoring of confirmed candles,
+ * re-explaining stored signals, and training jobs. Whatever fails (a bad model file, a window that
+ * is short or broken, NaN features) is reported and logged; the active model stays and nothing is
+ * stored.
+ */
+import type { CamMethodName } from '../explain/explainer';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../features/spec';
+import { historyLength } from '../features/windows';
+import { SIGNAL_CLASSES, type Candle, type EventPayload, type Signal, type StreamKeyValue } from '../ipc/contract';
+import type { EventHub } from '../ipc/dispatch';
+import { intervalMs } from '../market/intervals';
+import type { BackendName } from '../model/backend';
+import { defaultModelSpec } from '../model/spec';
+import type { CandleStore } from '../store/candles';
+import type { ModelRegistry } from '../store/models';
+import type { SignalStore } from '../store/signals';
+import { TrainJobSchema } from '../training/pipeline';
+import { ModelWorker } from '../worker/client';
+import type { LoadResult } from '../worker/protocol';
+
+export type ModelStatus = 'starting' | 'ready' | 'failed';
+
+export interface ModelServiceOptions {
+  store: CandleStore;
+  signals: SignalStore;
+  registry: ModelRegistry;
+  events: EventHub;
+  /** The model to load at start (a folder or a PyTorch-format JSON). */
+  modelPath: string;
+  /** Where trained models are written. */
+  modelsDir: string;
+  backends?: BackendName[];
+  method?: CamMethodName;
+  log?: (line: string) => void;
+}
+
+export class ModelService {
+  readonly #worker = new ModelWorker();
+  readonly #options: ModelServiceOptions;
+  readonly #log: (line: string) => void;
+  #status: ModelStatus = 'starting';
+  #backend: BackendName | null = null;
+  #model: LoadResult | null = null;
+  #error: string | null = null;
+  /** Scoring runs one window at a time, in arrival order. */
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #trainings = new Map<number, () => Promise<void>>();
+  readonly ready: Promise<void>;
+
+  constructor(options: ModelServiceOptions) {
+    this.#options = options;
+    this.#log = options.log ?? (() => {});
+    this.ready = this.#start();
+  }
+
+  async #start(): Promise<void> {
+    try {
+      this.#backend = await this.#worker.init(this.#options.backends ?? ['tensorflow', 'wasm', 'cpu']);
+      await this.useModel(this.#options.modelPath);
+      this.#status = 'ready';
+      this.#log(`model ${this.#model?.metadata.version} on tfjs backend ${this.#backend}`);
+    } catch (err) {
+      this.#status = 'failed';
+      this.#error = (err as Error).message;
+      this.#log(`model engine failed to start: ${this.#error}`);
+    }
+  }
+
+  info() {
+    const model = this.#model;
+    return {
+      status: this.#status,
+      backend: this.#backend,
+      error: this.#error,
+      model:
+        model === null
+          ? null
+          : {
+              version: model.metadata.version,
+              path: model.path,
+              channels: model.metadata.features?.channels ?? null,
+              windowLength: model.metadata.spec.sequence_length,
+              interval: model.metadata.dataRange?.interval ?? null,
+              convs: model.metadata.spec.convs.map((c) => ({ filters: c.filters, kernelSize: c.kernel_size })),
+              createdAt: model.metadata.createdAt,
+            },
+    };
+  }
+
+  /** Loads another model; on any failure the current one stays active and the error is thrown. */
+  async useModel(path: string): Promise<void> {
+    const loaded = await this.#worker.load(path);
+    this.#model = loaded;
+    this.#options.registry.register(path, loaded.metadata);
+  }
+
+  /** Listener for 'candle.updated': scores every confirmed candle of a stream the model fits. */
+  onCandle(payload: EventPayload<'candle.updated'>): void {
+    if (!payload.candle.confirmed) return;
+    const { candle, ...key } = payload;
+    this.#queue = this.#queue
+      .then(() => this.ready)
+      .then(() => this.scoreCandle(key, candle.time))
+      .catch((err: Error) => this.#log(`no signal for ${key.symbol} ${key.interval} at ${candle.time}: ${err.message}`));
+  }
+
+  #history(key: StreamKeyValue, candleStart: number): { history: Candle[]; stepMs: number } {
+    const model = this.#requireModel();
+    const features = model.metadata.features;
+    if (features === null) throw new Error(`model ${model.metadata.version} has no feature pipeline`);
+    if (key.interval === 'M') throw new Error('monthly candles have no fixed length');
+    const trainedOn = model.metadata.dataRange?.interval;
+    if (trainedOn !== undefined && trainedOn !== key.interval)
+      throw new Error(`model ${model.metadata.version} was trained on ${trainedOn} candles, not ${key.interval}`);
+    const needed = historyLength(features);
+    const history = this.#options.store.range(key, 0, candleStart, needed);
+    if (history.at(-1)?.time !== candleStart) throw new Error(`candle ${candleStart} is not in the store`);
+    if (history.length < needed) throw new Error(`only ${history.length} candles up to ${candleStart}; a window needs ${needed}`);
+    return { history, stepMs: intervalMs(key.interval) };
+  }
+
+  #requireModel(): LoadResult {
+    if (this.#model === null) throw new Error(this.#error ?? 'the model is not loaded yet');
+    return this.#model;
+  }
+
+  async #explain(
+    key: StreamKeyValue,
+    candleStart: number,
+    method: CamMethodName,
+    options: { layer?: number; target?: number } = {},
+  ): Promise<Omit<Signal, 'id'>> {
+    const { history, stepMs } = this.#history(key, candleStart);
+    const model = this.#requireModel();
+    const result = await this.#worker.score(history, stepMs, method, options);
+    const channels = model.metadata.features?.channels ?? [];
+    return {
+      ...key,
+      candleStart,
+      confirmed: true,
+      modelVersion: model.metadata.version,
+      predicted: SIGNAL_CLASSES[result.predicted] ?? 'hold',
+      probabilities: result.probabilities,
+      method,
+      windowStarts: result.windowStarts,
+      cam: result.cam,
+      features: channels.map((name, i) => ({ name, attribution: result.attribution[i] ?? 0 })),
+      inputHash: result.inputHash,
+      createdAt: Date.now(),
+    };
+  }
+
+  /** Scores, explains, stores and pushes the signal of the window ending at `candleStart`. */
+  async scoreCandle(key: StreamKeyValue, candleStart: number): Promise<Signal> {
+    const signal = this.#options.signals.insert(await this.#explain(key, candleStart, this.#options.method ?? 'gradcam'));
+    this.#options.events.emit('signal.created', signal);
+    return signal;
+  }
+
+  /** Re-explains a stored signal with another method or target, after checking its candles are unchanged. */
+  async explainStored(id: number, method: CamMethodName, options: { layer?: number; target?: number }): Promise<Signal> {
+    const stored = this.#options.signals.get(id);
+    if (stored === undefined) throw new Error(`no signal ${id}`);
+    if (stored.modelVersion !== this.#model?.metadata.version)
+      throw new Error(`signal ${id} came from model ${stored.modelVersion}, not the active one`);
+    const key = { exchange: 'bybit' as const, category: stored.category, symbol: stored.symbol, interval: stored.interval };
+    const fresh = await this.#explain(key, stored.candleStart, method, options);
+    if (fresh.inputHash !== stored.inputHash)
+      throw new Error(`the candles of signal ${id} changed since it was given (input hash differs)`);
+    return { ...fresh, id, createdAt: stored.createdAt, confirmed: stored.confirmed };
+  }
+
+  /** Trains on a stream of the store in the worker; progress and the outcome arrive as 'training.progress' events. */
+  startTraining(key: StreamKeyValue, settings: { epochs: number; stride: number }): number {
+    if (key.interval === 'M') throw new Error('monthly candles have no fixed length');
+    const candles = [...this.#options.store.closed(key)];
+    const job = TrainJobSchema.parse({
+      source: `store ${key.category} ${key.symbol} ${key.interval}`,
+      interval: key.interval,
+      features: DEFAULT_FEATURE_SPEC,
+      labels: DEFAULT_LABEL_SPEC,
+      convs: defaultModelSpec(DEFAULT_FEATURE_SPEC.channels.length, DEFAULT_FEATURE_SPEC.windowLength).convs,
+      settings,
+      modelsDir: this.#options.modelsDir,
+    });
+    const emit = (payload: Omit<EventPayload<'training.progress'>, 'trainingId'>) =>
+      this.#options.events.emit('training.progress', { trainingId: run.id, ...payload });
+    const run = this.#worker.train(job, candles, (p) => emit({ state: 'running', ...p }));
+    this.#trainings.set(run.id, run.cancel);
+    run.result
+      .then(({ dir, metadata }) => {
+        this.#options.registry.register(dir, metadata);
+        emit({ state: 'done', version: metadata.version });
+      })
+      .catch((err: Error) => emit({ state: /cancelled/.test(err.message) ? 'cancelled' : 'failed', error: err.message }))
+      .finally(() => this.#trainings.delete(run.id));
+    return run.id;
+  }
+
+  async cancelTraining(id: number): Promise<boolean> {
+    const cancel = this.#trainings.get(id);
+    if (cancel === undefined) return false;
+    await cancel();
+    return true;
+  }
+
+  /** Resolves once every queued scoring job has finished. */
+  async idle(): Promise<void> {
+    await this.#queue;
+  }
+
+  close(): Promise<void> {
+    return this.#worker.close();
+  }
+}

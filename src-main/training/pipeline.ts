@@ -1,0 +1,134 @@
+/**
+ * From candles to a saved, evaluated model: dataset, walk-forward split with an embargo of H
+ * candles, normalization fitted on the training part only, training, evaluation on the test part,
+ * then a versioned model folder. The version is derived from the weights, so the same data and
+ * settings give the same version.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { buildDataset, pickRows } from '../features/dataset';
+import type { Sample } from '../features/labels';
+import { FeatureSpecSchema, LabelSpecSchema } from '../features/spec';
+import { fitNormalization, normalizeInPlace } from '../features/windows';
+import type { Candle } from '../ipc/contract';
+import { evaluateModel, type EvaluationReport } from '../evaluation/evaluate';
+import { INTERVALS, intervalMs } from '../market/intervals';
+import { activeBackend } from '../model/backend';
+import { hashWeights, MODEL_FORMAT, saveModel, type ModelMetadata } from '../model/model-file';
+import { FinancialCnn } from '../model/network';
+import { ConvBlockSpec, type ModelSpec } from '../model/spec';
+import { walkForwardSplit } from './split';
+import { train, TrainingCancelled, TrainSettingsSchema, type EpochProgress } from './train';
+
+export const TrainJobSchema = z.object({
+  source: z.string(),
+  interval: z.enum(INTERVALS).exclude(['M']),
+  features: FeatureSpecSchema,
+  labels: LabelSpecSchema,
+  convs: z.array(ConvBlockSpec).min(1),
+  settings: TrainSettingsSchema,
+  /** Folder the model folder is written into. */
+  modelsDir: z.string(),
+  /** Prefix of the version name. */
+  name: z
+    .string()
+    .regex(/^[\w.-]{1,60}$/)
+    .default('fincnn'),
+});
+export type TrainJob = z.output<typeof TrainJobSchema>;
+
+export interface TrainOutcome {
+  dir: string;
+  metadata: ModelMetadata;
+  report: EvaluationReport;
+}
+
+export async function trainAndSave(
+  job: TrainJob,
+  candles: readonly Candle[],
+  hooks: {
+    onEpoch?: (p: EpochProgress) => void;
+    onBatch?: (done: number, total: number) => void;
+    cancelled?: () => boolean;
+    onStage?: (stage: string) => void;
+  } = {},
+): Promise<TrainOutcome> {
+  const stepMs = intervalMs(job.interval);
+  hooks.onStage?.(`building windows from ${candles.length} candles`);
+  const { inputs, samples } = buildDataset(candles, stepMs, job.features, job.labels, job.settings.stride);
+  const split = walkForwardSplit(
+    samples,
+    { train: job.settings.trainFraction, validation: job.settings.validationFraction },
+    job.labels.horizon * stepMs,
+  );
+  const minimum = 2 * job.settings.batchSize > split.train.length ? 2 : 0;
+  if (split.train.length < Math.max(minimum, 8) || split.validation.length === 0 || split.test.length === 0) {
+    throw new Error(
+      `not enough data: ${samples.length} windows give ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`,
+    );
+  }
+  const C = job.features.channels.length;
+  const size = job.features.windowLength * C;
+  const normalization = fitNormalization(pickRows(inputs, size, split.train), C);
+  normalizeInPlace(inputs, normalization);
+  const part = (indices: number[]) => ({
+    inputs: pickRows(inputs, size, indices),
+    labels: Int32Array.from(indices, (i) => samples[i]?.label ?? 0),
+  });
+  const spec: ModelSpec = {
+    input_channels: C,
+    sequence_length: job.features.windowLength,
+    num_classes: 3,
+    convs: job.convs,
+    batchnorm_eps: 1e-5,
+  };
+  hooks.onStage?.(`training on ${split.train.length} windows, validating on ${split.validation.length}, backend ${activeBackend()}`);
+  const result = await train(spec, part(split.train), part(split.validation), job.settings, hooks);
+  if (result.cancelled) throw new TrainingCancelled('training was cancelled; nothing was saved');
+  hooks.onStage?.(`evaluating on ${split.test.length} test windows`);
+  const model = new FinancialCnn(spec, result.weights);
+  const closes = new Map(candles.map((c) => [c.time, c.close]));
+  const test = part(split.test);
+  const report = evaluateModel(
+    model,
+    test.inputs,
+    split.test.map((i) => samples[i] as Sample),
+    (t) => closes.get(t),
+    job.labels.horizon,
+    stepMs,
+  );
+  model.dispose();
+  const first = candles[0];
+  const last = candles.at(-1);
+  const metadata: ModelMetadata = {
+    format: MODEL_FORMAT,
+    formatVersion: 1,
+    version: 'pending',
+    createdAt: Date.now(),
+    architecture: 'FinancialCNN',
+    spec,
+    features: job.features,
+    normalization,
+    labels: job.labels,
+    dataRange: { source: job.source, interval: job.interval, first: first?.time ?? 0, last: last?.time ?? 0, candles: candles.length },
+    training: {
+      ...job.settings,
+      backend: activeBackend(),
+      classWeights: result.classWeights,
+      bestEpoch: result.bestEpoch,
+      history: result.history,
+      split: {
+        train: split.train.length,
+        validation: split.validation.length,
+        test: split.test.length,
+        embargoCandles: job.labels.horizon,
+      },
+    },
+    metrics: { test: report },
+  };
+  const version = `${job.name}-${hashWeights(spec, result.weights).slice(0, 12)}`;
+  const dir = join(job.modelsDir, version);
+  const final = { ...metadata, version };
+  saveModel(dir, final, result.weights);
+  return { dir, metadata: final, report };
+}

@@ -1,0 +1,40 @@
+/**
+ * Walk-forward split by time into train, validation and test, with an embargo: a later part starts
+ * only once its windows lie more than `embargoMs` after the last candle any earlier label read.
+ * Pure.
+ */
+import { LookaheadError, type Sample } from '../features/labels';
+
+export interface Split {
+  train: number[];
+  validation: number[];
+  test: number[];
+}
+
+export function walkForwardSplit(samples: readonly Sample[], fractions: { train: number; validation: number }, embargoMs: number): Split {
+  const order = samples.map((_, i) => i).sort((a, b) => (samples[a]?.windowTo ?? 0) - (samples[b]?.windowTo ?? 0));
+  const trainEnd = Math.floor(order.length * fractions.train);
+  const validationEnd = Math.floor(order.length * (fractions.train + fractions.validation));
+  const parts = [order.slice(0, trainEnd), order.slice(trainEnd, validationEnd), order.slice(validationEnd)];
+  let lastLabel = -Infinity;
+  const kept = parts.map((part) => {
+    const keep = part.filter((i) => (samples[i]?.windowFrom ?? 0) > lastLabel + embargoMs);
+    for (const i of keep) lastLabel = Math.max(lastLabel, samples[i]?.labelTo ?? 0);
+    return keep;
+  });
+  const split = { train: kept[0] ?? [], validation: kept[1] ?? [], test: kept[2] ?? [] };
+  checkSplit(samples, split);
+  return split;
+}
+
+/** Throws LookaheadError when a later part's window overlaps a candle that an earlier part's label read. */
+export function checkSplit(samples: readonly Sample[], split: Split): void {
+  const parts = [split.train, split.validation, split.test];
+  for (let p = 1; p < parts.length; p++) {
+    const earlier = parts.slice(0, p).flat();
+    const lastLabel = Math.max(-Infinity, ...earlier.map((i) => samples[i]?.labelTo ?? -Infinity));
+    const firstWindow = Math.min(Infinity, ...(parts[p] ?? []).map((i) => samples[i]?.windowFrom ?? Infinity));
+    if (firstWindow <= lastLabel)
+      throw new LookaheadError(`split leak: a window starting at ${firstWindow} overlaps labels read up to ${lastLabel}`);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The engine's handle on the model worker thread. Under tsx or Vitest the worker runs from its
+ * TypeScript source with tsx's loader; in the electron-vite build it is out/main/model-worker.js,
+ * an extra input of the main build (electron.vite.config.ts).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { z } from 'zod';
+import type { CamMethodName } from '../explain/explainer';
+import type { Candle } from '../ipc/contract';
+import type { BackendName } from '../model/backend';
+import { appRoot } from '../paths';
+import type { TrainJob } from '../training/pipeline';
+import {
+  InitResultSchema,
+  LoadResultSchema,
+  ScoreResultSchema,
+  TrainResultSchema,
+  WorkerReplySchema,
+  type LoadResult,
+  type ScoreResult,
+  type TrainProgress,
+  type WorkerRequest,
+} from './protocol';
+
+function spawnWorker(): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const bundled = join(appRoot(), 'out', 'main', 'model-worker.js');
+  if (!fromSource && existsSync(bundled)) return new Worker(bundled);
+  const loader = pathToFileURL(createRequire(join(appRoot(), 'package.json')).resolve('tsx')).href;
+  return new Worker(join(appRoot(), 'src-main', 'worker', 'model-worker.ts'), { execArgv: ['--import', loader] });
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  onProgress?: (progress: TrainProgress) => void;
+}
+
+export class ModelWorker {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #failure: Error | undefined;
+
+  constructor() {
+    this.#worker = spawnWorker();
+    this.#worker.on('message', (raw: unknown) => {
+      const reply = WorkerReplySchema.safeParse(raw);
+      if (!reply.success) return;
+      const pending = this.#pending.get(reply.data.id);
+      if (pending === undefined) return;
+      if (reply.data.kind === 'progress') {
+        pending.onProgress?.(reply.data.progress);
+        return;
+      }
+      this.#pending.delete(reply.data.id);
+      if (reply.data.kind === 'error') pending.reject(new Error(reply.data.message));
+      else pending.resolve(reply.data.value);
+    });
+    const fail = (error: Error) => {
+      this.#failure = error;
+      for (const p of this.#pending.values()) p.reject(error);
+      this.#pending.clear();
+    };
+    this.#worker.on('error', (err) => fail(new Error(`model worker failed: ${err.message}`)));
+    this.#worker.on('exit', (code) => fail(new Error(`model worker exited (code ${code})`)));
+  }
+
+  #call<S extends z.ZodType>(request: WorkerRequest, schema: S, onProgress?: (p: TrainProgress) => void): Promise<z.output<S>> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(request.id, {
+        resolve: (value) => {
+          const parsed = schema.safeParse(value);
+          if (parsed.success) resolve(parsed.data);
+          else reject(new Error(`model worker: malformed ${request.type} reply`));
+        },
+        reject,
+        onProgress,
+      });
+      this.#worker.postMessage(request);
+    });
+  }
+
+  #id(): number {
+    return this.#nextId++;
+  }
+
+  async init(backends: BackendName[]): Promise<BackendName> {
+    return (await this.#call({ id: this.#id(), type: 'init', backends }, InitResultSchema)).backend;
+  }
+
+  load(path: string): Promise<LoadResult> {
+    return this.#call({ id: this.#id(), type: 'load', path }, LoadResultSchema);
+  }
+
+  score(history: Candle[], stepMs: number, method: CamMethodName, options: { layer?: number; target?: number } = {}): Promise<ScoreResult> {
+    return this.#call({ id: this.#id(), type: 'score', history, stepMs, method, ...options }, ScoreResultSchema);
+  }
+
+  /** Starts training; `cancel` asks the worker to stop at the next batch (nothing is saved). */
+  train(
+    job: TrainJob,
+    candles: Candle[],
+    onProgress: (p: TrainProgress) => void,
+  ): { id: number; result: Promise<z.output<typeof TrainResultSchema>>; cancel: () => Promise<void> } {
+    const id = this.#id();
+    const result = this.#call({ id, type: 'train', job, candles }, TrainResultSchema, onProgress);
+    return {
+      id,
+      result,
+      cancel: async () => void (await this.#call({ id: this.#id(), type: 'cancel', training: id }, TrainResultSchema.partial())),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Messages between the engine and the model worker thread, validated with zod on arrival on both
+ * sides (a thread boundary is a process boundary for our rules).
+ */
+import { z } from 'zod';
+import { CAM_METHODS, CandleSchema } from '../ipc/contract';
+import { BACKENDS } from '../model/backend';
+import { ModelMetadataSchema } from '../model/model-file';
+import { TrainJobSchema } from '../training/pipeline';
+
+const Id = z.number().int().nonnegative();
+
+export const WorkerRequestSchema = z.discriminatedUnion('type', [
+  z.object({ id: Id, type: z.literal('init'), backends: z.array(z.enum(BACKENDS)).min(1) }),
+  z.object({ id: Id, type: z.literal('load'), path: z.string() }),
+  z.object({
+    id: Id,
+    type: z.literal('score'),
+    /** Exactly warmup + T closed candles, the window last. */
+    history: z.array(CandleSchema),
+    stepMs: z.number().int().positive(),
+    method: z.enum(CAM_METHODS),
+    layer: z.number().int().nonnegative().optional(),
+    target: z.number().int().nonnegative().optional(),
+  }),
+  z.object({ id: Id, type: z.literal('train'), job: TrainJobSchema, candles: z.array(CandleSchema) }),
+  z.object({ id: Id, type: z.literal('cancel'), training: Id }),
+]);
+export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
+
+export const TrainProgressSchema = z.object({
+  stage: z.string().optional(),
+  epoch: z.number().int().optional(),
+  epochs: z.number().int().optional(),
+  batch: z.number().int().optional(),
+  batches: z.number().int().optional(),
+  trainLoss: z.number().optional(),
+  validationLoss: z.number().optional(),
+});
+export type TrainProgress = z.output<typeof TrainProgressSchema>;
+
+export const WorkerReplySchema = z.discriminatedUnion('kind', [
+  z.object({ id: Id, kind: z.literal('result'), value: z.unknown() }),
+  z.object({ id: Id, kind: z.literal('error'), message: z.string() }),
+  z.object({ id: Id, kind: z.literal('progress'), progress: TrainProgressSchema }),
+]);
+export type WorkerReply = z.output<typeof WorkerReplySchema>;
+
+export const InitResultSchema = z.object({ backend: z.enum(BACKENDS) });
+export const LoadResultSchema = z.object({ metadata: ModelMetadataSchema, weightsHash: z.string(), path: z.string() });
+export type LoadResult = z.output<typeof LoadResultSchema>;
+
+export const ScoreResultSchema = z.object({
+  logits: z.array(z.number()),
+  probabilities: z.array(z.number()),
+  predicted: z.number().int(),
+  target: z.number().int(),
+  cam: z.array(z.number()),
+  attribution: z.array(z.number()),
+  windowStarts: z.array(z.number().int()),
+  inputHash: z.string(),
+});
+export type ScoreResult = z.output<typeof ScoreResultSchema>;
+
+export const TrainResultSchema = z.object({ dir: z.string(), metadata: ModelMetadataSchema, report: z.record(z.string(), z.unknown()) });

@@ -1,0 +1,132 @@
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src-main/engine/engine';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-main/features/spec';
+import type { Candle, EventPayload, Signal, StreamKeyValue } from '../../src-main/ipc/contract';
+import { parseCandleCsv } from '../../src-main/market/candle-csv';
+import { useBackend } from '../../src-main/model/backend';
+import { TrainJobSchema, trainAndSave } from '../../src-main/training/pipeline';
+import { sharedCsvHead, tempDir } from '../helpers';
+
+const key: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1' };
+const candles = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 1400), '1');
+let engine: Engine;
+let modelDir: string;
+const created: Signal[] = [];
+
+async function call<T>(name: string, payload: unknown): Promise<T> {
+  const reply = await engine.dispatch(name, payload);
+  if (!reply.ok) throw new Error(reply.error.message);
+  return reply.value as T;
+}
+
+function confirm(candle: Candle): void {
+  engine.events.emit('candle.updated', { ...key, candle });
+}
+
+beforeAll(async () => {
+  await useBackend(['wasm', 'cpu']);
+  const dir = tempDir();
+  // A tiny model with the default window (60) and warm-up, trained on the first 1000 candles.
+  const job = TrainJobSchema.parse({
+    source: 'test',
+    interval: '1',
+    features: DEFAULT_FEATURE_SPEC,
+    labels: DEFAULT_LABEL_SPEC,
+    convs: [{ filters: 8, kernel_size: 3, padding: 1 }],
+    settings: { epochs: 1, batchSize: 64, stride: 3 },
+    modelsDir: join(dir, 'models'),
+  });
+  modelDir = (await trainAndSave(job, candles.slice(0, 1000))).dir;
+  engine = createEngine({ storePath: join(dir, 'store.db'), seedSample: false, modelPath: modelDir, modelsDir: join(dir, 'trained') });
+  engine.events.listen((name, payload) => {
+    if (name === 'signal.created') created.push(payload as EventPayload<'signal.created'>);
+  });
+  engine.store.write(key, candles.slice(0, 1300));
+  await engine.model?.ready;
+}, 120_000);
+
+afterAll(() => engine.close());
+
+describe('live scoring', () => {
+  it('reports the active model and backend', async () => {
+    const info = await call<{ status: string; backend: string; model: { version: string; windowLength: number; channels: string[] } }>(
+      'model.info',
+      {},
+    );
+    expect(info.status).toBe('ready');
+    expect(['wasm', 'cpu', 'tensorflow']).toContain(info.backend);
+    expect(info.model.windowLength).toBe(60);
+    expect(info.model.channels.length).toBe(9);
+    const models = await call<{ version: string; active: boolean }[]>('models.list', {});
+    expect(models.find((m) => m.active)?.version).toBe(info.model.version);
+  });
+
+  it('scores every confirmed candle, stores the explained signal and pushes it', async () => {
+    const candle = candles[1299] as Candle;
+    confirm(candle);
+    confirm({ ...(candles[1298] as Candle), confirmed: false });
+    await engine.model?.idle();
+    expect(created.length).toBe(1);
+    const signal = created[0] as Signal;
+    expect(signal.candleStart).toBe(candle.time);
+    expect(signal.windowStarts.length).toBe(60);
+    expect(signal.windowStarts.at(-1)).toBe(candle.time);
+    expect(signal.cam.length).toBe(60);
+    expect(signal.probabilities.length).toBe(3);
+    expect(signal.features.map((f) => f.name)).toEqual(DEFAULT_FEATURE_SPEC.channels);
+    expect(signal.inputHash).toMatch(/^[0-9a-f]{64}$/);
+    const stored = await call<Signal[]>('signals.list', { ...key, from: candle.time, to: candle.time });
+    expect(stored).toEqual([signal]);
+  });
+
+  it('gives a bit-identical signal for the same model and window', async () => {
+    const candle = candles[1299] as Candle;
+    const again = await engine.model?.scoreCandle(key, candle.time);
+    const first = created[0] as Signal;
+    expect({ ...again, createdAt: 0 }).toEqual({ ...first, createdAt: 0 });
+    const explained = await call<Signal>('signals.explain', { id: first.id, method: 'gradcam' });
+    expect(explained.cam).toEqual(first.cam);
+    expect(explained.probabilities).toEqual(first.probabilities);
+    const other = await call<Signal>('signals.explain', { id: first.id, method: 'scorecam' });
+    expect(other.method).toBe('scorecam');
+    expect(other.cam).not.toEqual(first.cam);
+  });
+
+  it('stores nothing for a window that is too short, broken, or has NaN features, and keeps running', async () => {
+    const before = created.length;
+    const early = candles[100] as Candle;
+    confirm(early);
+    engine.store.write({ ...key, symbol: 'GAPPY' }, [...candles.slice(0, 300), ...candles.slice(310, 400)]);
+    engine.events.emit('candle.updated', { ...key, symbol: 'GAPPY', candle: candles[399] as Candle });
+    const nanKey = { ...key, symbol: 'ZEROVOL' };
+    engine.store.write(
+      nanKey,
+      candles.slice(0, 300).map((c, i) => (i === 250 ? { ...c, high: Infinity, close: Infinity } : c)),
+    );
+    engine.events.emit('candle.updated', { ...nanKey, candle: candles[299] as Candle });
+    await engine.model?.idle();
+    expect(created.length).toBe(before);
+    expect(await call<Signal[]>('signals.list', { ...key, symbol: 'GAPPY' })).toEqual([]);
+    await expect(engine.model?.scoreCandle(key, early.time)).rejects.toThrow(/a window needs 160/);
+    await expect(engine.model?.scoreCandle({ ...key, symbol: 'GAPPY' }, (candles[399] as Candle).time)).rejects.toThrow(
+      /may not span a gap/,
+    );
+    await expect(engine.model?.scoreCandle(nanKey, (candles[299] as Candle).time)).rejects.toThrow(/Infinity|not finite/);
+    const info = await call<{ status: string }>('model.info', {});
+    expect(info.status).toBe('ready');
+  });
+
+  it('keeps its model when told to load a corrupt one', async () => {
+    const bad = join(tempDir(), 'bad');
+    mkdirSync(bad);
+    copyFileSync(join(modelDir, 'model.json'), join(bad, 'model.json'));
+    writeFileSync(join(bad, 'weights.bin'), new Uint8Array(12));
+    await expect(engine.model?.useModel(bad)).rejects.toThrow(/holds 12 bytes/);
+    const info = await call<{ model: { path: string } }>('model.info', {});
+    expect(info.model.path).toBe(modelDir);
+    const again = await engine.model?.scoreCandle(key, (candles[1299] as Candle).time);
+    expect(again?.cam).toEqual(created[0]?.cam);
+  });
+});

@@ -1,0 +1,84 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, SHARED_GOLDEN, sharedCsvHead, tempDir } from '../helpers';
+
+const dir = tempDir();
+const csv = join(dir, 'eth.csv');
+let modelDir = '';
+
+beforeAll(() => {
+  writeFileSync(csv, sharedCsvHead('bybit_ETHUSDT_1m.csv', 900));
+  // Any architecture: a 30-step window and two small conv blocks.
+  const trained = runCli([
+    'train',
+    '--csv',
+    csv,
+    '--out',
+    join(dir, 'models'),
+    '--epochs',
+    '1',
+    '--stride',
+    '3',
+    '--window',
+    '30',
+    '--convs',
+    '8:3,8:5',
+  ]);
+  expect(trained.status, trained.stderr).toBe(0);
+  expect(trained.stderr).toMatch(/epoch 1\/1: train loss/);
+  modelDir = (JSON.parse(trained.stdout) as { dir: string }).dir;
+}, 120_000);
+
+describe('model commands', () => {
+  it('parity passes on the golden reference and fails past the tolerances', () => {
+    const ok = runCli(['parity', SHARED_GOLDEN]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^wasm: 8 cases.*PASS$/m);
+    expect(ok.stdout).toMatch(/^cpu: 8 cases.*PASS$/m);
+    const bad = join(dir, 'golden-bad');
+    mkdirSync(bad);
+    copyFileSync(join(SHARED_GOLDEN, 'model.json'), join(bad, 'model.json'));
+    const cases = JSON.parse(readFileSync(join(SHARED_GOLDEN, 'cases.json'), 'utf8')) as { logits: number[][] };
+    (cases.logits[0] as number[])[0] = ((cases.logits[0] as number[])[0] ?? 0) + 0.01;
+    writeFileSync(join(bad, 'cases.json'), JSON.stringify(cases));
+    const failed = runCli(['parity', bad, '--backend', 'cpu']);
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toMatch(/logits 1\.00e-2 .*FAIL/);
+  });
+
+  it('evaluate prints the report with baselines, intervals, faithfulness and a plain verdict', () => {
+    const result = runCli(['evaluate', '--model', modelDir, '--csv', csv]);
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { windows: number; baselines: object; model: object; faithfulness: object };
+    expect(report).toMatchObject({ windows: 900 - 100 - 30 - 15 + 1 });
+    expect(Object.keys(report.baselines)).toEqual(['majorityClass', 'lastReturnSign']);
+    expect(report.model).toHaveProperty('balancedAccuracy.low');
+    expect(report.faithfulness).toHaveProperty('ratio');
+    expect(result.stderr).toMatch(/baseline/);
+  });
+
+  it('explain prints one explained window with any method', () => {
+    const at = sharedCsvHead('bybit_ETHUSDT_1m.csv', 500).trim().split('\n').at(-1)?.split(',')[0] ?? '';
+    const result = runCli(['explain', '--model', modelDir, '--csv', csv, '--at', at, '--method', 'gradcampp', '--target', 'buy']);
+    expect(result.status, result.stderr).toBe(0);
+    const signal = JSON.parse(result.stdout) as { cam: number[]; windowStarts: number[]; target: string; features: unknown[] };
+    expect(signal.cam.length).toBe(30);
+    expect(signal.windowStarts.at(-1)).toBe(Number(at));
+    expect(signal.target).toBe('buy');
+    expect(signal.features.length).toBe(9);
+  });
+
+  it('refuses bad input with a clear error', () => {
+    const early = sharedCsvHead('bybit_ETHUSDT_1m.csv', 50).trim().split('\n').at(-1)?.split(',')[0] ?? '';
+    expect(runCli(['explain', '--model', modelDir, '--csv', csv, '--at', early]).stderr).toMatch(/needs 130 candles up to it/);
+    expect(runCli(['explain', '--model', modelDir, '--csv', csv, '--at', '123']).stderr).toMatch(/no candle starting at 123/);
+    const broken = join(dir, 'broken.csv');
+    writeFileSync(broken, sharedCsvHead('bybit_ETHUSDT_1m.csv', 300).replace(/\n(\d+),[^\n]*\n/, '\n$1,1,2,x,1,1\n'));
+    const badRow = runCli(['evaluate', '--model', modelDir, '--csv', broken]);
+    expect(badRow.status).toBe(1);
+    expect(badRow.stderr).toMatch(/broken\.csv: line 2: low "x" is not a finite number/);
+    expect(runCli(['evaluate', '--model', join(SHARED_GOLDEN, 'model.json'), '--csv', csv]).stderr).toMatch(/no feature pipeline/);
+    expect(runCli(['evaluate', '--model', join(dir, 'none'), '--csv', csv]).stderr).toMatch(/model not found/);
+  });
+});

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { explainBatch } from '../../src-main/explain/explainer';
+import { availableBackends, useBackend } from '../../src-main/model/backend';
+import { loadModel, saveModel, MODEL_FORMAT } from '../../src-main/model/model-file';
+import { conv1d, FinancialCnn } from '../../src-main/model/network';
+import { channelsFirstToBatch, checkParity, CAM_TOLERANCE, LOGIT_TOLERANCE, loadGolden } from '../../src-main/model/parity';
+import { ModelFormatError } from '../../src-main/model/spec';
+import { SHARED_GOLDEN, tempDir } from '../helpers';
+
+const backends = await availableBackends();
+
+describe('backends', () => {
+  it('finds wasm and cpu here, in preference order', () => {
+    expect(backends).toContain('cpu');
+    expect(backends).toContain('wasm');
+    expect(backends.indexOf('wasm')).toBeLessThan(backends.indexOf('cpu'));
+  });
+});
+
+describe.each(backends)('golden parity on %s', (backend) => {
+  it('matches the PyTorch logits within 1e-4 and Grad-CAM / Grad-CAM++ within 1e-3', async () => {
+    await useBackend([backend]);
+    const { model, cases } = loadGolden(SHARED_GOLDEN);
+    const report = checkParity(model, cases);
+    model.dispose();
+    expect(report.cases).toBe(8);
+    expect(report.logits).toBeLessThanOrEqual(LOGIT_TOLERANCE);
+    expect(report.gradcam).toBeLessThanOrEqual(CAM_TOLERANCE);
+    expect(report.gradcampp).toBeLessThanOrEqual(CAM_TOLERANCE);
+    expect(report.predictedMismatches).toBe(0);
+    expect(report.zeroCamMismatches).toBe(0);
+    expect(report.pass).toBe(true);
+  });
+
+  it('differentiates conv1d (its own gradient rule) as tfjs autodiff does on the cpu backend', async () => {
+    const x = tf.randomNormal([3, 1, 20, 4], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const filter = tf.randomNormal([1, 5, 4, 6], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const bias = tf.randomNormal([6], 0, 1, 'float32', 9) as tf.Tensor1D;
+    const probe = tf.randomNormal([3, 1, 20, 6], 0, 1, 'float32', 10);
+    const loss = (conv: (a: tf.Tensor4D, b: tf.Tensor4D, c: tf.Tensor1D) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor1D), probe));
+    await useBackend([backend]);
+    const ours = tf
+      .grads(loss((a, b, c) => conv1d(a, b, c, true)))([x, filter, bias])
+      .map((g) => Array.from(g.dataSync()));
+    const oursValue = Array.from(conv1d(x, filter, bias, true).dataSync());
+    await useBackend(['cpu']);
+    const stock = (a: tf.Tensor4D, b: tf.Tensor4D, c: tf.Tensor1D) => tf.relu(tf.add(tf.conv2d(a, b, 1, 'same'), c));
+    const reference = tf
+      .grads(loss(stock))([x, filter, bias])
+      .map((g) => Array.from(g.dataSync()));
+    const referenceValue = Array.from(stock(x, filter, bias).dataSync());
+    const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] ?? NaN))));
+    expect(worst(oursValue, referenceValue)).toBeLessThan(1e-4);
+    reference.forEach((r, i) => expect(worst(ours[i] ?? [], r), `gradient ${i}`).toBeLessThan(1e-3));
+  });
+});
+
+describe('saved models', () => {
+  it('one saved model gives the same logits and CAMs on every backend within 1e-4', async () => {
+    const loaded = loadModel(join(SHARED_GOLDEN, 'model.json'));
+    const dir = join(tempDir(), 'golden-copy');
+    saveModel(dir, loaded.metadata, loaded.weights);
+    const reloaded = loadModel(dir);
+    expect(reloaded.weightsHash).toBe(loaded.weightsHash);
+    const { cases } = loadGolden(SHARED_GOLDEN);
+    const inputs = channelsFirstToBatch(cases.inputs, reloaded.metadata.spec);
+    const outputs: { backend: string; values: number[] }[] = [];
+    for (const backend of backends) {
+      await useBackend([backend]);
+      const model = new FinancialCnn(reloaded.metadata.spec, reloaded.weights);
+      const explained = explainBatch(model, inputs, cases.inputs.length, { method: 'gradcampp', attribution: true });
+      outputs.push({ backend, values: explained.flatMap((e) => [...e.logits, ...e.cam, ...e.attribution]) });
+      model.dispose();
+    }
+    expect(outputs.length).toBeGreaterThanOrEqual(2);
+    const [first, ...rest] = outputs;
+    for (const other of rest) {
+      const worst = Math.max(...other.values.map((v, i) => Math.abs(v - (first?.values[i] ?? NaN))));
+      expect(worst, `${other.backend} vs ${first?.backend}`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('refuses a truncated weights file, a shape mismatch and a missing file with a clear error', () => {
+    const loaded = loadModel(join(SHARED_GOLDEN, 'model.json'));
+    const dir = join(tempDir(), 'model');
+    saveModel(dir, loaded.metadata, loaded.weights);
+    const bin = readFileSync(join(dir, 'weights.bin'));
+    writeFileSync(join(dir, 'weights.bin'), bin.subarray(0, bin.length - 8));
+    expect(() => loadModel(dir)).toThrow(/holds \d+ bytes, the manifest needs/);
+
+    const bad = join(tempDir(), 'bad');
+    mkdirSync(bad);
+    copyFileSync(join(dir, 'model.json'), join(bad, 'model.json'));
+    const json = JSON.parse(readFileSync(join(bad, 'model.json'), 'utf8')) as { format: string; spec: { convs: { filters: number }[] } };
+    expect(json.format).toBe(MODEL_FORMAT);
+    (json.spec.convs[0] as { filters: number }).filters = 16;
+    writeFileSync(join(bad, 'model.json'), JSON.stringify(json));
+    writeFileSync(join(bad, 'weights.bin'), bin);
+    expect(() => loadModel(bad)).toThrow(ModelFormatError);
+
+    writeFileSync(join(bad, 'model.json'), '{"format": "candle-lens-model", "spec": ');
+    expect(() => loadModel(bad)).toThrow(/not readable JSON/);
+    expect(() => loadModel(join(bad, 'nope'))).toThrow(/model not found/);
+  });
+});
