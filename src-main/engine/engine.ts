@@ -98,8 +98,6 @@ export function createEngine({
   }
   const events = new EventHub();
   const alerts = new AlertStore(db);
-  // Replays score with the model once the model engine provides a scorer; until then they reveal candles only.
-  const replays = new Replays(store, events, () => undefined);
   const stopAlerts = watchAlerts(events, alerts, log);
   let feed: MarketFeed | undefined;
   if (market !== false) {
@@ -135,6 +133,8 @@ export function createEngine({
     model === undefined
       ? () => {}
       : events.listen((name, payload) => name === 'candle.updated' && model.onCandle(payload as EventPayload<'candle.updated'>));
+  // Replays score with the live path's model, so they give the signals live gave.
+  const replays = new Replays(store, events, () => model && ((key, revealed) => model.explainRevealed(key, revealed)));
   const requireModel = (): ModelService => {
     if (model === undefined) throw new Error('this engine runs without a model');
     return model;

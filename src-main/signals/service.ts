@@ -105,7 +105,8 @@ export class ModelService {
       .catch((err: Error) => this.#log(`no signal for ${key.symbol} ${key.interval} at ${candle.time}: ${err.message}`));
   }
 
-  #history(key: StreamKeyValue, candleStart: number): { history: Candle[]; stepMs: number } {
+  /** The window's candles from the store, or from `revealed` (a replay's candles so far) when given. */
+  #history(key: StreamKeyValue, candleStart: number, revealed?: readonly Candle[]): { history: Candle[]; stepMs: number } {
     const model = this.#requireModel();
     const features = model.metadata.features;
     if (features === null) throw new Error(`model ${model.metadata.version} has no feature pipeline`);
@@ -114,7 +115,10 @@ export class ModelService {
     if (trainedOn !== undefined && trainedOn !== key.interval)
       throw new Error(`model ${model.metadata.version} was trained on ${trainedOn} candles, not ${key.interval}`);
     const needed = historyLength(features);
-    const history = this.#options.store.range(key, 0, candleStart, needed);
+    const history =
+      revealed === undefined
+        ? this.#options.store.range(key, 0, candleStart, needed)
+        : revealed.filter((c) => c.time <= candleStart).slice(-needed);
     if (history.at(-1)?.time !== candleStart) throw new Error(`candle ${candleStart} is not in the store`);
     if (history.length < needed) throw new Error(`only ${history.length} candles up to ${candleStart}; a window needs ${needed}`);
     return { history, stepMs: intervalMs(key.interval) };
@@ -130,8 +134,9 @@ export class ModelService {
     candleStart: number,
     method: CamMethodName,
     options: { layer?: number; target?: number } = {},
+    revealed?: readonly Candle[],
   ): Promise<Omit<Signal, 'id'>> {
-    const { history, stepMs } = this.#history(key, candleStart);
+    const { history, stepMs } = this.#history(key, candleStart, revealed);
     const model = this.#requireModel();
     const result = await this.#worker.score(history, stepMs, method, options);
     const channels = model.metadata.features?.channels ?? [];
@@ -156,6 +161,22 @@ export class ModelService {
     const signal = this.#options.signals.insert(await this.#explain(key, candleStart, this.#options.method ?? 'gradcam'));
     this.#options.events.emit('signal.created', signal);
     return signal;
+  }
+
+  /**
+   * For replays: the signal live would have given for the window ending at the last of `revealed`,
+   * by the same path, from those candles only; not stored. Undefined while the window is too short.
+   */
+  async explainRevealed(key: StreamKeyValue, revealed: readonly Candle[]): Promise<Signal | undefined> {
+    const last = revealed.at(-1);
+    if (last === undefined) return undefined;
+    await this.ready;
+    try {
+      return { id: 0, ...(await this.#explain(key, last.time, this.#options.method ?? 'gradcam', {}, revealed)) };
+    } catch (err) {
+      this.#log(`replay: no signal at ${last.time}: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 
   /** Re-explains a stored signal with another method or target, after checking its candles are unchanged. */

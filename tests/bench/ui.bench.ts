@@ -20,7 +20,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 const lines = readFileSync(join(SHARED_DATA, 'binance_BTCUSDT_1m.csv'), 'utf8').split('\n');
 const candles = parseCandleCsv([lines[0], ...lines.slice(-STORED - 1)].join('\n'), '1');
-const engine = createEngine({ storePath: join(tempDir(), 'bench.db'), seedSample: false });
+const engine = createEngine({ storePath: join(tempDir(), 'bench.db'), seedSample: false, market: false, modelPath: false });
 engine.store.write(key, candles);
 await engine.dispatch('preferences.set', { stream: { category: key.category, symbol: key.symbol, interval: key.interval } });
 const server = await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') });

@@ -4,7 +4,7 @@ import { BridgeError, CALL_NAMES, createBridge, type RawBridge } from '../../src
 import { createEngine } from '../../src-main/engine/engine';
 import { tempDir } from '../helpers';
 
-const engine = createEngine({ storePath: join(tempDir(), 'store.db') });
+const engine = createEngine({ storePath: join(tempDir(), 'store.db'), market: false, modelPath: false });
 afterAll(() => engine.close());
 const sample = { symbol: 'BTCUSDT', interval: '1' };
 
@@ -50,7 +50,7 @@ describe('dispatch', () => {
   });
 
   it('reports a failing handler as handler_failed', async () => {
-    const broken = createEngine({ storePath: join(tempDir(), 'store.db'), seedSample: false });
+    const broken = createEngine({ storePath: join(tempDir(), 'store.db'), seedSample: false, market: false, modelPath: false });
     broken.close();
     const reply = await broken.dispatch('candles.count', sample);
     expect(reply).toMatchObject({ ok: false, error: { code: 'handler_failed' } });

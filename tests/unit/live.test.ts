@@ -39,7 +39,13 @@ beforeAll(async () => {
     modelsDir: join(dir, 'models'),
   });
   modelDir = (await trainAndSave(job, candles.slice(0, 1000))).dir;
-  engine = createEngine({ storePath: join(dir, 'store.db'), seedSample: false, modelPath: modelDir, modelsDir: join(dir, 'trained') });
+  engine = createEngine({
+    storePath: join(dir, 'store.db'),
+    seedSample: false,
+    market: false,
+    modelPath: modelDir,
+    modelsDir: join(dir, 'trained'),
+  });
   engine.events.listen((name, payload) => {
     if (name === 'signal.created') created.push(payload as EventPayload<'signal.created'>);
   });
@@ -92,6 +98,26 @@ describe('live scoring', () => {
     const other = await call<Signal>('signals.explain', { id: first.id, method: 'scorecam' });
     expect(other.method).toBe('scorecam');
     expect(other.cam).not.toEqual(first.cam);
+  });
+
+  it('replays the stored session with exactly the signals live gave, from the candles so far only', async () => {
+    const steps: EventPayload<'replay.step'>[] = [];
+    const stop = engine.events.listen((name, payload) => {
+      if (name === 'replay.step') steps.push(payload as EventPayload<'replay.step'>);
+    });
+    const { state } = await call<{ state: { id: string } }>('replay.start', {
+      ...key,
+      from: (candles[1297] as Candle).time,
+      to: (candles[1299] as Candle).time,
+      warmup: 200,
+    });
+    for (let i = 0; i < 3; i++) await call('replay.control', { id: state.id, action: 'step' });
+    stop();
+    const live = created[0] as Signal;
+    const replayed = steps.at(-1)?.signal;
+    expect(replayed?.candleStart).toBe(live.candleStart);
+    expect({ ...replayed, id: 0, createdAt: 0 }).toEqual({ ...live, id: 0, createdAt: 0 });
+    expect(steps.map((s) => s.signal?.windowStarts.at(-1))).toEqual(steps.map((s) => s.candle.time));
   });
 
   it('stores nothing for a window that is too short, broken, or has NaN features, and keeps running', async () => {
