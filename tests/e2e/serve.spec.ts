@@ -6,7 +6,7 @@ import { expectChartShowsStoredCandles, watchConsole } from './checks';
 let server: Awaited<ReturnType<typeof startServe>>;
 
 test.beforeAll(async () => {
-  server = await startServe(['--db', join(tempDir(), 'store.db')]);
+  server = await startServe(['--db', join(tempDir(), 'store.db'), '--feed', 'off']);
 });
 test.afterAll(async () => server.stop());
 

@@ -14,7 +14,7 @@ beforeAll(async () => {
   const rendererDir = join(dir, 'renderer');
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
-  engine = createEngine({ storePath: join(dir, 'store.db') });
+  engine = createEngine({ storePath: join(dir, 'store.db'), market: false, modelPath: false });
   server = await serve({ engine, rendererDir });
 });
 afterAll(async () => {
