@@ -85,7 +85,6 @@ export const KlinePush = z.object({
   ts: z.number(),
   data: z.array(z.unknown()),
 });
-export type KlinePushValue = z.output<typeof KlinePush>;
 
 /** Reply to subscribe/unsubscribe; a failure has `success: false` and the reason in `ret_msg`. */
 export const OpReply = z.object({
@@ -193,7 +192,7 @@ function isFarFuture(interval: Interval, start: number, now: number): boolean {
 }
 
 /** Checks one REST row or push element's prices; the reject names what is wrong. */
-export function checkPrices(
+function checkPrices(
   values: { open: number; high: number; low: number; close: number; volume: number },
   topic: string | undefined,
 ): Reject | undefined {

@@ -41,7 +41,7 @@ export interface RestTiming {
   retries: number;
 }
 
-export const DEFAULT_REST_TIMING: RestTiming = {
+const DEFAULT_REST_TIMING: RestTiming = {
   requestsPerWindow: 600,
   windowMs: 5000,
   tooManyRequestsWaitMs: 1000,
@@ -49,7 +49,7 @@ export const DEFAULT_REST_TIMING: RestTiming = {
   retries: 5,
 };
 
-export interface KlinePage {
+interface KlinePage {
   candles: Candle[];
   rejects: Reject[];
   serverTime: number;

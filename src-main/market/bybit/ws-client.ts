@@ -7,7 +7,8 @@
 import WebSocket from 'ws';
 import type { Candle } from '../../ipc/contract';
 import type { Interval } from '../intervals';
-import { readFrame, type Reject } from './protocol';
+import type { z } from 'zod';
+import { readFrame, type PingRequest, type Reject, type SubscribeRequest } from './protocol';
 
 export type ConnectionState = 'connecting' | 'subscribing' | 'live' | 'reconnecting' | 'stopped';
 
@@ -104,7 +105,7 @@ export class BybitConnection {
     for (const topics of this.requests) {
       const reqId = `sub-${this.#nextReqId++}`;
       this.#pendingRequests.set(reqId, topics);
-      socket.send(JSON.stringify({ req_id: reqId, op: 'subscribe', args: topics }));
+      socket.send(JSON.stringify({ req_id: reqId, op: 'subscribe', args: topics } satisfies z.input<typeof SubscribeRequest>));
     }
     clearInterval(this.#heartbeat);
     // Checked every quarter of the dead time; pings go out every pingIntervalMs.
@@ -118,7 +119,7 @@ export class BybitConnection {
         }
         if (now - lastPing >= this.timing.pingIntervalMs) {
           lastPing = now;
-          socket.send(JSON.stringify({ op: 'ping' }));
+          socket.send(JSON.stringify({ op: 'ping' } satisfies z.input<typeof PingRequest>));
         }
       },
       Math.max(5, Math.min(this.timing.pingIntervalMs, this.timing.deadAfterMs / 4)),

@@ -1,0 +1,101 @@
+/** Watchlist and symbol search over the bridge, spot batching, against the fake Bybit server. */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createEngine, type Engine } from '../../src-main/engine/engine';
+import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
+import { SHARED_DATA, tempDir } from '../helpers';
+
+const rows = readSourceCsv(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 0, 300);
+let fake: FakeBybit | undefined;
+const engines: Engine[] = [];
+afterEach(async () => {
+  for (const e of engines.splice(0)) e.close();
+  await fake?.close();
+});
+
+function engineOn(storePath: string, server: { wsUrl: string; restUrl: string; now: () => number }): Engine {
+  const engine = createEngine({
+    storePath,
+    seedSample: false,
+    market: {
+      wsBase: server.wsUrl,
+      restBase: server.restUrl,
+      source: 'fake',
+      marketNow: () => server.now(),
+      backfillDepthMs: 250 * 60_000,
+      connection: { pingIntervalMs: 50, deadAfterMs: 2000, reconnectBaseMs: 5, reconnectMaxMs: 50 },
+      rest: { retries: 0 },
+    },
+  });
+  engines.push(engine);
+  return engine;
+}
+
+async function call(engine: Engine, name: string, payload: unknown): Promise<unknown> {
+  const reply = await engine.dispatch(name, payload);
+  if (!reply.ok) throw new Error(`${name}: ${reply.error.message}`);
+  return reply.value;
+}
+
+describe('watchlist and symbol search', () => {
+  it('keeps the watchlist in the store, follows a stream once added, and searches symbols offline from the cache', async () => {
+    fake = await new FakeBybit({
+      rows,
+      startIndex: 250,
+      symbols: ['ETHUSDT'],
+      extraInstruments: ['BTCUSDT', 'ETHBTC', 'SOLUSDT'],
+    }).listen();
+    const storePath = join(tempDir(), 'store.db');
+    const engine = engineOn(storePath, fake);
+    expect(await call(engine, 'watchlist.list', {})).toEqual([]);
+    await call(engine, 'watchlist.add', { symbol: 'ETHUSDT', interval: '1' });
+    await vi.waitFor(
+      () => expect(engine.store.count({ exchange: 'bybit', category: 'linear', symbol: 'ETHUSDT', interval: '1' })).toBe(250),
+      {
+        timeout: 30_000,
+        interval: 10,
+      },
+    );
+    const online = (await call(engine, 'instruments.search', { query: 'eth' })) as {
+      instruments: { symbol: string }[];
+      fromCache: boolean;
+    };
+    expect(online.fromCache).toBe(false);
+    expect(online.instruments.map((i) => i.symbol)).toEqual(['ETHBTC', 'ETHUSDT']);
+    engine.close();
+    engines.length = 0;
+    const restUrl = fake.restUrl;
+    await fake.close();
+    fake = undefined;
+
+    // The exchange is gone: the watchlist and the instrument list come from the store.
+    const offline = engineOn(storePath, { wsUrl: 'ws://127.0.0.1:9', restUrl, now: () => rows[250]!.start });
+    expect(await call(offline, 'watchlist.list', {})).toEqual([
+      { exchange: 'bybit', category: 'linear', symbol: 'ETHUSDT', interval: '1' },
+    ]);
+    const cached = (await call(offline, 'instruments.search', { query: 'USDT', limit: 2 })) as {
+      instruments: { symbol: string }[];
+      fromCache: boolean;
+      cached: number;
+    };
+    expect(cached).toMatchObject({ fromCache: true, cached: 4 });
+    expect(cached.instruments.map((i) => i.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect(await call(offline, 'watchlist.remove', { symbol: 'ETHUSDT', interval: '1' })).toEqual([]);
+  });
+
+  it('subscribes a spot watchlist in requests of at most 10 topics and follows every stream', async () => {
+    const symbols = Array.from({ length: 12 }, (_, i) => `S${String.fromCharCode(65 + i)}USDT`);
+    fake = await new FakeBybit({ rows, startIndex: 250, symbols, category: 'spot' }).listen();
+    const server = fake;
+    const engine = engineOn(join(tempDir(), 'store.db'), server);
+    for (const symbol of symbols) await call(engine, 'watchlist.add', { symbol, interval: '1', category: 'spot' });
+    await vi.waitFor(() => expect(engine.feed!.health().streams.map((s) => s.state)).toEqual(symbols.map(() => 'live')), {
+      timeout: 30_000,
+      interval: 10,
+    });
+    server.advanceCandles(2);
+    const confirmed = () => engine.store.db.prepare("SELECT count(*) FROM candles WHERE category = 'spot' AND confirmed = 1").pluck().get();
+    await vi.waitFor(() => expect(confirmed()).toBe(12 * 252), { timeout: 30_000, interval: 10 });
+    expect(engine.feed!.health().rejected).toEqual({});
+  });
+});
