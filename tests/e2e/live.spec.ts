@@ -50,6 +50,21 @@ test('live candles from the (fake) exchange appear and the last bar moves', asyn
   expect(errors).toEqual([]);
 });
 
+test('a confirmed candle produces an explained signal from the bundled model, with its heatmap', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  await page.getByTestId('watchlist').getByRole('button', { name: 'ETHUSDT 1', exact: true }).click();
+  await expect(page.getByTestId('model-status')).toContainText(/model \S+ · (wasm|cpu|tensorflow)/, { timeout: 30_000 });
+  const row = page.getByTestId('signal-row').first();
+  await expect(row).toBeVisible({ timeout: 60_000 });
+  await row.click();
+  await expect(page.getByTestId('summary')).toContainText(/(BUY|HOLD|SELL) with \d+% confidence \(Grad-CAM, model /);
+  await page.getByTestId('method-select').selectOption('gradcampp');
+  await expect(page.getByTestId('summary')).toContainText('(Grad-CAM++, model ');
+  await page.screenshot({ path: join(ROOT, 'test-results', 'live-signal.png') });
+  expect(errors).toEqual([]);
+});
+
 test('the watchlist adds a searched symbol and removes it again', async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto(server.url);

@@ -1,24 +1,25 @@
 /** Pure views of explained signals: chart markers and the facts the explanation panel states. */
 import type { SeriesMarker, Time, UTCTimestamp } from 'lightweight-charts';
 import { attentionConcentration, topIndices } from '../../../src-main/explain/attention';
+import type { FeatureChannel } from '../../../src-main/features/spec';
 import type { Signal } from '../../../src-main/ipc/contract';
 
 export const CAM_LABELS = { gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', scorecam: 'Score-CAM', layercam: 'LayerCAM' } as const;
 
 /** Readable names for the model's input channels; unknown names are shown as they are. */
-const FEATURE_LABELS: Record<string, string> = {
+const FEATURE_LABELS: Record<FeatureChannel, string> = {
   ret_open: 'open return',
   ret_high: 'high return',
   ret_low: 'low return',
   ret_close: 'close return',
-  volume_z: 'volume z-score',
+  log_volume_z: 'volume z-score',
   rsi14: 'RSI(14)',
   macd_hist: 'MACD histogram',
-  bollinger_b: 'Bollinger %B',
-  volume_ratio: 'volume vs its average',
+  bollinger_pct_b: 'Bollinger %B',
+  volume_vs_ma: 'volume vs its average',
 };
 
-export const featureLabel = (name: string) => FEATURE_LABELS[name] ?? name;
+export const featureLabel = (name: string) => FEATURE_LABELS[name as FeatureChannel] ?? name;
 
 export function confidence(signal: Signal): number {
   return Math.max(...signal.probabilities);
