@@ -10,7 +10,7 @@ import type { EventPayload, StreamKeyValue } from '../ipc/contract';
 import { createDispatch, EventHub, type Dispatch, type Handlers } from '../ipc/dispatch';
 import { MAINNET } from '../market/bybit/protocol';
 import { importCandleCsv } from '../market/import-csv';
-import { SIGNAL_CLASSES } from '../ipc/contract';
+import { EvaluationReportSchema, SIGNAL_CLASSES } from '../ipc/contract';
 import { loadModel } from '../model/model-file';
 import { appRoot, userDataDir } from '../paths';
 import { Replays } from '../replay/replay';
@@ -181,6 +181,12 @@ export function createEngine({
           testBalancedAccuracy: test?.model?.balancedAccuracy?.value ?? null,
         };
       });
+    },
+    'models.report': ({ version }) => {
+      const entry = registry.get(version);
+      if (entry === undefined) throw new Error(`no registered model ${version}`);
+      const report = EvaluationReportSchema.safeParse((entry.metadata.metrics as { test?: unknown } | null)?.test);
+      return { version, report: report.success ? report.data : null };
     },
     'models.use': async ({ version: wanted }) => {
       const entry = registry.get(wanted);

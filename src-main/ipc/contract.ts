@@ -161,6 +161,37 @@ export const ReplayStateSchema = z.object({
   late: z.number().int(),
 });
 
+const Interval95 = z.object({ value: z.number(), low: z.number(), high: z.number() });
+const ClassificationReportSchema = z.object({
+  n: z.number().int(),
+  accuracy: Interval95,
+  balancedAccuracy: Interval95,
+  perClass: z.record(z.string(), z.object({ precision: z.number().nullable(), recall: z.number().nullable(), support: z.number().int() })),
+  /** confusion[actual][predicted], classes in SIGNAL_CLASSES order. */
+  confusion: z.array(z.array(z.number().int())),
+  logLoss: z.number().nullable(),
+});
+/** A model's evaluation on its test period, with the baselines and the explanation faithfulness. */
+export const EvaluationReportSchema = z.object({
+  windows: z.number().int(),
+  period: z.object({ from: EpochMs, to: EpochMs }).nullable(),
+  model: ClassificationReportSchema,
+  baselines: z.object({
+    majorityClass: ClassificationReportSchema.extend({ class: z.string() }),
+    lastReturnSign: ClassificationReportSchema,
+  }),
+  faithfulness: z.object({
+    topDrop: z.number(),
+    randomDrop: z.number(),
+    ratio: z.number().nullable(),
+    windows: z.number().int(),
+    fraction: z.number(),
+    target: z.number(),
+  }),
+  verdict: z.array(z.string()),
+});
+export type EvaluationReportValue = z.output<typeof EvaluationReportSchema>;
+
 const Empty = z.object({}).strict();
 
 /** Why a frame or row from the exchange was refused (see market/bybit/protocol.ts REJECT_KINDS). */
@@ -338,6 +369,11 @@ export const calls = {
         testBalancedAccuracy: z.number().nullable(),
       }),
     ),
+  },
+  /** The evaluation report saved with a model trained here; null for an imported model. */
+  'models.report': {
+    request: z.object({ version: z.string() }).strict(),
+    response: z.object({ version: z.string(), report: EvaluationReportSchema.nullable() }),
   },
   'models.use': {
     request: z.object({ version: z.string() }).strict(),

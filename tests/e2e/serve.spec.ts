@@ -69,3 +69,23 @@ test('replay reveals stored candles one at a time and returns to the live chart'
   await expect(chart).toHaveAttribute('data-bars', '4320');
   expect(errors).toEqual([]);
 });
+
+test('the models view shows the evaluation report, and training starts, reports progress and cancels', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  await expect(page.getByTestId('model-status')).toContainText(/model default-\S+ · (wasm|cpu|tensorflow)/, { timeout: 30_000 });
+  await page.getByTestId('models-toggle').click();
+  const view = page.getByTestId('models-view');
+  await expect(view.getByTestId('model-row').first()).toContainText('(active)');
+  await view.getByRole('button', { name: 'Report' }).first().click();
+  await expect(view.getByTestId('report')).toContainText('majority');
+  await expect(view).toContainText('Faithfulness (deletion test)');
+  await expect(view).toContainText(/baseline/);
+  await view.getByLabel('epochs').fill('2');
+  await view.getByTestId('train-start').click();
+  await expect(view.getByTestId('training-state')).toContainText('running', { timeout: 30_000 });
+  await view.getByRole('button', { name: 'Cancel' }).click();
+  await expect(view.getByTestId('training-state')).toContainText(/cancelled|done/, { timeout: 60_000 });
+  await page.screenshot({ path: join(ROOT, 'test-results', 'models-view.png') });
+  expect(errors).toEqual([]);
+});

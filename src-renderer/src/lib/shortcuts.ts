@@ -6,6 +6,7 @@ export const SHORTCUTS = [
   { key: 'f', action: 'fit', help: 'fit all candles' },
   { key: ']', action: 'nextInterval', help: 'next interval' },
   { key: '[', action: 'previousInterval', help: 'previous interval' },
+  { key: 'g', action: 'toggleModels', help: 'models: reports, training, the active model' },
   { key: 'r', action: 'toggleReplay', help: 'open or close replay' },
   { key: 'p', action: 'togglePanel', help: 'show or hide the side panel' },
   { key: 'Escape', action: 'closeExplanation', help: 'close the explanation' },
