@@ -129,4 +129,34 @@ describe('live scoring', () => {
     const again = await engine.model?.scoreCandle(key, (candles[1299] as Candle).time);
     expect(again?.cam).toEqual(created[0]?.cam);
   });
+
+  it('trains from the store in the worker with progress events, and cancels on request', async () => {
+    const progress: EventPayload<'training.progress'>[] = [];
+    const finished = new Promise<void>((resolve) => {
+      engine.events.listen((name, payload) => {
+        if (name !== 'training.progress') return;
+        const event = payload as EventPayload<'training.progress'>;
+        progress.push(event);
+        if (event.state === 'done' || event.state === 'failed') resolve();
+      });
+    });
+    const { trainingId } = await call<{ trainingId: number }>('training.start', { ...key, epochs: 1, stride: 5 });
+    await finished;
+    const mine = progress.filter((p) => p.trainingId === trainingId);
+    expect(mine.some((p) => p.epoch === 1 && p.validationLoss !== undefined)).toBe(true);
+    const done = mine.at(-1);
+    expect(done?.state, done?.error).toBe('done');
+    const models = await call<{ version: string }[]>('models.list', {});
+    expect(models.map((m) => m.version)).toContain(done?.version);
+
+    const cancelled = new Promise<EventPayload<'training.progress'>>((resolve) => {
+      engine.events.listen((name, payload) => {
+        const event = payload as EventPayload<'training.progress'>;
+        if (name === 'training.progress' && event.state !== 'running') resolve(event);
+      });
+    });
+    const second = await call<{ trainingId: number }>('training.start', { ...key, epochs: 50, stride: 1 });
+    expect(await call<{ cancelled: boolean }>('training.cancel', second)).toEqual({ cancelled: true });
+    expect(await cancelled).toMatchObject({ trainingId: second.trainingId, state: 'cancelled' });
+  }, 120_000);
 });
