@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, StateDict } from './spec';
+import { seededRandom } from './random';
 import { checkStateDict, expectedWeights } from './spec';
 
 /** The filter that turns an output gradient into an input gradient: time reversed, in/out swapped. */
@@ -292,18 +293,6 @@ export class TrainableCnn {
   dispose(): void {
     tf.dispose(this.variables);
   }
-}
-
-/** Seeded mulberry32: the one source of randomness for initialization, shuffling and masks. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** PyTorch's default initialization (Kaiming-uniform weights and bias in ±1/√fan_in), seeded. */

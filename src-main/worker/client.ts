@@ -13,7 +13,7 @@ import type { CamMethodName } from '../explain/explainer';
 import type { Candle } from '../ipc/contract';
 import type { BackendName } from '../model/backend';
 import { appRoot } from '../paths';
-import type { TrainJob } from '../training/pipeline';
+import type { TrainJob } from '../training/job';
 import {
   InitResultSchema,
   LoadResultSchema,

@@ -6,7 +6,8 @@ import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-main/feature
 import type { Candle, EventPayload, Signal, StreamKeyValue } from '../../src-main/ipc/contract';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
-import { TrainJobSchema, trainAndSave } from '../../src-main/training/pipeline';
+import { TrainJobSchema } from '../../src-main/training/job';
+import { trainAndSave } from '../../src-main/training/pipeline';
 import { sharedCsvHead, tempDir } from '../helpers';
 
 const key: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1' };
@@ -159,4 +160,22 @@ describe('live scoring', () => {
     expect(await call<{ cancelled: boolean }>('training.cancel', second)).toEqual({ cancelled: true });
     expect(await cancelled).toMatchObject({ trainingId: second.trainingId, state: 'cancelled' });
   }, 120_000);
+});
+
+describe('first run', () => {
+  it('loads the bundled model offline and gives a signal on the bundled sample', async () => {
+    const first = createEngine({ storePath: join(tempDir(), 'first.db') });
+    try {
+      await first.model?.ready;
+      const reply = await first.dispatch('model.info', {});
+      expect(reply).toMatchObject({ ok: true, value: { status: 'ready', model: { interval: '1', windowLength: 60 } } });
+      if (reply.ok) expect((reply.value as { model: { version: string } }).model.version).toMatch(/^default-[0-9a-f]{12}$/);
+      const last = first.store.range(key, 0, Number.MAX_SAFE_INTEGER, 1)[0] as Candle;
+      const signal = await first.model?.scoreCandle(key, last.time);
+      expect(signal?.windowStarts.at(-1)).toBe(last.time);
+      expect(signal?.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    } finally {
+      first.close();
+    }
+  }, 60_000);
 });
