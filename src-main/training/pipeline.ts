@@ -43,8 +43,7 @@ export async function trainAndSave(
     { train: job.settings.trainFraction, validation: job.settings.validationFraction },
     job.labels.horizon * stepMs,
   );
-  const minimum = 2 * job.settings.batchSize > split.train.length ? 2 : 0;
-  if (split.train.length < Math.max(minimum, 8) || split.validation.length === 0 || split.test.length === 0) {
+  if (split.train.length < 8 || split.validation.length === 0 || split.test.length === 0) {
     throw new Error(
       `not enough data: ${samples.length} windows give ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`,
     );

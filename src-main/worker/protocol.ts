@@ -61,4 +61,5 @@ export const ScoreResultSchema = z.object({
 });
 export type ScoreResult = z.output<typeof ScoreResultSchema>;
 
+export const CancelResultSchema = z.object({});
 export const TrainResultSchema = z.object({ dir: z.string(), metadata: ModelMetadataSchema, report: z.record(z.string(), z.unknown()) });
