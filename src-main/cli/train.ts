@@ -5,7 +5,8 @@ import { defaultModelSpec } from '../model/spec';
 import { userDataDir } from '../paths';
 import { ModelRegistry } from '../store/models';
 import { openDatabase } from '../store/database';
-import { TrainJobSchema, trainAndSave } from '../training/pipeline';
+import { TrainJobSchema } from '../training/job';
+import { trainAndSave } from '../training/pipeline';
 import { parse, streamOptions, UsageError } from './args';
 import { parseConvs, positiveInt, readCandles, startBackend } from './model-args';
 

@@ -1,5 +1,5 @@
 /** Classification metrics with bootstrap confidence intervals, pure. */
-import { seededRandom } from '../model/network';
+import { seededRandom } from '../model/random';
 
 export interface Interval95 {
   value: number;

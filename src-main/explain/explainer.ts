@@ -44,7 +44,9 @@ export interface Explanation {
 }
 
 function targetMask(targets: number[], classes: number): tf.Tensor2D {
-  return tf.cast(tf.oneHot(tf.tensor1d(targets, 'int32'), classes), 'float32') as tf.Tensor2D;
+  const mask = new Float32Array(targets.length * classes);
+  targets.forEach((t, b) => (mask[b * classes + t] = 1));
+  return tf.tensor2d(mask, [targets.length, classes]);
 }
 
 /**

@@ -4,7 +4,7 @@
  * A faithful map hurts the prediction more than chance: ratio > 1 (target ≥ 1.5).
  */
 import type { FinancialCnn } from '../model/network';
-import { seededRandom } from '../model/network';
+import { seededRandom } from '../model/random';
 import { softmax } from './cam';
 import { predictLogits } from './explainer';
 

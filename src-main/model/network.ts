@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, StateDict } from './spec';
+import { seededRandom } from './random';
 import { checkStateDict, expectedWeights } from './spec';
 
 /** The filter that turns an output gradient into an input gradient: time reversed, in/out swapped. */
@@ -126,7 +127,11 @@ export class FinancialCnn {
     const fc = weights.get('fc.weight');
     if (fc === undefined) throw new Error('missing weight fc.weight');
     // Kept as [features, classes]: tfjs-wasm 4.22's fused matMul adds the bias wrongly with transposeB.
-    this.#fcWeight = tf.tidy(() => tf.transpose(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0])) as tf.Tensor2D);
+    // Pooling is a sum over time with the 1/T of the mean folded into the dense weights: the sum's
+    // gradient is one broadcast where the mean's takes three full-size ops.
+    this.#fcWeight = tf.tidy(
+      () => tf.div(tf.transpose(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0])), spec.sequence_length) as tf.Tensor2D,
+    );
     this.#fcBias = tf.tensor1d(get(weights, 'fc.bias'));
   }
 
@@ -142,7 +147,7 @@ export class FinancialCnn {
   /** Logits from the output of conv block `layer`. */
   logitsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
     const last = this.#blocks(a, layer + 1, this.#convs.length - 1);
-    return tf.fused.matMul({ a: tf.mean(last, 1) as tf.Tensor2D, b: this.#fcWeight, bias: this.#fcBias }) as tf.Tensor2D;
+    return tf.fused.matMul({ a: tf.sum(last, 1) as tf.Tensor2D, b: this.#fcWeight, bias: this.#fcBias }) as tf.Tensor2D;
   }
 
   logits(x: tf.Tensor3D): tf.Tensor2D {
@@ -288,18 +293,6 @@ export class TrainableCnn {
   dispose(): void {
     tf.dispose(this.variables);
   }
-}
-
-/** Seeded mulberry32: the one source of randomness for initialization, shuffling and masks. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** PyTorch's default initialization (Kaiming-uniform weights and bias in ±1/√fan_in), seeded. */

@@ -15,7 +15,7 @@ import { defaultModelSpec } from '../model/spec';
 import type { CandleStore } from '../store/candles';
 import type { ModelRegistry } from '../store/models';
 import type { SignalStore } from '../store/signals';
-import { TrainJobSchema } from '../training/pipeline';
+import { TrainJobSchema } from '../training/job';
 import { ModelWorker } from '../worker/client';
 import type { LoadResult } from '../worker/protocol';
 

@@ -5,37 +5,19 @@
  * settings give the same version.
  */
 import { join } from 'node:path';
-import { z } from 'zod';
 import { buildDataset, pickRows } from '../features/dataset';
 import type { Sample } from '../features/labels';
-import { FeatureSpecSchema, LabelSpecSchema } from '../features/spec';
 import { fitNormalization, normalizeInPlace } from '../features/windows';
 import type { Candle } from '../ipc/contract';
 import { evaluateModel, type EvaluationReport } from '../evaluation/evaluate';
-import { INTERVALS, intervalMs } from '../market/intervals';
+import { intervalMs } from '../market/intervals';
 import { activeBackend } from '../model/backend';
 import { hashWeights, MODEL_FORMAT, saveModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
-import { ConvBlockSpec, type ModelSpec } from '../model/spec';
+import type { ModelSpec } from '../model/spec';
 import { walkForwardSplit } from './split';
-import { train, TrainingCancelled, TrainSettingsSchema, type EpochProgress } from './train';
-
-export const TrainJobSchema = z.object({
-  source: z.string(),
-  interval: z.enum(INTERVALS).exclude(['M']),
-  features: FeatureSpecSchema,
-  labels: LabelSpecSchema,
-  convs: z.array(ConvBlockSpec).min(1),
-  settings: TrainSettingsSchema,
-  /** Folder the model folder is written into. */
-  modelsDir: z.string(),
-  /** Prefix of the version name. */
-  name: z
-    .string()
-    .regex(/^[\w.-]{1,60}$/)
-    .default('fincnn'),
-});
-export type TrainJob = z.output<typeof TrainJobSchema>;
+import type { TrainJob } from './job';
+import { train, TrainingCancelled, type EpochProgress } from './train';
 
 export interface TrainOutcome {
   dir: string;
@@ -61,8 +43,7 @@ export async function trainAndSave(
     { train: job.settings.trainFraction, validation: job.settings.validationFraction },
     job.labels.horizon * stepMs,
   );
-  const minimum = 2 * job.settings.batchSize > split.train.length ? 2 : 0;
-  if (split.train.length < Math.max(minimum, 8) || split.validation.length === 0 || split.test.length === 0) {
+  if (split.train.length < 8 || split.validation.length === 0 || split.test.length === 0) {
     throw new Error(
       `not enough data: ${samples.length} windows give ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`,
     );

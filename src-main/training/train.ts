@@ -5,24 +5,10 @@
  * request can land.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initialWeights, seededRandom, TrainableCnn } from '../model/network';
+import { initialWeights, TrainableCnn } from '../model/network';
+import { seededRandom } from '../model/random';
 import type { ModelSpec, StateDict } from '../model/spec';
-import { z } from 'zod';
-
-export const TrainSettingsSchema = z.object({
-  seed: z.number().int().default(42),
-  epochs: z.number().int().min(1).max(1000).default(20),
-  batchSize: z.number().int().min(1).max(4096).default(256),
-  learningRate: z.number().positive().default(1e-3),
-  /** Epochs without a better validation loss before stopping. */
-  patience: z.number().int().min(1).default(3),
-  /** Fractions of the windows, by time, for training and validation; the rest is the test period. */
-  trainFraction: z.number().gt(0).lt(1).default(0.7),
-  validationFraction: z.number().gt(0).lt(1).default(0.15),
-  /** Take every stride-th window (1 = all). */
-  stride: z.number().int().min(1).default(1),
-});
-export type TrainSettings = z.output<typeof TrainSettingsSchema>;
+import type { TrainSettings } from './job';
 
 export interface EpochProgress {
   epoch: number;

@@ -13,8 +13,9 @@ import type { CamMethodName } from '../explain/explainer';
 import type { Candle } from '../ipc/contract';
 import type { BackendName } from '../model/backend';
 import { appRoot } from '../paths';
-import type { TrainJob } from '../training/pipeline';
+import type { TrainJob } from '../training/job';
 import {
+  CancelResultSchema,
   InitResultSchema,
   LoadResultSchema,
   ScoreResultSchema,
@@ -113,7 +114,7 @@ export class ModelWorker {
     return {
       id,
       result,
-      cancel: async () => void (await this.#call({ id: this.#id(), type: 'cancel', training: id }, TrainResultSchema.partial())),
+      cancel: async () => void (await this.#call({ id: this.#id(), type: 'cancel', training: id }, CancelResultSchema)),
     };
   }
 

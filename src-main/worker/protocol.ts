@@ -3,15 +3,14 @@
  * sides (a thread boundary is a process boundary for our rules).
  */
 import { z } from 'zod';
-import { CAM_METHODS, CandleSchema } from '../ipc/contract';
-import { BACKENDS } from '../model/backend';
+import { BACKEND_NAMES, CAM_METHODS, CandleSchema } from '../ipc/contract';
 import { ModelMetadataSchema } from '../model/model-file';
-import { TrainJobSchema } from '../training/pipeline';
+import { TrainJobSchema } from '../training/job';
 
 const Id = z.number().int().nonnegative();
 
 export const WorkerRequestSchema = z.discriminatedUnion('type', [
-  z.object({ id: Id, type: z.literal('init'), backends: z.array(z.enum(BACKENDS)).min(1) }),
+  z.object({ id: Id, type: z.literal('init'), backends: z.array(z.enum(BACKEND_NAMES)).min(1) }),
   z.object({ id: Id, type: z.literal('load'), path: z.string() }),
   z.object({
     id: Id,
@@ -46,7 +45,7 @@ export const WorkerReplySchema = z.discriminatedUnion('kind', [
 ]);
 export type WorkerReply = z.output<typeof WorkerReplySchema>;
 
-export const InitResultSchema = z.object({ backend: z.enum(BACKENDS) });
+export const InitResultSchema = z.object({ backend: z.enum(BACKEND_NAMES) });
 export const LoadResultSchema = z.object({ metadata: ModelMetadataSchema, weightsHash: z.string(), path: z.string() });
 export type LoadResult = z.output<typeof LoadResultSchema>;
 
@@ -62,4 +61,5 @@ export const ScoreResultSchema = z.object({
 });
 export type ScoreResult = z.output<typeof ScoreResultSchema>;
 
+export const CancelResultSchema = z.object({});
 export const TrainResultSchema = z.object({ dir: z.string(), metadata: ModelMetadataSchema, report: z.record(z.string(), z.unknown()) });

@@ -4,7 +4,8 @@ import { explainBatch } from '../../src-main/explain/explainer';
 import { blankSteps, deletionFaithfulness, randomIndices, topIndices } from '../../src-main/explain/faithfulness';
 import { CAM_METHODS } from '../../src-main/ipc/contract';
 import { useBackend } from '../../src-main/model/backend';
-import { seededRandom, type FinancialCnn } from '../../src-main/model/network';
+import type { FinancialCnn } from '../../src-main/model/network';
+import { seededRandom } from '../../src-main/model/random';
 import { channelsFirstToBatch, loadGolden } from '../../src-main/model/parity';
 import { SHARED_GOLDEN } from '../helpers';
 

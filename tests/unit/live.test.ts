@@ -6,7 +6,8 @@ import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-main/feature
 import type { Candle, EventPayload, Signal, StreamKeyValue } from '../../src-main/ipc/contract';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
-import { TrainJobSchema, trainAndSave } from '../../src-main/training/pipeline';
+import { TrainJobSchema } from '../../src-main/training/job';
+import { trainAndSave } from '../../src-main/training/pipeline';
 import { sharedCsvHead, tempDir } from '../helpers';
 
 const key: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1' };
@@ -155,4 +156,52 @@ describe('live scoring', () => {
     const again = await engine.model?.scoreCandle(key, (candles[1299] as Candle).time);
     expect(again?.cam).toEqual(created[0]?.cam);
   });
+
+  it('trains from the store in the worker with progress events, and cancels on request', async () => {
+    const progress: EventPayload<'training.progress'>[] = [];
+    const finished = new Promise<void>((resolve) => {
+      engine.events.listen((name, payload) => {
+        if (name !== 'training.progress') return;
+        const event = payload as EventPayload<'training.progress'>;
+        progress.push(event);
+        if (event.state === 'done' || event.state === 'failed') resolve();
+      });
+    });
+    const { trainingId } = await call<{ trainingId: number }>('training.start', { ...key, epochs: 1, stride: 5 });
+    await finished;
+    const mine = progress.filter((p) => p.trainingId === trainingId);
+    expect(mine.some((p) => p.epoch === 1 && p.validationLoss !== undefined)).toBe(true);
+    const done = mine.at(-1);
+    expect(done?.state, done?.error).toBe('done');
+    const models = await call<{ version: string }[]>('models.list', {});
+    expect(models.map((m) => m.version)).toContain(done?.version);
+
+    const cancelled = new Promise<EventPayload<'training.progress'>>((resolve) => {
+      engine.events.listen((name, payload) => {
+        const event = payload as EventPayload<'training.progress'>;
+        if (name === 'training.progress' && event.state !== 'running') resolve(event);
+      });
+    });
+    const second = await call<{ trainingId: number }>('training.start', { ...key, epochs: 50, stride: 1 });
+    expect(await call<{ cancelled: boolean }>('training.cancel', second)).toEqual({ cancelled: true });
+    expect(await cancelled).toMatchObject({ trainingId: second.trainingId, state: 'cancelled' });
+  }, 120_000);
+});
+
+describe('first run', () => {
+  it('loads the bundled model offline and gives a signal on the bundled sample', async () => {
+    const first = createEngine({ storePath: join(tempDir(), 'first.db') });
+    try {
+      await first.model?.ready;
+      const reply = await first.dispatch('model.info', {});
+      expect(reply).toMatchObject({ ok: true, value: { status: 'ready', model: { interval: '1', windowLength: 60 } } });
+      if (reply.ok) expect((reply.value as { model: { version: string } }).model.version).toMatch(/^default-[0-9a-f]{12}$/);
+      const last = first.store.range(key, 0, Number.MAX_SAFE_INTEGER, 1)[0] as Candle;
+      const signal = await first.model?.scoreCandle(key, last.time);
+      expect(signal?.windowStarts.at(-1)).toBe(last.time);
+      expect(signal?.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    } finally {
+      first.close();
+    }
+  }, 60_000);
 });

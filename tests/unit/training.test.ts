@@ -6,7 +6,8 @@ import { classificationReport } from '../../src-main/evaluation/metrics';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';
-import { TrainJobSchema, trainAndSave } from '../../src-main/training/pipeline';
+import { TrainJobSchema } from '../../src-main/training/job';
+import { trainAndSave } from '../../src-main/training/pipeline';
 import { classWeights } from '../../src-main/training/train';
 import { SHARED_DATA, tempDir } from '../helpers';
 
