@@ -4,6 +4,7 @@
  */
 import { defaultStorePath } from '../paths';
 import { UsageError } from './args';
+import { commandBacktest } from './backtest';
 import { commandExport, commandImport } from './candles';
 import { commandEvaluate } from './evaluate';
 import { commandExplain } from './explain';
@@ -32,6 +33,9 @@ commands:
           [--layer N] [--target buy|hold|sell] [--backend B]
                                                   the explained signal of the window ending at that candle
   parity GOLDEN_DIR [--backend B]                 compare with PyTorch reference outputs; non-zero past tolerances
+  backtest --model M --csv FILE [--threshold P] [--min-concentration C] [--hold H] [--long-only]
+           [--no-opposite-exit] [--fee-bps B] [--slippage-bps B] [--trades-csv F] [--signals-csv F]
+                                                  trade the model's explained signals; the report as JSON
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -43,6 +47,7 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   evaluate: commandEvaluate,
   explain: commandExplain,
   parity: commandParity,
+  backtest: commandBacktest,
 };
 
 async function main(argv: string[]): Promise<number> {

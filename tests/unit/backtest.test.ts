@@ -95,3 +95,47 @@ describe('backtest', () => {
     expect(buyAndHold.maxDrawdown).toBeCloseTo((104 - 99) / 104, 12);
   });
 });
+
+describe('backtest command', () => {
+  it('trades the bundled model over a real file and prints the report with both sides, writing trades and signals as CSV', async () => {
+    const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { ROOT, runCli, sharedCsvHead, tempDir } = await import('../helpers');
+    const dir = tempDir();
+    const csv = join(dir, 'btc.csv');
+    writeFileSync(csv, sharedCsvHead('bybit_BTCUSDT_1m.csv', 400));
+    const model = join(ROOT, 'resources', 'models', readdirSync(join(ROOT, 'resources', 'models'))[0] ?? '');
+    const out = runCli([
+      'backtest',
+      '--model',
+      model,
+      '--csv',
+      csv,
+      '--threshold',
+      '0.34',
+      '--long-only',
+      '--trades-csv',
+      join(dir, 't.csv'),
+      '--signals-csv',
+      join(dir, 's.csv'),
+    ]);
+    expect(out.status).toBe(0);
+    const report = JSON.parse(out.stdout) as {
+      windows: number;
+      rules: { allowShort: boolean };
+      strategy: { trades: number };
+      buyAndHold: { trades: number };
+      trades: { side: string; signal: unknown }[];
+    };
+    // 400 candles, 160 per window (100 warm-up + 60): 241 windows
+    expect(report.windows).toBe(241);
+    expect(report.rules.allowShort).toBe(false);
+    expect(report.buyAndHold.trades).toBe(1);
+    expect(report.trades.every((t) => t.side === 'long' && t.signal !== undefined)).toBe(true);
+    expect(readFileSync(join(dir, 's.csv'), 'utf8').trim().split('\n')).toHaveLength(242);
+    expect(readFileSync(join(dir, 't.csv'), 'utf8').trim().split('\n')).toHaveLength(report.strategy.trades + 1);
+    expect(runCli(['backtest', '--model', model, '--csv', csv, '--threshold', '2']).stderr).toContain(
+      '--threshold must be a number from 0 to 1',
+    );
+  }, 120_000);
+});

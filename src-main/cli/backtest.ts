@@ -1,0 +1,120 @@
+/** `backtest --model M --csv FILE [rules]`: trade a model's explained signals over a file; the report as JSON. */
+import { writeFileSync } from 'node:fs';
+import { runBacktest } from '../backtest/run';
+import { DEFAULT_RULES, type BacktestRules } from '../backtest/simulate';
+import { intervalMs } from '../market/intervals';
+import { FinancialCnn } from '../model/network';
+import { parse, UsageError } from './args';
+import { pipelineOf } from './evaluate';
+import { positiveInt, readCandles, requireModel, startBackend } from './model-args';
+
+function fraction(name: string, text: string | undefined, fallback: number, max = 1): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > max)
+    throw new UsageError(`--${name} must be a number from 0 to ${max}, got "${text}"`);
+  return value;
+}
+
+export async function commandBacktest(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    model: { type: 'string' },
+    csv: { type: 'string' },
+    interval: { type: 'string' },
+    threshold: { type: 'string' },
+    'min-concentration': { type: 'string' },
+    hold: { type: 'string' },
+    'no-opposite-exit': { type: 'boolean' },
+    'long-only': { type: 'boolean' },
+    'fee-bps': { type: 'string' },
+    'slippage-bps': { type: 'string' },
+    'trades-csv': { type: 'string' },
+    'signals-csv': { type: 'string' },
+    backend: { type: 'string' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (values.csv === undefined) throw new UsageError('--csv FILE is required');
+  const rules: BacktestRules = {
+    threshold: fraction('threshold', values.threshold, DEFAULT_RULES.threshold),
+    minConcentration: fraction('min-concentration', values['min-concentration'], DEFAULT_RULES.minConcentration),
+    holdCandles: positiveInt('hold', values.hold, DEFAULT_RULES.holdCandles),
+    exitOnOpposite: !values['no-opposite-exit'],
+    allowShort: !values['long-only'],
+    feeBps: fraction('fee-bps', values['fee-bps'], DEFAULT_RULES.feeBps, 1000),
+    slippageBps: fraction('slippage-bps', values['slippage-bps'], DEFAULT_RULES.slippageBps, 1000),
+  };
+  const loaded = requireModel(values.model);
+  const { features, normalization } = pipelineOf(loaded);
+  const backend = await startBackend(values.backend);
+  const { candles, interval } = readCandles({ csv: values.csv, interval: values.interval ?? loaded.metadata.dataRange?.interval });
+  if (interval === 'M') throw new UsageError('monthly candles have no fixed length');
+  const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
+  const started = performance.now();
+  let shown = 0;
+  const run = runBacktest(model, candles, intervalMs(interval), features, normalization, rules, (done, total) => {
+    if (done - shown >= total / 20 || done === total) {
+      shown = done;
+      process.stderr.write(`\rbacktest: ${done}/${total} windows explained`);
+    }
+  });
+  model.dispose();
+  const seconds = (performance.now() - started) / 1000;
+  process.stderr.write(`\n`);
+  if (values['signals-csv'] !== undefined) {
+    const rows = run.windows.map((w) =>
+      [w.candleStart, w.predicted, ...w.probabilities.map((p) => p.toFixed(6)), w.concentration.toFixed(4)].join(','),
+    );
+    writeFileSync(values['signals-csv'], `candle_start,predicted,p_buy,p_hold,p_sell,attention_concentration\n${rows.join('\n')}\n`);
+  }
+  const byId = new Map(run.windows.map((w) => [w.id, w]));
+  const trades = run.trades.map((t) => {
+    const entry = byId.get(t.signalId);
+    return {
+      ...t,
+      signal: entry && {
+        candleStart: entry.candleStart,
+        confidence: entry.confidence,
+        concentration: entry.concentration,
+        topCandles: entry.topCandles,
+      },
+    };
+  });
+  if (values['trades-csv'] !== undefined) {
+    const rows = trades.map((t) =>
+      [
+        t.side,
+        t.entryTime,
+        t.exitTime,
+        t.entryPrice,
+        t.exitPrice,
+        t.return.toFixed(6),
+        t.exit,
+        t.signal?.candleStart ?? '',
+        t.signal?.confidence.toFixed(4) ?? '',
+        t.signal?.concentration.toFixed(4) ?? '',
+      ].join(','),
+    );
+    writeFileSync(
+      values['trades-csv'],
+      `side,entry_time,exit_time,entry_price,exit_price,return,exit,signal_candle,signal_confidence,signal_concentration\n${rows.join('\n')}\n`,
+    );
+  }
+  const report = {
+    model: loaded.metadata.version,
+    backend,
+    source: values.csv,
+    candles: candles.length,
+    windows: run.windows.length,
+    explainedWindowsPerSecond: Math.round(run.windows.length / seconds),
+    rules,
+    strategy: run.strategy,
+    buyAndHold: run.buyAndHold,
+    verdict:
+      run.strategy.totalReturn > run.buyAndHold.totalReturn
+        ? 'The strategy returned more than buy-and-hold over this range.'
+        : 'The strategy did NOT return more than buy-and-hold over this range.',
+    trades,
+  };
+  // Infinity (a profit factor with no losing trade) is not JSON: written as a string.
+  console.log(JSON.stringify(report, (_key, value: unknown) => (value === Infinity ? 'Infinity' : value), 1));
+}
