@@ -192,6 +192,18 @@ export const EvaluationReportSchema = z.object({
 });
 export type EvaluationReportValue = z.output<typeof EvaluationReportSchema>;
 
+/** Where a training run is: sent by the model worker and pushed on to the renderer. */
+export const TrainProgressSchema = z.object({
+  stage: z.string().optional(),
+  epoch: z.number().int().optional(),
+  epochs: z.number().int().optional(),
+  batch: z.number().int().optional(),
+  batches: z.number().int().optional(),
+  trainLoss: z.number().optional(),
+  validationLoss: z.number().optional(),
+});
+export type TrainProgress = z.output<typeof TrainProgressSchema>;
+
 const Empty = z.object({}).strict();
 
 /** Why a frame or row from the exchange was refused (see market/bybit/protocol.ts REJECT_KINDS). */
@@ -426,16 +438,9 @@ export const events = {
     total: z.number().int().nonnegative(),
     rows: z.number().int().nonnegative(),
   }),
-  'training.progress': z.object({
+  'training.progress': TrainProgressSchema.extend({
     trainingId: z.number().int(),
     state: z.enum(['running', 'done', 'failed', 'cancelled']),
-    stage: z.string().optional(),
-    epoch: z.number().int().optional(),
-    epochs: z.number().int().optional(),
-    batch: z.number().int().optional(),
-    batches: z.number().int().optional(),
-    trainLoss: z.number().optional(),
-    validationLoss: z.number().optional(),
     /** The new model's version when done. */
     version: z.string().optional(),
     error: z.string().optional(),

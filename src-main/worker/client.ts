@@ -23,9 +23,9 @@ import {
   WorkerReplySchema,
   type LoadResult,
   type ScoreResult,
-  type TrainProgress,
   type WorkerRequest,
 } from './protocol';
+import type { TrainProgress } from '../ipc/contract';
 
 function spawnWorker(): Worker {
   const fromSource = import.meta.url.endsWith('.ts');

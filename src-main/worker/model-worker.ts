@@ -10,7 +10,8 @@ import { loadModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
 import { inputHash } from '../signals/input-hash';
 import { trainAndSave } from '../training/pipeline';
-import { WorkerRequestSchema, type ScoreResult, type TrainProgress, type WorkerReply } from './protocol';
+import type { TrainProgress } from '../ipc/contract';
+import { WorkerRequestSchema, type ScoreResult, type WorkerReply } from './protocol';
 
 const port = parentPort;
 if (port === null) throw new Error('model-worker must run in a worker thread');

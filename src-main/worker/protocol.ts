@@ -3,7 +3,7 @@
  * sides (a thread boundary is a process boundary for our rules).
  */
 import { z } from 'zod';
-import { BACKEND_NAMES, CAM_METHODS, CandleSchema } from '../ipc/contract';
+import { BACKEND_NAMES, CAM_METHODS, CandleSchema, TrainProgressSchema } from '../ipc/contract';
 import { ModelMetadataSchema } from '../model/model-file';
 import { TrainJobSchema } from '../training/job';
 
@@ -26,17 +26,6 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
   z.object({ id: Id, type: z.literal('cancel'), training: Id }),
 ]);
 export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
-
-export const TrainProgressSchema = z.object({
-  stage: z.string().optional(),
-  epoch: z.number().int().optional(),
-  epochs: z.number().int().optional(),
-  batch: z.number().int().optional(),
-  batches: z.number().int().optional(),
-  trainLoss: z.number().optional(),
-  validationLoss: z.number().optional(),
-});
-export type TrainProgress = z.output<typeof TrainProgressSchema>;
 
 export const WorkerReplySchema = z.discriminatedUnion('kind', [
   z.object({ id: Id, kind: z.literal('result'), value: z.unknown() }),
