@@ -4,6 +4,7 @@
  */
 import { defaultStorePath } from '../paths';
 import { UsageError } from './args';
+import { commandAudit } from './audit';
 import { commandBacktest } from './backtest';
 import { commandExport, commandImport } from './candles';
 import { commandEvaluate } from './evaluate';
@@ -36,6 +37,7 @@ commands:
   backtest --model M --csv FILE [--threshold P] [--min-concentration C] [--hold H] [--long-only]
            [--no-opposite-exit] [--fee-bps B] [--slippage-bps B] [--trades-csv F] [--signals-csv F]
                                                   trade the model's explained signals; the report as JSON
+  audit --db PATH [--verify]                      every stored signal as CSV; --verify re-runs each one
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -48,6 +50,7 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   explain: commandExplain,
   parity: commandParity,
   backtest: commandBacktest,
+  audit: commandAudit,
 };
 
 async function main(argv: string[]): Promise<number> {
