@@ -1,5 +1,5 @@
 /**
- * Analyst figures: explained backtest throughput over a slice of the Binance file (with its breaks
+ * Analyst figures: explained backtest throughput on wasm over a slice of the Binance file (with its breaks
  * the full 429k rows are projected from it), and replay pace at 1000× with the bundled model.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ if (features === null || normalization === null) throw new Error('the bundled mo
 
 const lines = readFileSync(join(SHARED_DATA, 'binance_BTCUSDT_1m.csv'), 'utf8').split('\n');
 const candles = parseCandleCsv([lines[0], ...lines.slice(1, SLICE + 1)].join('\n'), '1');
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of ['wasm'] as const) {
   await useBackend([backend]);
   const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
   const started = performance.now();
