@@ -28,14 +28,25 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
 
 try {
+  // The page times its own first chart paint from navigation start: the engine shares this process's
+  // event loop with Playwright, so a wait polled from here would also count the engine's work that
+  // runs after the paint (the rest of the 100k candles).
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (!(Number(document.querySelector('[data-testid=chart]')?.getAttribute('data-bars')) > 0)) return;
+      observer.disconnect();
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => ((window as { firstChartPaint?: number }).firstChartPaint = performance.now())),
+      );
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
   const opened = performance.now();
   await page.goto(server.url);
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=chart]')?.getAttribute('data-bars')) > 0, undefined, {
+  const firstPaint = await page.waitForFunction(() => (window as { firstChartPaint?: number }).firstChartPaint, undefined, {
     timeout: 60_000,
   });
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   console.log(
-    `first chart paint with ${candles.length.toLocaleString()} stored candles: ${(performance.now() - opened).toFixed(0)} ms (target < 1500 ms)`,
+    `first chart paint with ${candles.length.toLocaleString()} stored candles: ${Number(await firstPaint.jsonValue()).toFixed(0)} ms from navigation start (target < 1500 ms)`,
   );
   await page.waitForFunction(
     (n) => document.querySelector('[data-testid=chart]')?.getAttribute('data-bars') === String(n),
