@@ -4,16 +4,18 @@
  */
 import { app, BrowserWindow, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { createEngine } from './engine/engine';
 import { alertText } from './alerts/alert-text';
+import { ownOptions } from './cli/args';
+import { feedFromOptions, feedOptions } from './cli/feed-options';
+import { createEngine } from './engine/engine';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc/channels';
 import type { FiredAlert } from './ipc/contract';
 import { defaultStorePath } from './paths';
 import { CONTENT_SECURITY_POLICY } from './security';
 
-const { values: options } = parseArgs({ args: process.argv.slice(1), options: { db: { type: 'string' } }, strict: false });
-const storePath = typeof options.db === 'string' ? options.db : defaultStorePath();
+// The same store and feed options as `serve` (e.g. `--feed replay --csv FILE` for an offline demo).
+const options = ownOptions(process.argv.slice(1), { db: { type: 'string' }, ...feedOptions });
+const storePath = options.db ?? defaultStorePath();
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 const rendererFile = join(import.meta.dirname, '../renderer/index.html');
 
@@ -35,7 +37,9 @@ session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
   callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
 });
 
-const engine = createEngine({ storePath, log: (line) => console.log(`[engine] ${line}`) });
+const log = (line: string) => console.log(`[engine] ${line}`);
+const feed = await feedFromOptions(options, log);
+const engine = createEngine({ storePath, log, market: feed.market, seedSample: feed.seedSample });
 
 engine.events.listen((name, payload) => {
   if (name !== 'alert.fired' || !Notification.isSupported()) return;
@@ -74,4 +78,7 @@ app.on('activate', () => {
   if (BrowserWindow.getAllWindows().length === 0) openWindow();
 });
 app.on('window-all-closed', () => app.quit());
-app.on('will-quit', () => engine.close());
+app.on('will-quit', () => {
+  engine.close();
+  void feed.stop();
+});

@@ -21,6 +21,18 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
 }
 
+/**
+ * The app's own options out of a command line that also carries other programs' switches (Electron's
+ * and Chromium's), checked as strictly as a CLI command's.
+ */
+export function ownOptions<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  const { values } = parseArgs({ args, options, allowPositionals: true, strict: false });
+  const own = Object.entries(values).flatMap(([name, value]) =>
+    !(name in options) ? [] : value === true ? [`--${name}`] : typeof value === 'string' ? [`--${name}=${value}`] : [],
+  );
+  return parse(own, options).values;
+}
+
 export function streamKey(values: { symbol?: string; interval?: string; category?: string }): StreamKeyValue {
   const key = StreamKey.safeParse({ symbol: values.symbol, interval: values.interval, category: values.category });
   if (!key.success) throw new UsageError(`bad stream: ${key.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

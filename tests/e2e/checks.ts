@@ -1,6 +1,30 @@
-/** The checks every end-to-end run makes, whatever hosts the renderer (browser or Electron). */
+/**
+ * The checks every end-to-end run makes, whatever hosts the renderer: Chromium against `serve`, or
+ * the Electron app. Each takes a page already showing the app.
+ */
 import { expect, type Page } from '@playwright/test';
-import { SAMPLE_STREAM } from '../../src-main/engine/engine';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { SAMPLE_FILE, SAMPLE_STREAM } from '../../src-main/engine/engine';
+import type { Candle, Signal } from '../../src-main/ipc/contract';
+import { formatCandleCsvRow, parseCandleCsv } from '../../src-main/market/candle-csv';
+import { runCli, SHARED_DATA, sharedCsvHead, tempDir } from '../helpers';
+
+/** The live feed's options for an offline run: a fake Bybit replaying real ETHUSDT 1m candles. */
+export const REPLAY_FEED = [
+  '--feed',
+  'replay',
+  '--csv',
+  join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'),
+  '--replay-history',
+  '600',
+  '--replay-step-ms',
+  '100',
+];
+const REPLAY_HISTORY = 600;
+/** Dark theme background: what the chart shows where nothing is drawn. */
+const BACKGROUND = [0x13, 0x17, 0x22];
 
 /** Collects console errors and uncaught page errors from the moment it is called. */
 export function watchConsole(page: Page): string[] {
@@ -22,4 +46,136 @@ export async function expectChartShowsStoredCandles(page: Page, screenshot: stri
   await expect(page.locator('canvas').first()).toBeVisible();
   await page.screenshot({ path: screenshot });
   return stored;
+}
+
+/**
+ * A store for the live checks, beside what the replay feeds in (ETHUSDT 1m): BTCUSDT 1m (the bundled
+ * sample) and ETHUSDT 5m built from the replay's history, so there are symbols and intervals to switch.
+ * Returns the 5m candle count.
+ */
+export function prepareLiveStore(path: string): number {
+  const fiveMinutes = new Map<number, Candle>();
+  for (const c of parseCandleCsv(sharedCsvHead('bybit_ETHUSDT_1m.csv', REPLAY_HISTORY), '1')) {
+    const start = c.time - (c.time % 300_000);
+    const bar = fiveMinutes.get(start);
+    fiveMinutes.set(
+      start,
+      bar === undefined
+        ? { ...c, time: start }
+        : { ...bar, high: Math.max(bar.high, c.high), low: Math.min(bar.low, c.low), close: c.close, volume: bar.volume + c.volume },
+    );
+  }
+  const csv = join(tempDir(), 'ETHUSDT_5m.csv');
+  writeFileSync(csv, `start_ms,open,high,low,close,volume\n${[...fiveMinutes.values()].map(formatCandleCsvRow).join('\n')}\n`);
+  for (const [symbol, interval, file] of [
+    ['BTCUSDT', '1', SAMPLE_FILE],
+    ['ETHUSDT', '5', csv],
+  ] as const) {
+    const imported = runCli(['import', '--db', path, '--symbol', symbol, '--interval', interval, file]);
+    expect(imported.status, imported.stderr).toBe(0);
+  }
+  return fiveMinutes.size;
+}
+
+const showLiveStream = (page: Page) => page.getByTestId('watchlist').getByRole('button', { name: 'ETHUSDT 1', exact: true }).click();
+
+/** Live candles from the (fake) exchange reach the chart, the last bar moves, and the stream is healthy. */
+export async function expectLiveBarsMove(page: Page, screenshot: string): Promise<void> {
+  await showLiveStream(page);
+  const chart = page.getByTestId('chart');
+  await expect(chart).toHaveAttribute('data-bars', /^[1-9]\d*$/, { timeout: 30_000 });
+  const closes = new Set<string>();
+  await expect
+    .poll(
+      async () => {
+        closes.add((await chart.getAttribute('data-last-close')) ?? '');
+        return closes.size;
+      },
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThan(3);
+  const bars = Number(await chart.getAttribute('data-bars'));
+  await expect.poll(async () => Number(await chart.getAttribute('data-bars')), { timeout: 30_000 }).toBeGreaterThan(bars);
+  const health = page.getByTestId('stream-health');
+  await expect(health).toHaveAttribute('data-state', 'live', { timeout: 30_000 });
+  await expect(health).toContainText('ETHUSDT 1');
+  await expect(page.getByTestId('watch-row').first()).toContainText(/\d,?\d+\.\d+/);
+  await page.screenshot({ path: screenshot });
+}
+
+/**
+ * Pixels of a screenshot on a row above the candles, at the signal's most attended candle, at an
+ * unattended one and at a candle before its window. A 1-pixel grid line may cross a sample, so
+ * each is the three pixels x-1..x+1.
+ */
+async function heatmapPixels(page: Page, signal: Pick<Signal, 'windowStarts' | 'cam'>, screenshot?: string) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const box = await page.getByTestId('chart').boundingBox();
+  const first = signal.windowStarts[0] ?? 0;
+  const step = (signal.windowStarts[1] ?? first + 60_000) - first;
+  const at = (weight: number) => signal.windowStarts[signal.cam.indexOf(weight)] ?? 0;
+  const xs = await page.evaluate(
+    (times) => times.map((t) => window.candleLensChart!.timeToX(t)),
+    [at(Math.max(...signal.cam)), at(Math.min(...signal.cam)), first - 10 * step],
+  );
+  expect(
+    xs.every((x) => x !== null && x > 0),
+    `candles on screen at ${xs.join(', ')}`,
+  ).toBe(true);
+  const shot = PNG.sync.read(await page.screenshot(screenshot === undefined ? {} : { path: screenshot }));
+  const y = Math.round((box?.y ?? 0) + 40);
+  const [peak = [], unattended = [], beforeWindow = []] = xs.map((x) =>
+    [-1, 0, 1].map((dx) => {
+      const i = (y * shot.width + Math.round((box?.x ?? 0) + (x ?? 0) + dx)) * 4;
+      return [shot.data[i] ?? 0, shot.data[i + 1] ?? 0, shot.data[i + 2] ?? 0];
+    }),
+  );
+  return { peak, unattended, beforeWindow };
+}
+
+const isBackground = (pixel: number[]) => pixel.every((v, i) => v === BACKGROUND[i]);
+
+/** The heatmap is drawn behind exactly the signal's window, warm where the model attended most. */
+export async function expectHeatmapBehindWindow(page: Page, signal: Pick<Signal, 'windowStarts' | 'cam'>, screenshot: string) {
+  const { peak, unattended, beforeWindow } = await heatmapPixels(page, signal, screenshot);
+  expect(peak.some((p) => (p[0] ?? 0) > (BACKGROUND[0] ?? 0) + 60)).toBe(true); // warm: red well above the background
+  expect(unattended.some(isBackground)).toBe(true);
+  expect(beforeWindow.some(isBackground)).toBe(true);
+}
+
+/** Nothing is drawn behind the signal's window, not even where the model attended most. */
+export async function expectHeatmapHidden(page: Page, signal: Pick<Signal, 'windowStarts' | 'cam'>) {
+  expect((await heatmapPixels(page, signal)).peak.some(isBackground)).toBe(true);
+}
+
+/**
+ * A confirmed candle gives an explained signal from the bundled model; selecting it opens its
+ * explanation and draws its heatmap; another method re-explains it.
+ */
+export async function expectExplainedSignal(page: Page, screenshot: string): Promise<void> {
+  await showLiveStream(page);
+  await expect(page.getByTestId('model-status')).toContainText(/model \S+ · (wasm|cpu|tensorflow)/, { timeout: 30_000 });
+  const row = page.getByTestId('signal-row').first();
+  await expect(row).toBeVisible({ timeout: 60_000 });
+  await row.click();
+  await expect(page.getByTestId('summary')).toContainText(/(BUY|HOLD|SELL) with \d+% confidence \(Grad-CAM, model /);
+  const id = Number(await page.getByTestId('explanation').getAttribute('data-signal-id'));
+  const signal = await page.evaluate((signalId) => window.candleLens!.invoke('signals.explain', { id: signalId, method: 'gradcam' }), id);
+  await expectHeatmapBehindWindow(page, signal, screenshot);
+  await page.getByTestId('method-select').selectOption('gradcampp');
+  await expect(page.getByTestId('summary')).toContainText('(Grad-CAM++, model ');
+}
+
+/** The symbol and interval switchers load each stream from the store, then follow it live. */
+export async function expectStreamSwitching(page: Page, fiveMinuteBars: number): Promise<void> {
+  await showLiveStream(page);
+  const chart = page.getByTestId('chart');
+  await page.getByTestId('symbol-select').selectOption('BTCUSDT');
+  await expect(chart).toHaveAttribute('data-bars', '4320');
+  await page.getByTestId('symbol-select').selectOption('ETHUSDT');
+  await page.getByTestId('interval-5').click();
+  await expect(page.getByTestId('interval-5')).toHaveClass(/active/);
+  await expect(chart).toHaveAttribute('data-bars', String(fiveMinuteBars));
+  await page.getByTestId('interval-1').click();
+  await expect.poll(async () => Number(await chart.getAttribute('data-bars')), { timeout: 30_000 }).toBeGreaterThan(REPLAY_HISTORY);
 }

@@ -5,13 +5,12 @@
  */
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
 import type { Signal } from '../../src-main/ipc/contract';
 import { appRoot } from '../../src-main/paths';
 import { serve, type RunningServer } from '../../src-main/server/serve';
 import { ROOT, tempDir } from '../helpers';
-import { watchConsole } from './checks';
+import { expectHeatmapBehindWindow, expectHeatmapHidden, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
@@ -69,32 +68,12 @@ test('a signal shows as a marker, and selecting it draws its heatmap behind exac
   await expect(page.getByTestId('summary')).toContainText('SELL with 75% confidence (Grad-CAM, model test-model)');
   await expect(page.getByTestId('explanation')).toContainText('RSI(14)');
 
-  // Pixels: sample a row above the candles, at attended, unattended and outside-window candles.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  const chartBox = await page.getByTestId('chart').boundingBox();
-  const xs = await page.evaluate(
-    (times) => times.map((t) => window.candleLensChart!.timeToX(t)),
-    [starts[42] ?? 0, starts[20] ?? 0, (starts[0] ?? 0) - 60_000 * 10],
-  );
-  const shot = PNG.sync.read(await page.screenshot({ path: join(ROOT, 'test-results', 'heatmap.png') }));
-  const y = Math.round((chartBox?.y ?? 0) + 40);
-  const pixel = (x: number | null | undefined) => {
-    const i = (y * shot.width + Math.round((chartBox?.x ?? 0) + (x ?? -1000))) * 4;
-    return [shot.data[i], shot.data[i + 1], shot.data[i + 2]];
-  };
-  const background = [0x13, 0x17, 0x22];
-  const [attended, unattended, outside] = xs.map(pixel);
-  expect(xs.every((x) => x !== null && x > 0)).toBe(true);
-  expect(outside).toEqual(background);
-  expect(unattended).toEqual(background);
-  expect(attended?.[0]).toBeGreaterThan((background[0] ?? 0) + 60); // warm: red channel well above the background
+  const signal = knownSignal(starts);
+  await expectHeatmapBehindWindow(page, signal, join(ROOT, 'test-results', 'heatmap.png'));
 
   // The heatmap toggle hides it again.
   await page.getByTestId('heatmap-toggle').uncheck();
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  const hidden = PNG.sync.read(await page.screenshot());
-  const at = (y * hidden.width + Math.round((chartBox?.x ?? 0) + (xs[0] ?? 0))) * 4;
-  expect([hidden.data[at], hidden.data[at + 1], hidden.data[at + 2]]).toEqual(background);
+  await expectHeatmapHidden(page, signal);
 
   // The alert set above fired on this signal, with a thumbnail of the chart and its heatmap.
   const fired = page.getByTestId('fired-alert');

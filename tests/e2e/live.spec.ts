@@ -1,67 +1,37 @@
+/** The live workstation in Chromium against `serve`, fed by a fake Bybit replaying real candles. */
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
-import { ROOT, SHARED_DATA, startServe, tempDir } from '../helpers';
-import { watchConsole } from './checks';
+import { ROOT, startServe, tempDir } from '../helpers';
+import { expectExplainedSignal, expectLiveBarsMove, expectStreamSwitching, prepareLiveStore, REPLAY_FEED, watchConsole } from './checks';
 
 let server: Awaited<ReturnType<typeof startServe>>;
+let fiveMinuteBars: number;
 
 test.beforeAll(async () => {
-  const csv = join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv');
-  server = await startServe([
-    '--db',
-    join(tempDir(), 'store.db'),
-    '--feed',
-    'replay',
-    '--csv',
-    csv,
-    '--replay-history',
-    '600',
-    '--replay-step-ms',
-    '100',
-  ]);
+  const db = join(tempDir(), 'store.db');
+  fiveMinuteBars = prepareLiveStore(db);
+  server = await startServe(['--db', db, ...REPLAY_FEED]);
 });
 test.afterAll(async () => server.stop());
 
 test('live candles from the (fake) exchange appear and the last bar moves', async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto(server.url);
-  const watchlist = page.getByTestId('watchlist');
-  await watchlist.getByRole('button', { name: 'ETHUSDT 1', exact: true }).click();
-  const chart = page.getByTestId('chart');
-  await expect(chart).toHaveAttribute('data-bars', /^[1-9]\d*$/, { timeout: 30_000 });
-  const closes = new Set<string>();
-  await expect
-    .poll(
-      async () => {
-        closes.add((await chart.getAttribute('data-last-close')) ?? '');
-        return closes.size;
-      },
-      { timeout: 30_000 },
-    )
-    .toBeGreaterThan(3);
-  const bars = Number(await chart.getAttribute('data-bars'));
-  await expect.poll(async () => Number(await chart.getAttribute('data-bars')), { timeout: 30_000 }).toBeGreaterThan(bars);
-
-  const health = page.getByTestId('stream-health');
-  await expect(health).toHaveAttribute('data-state', 'live', { timeout: 30_000 });
-  await expect(health).toContainText('ETHUSDT 1');
-  await expect(page.getByTestId('watch-row').first()).toContainText(/\d,?\d+\.\d+/);
-  await page.screenshot({ path: join(ROOT, 'test-results', 'live-chart.png') });
+  await expectLiveBarsMove(page, join(ROOT, 'test-results', 'live-chart.png'));
   expect(errors).toEqual([]);
 });
 
-test('a confirmed candle produces an explained signal from the bundled model, with its heatmap', async ({ page }) => {
+test('a confirmed candle produces an explained signal from the bundled model, with its heatmap behind its window', async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto(server.url);
-  await page.getByTestId('watchlist').getByRole('button', { name: 'ETHUSDT 1', exact: true }).click();
-  await expect(page.getByTestId('model-status')).toContainText(/model \S+ · (wasm|cpu|tensorflow)/, { timeout: 30_000 });
-  const row = page.getByTestId('signal-row').first();
-  await expect(row).toBeVisible({ timeout: 60_000 });
-  await row.click();
-  await expect(page.getByTestId('summary')).toContainText(/(BUY|HOLD|SELL) with \d+% confidence \(Grad-CAM, model /);
-  await page.getByTestId('method-select').selectOption('gradcampp');
-  await expect(page.getByTestId('summary')).toContainText('(Grad-CAM++, model ');
-  await page.screenshot({ path: join(ROOT, 'test-results', 'live-signal.png') });
+  await expectExplainedSignal(page, join(ROOT, 'test-results', 'live-signal.png'));
+  expect(errors).toEqual([]);
+});
+
+test('the symbol and interval switchers load each stream', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  await expectStreamSwitching(page, fiveMinuteBars);
   expect(errors).toEqual([]);
 });
 
