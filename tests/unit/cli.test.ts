@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ownOptions, UsageError } from '../../src-main/cli/args';
+import { feedOptions } from '../../src-main/cli/feed-options';
 import { runCli, sharedCsvHead, tempDir } from '../helpers';
 
 const stream = ['--symbol', 'ETHUSDT', '--interval', '1'];
@@ -56,5 +58,18 @@ describe('cli import/export', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('symbol must be 2-30 upper-case letters or digits');
     expect(runCli(['frobnicate']).stderr).toContain('unknown command "frobnicate"');
+  });
+});
+
+describe('options on a command line shared with Electron and Chromium', () => {
+  const options = { db: { type: 'string' }, ...feedOptions } as const;
+
+  it("keeps the app's own options and ignores the other programs' switches", () => {
+    const argv = ['out/main/index.js', '--inspect=0', '--remote-debugging-port=0', '--db=/tmp/x.db', '--feed', 'replay', '--testnet'];
+    expect(ownOptions(argv, options)).toEqual({ db: '/tmp/x.db', feed: 'replay', testnet: true });
+  });
+
+  it('refuses a value on a flag, as the CLI does', () => {
+    expect(() => ownOptions(['--testnet=yes'], options)).toThrow(UsageError);
   });
 });
