@@ -41,6 +41,8 @@ export interface Explanation {
   cam: number[];
   /** Per input channel, gradient × input summed over time; empty unless asked. */
   attribution: number[];
+  /** Per time step, gradient × input per input channel (what `attribution` sums); empty unless asked. */
+  attributionByStep: number[][];
 }
 
 function targetMask(targets: number[], classes: number): tf.Tensor2D {
@@ -100,7 +102,7 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
       cams = targets.map((_, b) => combine({ T, K, A: A.subarray(b * T * K, (b + 1) * T * K), g: g.subarray(b * T * K, (b + 1) * T * K) }));
     }
     activations.dispose();
-    const attributions = options.attribution ? inputAttribution(model, x, targets) : [];
+    const attributions = options.attribution ? inputAttribution(model, x, targets) : undefined;
     return perWindow.map((l, b) => ({
       logits: Array.from(l),
       probabilities: softmax(l),
@@ -108,22 +110,37 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
       target: targets[b] ?? 0,
       camRaw: Array.from(cams[b] ?? []),
       cam: normalizeCam(cams[b] ?? []),
-      attribution: attributions[b] ?? [],
+      attribution: attributions?.totals[b] ?? [],
+      attributionByStep: attributions?.bySteps[b] ?? [],
     }));
   } finally {
     x.dispose();
   }
 }
 
-/** Gradient × input summed over time, per input channel, for each window's target class. */
-function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, targets: number[]): number[][] {
-  const [batch, , C] = x.shape;
-  const values = read(() => {
+/**
+ * Gradient × input for each window's target class: per time step and input channel, and summed over
+ * time per channel.
+ */
+function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, targets: number[]): { totals: number[][]; bySteps: number[][][] } {
+  const [batch, T, C] = x.shape;
+  const products = tf.tidy(() => {
     const mask = targetMask(targets, model.spec.num_classes);
     const gradient = tf.grad((input) => tf.sum(tf.mul(model.logits(input as tf.Tensor3D), mask)))(x);
-    return tf.sum(tf.mul(gradient, x), 1);
+    return tf.mul(gradient, x);
   });
-  return Array.from({ length: batch }, (_, b) => Array.from(values.subarray(b * C, (b + 1) * C)));
+  try {
+    const sums = read(() => tf.sum(products, 1));
+    const steps = products.dataSync() as Float32Array;
+    return {
+      totals: Array.from({ length: batch }, (_, b) => Array.from(sums.subarray(b * C, (b + 1) * C))),
+      bySteps: Array.from({ length: batch }, (_, b) =>
+        Array.from({ length: T }, (_, t) => Array.from(steps.subarray((b * T + t) * C, (b * T + t + 1) * C))),
+      ),
+    };
+  } finally {
+    products.dispose();
+  }
 }
 
 /**

@@ -108,6 +108,11 @@ export const SignalSchema = z.object({
   cam: z.array(z.number()),
   /** Per input channel: how much it drove the call (e.g. gradient × input summed over time). */
   features: z.array(z.object({ name: z.string(), attribution: z.number() })),
+  /**
+   * Per candle of the window (as `windowStarts`), each channel's attribution (as `features`). Given
+   * with a fresh explanation; not stored, since the stored inputs reproduce it.
+   */
+  candleFeatures: z.array(z.array(z.number())).optional(),
   inputHash: z.string(),
   createdAt: EpochMs,
 });

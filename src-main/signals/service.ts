@@ -151,6 +151,7 @@ export class ModelService {
       windowStarts: result.windowStarts,
       cam: result.cam,
       features: channels.map((name, i) => ({ name, attribution: result.attribution[i] ?? 0 })),
+      candleFeatures: result.attributionByCandle,
       inputHash: result.inputHash,
       createdAt: Date.now(),
     };

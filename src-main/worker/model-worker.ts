@@ -69,6 +69,7 @@ async function handle(raw: unknown): Promise<void> {
           target: e.target,
           cam: e.cam,
           attribution: e.attribution,
+          attributionByCandle: e.attributionByStep,
           windowStarts: request.history.slice(-features.windowLength).map((c) => c.time),
           inputHash: inputHash(request.history),
         };

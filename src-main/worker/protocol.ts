@@ -45,6 +45,7 @@ export const ScoreResultSchema = z.object({
   target: z.number().int(),
   cam: z.array(z.number()),
   attribution: z.array(z.number()),
+  attributionByCandle: z.array(z.array(z.number())),
   windowStarts: z.array(z.number().int()),
   inputHash: z.string(),
 });

@@ -162,6 +162,15 @@ export async function expectExplainedSignal(page: Page, screenshot: string): Pro
   const id = Number(await page.getByTestId('explanation').getAttribute('data-signal-id'));
   const signal = await page.evaluate((signalId) => window.candleLens!.invoke('signals.explain', { id: signalId, method: 'gradcam' }), id);
   await expectHeatmapBehindWindow(page, signal, screenshot);
+  // Hovering the most attended candle names its weight and the channels that drove that candle.
+  const peak = signal.windowStarts[signal.cam.indexOf(Math.max(...signal.cam))] ?? 0;
+  const x = await page.evaluate((t) => window.candleLensChart!.timeToX(t), peak);
+  const box = await page.getByTestId('chart').boundingBox();
+  let nudge = 0;
+  await expect(async () => {
+    await page.mouse.move((box?.x ?? 0) + (x ?? 0), (box?.y ?? 0) + 200 + (nudge++ % 2));
+    await expect(page.getByTestId('legend-attention')).toContainText(/^attention 1\.00 · this candle: .+ [+−]\d\.\d{3}/, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
   await page.getByTestId('method-select').selectOption('gradcampp');
   await expect(page.getByTestId('summary')).toContainText('(Grad-CAM++, model ');
 }

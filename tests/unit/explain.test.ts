@@ -79,6 +79,11 @@ describe('explanations of the golden model', () => {
       expect(e.target).toBe(e.predicted);
       expect(e.attribution.length).toBe(5);
       expect(e.attribution.every(Number.isFinite)).toBe(true);
+      // Per candle it is the same gradient × input, before the sum over time.
+      expect(e.attributionByStep.length).toBe(model.spec.sequence_length);
+      e.attribution.forEach((total, channel) =>
+        expect(e.attributionByStep.reduce((sum, step) => sum + (step[channel] ?? NaN), 0)).toBeCloseTo(total, 4),
+      );
       expect(e.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     }
     expect(() => explainBatch(model, inputs, 8, { method: 'gradcam', layer: 3 })).toThrow(/layer must be 0..2/);

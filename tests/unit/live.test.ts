@@ -84,8 +84,11 @@ describe('live scoring', () => {
     expect(signal.probabilities.length).toBe(3);
     expect(signal.features.map((f) => f.name)).toEqual(DEFAULT_FEATURE_SPEC.channels);
     expect(signal.inputHash).toMatch(/^[0-9a-f]{64}$/);
+    // Per-candle attribution comes with the pushed signal; the store keeps what reproduces it.
+    const { candleFeatures, ...kept } = signal;
+    expect(candleFeatures?.map((row) => row.length)).toEqual(Array(60).fill(DEFAULT_FEATURE_SPEC.channels.length));
     const stored = await call<Signal[]>('signals.list', { ...key, from: candle.time, to: candle.time });
-    expect(stored).toEqual([signal]);
+    expect(stored).toEqual([kept]);
   });
 
   it('gives a bit-identical signal for the same model and window', async () => {
@@ -96,6 +99,7 @@ describe('live scoring', () => {
     const explained = await call<Signal>('signals.explain', { id: first.id, method: 'gradcam' });
     expect(explained.cam).toEqual(first.cam);
     expect(explained.probabilities).toEqual(first.probabilities);
+    expect(explained.candleFeatures).toEqual(first.candleFeatures);
     const other = await call<Signal>('signals.explain', { id: first.id, method: 'scorecam' });
     expect(other.method).toBe('scorecam');
     expect(other.cam).not.toEqual(first.cam);

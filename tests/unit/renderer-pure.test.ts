@@ -37,7 +37,7 @@ describe('time labels', () => {
 });
 
 describe('signal views', async () => {
-  const { explainSignal, signalMarkers } = await import('../../src-renderer/src/lib/signals');
+  const { candleTopFeatures, explainSignal, signalMarkers } = await import('../../src-renderer/src/lib/signals');
   const base = {
     id: 7,
     exchange: 'bybit',
@@ -60,6 +60,16 @@ describe('signal views', async () => {
     inputHash: 'abc',
     createdAt: 1,
   };
+
+  it('names the channels that drove one candle, by magnitude, only when the signal carries them', () => {
+    const candleFeatures = base.windowStarts.map((_, i) => [i === 8 ? -0.5 : 0.01, 0.2, i === 8 ? 0.1 : 0]);
+    expect(candleTopFeatures({ ...base, candleFeatures }, 540_000)).toEqual([
+      { label: 'RSI(14)', attribution: -0.5 },
+      { label: 'MACD histogram', attribution: 0.2 },
+    ]);
+    expect(candleTopFeatures({ ...base, candleFeatures }, 1)).toBeUndefined();
+    expect(candleTopFeatures(base, 540_000)).toBeUndefined();
+  });
 
   it('marks buys and sells with their confidence, never holds', () => {
     const markers = signalMarkers([base, { ...base, id: 8, predicted: 'hold' }]);

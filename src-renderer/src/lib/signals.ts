@@ -21,6 +21,19 @@ const FEATURE_LABELS: Record<FeatureChannel, string> = {
 
 export const featureLabel = (name: string) => FEATURE_LABELS[name as FeatureChannel] ?? name;
 
+/**
+ * The channels that drove one candle of the signal's window, largest magnitude first; undefined when
+ * the signal carries no per-candle attribution or the candle is not in its window.
+ */
+export function candleTopFeatures(signal: Signal, start: number, k = 2): { label: string; attribution: number }[] | undefined {
+  const row = signal.candleFeatures?.[signal.windowStarts.indexOf(start)];
+  if (row === undefined) return undefined;
+  return signal.features
+    .map((f, channel) => ({ label: featureLabel(f.name), attribution: row[channel] ?? 0 }))
+    .sort((a, b) => Math.abs(b.attribution) - Math.abs(a.attribution))
+    .slice(0, k);
+}
+
 export function confidence(signal: Signal): number {
   return Math.max(...signal.probabilities);
 }
