@@ -13,12 +13,20 @@ export const streamOptions = {
   category: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+/** Options and the operands after them (e.g. a file to import). */
+export function parseWithOperands<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** Options only: a stray operand is a usage error, not silently ignored. */
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  const { values, positionals } = parseWithOperands(args, options);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  return { values };
 }
 
 /**

@@ -17,8 +17,7 @@ function csvField(text: string): string {
 }
 
 export async function commandAudit(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { db: { type: 'string' }, verify: { type: 'boolean' } });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const { values } = parse(args, { db: { type: 'string' }, verify: { type: 'boolean' } });
   if (values.db === undefined) throw new UsageError('--db PATH is required');
   const engine = createEngine({ storePath: values.db, seedSample: false, market: false, modelPath: values.verify ? undefined : false });
   try {

@@ -17,7 +17,7 @@ function fraction(name: string, text: string | undefined, fallback: number, max 
 }
 
 export async function commandBacktest(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     model: { type: 'string' },
     csv: { type: 'string' },
     interval: { type: 'string' },
@@ -32,7 +32,6 @@ export async function commandBacktest(args: string[]): Promise<void> {
     'signals-csv': { type: 'string' },
     backend: { type: 'string' },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (values.csv === undefined) throw new UsageError('--csv FILE is required');
   const rules: BacktestRules = {
     threshold: fraction('threshold', values.threshold, DEFAULT_RULES.threshold),

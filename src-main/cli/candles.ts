@@ -1,10 +1,10 @@
 /** `import` and `export`: candle CSV in and out of the store. */
 import { CSV_HEADER, CsvError, formatCandleCsvRow } from '../market/candle-csv';
 import { importCandleCsv } from '../market/import-csv';
-import { epochOption, openStore, parse, streamKey, streamOptions, UsageError } from './args';
+import { epochOption, openStore, parse, parseWithOperands, streamKey, streamOptions, UsageError } from './args';
 
 export function commandImport(args: string[]): void {
-  const { values, positionals } = parse(args, streamOptions);
+  const { values, positionals } = parseWithOperands(args, streamOptions);
   if (positionals.length !== 1) throw new UsageError('import takes exactly one FILE.csv');
   const file = positionals[0] ?? '';
   const key = streamKey(values);

@@ -20,14 +20,13 @@ export function pipelineOf(loaded: LoadedModel) {
 }
 
 export async function commandEvaluate(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     model: { type: 'string' },
     csv: { type: 'string' },
     interval: { type: 'string' },
     stride: { type: 'string' },
     backend: { type: 'string' },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (values.csv === undefined) throw new UsageError('--csv FILE is required');
   const loaded = requireModel(values.model);
   const { features, normalization, labels } = pipelineOf(loaded);

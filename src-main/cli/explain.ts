@@ -10,7 +10,7 @@ import { pipelineOf } from './evaluate';
 import { readCandles, requireModel, startBackend } from './model-args';
 
 export async function commandExplain(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     model: { type: 'string' },
     csv: { type: 'string' },
     interval: { type: 'string' },
@@ -20,7 +20,6 @@ export async function commandExplain(args: string[]): Promise<void> {
     target: { type: 'string' },
     backend: { type: 'string' },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (values.csv === undefined) throw new UsageError('--csv FILE is required');
   const at = epochOption('at', values.at);
   if (at === undefined) throw new UsageError('--at START_MS is required');

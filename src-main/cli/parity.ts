@@ -1,11 +1,11 @@
 /** `parity GOLDEN_DIR`: our port against PyTorch's reference outputs, on every backend present. */
 import { availableBackends, useBackend } from '../model/backend';
 import { CAM_TOLERANCE, checkParity, LOGIT_TOLERANCE, loadGolden } from '../model/parity';
-import { parse, UsageError } from './args';
+import { parseWithOperands, UsageError } from './args';
 import { parseBackend } from './model-args';
 
 export async function commandParity(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { backend: { type: 'string' } });
+  const { values, positionals } = parseWithOperands(args, { backend: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('parity takes exactly one GOLDEN_DIR (holding model.json and cases.json)');
   const dir = positionals[0] ?? '';
   const backends = values.backend === undefined ? await availableBackends() : parseBackend(values.backend);

@@ -11,7 +11,7 @@ import { parse, streamOptions, UsageError } from './args';
 import { parseConvs, positiveInt, readCandles, startBackend } from './model-args';
 
 export async function commandTrain(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     ...streamOptions,
     csv: { type: 'string' },
     out: { type: 'string' },
@@ -24,7 +24,6 @@ export async function commandTrain(args: string[]): Promise<void> {
     seed: { type: 'string' },
     backend: { type: 'string' },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const backend = await startBackend(values.backend);
   const { candles, interval, source } = readCandles(values);
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length; train on a fixed interval');
