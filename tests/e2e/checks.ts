@@ -104,9 +104,9 @@ export async function expectLiveBarsMove(page: Page, screenshot: string): Promis
 }
 
 /**
- * Pixels of a screenshot on a row above the candles, at the signal's most attended candle, at an
- * unattended one and at a candle before its window. A 1-pixel grid line may cross a sample, so
- * each is the three pixels x-1..x+1.
+ * Pixels of a screenshot above the candles, at the signal's most attended candle, at an unattended
+ * one and at a candle before its window. A 1-pixel grid line may cross a sample, so each is the
+ * pixels x-1..x+1 on two rows 3 pixels apart (grid lines are tens of pixels apart).
  */
 async function heatmapPixels(page: Page, signal: Pick<Signal, 'windowStarts' | 'cam'>, screenshot?: string) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
@@ -114,23 +114,29 @@ async function heatmapPixels(page: Page, signal: Pick<Signal, 'windowStarts' | '
   const first = signal.windowStarts[0] ?? 0;
   const step = (signal.windowStarts[1] ?? first + 60_000) - first;
   const at = (weight: number) => signal.windowStarts[signal.cam.indexOf(weight)] ?? 0;
-  const xs = await page.evaluate(
-    (times) => times.map((t) => window.candleLensChart!.timeToX(t)),
-    [at(Math.max(...signal.cam)), at(Math.min(...signal.cam)), first - 10 * step],
-  );
-  expect(
-    xs.every((x) => x !== null && x > 0),
-    `candles on screen at ${xs.join(', ')}`,
-  ).toBe(true);
-  const shot = PNG.sync.read(await page.screenshot(screenshot === undefined ? {} : { path: screenshot }));
-  const y = Math.round((box?.y ?? 0) + 40);
-  const [peak = [], unattended = [], beforeWindow = []] = xs.map((x) =>
-    [-1, 0, 1].map((dx) => {
-      const i = (y * shot.width + Math.round((box?.x ?? 0) + (x ?? 0) + dx)) * 4;
-      return [shot.data[i] ?? 0, shot.data[i + 1] ?? 0, shot.data[i + 2] ?? 0];
-    }),
-  );
-  return { peak, unattended, beforeWindow };
+  const times = [at(Math.max(...signal.cam)), at(Math.min(...signal.cam)), first - 10 * step];
+  const positions = () => page.evaluate((ts) => ts.map((t) => window.candleLensChart!.timeToX(t) ?? -1), times);
+  // A live candle may scroll the chart by a bar meanwhile: keep a screenshot taken while nothing moved.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const xs = await positions();
+    const taken = await page.screenshot(screenshot === undefined ? {} : { path: screenshot });
+    if ((await positions()).join() !== xs.join()) continue;
+    expect(
+      xs.every((x) => x > 0),
+      `candles on screen at ${xs.join(', ')}`,
+    ).toBe(true);
+    const shot = PNG.sync.read(taken);
+    const [peak = [], unattended = [], beforeWindow = []] = xs.map((x) =>
+      [40, 43].flatMap((dy) =>
+        [-1, 0, 1].map((dx) => {
+          const i = (Math.round((box?.y ?? 0) + dy) * shot.width + Math.round((box?.x ?? 0) + x + dx)) * 4;
+          return [shot.data[i] ?? 0, shot.data[i + 1] ?? 0, shot.data[i + 2] ?? 0];
+        }),
+      ),
+    );
+    return { peak, unattended, beforeWindow };
+  }
+  throw new Error('the chart kept scrolling while its pixels were sampled');
 }
 
 const isBackground = (pixel: number[]) => pixel.every((v, i) => v === BACKGROUND[i]);
@@ -164,10 +170,11 @@ export async function expectExplainedSignal(page: Page, screenshot: string): Pro
   await expectHeatmapBehindWindow(page, signal, screenshot);
   // Hovering the most attended candle names its weight and the channels that drove that candle.
   const peak = signal.windowStarts[signal.cam.indexOf(Math.max(...signal.cam))] ?? 0;
-  const x = await page.evaluate((t) => window.candleLensChart!.timeToX(t), peak);
   const box = await page.getByTestId('chart').boundingBox();
   let nudge = 0;
   await expect(async () => {
+    // Asked again on each try: a live candle may have scrolled the chart by a bar.
+    const x = await page.evaluate((t) => window.candleLensChart!.timeToX(t), peak);
     await page.mouse.move((box?.x ?? 0) + (x ?? 0), (box?.y ?? 0) + 200 + (nudge++ % 2));
     await expect(page.getByTestId('legend-attention')).toContainText(/^attention 1\.00 · this candle: .+ [+−]\d\.\d{3}/, { timeout: 1000 });
   }).toPass({ timeout: 30_000 });

@@ -76,6 +76,17 @@ describe('signal views', async () => {
     expect(markers).toEqual([expect.objectContaining({ id: '7', time: 600, position: 'aboveBar', text: 'SELL 70%' })]);
   });
 
+  it('labels a run of the same call once, and again only when more confident', () => {
+    const at = (id: number, minute: number, sell: number) => ({
+      ...base,
+      id,
+      candleStart: minute * 60_000,
+      probabilities: [0.1, 0.9 - sell, sell],
+    });
+    const markers = signalMarkers([at(1, 10, 0.6), at(2, 11, 0.55), at(3, 12, 0.7), at(4, 13, 0.65), at(5, 15, 0.5)]);
+    expect(markers.map((m) => m.text)).toEqual(['SELL 60%', '', 'SELL 70%', '', 'SELL 50%']);
+  });
+
   it('states the facts behind a call in plain language', () => {
     const facts = explainSignal(base, (ms) => `t${ms / 60_000}`);
     expect(facts.topCandles.map((c) => c.back)).toEqual([1, 0, 2]);

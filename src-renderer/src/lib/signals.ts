@@ -3,6 +3,7 @@ import type { SeriesMarker, Time, UTCTimestamp } from 'lightweight-charts';
 import { attentionConcentration, topIndices } from '../../../src-main/explain/attention';
 import type { FeatureChannel } from '../../../src-main/features/spec';
 import type { Signal } from '../../../src-main/ipc/contract';
+import { intervalMs } from '../../../src-main/market/intervals';
 
 export const CAM_LABELS = { gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', scorecam: 'Score-CAM', layercam: 'LayerCAM' } as const;
 
@@ -38,18 +39,29 @@ export function confidence(signal: Signal): number {
   return Math.max(...signal.probabilities);
 }
 
-/** Buy and sell markers with their confidence; hold shows none. */
+/**
+ * Buy and sell markers with their confidence; hold shows none. A run of the same call on consecutive
+ * candles (the model often repeats itself minute after minute) labels its first marker and any that
+ * is more confident than the last label, so the labels stay readable; every marker stays clickable.
+ */
 export function signalMarkers(signals: readonly Signal[]): SeriesMarker<Time>[] {
-  return signals
-    .filter((s) => s.predicted !== 'hold')
-    .map((s) => ({
+  const calls = signals.filter((s) => s.predicted !== 'hold').sort((a, b) => a.candleStart - b.candleStart);
+  let labelled: Signal | undefined;
+  return calls.map((s, i) => {
+    const previous = calls[i - 1];
+    const step = s.interval === 'M' ? undefined : intervalMs(s.interval);
+    const continuesRun =
+      previous !== undefined && previous.predicted === s.predicted && step !== undefined && s.candleStart - previous.candleStart === step;
+    if (!continuesRun || labelled === undefined || confidence(s) > confidence(labelled)) labelled = s;
+    return {
       id: String(s.id),
       time: (s.candleStart / 1000) as UTCTimestamp,
       position: s.predicted === 'buy' ? 'belowBar' : 'aboveBar',
       shape: s.predicted === 'buy' ? 'arrowUp' : 'arrowDown',
       color: s.predicted === 'buy' ? '#26a69a' : '#ef5350',
-      text: `${s.predicted.toUpperCase()} ${(confidence(s) * 100).toFixed(0)}%`,
-    }));
+      text: labelled === s ? `${s.predicted.toUpperCase()} ${(confidence(s) * 100).toFixed(0)}%` : '',
+    };
+  });
 }
 
 export interface ExplanationFacts {
