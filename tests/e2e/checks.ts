@@ -114,7 +114,7 @@ async function heatmapPixels(page: Page, signal: Pick<Signal, 'windowStarts' | '
   const first = signal.windowStarts[0] ?? 0;
   const step = (signal.windowStarts[1] ?? first + 60_000) - first;
   const at = (weight: number) => signal.windowStarts[signal.cam.indexOf(weight)] ?? 0;
-  const times = [at(Math.max(...signal.cam)), at(Math.min(...signal.cam)), first - 10 * step];
+  const times = [at(Math.max(...signal.cam)), at(Math.min(...signal.cam)), first - 3 * step];
   const positions = () => page.evaluate((ts) => ts.map((t) => window.candleLensChart!.timeToX(t) ?? -1), times);
   // A live candle may scroll the chart by a bar meanwhile: keep a screenshot taken while nothing moved.
   for (let attempt = 0; attempt < 5; attempt++) {

@@ -71,6 +71,16 @@ test('a signal shows as a marker, and selecting it draws its heatmap behind exac
   const signal = knownSignal(starts);
   await expectHeatmapBehindWindow(page, signal, join(ROOT, 'test-results', 'heatmap.png'));
 
+  // It follows zoom and resize: the same checks after zooming in on the window and narrowing the page.
+  const box = await page.getByTestId('chart').boundingBox();
+  const peakX = await page.evaluate((t) => window.candleLensChart!.timeToX(t), starts[42] ?? 0);
+  await page.mouse.move((box?.x ?? 0) + (peakX ?? 0), (box?.y ?? 0) + 200);
+  await page.mouse.wheel(0, -200);
+  await page.mouse.move(1, 1); // off the chart, so no crosshair line crosses the samples
+  await page.setViewportSize({ width: 1100, height: 700 });
+  await expectHeatmapBehindWindow(page, signal, join(ROOT, 'test-results', 'heatmap-zoomed.png'));
+  expect(await page.evaluate((t) => window.candleLensChart!.timeToX(t), starts[42] ?? 0)).not.toBe(peakX);
+
   // The heatmap toggle hides it again.
   await page.getByTestId('heatmap-toggle').uncheck();
   await expectHeatmapHidden(page, signal);
