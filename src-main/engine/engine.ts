@@ -127,7 +127,16 @@ export function createEngine({
   const model =
     modelPath === false || modelPath === undefined
       ? undefined
-      : new ModelService({ store, signals, registry, events, modelPath, modelsDir: modelsDir ?? join(userDataDir(), 'models'), log });
+      : new ModelService({
+          store,
+          signals,
+          registry,
+          events,
+          modelPath,
+          modelsDir: modelsDir ?? join(userDataDir(), 'models'),
+          provisional: () => preferences.get().provisionalSignals,
+          log,
+        });
   if (modelPath === undefined) log('no bundled model found in resources/models: running without signals');
   const unlisten =
     model === undefined

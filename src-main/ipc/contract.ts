@@ -124,6 +124,8 @@ export const PreferencesSchema = z.object({
   stream: z.object({ category: CategorySchema, symbol: SymbolName, interval: IntervalSchema }).optional(),
   heatmap: z.object({ visible: z.boolean().default(true), method: CamMethod.default('gradcam') }).prefault({}),
   sidePanel: z.object({ visible: z.boolean().default(true), width: z.number().int().min(200).max(800).default(340) }).prefault({}),
+  /** Also score the candle still forming (a provisional signal, not stored), at most once a second per stream. */
+  provisionalSignals: z.boolean().default(false),
 });
 export type Preferences = z.output<typeof PreferencesSchema>;
 
@@ -433,6 +435,8 @@ export const calls = {
 export const events = {
   'candle.updated': StreamKey.extend({ candle: CandleSchema }),
   'signal.created': SignalSchema,
+  /** The signal of the window ending at the candle still forming: `confirmed` false, id 0, not stored. */
+  'signal.provisional': SignalSchema,
   'alert.fired': FiredAlertSchema,
   'replay.state': ReplayStateSchema,
   'replay.step': z.object({ id: z.string(), candle: CandleSchema, signal: SignalSchema.nullable(), state: ReplayStateSchema }),

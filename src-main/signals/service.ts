@@ -9,6 +9,7 @@ import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../features/spec';
 import { historyLength } from '../features/windows';
 import { SIGNAL_CLASSES, type Candle, type EventPayload, type Signal, type StreamKeyValue } from '../ipc/contract';
 import type { EventHub } from '../ipc/dispatch';
+import { streamId } from '../feed/candle-writer';
 import { intervalMs } from '../market/intervals';
 import type { BackendName } from '../model/backend';
 import { defaultModelSpec } from '../model/spec';
@@ -32,8 +33,13 @@ export interface ModelServiceOptions {
   modelsDir: string;
   backends?: BackendName[];
   method?: CamMethodName;
+  /** Whether the candle still forming is scored too (read at each update: a preference). */
+  provisional?: () => boolean;
   log?: (line: string) => void;
 }
+
+/** A stream's forming candle is scored at most this often; the latest state at that time counts. */
+export const PROVISIONAL_EVERY_MS = 1000;
 
 export class ModelService {
   readonly #worker = new ModelWorker();
@@ -46,6 +52,8 @@ export class ModelService {
   /** Scoring runs one window at a time, in arrival order. */
   #queue: Promise<unknown> = Promise.resolve();
   readonly #trainings = new Map<number, () => Promise<void>>();
+  /** Per stream, the forming candle waiting for its provisional scoring. */
+  readonly #forming = new Map<string, { key: StreamKeyValue; candleStart: number }>();
   readonly ready: Promise<void>;
 
   constructor(options: ModelServiceOptions) {
@@ -95,14 +103,42 @@ export class ModelService {
     this.#options.registry.register(path, loaded.metadata);
   }
 
-  /** Listener for 'candle.updated': scores every confirmed candle of a stream the model fits. */
+  /**
+   * Listener for 'candle.updated': scores every confirmed candle of a stream the model fits, and,
+   * when asked, the candle still forming.
+   */
   onCandle(payload: EventPayload<'candle.updated'>): void {
-    if (!payload.candle.confirmed) return;
     const { candle, ...key } = payload;
+    if (!candle.confirmed) return this.#scheduleProvisional(key, candle.time);
     this.#queue = this.#queue
       .then(() => this.ready)
       .then(() => this.scoreCandle(key, candle.time))
       .catch((err: Error) => this.#log(`no signal for ${key.symbol} ${key.interval} at ${candle.time}: ${err.message}`));
+  }
+
+  /**
+   * One provisional scoring per stream at a time, a second after the first update that asks for it,
+   * of the forming candle as stored then. It queues behind confirmed candles, never ahead of them.
+   */
+  #scheduleProvisional(key: StreamKeyValue, candleStart: number): void {
+    if (this.#options.provisional?.() !== true) return;
+    const id = streamId(key);
+    const waiting = this.#forming.get(id);
+    if (waiting !== undefined) return void (waiting.candleStart = candleStart);
+    this.#forming.set(id, { key, candleStart });
+    setTimeout(() => {
+      const forming = this.#forming.get(id);
+      this.#forming.delete(id);
+      if (forming === undefined) return;
+      this.#queue = this.#queue
+        .then(() => this.ready)
+        .then(async () => {
+          const explained = await this.#explain(key, forming.candleStart, this.#options.method ?? 'gradcam', { forming: true });
+          this.#options.events.emit('signal.provisional', { ...explained, id: 0, confirmed: false });
+        })
+        // A stream the model does not fit would say so every second: the confirmed candle's log says it once.
+        .catch(() => {});
+    }, PROVISIONAL_EVERY_MS).unref();
   }
 
   /** The window's candles from the store, or from `revealed` (a replay's candles so far) when given. */
@@ -133,12 +169,15 @@ export class ModelService {
     key: StreamKeyValue,
     candleStart: number,
     method: CamMethodName,
-    options: { layer?: number; target?: number } = {},
+    options: { layer?: number; target?: number; forming?: boolean } = {},
     revealed?: readonly Candle[],
   ): Promise<Omit<Signal, 'id'>> {
     const { history, stepMs } = this.#history(key, candleStart, revealed);
     const model = this.#requireModel();
-    const result = await this.#worker.score(history, stepMs, method, options);
+    const { forming, ...explainOptions } = options;
+    // Windows hold closed candles only; a provisional signal scores the forming one as if it closed now.
+    const scored = forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
+    const result = await this.#worker.score(scored, stepMs, method, explainOptions);
     const channels = model.metadata.features?.channels ?? [];
     return {
       ...key,

@@ -5,9 +5,17 @@ const KEY = 'ui';
 
 /** The UI's preferences document; a stored document that no longer parses falls back to defaults. */
 export class PreferenceStore {
+  /** The engine reads them on every live update (e.g. whether to score the forming candle). */
+  #cached: Preferences | undefined;
+
   constructor(private readonly db: Db) {}
 
   get(): Preferences {
+    this.#cached ??= this.#read();
+    return this.#cached;
+  }
+
+  #read(): Preferences {
     const text = this.db.prepare('SELECT value FROM preferences WHERE key = ?').pluck().get(KEY);
     let stored: unknown = {};
     try {
@@ -23,6 +31,7 @@ export class PreferenceStore {
     this.db
       .prepare('INSERT INTO preferences (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
       .run(KEY, JSON.stringify(preferences));
+    this.#cached = preferences;
     return preferences;
   }
 }

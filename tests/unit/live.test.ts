@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
+import { PROVISIONAL_EVERY_MS } from '../../src-main/signals/service';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-main/features/spec';
 import type { Candle, EventPayload, Signal, StreamKeyValue } from '../../src-main/ipc/contract';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
@@ -123,6 +124,37 @@ describe('live scoring', () => {
     expect(replayed?.candleStart).toBe(live.candleStart);
     expect({ ...replayed, id: 0, createdAt: 0 }).toEqual({ ...live, id: 0, createdAt: 0 });
     expect(steps.map((s) => s.signal?.windowStarts.at(-1))).toEqual(steps.map((s) => s.candle.time));
+  });
+
+  it('scores the candle still forming when asked, once per second at most, and stores nothing of it', async () => {
+    const provisional: Signal[] = [];
+    const stop = engine.events.listen((name, payload) => {
+      if (name === 'signal.provisional') provisional.push(payload as Signal);
+    });
+    const forming = { ...(candles[1300] as Candle), confirmed: false };
+    const tick = (close: number) => {
+      const candle = { ...forming, close, high: Math.max(forming.high, close), low: Math.min(forming.low, close) };
+      engine.store.write(key, [candle]);
+      engine.events.emit('candle.updated', { ...key, candle });
+    };
+    // The second is the throttle's own period, not a timing assumption about the machine.
+    const afterThrottle = async () => {
+      await new Promise((resolve) => setTimeout(resolve, PROVISIONAL_EVERY_MS + 200));
+      await engine.model?.idle();
+    };
+    tick(forming.close);
+    await afterThrottle();
+    expect(provisional).toEqual([]); // off unless the user asks
+
+    await call('preferences.set', { provisionalSignals: true });
+    for (const close of [forming.close * 1.001, forming.close * 1.002, forming.close * 1.003]) tick(close);
+    await afterThrottle();
+    await call('preferences.set', { provisionalSignals: false });
+    stop();
+    expect(provisional).toHaveLength(1);
+    expect(provisional[0]).toMatchObject({ id: 0, confirmed: false, candleStart: forming.time });
+    expect(provisional[0]?.windowStarts.at(-1)).toBe(forming.time);
+    expect(await call<Signal[]>('signals.list', { ...key, from: forming.time, to: forming.time })).toEqual([]);
   });
 
   it('stores nothing for a window that is too short, broken, or has NaN features, and keeps running', async () => {

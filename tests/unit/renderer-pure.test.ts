@@ -37,7 +37,7 @@ describe('time labels', () => {
 });
 
 describe('signal views', async () => {
-  const { candleTopFeatures, explainSignal, signalMarkers } = await import('../../src-renderer/src/lib/signals');
+  const { candleTopFeatures, explainSignal, provisionalMarker, signalMarkers } = await import('../../src-renderer/src/lib/signals');
   const base = {
     id: 7,
     exchange: 'bybit',
@@ -74,6 +74,14 @@ describe('signal views', async () => {
   it('marks buys and sells with their confidence, never holds', () => {
     const markers = signalMarkers([base, { ...base, id: 8, predicted: 'hold' }]);
     expect(markers).toEqual([expect.objectContaining({ id: '7', time: 600, position: 'aboveBar', text: 'SELL 70%' })]);
+  });
+
+  it('marks a provisional call faded, with a question mark, and never a hold', () => {
+    expect(provisionalMarker({ ...base, id: 0, confirmed: false })).toEqual([
+      expect.objectContaining({ id: 'forming', time: 600, shape: 'circle', text: 'SELL 70%?' }),
+    ]);
+    expect(provisionalMarker({ ...base, predicted: 'hold' })).toEqual([]);
+    expect(provisionalMarker(undefined)).toEqual([]);
   });
 
   it('labels a run of the same call once, and again only when more confident', () => {

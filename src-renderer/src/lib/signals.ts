@@ -64,6 +64,24 @@ export function signalMarkers(signals: readonly Signal[]): SeriesMarker<Time>[] 
   });
 }
 
+/** Id of the marker of the provisional signal (the candle still forming); stored signals have numeric ids. */
+export const FORMING_MARKER_ID = 'forming';
+
+/** The provisional signal's marker: hollow-looking (a circle, faded), never for hold. */
+export function provisionalMarker(signal: Signal | undefined): SeriesMarker<Time>[] {
+  if (signal === undefined || signal.predicted === 'hold') return [];
+  return [
+    {
+      id: FORMING_MARKER_ID,
+      time: (signal.candleStart / 1000) as UTCTimestamp,
+      position: signal.predicted === 'buy' ? 'belowBar' : 'aboveBar',
+      shape: 'circle',
+      color: signal.predicted === 'buy' ? '#26a69a99' : '#ef535099',
+      text: `${signal.predicted.toUpperCase()} ${(confidence(signal) * 100).toFixed(0)}%?`,
+    },
+  ];
+}
+
 export interface ExplanationFacts {
   confidence: number;
   concentration: number;
