@@ -51,3 +51,27 @@ test('the watchlist adds a searched symbol and removes it again', async ({ page 
   await expect(watchlist.getByRole('button', { name: 'ETHUSDT 5', exact: true })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('the Forming toggle brings provisional signals of the candle still forming, never stored', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  await page.getByTestId('watchlist').getByRole('button', { name: 'ETHUSDT 1', exact: true }).click();
+  await page.getByTestId('provisional-toggle').check();
+  const provisional = await page.evaluate(
+    () =>
+      new Promise<{ id: number; confirmed: boolean; candleStart: number }>((resolve) => {
+        const stop = window.candleLens!.subscribe('signal.provisional', (signal) => {
+          stop();
+          resolve(signal);
+        });
+      }),
+  );
+  expect(provisional).toMatchObject({ id: 0, confirmed: false });
+  await page.getByTestId('provisional-toggle').uncheck();
+  const stored = await page.evaluate(
+    (start) => window.candleLens!.invoke('signals.list', { category: 'linear', symbol: 'ETHUSDT', interval: '1', from: start, to: start }),
+    provisional.candleStart,
+  );
+  expect(stored.every((s) => s.confirmed)).toBe(true);
+  expect(errors).toEqual([]);
+});
