@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Candle, StreamKeyValue } from '../../src-main/ipc/contract';
@@ -38,6 +39,34 @@ describe('store', () => {
     expect(() => migrate(db as Db, [...readMigrations(), ...broken])).toThrow();
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 't900'").pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM schema_migrations WHERE version >= 900').pluck().get()).toBe(0);
+  });
+
+  it('moves candles stored under the text-keyed schema to integer stream ids, every value kept', () => {
+    const path = join(tempDir(), 'store.db');
+    const before = new Database(path);
+    migrate(
+      before,
+      readMigrations().filter((m) => m.version < 6),
+    );
+    const insert = before.prepare('INSERT INTO candles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run('bybit', 'linear', 'BTCUSDT', '1', 60_000, 100, 103, 99, 102, 5, 1);
+    insert.run('bybit', 'linear', 'BTCUSDT', '1', 120_000, 102, 104, 101, 103, 2, 0);
+    insert.run('bybit', 'spot', 'ETHUSDT', '5', 300_000, 10, 11, 9, 10.5, 7, 1);
+    before.close();
+    db = openDatabase(path);
+    const store = new CandleStore(db);
+    expect(store.range(key)).toEqual([
+      { time: 60_000, open: 100, high: 103, low: 99, close: 102, volume: 5, confirmed: true },
+      { time: 120_000, open: 102, high: 104, low: 101, close: 103, volume: 2, confirmed: false },
+    ]);
+    const spot: StreamKeyValue = { exchange: 'bybit', category: 'spot', symbol: 'ETHUSDT', interval: '5' };
+    expect(store.range(spot)).toEqual([{ time: 300_000, open: 10, high: 11, low: 9, close: 10.5, volume: 7, confirmed: true }]);
+    expect(store.streams().map((s) => [s.symbol, s.count])).toEqual([
+      ['BTCUSDT', 2],
+      ['ETHUSDT', 1],
+    ]);
+    expect(db.prepare('SELECT count(*) FROM candles').pluck().get()).toBe(3); // still readable by its old name
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('updates an open candle in place and keeps a confirmed one final', () => {
