@@ -15,6 +15,7 @@ import { klineTopic, planSubscriptions, publicStreamUrl, type Reject } from '../
 import { BybitConnection, DEFAULT_CONNECTION_TIMING, type ConnectionState, type ConnectionTiming } from '../market/bybit/ws-client';
 import { candleStartAt, intervalMs, nextCandleStart, type Category, type Interval } from '../market/intervals';
 import { streamId, type CandleStore } from '../store/candles';
+import { WalCheckpointer } from '../store/checkpointer';
 import type { WatchlistStore } from '../store/watchlist';
 import { CandleWriter } from './candle-writer';
 
@@ -78,6 +79,7 @@ export class MarketFeed {
   readonly #log: (line: string) => void;
   #connections: BybitConnection[] = [];
   #healthTimer: NodeJS.Timeout | undefined;
+  #checkpointer: WalCheckpointer | undefined;
   #lastSample = Date.now();
   #running = false;
 
@@ -93,6 +95,8 @@ export class MarketFeed {
   /** Connects and backfills the watchlist; does nothing network-wise while the watchlist is empty. */
   start(): void {
     this.#running = true;
+    // The feed writes all the time: its commits must not wait for checkpoints (see WalCheckpointer).
+    if (!this.options.store.db.memory) this.#checkpointer = new WalCheckpointer(this.options.store.db, 1000, this.#log);
     this.#connect();
     const every = this.options.healthIntervalMs ?? 1000;
     this.#healthTimer = setInterval(() => {
@@ -108,6 +112,8 @@ export class MarketFeed {
     for (const state of this.#streams.values()) clearTimeout(state.retry);
     this.#disconnect();
     this.writer.flush();
+    this.#checkpointer?.stop();
+    this.#checkpointer = undefined;
   }
 
   /** Applies a changed watchlist: reconnects with the new topics, backfills new streams. */

@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Candle, StreamKeyValue } from '../../src-main/ipc/contract';
 import { CandleStore } from '../../src-main/store/candles';
+import { WalCheckpointer } from '../../src-main/store/checkpointer';
 import { migrate, openDatabase, readMigrations, type Db } from '../../src-main/store/database';
 import { tempDir } from '../helpers';
 
@@ -66,6 +68,25 @@ describe('store', () => {
       ['ETHUSDT', 1],
     ]);
     expect(db.prepare('SELECT count(*) FROM candles').pluck().get()).toBe(3); // still readable by its old name
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('checkpoints the WAL from a worker thread while the store keeps writing', async () => {
+    const path = join(tempDir(), 'store.db');
+    db = openDatabase(path);
+    const store = new CandleStore(db);
+    const checkpointer = new WalCheckpointer(db, 20);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const before = statSync(path).size;
+    store.write(
+      key,
+      Array.from({ length: 20_000 }, (_, i) => candle(i, 100, true)),
+    );
+    // Only a checkpoint copies pages from the WAL into the database file.
+    await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(before + 500_000), { timeout: 60_000, interval: 20 });
+    checkpointer.stop();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    expect(store.count(key)).toBe(20_000);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
