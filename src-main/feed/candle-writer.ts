@@ -6,15 +6,11 @@
  */
 import type { Candle, StreamKeyValue } from '../ipc/contract';
 import type { EventHub } from '../ipc/dispatch';
-import type { CandleStore } from '../store/candles';
+import { streamId, type CandleStore } from '../store/candles';
 
 interface Pending {
   key: StreamKeyValue;
   candles: Map<number, Candle>;
-}
-
-export function streamId(key: StreamKeyValue): string {
-  return `${key.exchange}:${key.category}:${key.symbol}:${key.interval}`;
 }
 
 export class CandleWriter {
@@ -51,7 +47,7 @@ export class CandleWriter {
     for (const { key, candles } of changes) {
       candles.sort((a, b) => a.time - b.time);
       this.stats.rowsChanged += candles.length;
-      for (const candle of candles) this.events.emit('candle.updated', { ...key, candle });
+      for (const candle of candles) this.events.emitValidated('candle.updated', { ...key, candle });
     }
     return changes.reduce((n, c) => n + c.candles.length, 0);
   }

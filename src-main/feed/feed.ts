@@ -13,10 +13,11 @@ import type { EventHub } from '../ipc/dispatch';
 import { BybitRest, type RestTiming } from '../market/bybit/rest-client';
 import { klineTopic, planSubscriptions, publicStreamUrl, type Reject } from '../market/bybit/protocol';
 import { BybitConnection, DEFAULT_CONNECTION_TIMING, type ConnectionState, type ConnectionTiming } from '../market/bybit/ws-client';
-import { candleStartAt, intervalMs, nextCandleStart, type Category } from '../market/intervals';
-import type { CandleStore } from '../store/candles';
+import { candleStartAt, intervalMs, nextCandleStart, type Category, type Interval } from '../market/intervals';
+import { streamId, type CandleStore } from '../store/candles';
+import { WalCheckpointer } from '../store/checkpointer';
 import type { WatchlistStore } from '../store/watchlist';
-import { CandleWriter, streamId } from './candle-writer';
+import { CandleWriter } from './candle-writer';
 
 export const DEFAULT_BACKFILL_DEPTH_MS = 7 * 24 * 3_600_000;
 const PAGE_CANDLES = 1000;
@@ -78,6 +79,7 @@ export class MarketFeed {
   readonly #log: (line: string) => void;
   #connections: BybitConnection[] = [];
   #healthTimer: NodeJS.Timeout | undefined;
+  #checkpointer: WalCheckpointer | undefined;
   #lastSample = Date.now();
   #running = false;
 
@@ -85,7 +87,7 @@ export class MarketFeed {
     this.#log = options.log ?? (() => {});
     this.writer = new CandleWriter(options.store, options.events);
     this.rest = new BybitRest(options.restBase, options.rest, this.#log);
-    this.#requests = pLimit(options.backfillConcurrency ?? 4);
+    this.#requests = pLimit(options.backfillConcurrency ?? 16);
     this.#now = options.marketNow ?? Date.now;
     this.#timing = { ...DEFAULT_CONNECTION_TIMING, ...options.connection };
   }
@@ -93,6 +95,8 @@ export class MarketFeed {
   /** Connects and backfills the watchlist; does nothing network-wise while the watchlist is empty. */
   start(): void {
     this.#running = true;
+    // The feed writes all the time: its commits must not wait for checkpoints (see WalCheckpointer).
+    if (!this.options.store.db.memory) this.#checkpointer = new WalCheckpointer(this.options.store.db, 1000, this.#log);
     this.#connect();
     const every = this.options.healthIntervalMs ?? 1000;
     this.#healthTimer = setInterval(() => {
@@ -108,6 +112,8 @@ export class MarketFeed {
     for (const state of this.#streams.values()) clearTimeout(state.retry);
     this.#disconnect();
     this.writer.flush();
+    this.#checkpointer?.stop();
+    this.#checkpointer = undefined;
   }
 
   /** Applies a changed watchlist: reconnects with the new topics, backfills new streams. */
@@ -311,40 +317,66 @@ export class MarketFeed {
     const interval = key.interval;
     this.writer.flush(); // the gap scan must see what is already on its way to the store
     let pageStart = this.#firstMissing(state);
-    const pagesLeft = (from: number) =>
-      interval === 'M' ? 1 : Math.max(1, Math.ceil((this.#now() - from + 1) / (PAGE_CANDLES * intervalMs(interval))));
-    const progress = { done: 0, total: pagesLeft(pageStart) };
+    const progress = { done: 0, total: 0 };
     let rows = 0;
     let newestClosed: number | undefined;
-    state.backfill = { ...progress };
     const started = Date.now();
     let lastLog = started;
-    if (progress.total > 1)
-      this.#log(`${this.#name(state)}: backfilling from ${new Date(pageStart).toISOString()}, ${progress.total} pages`);
     while (this.#running && pageStart <= this.#now()) {
-      const pageEnd = interval === 'M' ? this.#now() : pageStart + (PAGE_CANDLES - 1) * intervalMs(interval);
-      const from = pageStart;
-      const page = await this.#requests(() => this.rest.klinePage(key.category, key.symbol, interval, from, pageEnd));
-      if (!this.#running) return; // stopped meanwhile: the store may already be closed
-      for (const reject of page.rejects) this.#reject(reject, state);
-      // The still-open candle is left to the live stream; only closed candles come from REST.
-      const closed = page.candles.filter((c) => c.confirmed);
-      newestClosed = closed.at(-1)?.time ?? newestClosed;
-      this.writer.put(key, closed);
-      rows += closed.length;
-      state.rowsBackfilled += closed.length;
-      pageStart = nextCandleStart(interval, pageEnd);
-      progress.done++;
-      progress.total = Math.max(progress.total, progress.done + (pageStart <= this.#now() ? pagesLeft(pageStart) : 0));
+      // Every page up to now is asked for at once: the request pool and the rate limit pace them,
+      // and they are taken in order, so the writer gets each stream's candles ascending.
+      const ranges = this.#pageRanges(interval, pageStart, this.#now());
+      pageStart = nextCandleStart(interval, ranges.at(-1)![1]);
+      let abandoned = false;
+      const pages = ranges.map(([from, end]) =>
+        this.#requests(() =>
+          this.#running && !abandoned ? this.rest.klinePage(key.category, key.symbol, interval, from, end) : undefined,
+        ),
+      );
+      for (const page of pages) page.catch(() => {}); // the first failure is thrown below; the others need no handler
+      if (progress.total === 0 && ranges.length > 1)
+        this.#log(`${this.#name(state)}: backfilling from ${new Date(ranges[0]![0]).toISOString()}, ${ranges.length} pages`);
+      progress.total += ranges.length;
       state.backfill = { ...progress };
-      this.options.events.emit('backfill.progress', { ...key, ...progress, rows });
-      if (progress.total > 1 && (progress.done === progress.total || Date.now() - lastLog > 2000)) {
-        lastLog = Date.now();
-        this.#log(`${this.#name(state)}: backfill ${progress.done}/${progress.total} pages, ${rows} rows`);
+      for (const pending of pages) {
+        let page;
+        try {
+          page = await pending;
+        } catch (err) {
+          abandoned = true;
+          throw err;
+        }
+        if (page === undefined || !this.#running) return; // stopped meanwhile: the store may already be closed
+        for (const reject of page.rejects) this.#reject(reject, state);
+        // The still-open candle is left to the live stream; only closed candles come from REST.
+        const closed = page.candles.filter((c) => c.confirmed);
+        newestClosed = closed.at(-1)?.time ?? newestClosed;
+        this.writer.put(key, closed);
+        rows += closed.length;
+        state.rowsBackfilled += closed.length;
+        progress.done++;
+        state.backfill = { ...progress };
+        this.options.events.emit('backfill.progress', { ...key, ...progress, rows });
+        if (progress.total > 1 && (progress.done === progress.total || Date.now() - lastLog > 2000)) {
+          lastLog = Date.now();
+          this.#log(`${this.#name(state)}: backfill ${progress.done}/${progress.total} pages, ${rows} rows`);
+        }
       }
     }
     // Holes the exchange itself has (no trades, outages) stay holes: the next repair starts after them.
     if (this.#running && newestClosed !== undefined) state.contiguousUntil = Math.max(state.contiguousUntil ?? newestClosed, newestClosed);
+  }
+
+  /** [start, end] of each page (at most 1000 candles) covering `from` up to `now`; monthly candles take one page. */
+  #pageRanges(interval: Interval, from: number, now: number): [number, number][] {
+    if (interval === 'M') return [[from, now]];
+    const ranges: [number, number][] = [];
+    for (let start = from; start <= now;) {
+      const end = start + (PAGE_CANDLES - 1) * intervalMs(interval);
+      ranges.push([start, end]);
+      start = nextCandleStart(interval, end);
+    }
+    return ranges;
   }
 
   /** Start of the first candle missing after the stream's contiguous confirmed run. */

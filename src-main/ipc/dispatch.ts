@@ -50,6 +50,15 @@ export class EventHub {
     this.#emitter.emit('event', name, events[name].parse(payload));
   }
 
+  /**
+   * Pushes an event built only from data validated where it entered (the feed's candles, checked frame
+   * by frame), without checking it a second time: on the feed's hot path that check cost as much as
+   * storing the candle. A renderer still validates every event it receives (createBridge).
+   */
+  emitValidated<K extends EventName>(name: K, payload: EventPayload<K>): void {
+    this.#emitter.emit('event', name, payload);
+  }
+
   listen(listener: Listener): () => void {
     this.#emitter.on('event', listener);
     return () => this.#emitter.off('event', listener);

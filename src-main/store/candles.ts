@@ -29,7 +29,14 @@ interface CandleRow {
 }
 
 const DAY_MS = 86_400_000;
-const KEY = 'exchange = @exchange AND category = @category AND symbol = @symbol AND interval = @interval';
+const STREAM = 'exchange = @exchange AND category = @category AND symbol = @symbol AND interval = @interval';
+/** Reads name the stream by its key; rows carry the stream's integer id (see db/006_candle_streams.sql). */
+const KEY = `stream = (SELECT id FROM candle_streams WHERE ${STREAM})`;
+
+/** One text key per stream, for maps. */
+export function streamId(key: StreamKeyValue): string {
+  return `${key.exchange}:${key.category}:${key.symbol}:${key.interval}`;
+}
 
 function toCandle(r: CandleRow): Candle {
   return { time: r.start, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, confirmed: r.confirmed === 1 };
@@ -45,59 +52,71 @@ export class CandleStore {
   readonly #writeBatch;
   readonly #writeChanges;
   readonly #confirmedStarts;
+  readonly #addStream;
+  readonly #streamIdOf;
+  /** Stream ids by streamId(); an id never changes once given. */
+  readonly #streamIds = new Map<string, number>();
 
   constructor(readonly db: Db) {
+    // The WHERE keeps a confirmed candle final in SQL: an update to it changes nothing (changes = 0).
     this.#upsert = db.prepare(`
-      INSERT INTO candles (exchange, category, symbol, interval, start, open, high, low, close, volume, confirmed)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO candle_rows (stream, start, open, high, low, close, volume, confirmed)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
         close = excluded.close, volume = excluded.volume, confirmed = excluded.confirmed
-      WHERE candles.confirmed = 0`);
+      WHERE candle_rows.confirmed = 0`);
+    this.#addStream = db.prepare(
+      'INSERT INTO candle_streams (exchange, category, symbol, interval) VALUES (@exchange, @category, @symbol, @interval) ON CONFLICT DO NOTHING',
+    );
+    this.#streamIdOf = db.prepare(`SELECT id FROM candle_streams WHERE ${STREAM}`).pluck();
     this.#range = db.prepare<Record<string, unknown>, CandleRow>(`
-      SELECT * FROM (SELECT start, open, high, low, close, volume, confirmed FROM candles
+      SELECT * FROM (SELECT start, open, high, low, close, volume, confirmed FROM candle_rows
         WHERE ${KEY} AND start >= @from AND start <= @to ORDER BY start DESC LIMIT @limit)
       ORDER BY start`);
     this.#rangeRaw = db.prepare(this.#range.source).raw();
-    this.#count = db.prepare(`SELECT count(*) FROM candles WHERE ${KEY}`).pluck();
+    this.#count = db.prepare(`SELECT count(*) FROM candle_rows WHERE ${KEY}`).pluck();
     this.#closed = db.prepare<Record<string, unknown>, CandleRow>(`
-      SELECT start, open, high, low, close, volume, confirmed FROM candles
+      SELECT start, open, high, low, close, volume, confirmed FROM candle_rows
       WHERE ${KEY} AND confirmed = 1 AND start >= @from AND start <= @to ORDER BY start`);
     this.#streams = db.prepare<[], StreamSummaryRow>(`
-      SELECT exchange, category, symbol, interval, count(*) AS count, min(start) AS first, max(start) AS last
-      FROM candles GROUP BY exchange, category, symbol, interval ORDER BY symbol, interval`);
+      SELECT s.exchange, s.category, s.symbol, s.interval, count(*) AS count, min(r.start) AS first, max(r.start) AS last
+      FROM candle_rows r JOIN candle_streams s ON s.id = r.stream GROUP BY r.stream ORDER BY s.symbol, s.interval`);
     this.#writeBatch = db.transaction((key: StreamKeyValue, candles: readonly Candle[]) => {
+      const stream = this.#streamId(key);
       let changed = 0;
-      for (const c of candles) changed += this.#upsertOne(key, c);
+      for (const c of candles) changed += this.#upsertOne(stream, c);
       return changed;
     });
     this.#writeChanges = db.transaction((batches: readonly StreamBatch[]) => {
       const changes: StreamBatch[] = [];
       for (const { key, candles } of batches) {
-        const changed = candles.filter((c) => this.#upsertOne(key, c) > 0);
+        const stream = this.#streamId(key);
+        const changed = candles.filter((c) => this.#upsertOne(stream, c) > 0);
         if (changed.length > 0) changes.push({ key, candles: changed });
       }
       return changes;
     });
     this.#confirmedStarts = db
-      .prepare(`SELECT start FROM candles WHERE ${KEY} AND confirmed = 1 AND start >= @from ORDER BY start`)
+      .prepare(`SELECT start FROM candle_rows WHERE ${KEY} AND confirmed = 1 AND start >= @from ORDER BY start`)
       .pluck();
   }
 
-  #upsertOne(key: StreamKeyValue, c: Candle): number {
+  /** The stream's id, registering the stream on its first write. */
+  #streamId(key: StreamKeyValue): number {
+    const id = streamId(key);
+    let stream = this.#streamIds.get(id);
+    if (stream === undefined) {
+      const named = { exchange: key.exchange, category: key.category, symbol: key.symbol, interval: key.interval };
+      this.#addStream.run(named);
+      stream = Number(this.#streamIdOf.get(named));
+      this.#streamIds.set(id, stream);
+    }
+    return stream;
+  }
+
+  #upsertOne(stream: number, c: Candle): number {
     // Positional parameters: binding by name costs more than the row itself on the hot path.
-    return this.#upsert.run(
-      key.exchange,
-      key.category,
-      key.symbol,
-      key.interval,
-      c.time,
-      c.open,
-      c.high,
-      c.low,
-      c.close,
-      c.volume,
-      c.confirmed ? 1 : 0,
-    ).changes;
+    return this.#upsert.run(stream, c.time, c.open, c.high, c.low, c.close, c.volume, c.confirmed ? 1 : 0).changes;
   }
 
   /**
@@ -155,19 +174,19 @@ export class CandleStore {
   quote(key: StreamKeyValue): { last: number | null; lastTime: number | null; change24h: number | null } {
     const last = this.db
       .prepare<Record<string, unknown>, { close: number; start: number }>(
-        `SELECT close, start FROM candles WHERE ${KEY} ORDER BY start DESC LIMIT 1`,
+        `SELECT close, start FROM candle_rows WHERE ${KEY} ORDER BY start DESC LIMIT 1`,
       )
       .get(key);
     if (last === undefined) return { last: null, lastTime: null, change24h: null };
     const before = this.db
       .prepare<Record<string, unknown>, { close: number }>(
-        `SELECT close FROM candles WHERE ${KEY} AND start <= @at ORDER BY start DESC LIMIT 1`,
+        `SELECT close FROM candle_rows WHERE ${KEY} AND start <= @at ORDER BY start DESC LIMIT 1`,
       )
       .get({ ...key, at: last.start - DAY_MS });
     return { last: last.close, lastTime: last.start, change24h: before === undefined ? null : last.close / before.close - 1 };
   }
 
   isEmpty(): boolean {
-    return this.db.prepare('SELECT NOT EXISTS (SELECT 1 FROM candles)').pluck().get() === 1;
+    return this.db.prepare('SELECT NOT EXISTS (SELECT 1 FROM candle_rows)').pluck().get() === 1;
   }
 }

@@ -19,6 +19,25 @@ describe('request limit and reconnect backoff', () => {
     expect(limit.delay()).toBe(2000);
   });
 
+  it('holds a place for each request in flight and counts it from its reply', async () => {
+    let now = 1_000;
+    const limit = new SlidingWindowLimit(2, 5000, () => now);
+    const sleep = async (ms: number) => void (now += ms);
+    const first = await limit.acquire(sleep);
+    const second = await limit.acquire(sleep);
+    expect(limit.delay()).toBeGreaterThan(0); // both places held while the replies are awaited
+    now = 2_000;
+    first();
+    first(); // a second release changes nothing
+    now = 3_000;
+    second();
+    expect(limit.delay()).toBe(5000 - 1000); // the first reply counts from 2 000, not from its send at 1 000
+    const third = await limit.acquire(sleep);
+    expect(now).toBe(7_000);
+    third();
+    expect(limit.delay()).toBe(1000); // the second reply (at 3 000) leaves the window at 8 000
+  });
+
   it('backs off exponentially with full jitter, capped', () => {
     expect(backoffDelay(0, 500, 30_000, () => 1)).toBe(500);
     expect(backoffDelay(3, 500, 30_000, () => 1)).toBe(4000);

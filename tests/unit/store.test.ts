@@ -1,7 +1,10 @@
+import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Candle, StreamKeyValue } from '../../src-main/ipc/contract';
 import { CandleStore } from '../../src-main/store/candles';
+import { WalCheckpointer } from '../../src-main/store/checkpointer';
 import { migrate, openDatabase, readMigrations, type Db } from '../../src-main/store/database';
 import { tempDir } from '../helpers';
 
@@ -38,6 +41,53 @@ describe('store', () => {
     expect(() => migrate(db as Db, [...readMigrations(), ...broken])).toThrow();
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 't900'").pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM schema_migrations WHERE version >= 900').pluck().get()).toBe(0);
+  });
+
+  it('moves candles stored under the text-keyed schema to integer stream ids, every value kept', () => {
+    const path = join(tempDir(), 'store.db');
+    const before = new Database(path);
+    migrate(
+      before,
+      readMigrations().filter((m) => m.version < 6),
+    );
+    const insert = before.prepare('INSERT INTO candles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run('bybit', 'linear', 'BTCUSDT', '1', 60_000, 100, 103, 99, 102, 5, 1);
+    insert.run('bybit', 'linear', 'BTCUSDT', '1', 120_000, 102, 104, 101, 103, 2, 0);
+    insert.run('bybit', 'spot', 'ETHUSDT', '5', 300_000, 10, 11, 9, 10.5, 7, 1);
+    before.close();
+    db = openDatabase(path);
+    const store = new CandleStore(db);
+    expect(store.range(key)).toEqual([
+      { time: 60_000, open: 100, high: 103, low: 99, close: 102, volume: 5, confirmed: true },
+      { time: 120_000, open: 102, high: 104, low: 101, close: 103, volume: 2, confirmed: false },
+    ]);
+    const spot: StreamKeyValue = { exchange: 'bybit', category: 'spot', symbol: 'ETHUSDT', interval: '5' };
+    expect(store.range(spot)).toEqual([{ time: 300_000, open: 10, high: 11, low: 9, close: 10.5, volume: 7, confirmed: true }]);
+    expect(store.streams().map((s) => [s.symbol, s.count])).toEqual([
+      ['BTCUSDT', 2],
+      ['ETHUSDT', 1],
+    ]);
+    expect(db.prepare('SELECT count(*) FROM candles').pluck().get()).toBe(3); // still readable by its old name
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('checkpoints the WAL from a worker thread while the store keeps writing', async () => {
+    const path = join(tempDir(), 'store.db');
+    db = openDatabase(path);
+    const store = new CandleStore(db);
+    const checkpointer = new WalCheckpointer(db, 20);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const before = statSync(path).size;
+    store.write(
+      key,
+      Array.from({ length: 20_000 }, (_, i) => candle(i, 100, true)),
+    );
+    // Only a checkpoint copies pages from the WAL into the database file.
+    await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(before + 500_000), { timeout: 60_000, interval: 20 });
+    checkpointer.stop();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    expect(store.count(key)).toBe(20_000);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('updates an open candle in place and keeps a confirmed one final', () => {

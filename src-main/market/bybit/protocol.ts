@@ -191,13 +191,14 @@ function isFarFuture(interval: Interval, start: number, now: number): boolean {
   return start > nextCandleStart(interval, now);
 }
 
+const PRICE_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
+
 /** Checks one REST row or push element's prices; the reject names what is wrong. */
-function checkPrices(
-  values: { open: number; high: number; low: number; close: number; volume: number },
-  topic: string | undefined,
-): Reject | undefined {
-  const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
-  if (bad !== undefined) return { kind: 'non_finite', topic, reason: `${bad[0]} is not a finite number` };
+function checkPrices(values: Record<(typeof PRICE_FIELDS)[number], number>, topic: string | undefined): Reject | undefined {
+  // A plain loop: this runs for each of a million backfilled rows.
+  for (const field of PRICE_FIELDS) {
+    if (!Number.isFinite(values[field])) return { kind: 'non_finite', topic, reason: `${field} is not a finite number` };
+  }
   if (values.low > values.high) return { kind: 'low_above_high', topic, reason: `low ${values.low} is above high ${values.high}` };
   return undefined;
 }

@@ -105,16 +105,18 @@ export class BybitRest {
     const url = `${this.baseUrl.replace(/\/+$/, '')}${path}?${new URLSearchParams(params)}`;
     let slowDownWait = this.#timing.tooManyRequestsWaitMs;
     for (let attempt = 0; ; attempt++) {
-      await this.#limit.take(sleep);
+      const release = await this.#limit.acquire(sleep);
       this.stats.requests++;
       let response: Response;
       try {
         response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
       } catch (err) {
+        release();
         if (attempt >= this.#timing.retries) throw new RestError(`${path}: ${(err as Error).message}`);
         await sleep(Math.min(30_000, 250 * 2 ** attempt));
         continue;
       }
+      release();
       if (response.status === 403) {
         this.stats.slowDowns++;
         this.log(`${path}: HTTP 403 (IP rate limit); waiting ${Math.round(this.#timing.forbiddenWaitMs / 1000)} s as Bybit asks`);
