@@ -9,7 +9,7 @@ import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../features/spec';
 import { historyLength } from '../features/windows';
 import { SIGNAL_CLASSES, type Candle, type EventPayload, type Signal, type StreamKeyValue } from '../ipc/contract';
 import type { EventHub } from '../ipc/dispatch';
-import { streamId } from '../feed/candle-writer';
+import { streamId } from '../store/candles';
 import { intervalMs } from '../market/intervals';
 import type { BackendName } from '../model/backend';
 import { defaultModelSpec } from '../model/spec';
