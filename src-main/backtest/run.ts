@@ -5,7 +5,7 @@
 import { attentionConcentration } from '../explain/attention';
 import { explainBatch } from '../explain/explainer';
 import type { FeatureSpec, Normalization } from '../features/spec';
-import { historyLength, unbrokenRuns, windowFeatures } from '../features/windows';
+import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from '../features/windows';
 import { SIGNAL_CLASSES, type Candle } from '../ipc/contract';
 import type { FinancialCnn } from '../model/network';
 import { backtest, type BacktestResult, type BacktestRules, type TradeSignal } from './simulate';
@@ -33,21 +33,26 @@ export function runBacktest(
   onProgress: (done: number, total: number) => void = () => {},
 ): BacktestRun {
   const needed = historyLength(features);
-  const indexOf = new Map(candles.map((c, i) => [c.time, i]));
-  // Window ends: candles with a full unbroken history behind them.
-  const ends = unbrokenRuns(candles, stepMs).flatMap((run) => run.slice(needed - 1).map((c) => indexOf.get(c.time) ?? -1));
+  // Window ends (indices into candles) with a full unbroken history behind them, each with its run's feature writer.
+  const ends: { index: number; write: WindowWriter; end: number }[] = [];
+  let offset = 0;
+  for (const run of unbrokenRuns(candles, stepMs)) {
+    if (run.length >= needed) {
+      const write = runFeatures(run, features, stepMs, normalization);
+      for (let end = needed - 1; end < run.length; end++) ends.push({ index: offset + end, write, end });
+    }
+    offset += run.length;
+  }
   const windows: ExplainedWindow[] = [];
-  const rowSize = features.windowLength * features.channels.length;
+  const T = features.windowLength;
+  const rowSize = T * features.channels.length;
   for (let from = 0; from < ends.length; from += BATCH) {
     const batch = ends.slice(from, from + BATCH);
     const inputs = new Float32Array(batch.length * rowSize);
-    batch.forEach((end, b) =>
-      inputs.set(windowFeatures(candles.slice(end + 1 - needed, end + 1), features, stepMs, normalization), b * rowSize),
-    );
+    batch.forEach(({ write, end }, b) => write(end, inputs, b * rowSize));
     explainBatch(model, inputs, batch.length, { method: 'gradcam' }).forEach((e, b) => {
-      const end = batch[b] ?? 0;
-      const starts = candles.slice(end + 1 - features.windowLength, end + 1).map((c) => c.time);
-      const ranked = e.cam.map((weight, i) => ({ start: starts[i] ?? 0, weight })).sort((x, y) => y.weight - x.weight);
+      const end = batch[b]?.index ?? 0;
+      const ranked = e.cam.map((weight, i) => ({ start: candles[end + 1 - T + i]?.time ?? 0, weight })).sort((x, y) => y.weight - x.weight);
       windows.push({
         id: windows.length,
         index: end,
