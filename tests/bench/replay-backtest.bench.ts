@@ -44,7 +44,7 @@ for (const backend of ['wasm'] as const) {
   await useBackend([backend]);
   const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
   const started = performance.now();
-  const run = runBacktest(model, candles, 60_000, features, normalization, DEFAULT_RULES);
+  const run = await runBacktest(model, candles, 60_000, features, normalization, DEFAULT_RULES);
   const seconds = (performance.now() - started) / 1000;
   model.dispose();
   const perSecond = run.windows.length / seconds;
