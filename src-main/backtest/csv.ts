@@ -2,11 +2,9 @@
  * The backtest's CSV exports, pure: written by the `backtest` command to files and by the UI as
  * downloads, from the same rows.
  */
-import type { z } from 'zod';
-import type { BacktestSignalSchema } from '../ipc/contract';
-import type { BacktestTrade } from './run';
+import type { BacktestSignal, BacktestTrade } from '../ipc/contract';
 
-export function signalsCsv(signals: readonly z.output<typeof BacktestSignalSchema>[]): string {
+export function signalsCsv(signals: readonly BacktestSignal[]): string {
   const rows = signals.map((w) =>
     [w.candleStart, w.predicted, ...w.probabilities.map((p) => p.toFixed(6)), w.concentration.toFixed(4)].join(','),
   );

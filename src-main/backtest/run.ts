@@ -3,12 +3,11 @@
  * in batches, then traded by the rules. Shared by the `backtest` command, the engine's
  * `backtest.run` (in the model worker) and the benchmark.
  */
-import type { z } from 'zod';
 import { attentionConcentration } from '../explain/attention';
 import { explainBatch } from '../explain/explainer';
 import type { FeatureSpec, Normalization } from '../features/spec';
 import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from '../features/windows';
-import { SIGNAL_CLASSES, type BacktestTradeSchema, type Candle } from '../ipc/contract';
+import { SIGNAL_CLASSES, type BacktestTrade, type Candle } from '../ipc/contract';
 import type { FinancialCnn } from '../model/network';
 import { backtest, type BacktestResult, type BacktestRules, type TradeSignal } from './simulate';
 
@@ -96,8 +95,6 @@ export async function runBacktest(
   const periodsPerYear = (365 * 86_400_000) / stepMs;
   return { ...backtest(bars, windows, rules, periodsPerYear), windows, bars };
 }
-
-export type BacktestTrade = z.output<typeof BacktestTradeSchema>;
 
 /** The trades with their entry signal in short (time, confidence, concentration, top candles). */
 export function tradesWithSignals(run: Pick<BacktestRun, 'trades' | 'windows'>): BacktestTrade[] {

@@ -265,6 +265,9 @@ export const BacktestTradeSchema = z.object({
   }),
 });
 
+export type BacktestTrade = z.output<typeof BacktestTradeSchema>;
+export type BacktestSignal = z.output<typeof BacktestSignalSchema>;
+
 const Empty = z.object({}).strict();
 
 /** Why a frame or row from the exchange was refused (see market/bybit/protocol.ts REJECT_KINDS). */
