@@ -1,12 +1,13 @@
 /**
  * A model over a series of candles: every window that does not span a break is scored and explained
- * in batches, then traded by the rules. Shared by the `backtest` command and its benchmark.
+ * in batches, then traded by the rules. Shared by the `backtest` command, the engine's
+ * `backtest.run` (in the model worker) and the benchmark.
  */
 import { attentionConcentration } from '../explain/attention';
 import { explainBatch } from '../explain/explainer';
 import type { FeatureSpec, Normalization } from '../features/spec';
-import { historyLength, unbrokenRuns, windowFeatures } from '../features/windows';
-import { SIGNAL_CLASSES, type Candle } from '../ipc/contract';
+import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from '../features/windows';
+import { SIGNAL_CLASSES, type BacktestTrade, type Candle } from '../ipc/contract';
 import type { FinancialCnn } from '../model/network';
 import { backtest, type BacktestResult, type BacktestRules, type TradeSignal } from './simulate';
 
@@ -19,38 +20,67 @@ export interface ExplainedWindow extends TradeSignal {
 
 export interface BacktestRun extends BacktestResult {
   windows: ExplainedWindow[];
+  /** The candles traded (from `from` on); trade and window indices point into these. */
+  bars: readonly Candle[];
+}
+
+export interface BacktestOptions {
+  /** Trade from the candle starting at or after this time; earlier candles only warm the first windows up. */
+  from?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Asked between batches; true stops the run with a BacktestCancelled error. */
+  cancelled?: () => boolean;
+}
+
+export class BacktestCancelled extends Error {
+  override name = 'BacktestCancelled';
+  constructor() {
+    super('the backtest was cancelled');
+  }
 }
 
 const BATCH = 256;
 
-export function runBacktest(
+export async function runBacktest(
   model: FinancialCnn,
   candles: readonly Candle[],
   stepMs: number,
   features: FeatureSpec,
   normalization: Normalization,
   rules: BacktestRules,
-  onProgress: (done: number, total: number) => void = () => {},
-): BacktestRun {
+  { from = 0, onProgress = () => {}, cancelled = () => false }: BacktestOptions = {},
+): Promise<BacktestRun> {
   const needed = historyLength(features);
-  const indexOf = new Map(candles.map((c, i) => [c.time, i]));
-  // Window ends: candles with a full unbroken history behind them.
-  const ends = unbrokenRuns(candles, stepMs).flatMap((run) => run.slice(needed - 1).map((c) => indexOf.get(c.time) ?? -1));
+  const firstBar = Math.max(
+    0,
+    candles.findIndex((c) => c.time >= from),
+  );
+  // Window ends (indices into candles) with a full unbroken history behind them, each with its run's feature writer.
+  const ends: { index: number; write: WindowWriter; end: number }[] = [];
+  let offset = 0;
+  for (const run of unbrokenRuns(candles, stepMs)) {
+    if (run.length >= needed) {
+      const write = runFeatures(run, features, stepMs, normalization);
+      for (let end = Math.max(needed - 1, firstBar - offset); end < run.length; end++) ends.push({ index: offset + end, write, end });
+    }
+    offset += run.length;
+  }
   const windows: ExplainedWindow[] = [];
-  const rowSize = features.windowLength * features.channels.length;
-  for (let from = 0; from < ends.length; from += BATCH) {
-    const batch = ends.slice(from, from + BATCH);
+  const T = features.windowLength;
+  const rowSize = T * features.channels.length;
+  for (let start = 0; start < ends.length; start += BATCH) {
+    // Between batches the event loop turns, so that a cancel request can arrive.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (cancelled()) throw new BacktestCancelled();
+    const batch = ends.slice(start, start + BATCH);
     const inputs = new Float32Array(batch.length * rowSize);
-    batch.forEach((end, b) =>
-      inputs.set(windowFeatures(candles.slice(end + 1 - needed, end + 1), features, stepMs, normalization), b * rowSize),
-    );
+    batch.forEach(({ write, end }, b) => write(end, inputs, b * rowSize));
     explainBatch(model, inputs, batch.length, { method: 'gradcam' }).forEach((e, b) => {
-      const end = batch[b] ?? 0;
-      const starts = candles.slice(end + 1 - features.windowLength, end + 1).map((c) => c.time);
-      const ranked = e.cam.map((weight, i) => ({ start: starts[i] ?? 0, weight })).sort((x, y) => y.weight - x.weight);
+      const end = batch[b]?.index ?? 0;
+      const ranked = e.cam.map((weight, i) => ({ start: candles[end + 1 - T + i]?.time ?? 0, weight })).sort((x, y) => y.weight - x.weight);
       windows.push({
         id: windows.length,
-        index: end,
+        index: end - firstBar,
         candleStart: candles[end]?.time ?? 0,
         predicted: SIGNAL_CLASSES[e.predicted] ?? 'hold',
         confidence: e.probabilities[e.predicted] ?? 0,
@@ -59,8 +89,52 @@ export function runBacktest(
         topCandles: ranked.slice(0, 3),
       });
     });
-    onProgress(Math.min(ends.length, from + BATCH), ends.length);
+    onProgress(Math.min(ends.length, start + BATCH), ends.length);
   }
+  const bars = candles.slice(firstBar);
   const periodsPerYear = (365 * 86_400_000) / stepMs;
-  return { ...backtest(candles, windows, rules, periodsPerYear), windows };
+  return { ...backtest(bars, windows, rules, periodsPerYear), windows, bars };
+}
+
+/** The trades with their entry signal in short (time, confidence, concentration, top candles). */
+export function tradesWithSignals(run: Pick<BacktestRun, 'trades' | 'windows'>): BacktestTrade[] {
+  const byId = new Map(run.windows.map((w) => [w.id, w]));
+  return run.trades.map((t) => {
+    const entry = byId.get(t.signalId);
+    if (entry === undefined) throw new Error(`trade at ${t.entryTime} has no entry signal`);
+    return {
+      side: t.side,
+      entryTime: t.entryTime,
+      exitTime: t.exitTime,
+      entryPrice: t.entryPrice,
+      exitPrice: t.exitPrice,
+      return: t.return,
+      exit: t.exit,
+      signal: {
+        candleStart: entry.candleStart,
+        confidence: entry.confidence,
+        concentration: entry.concentration,
+        topCandles: entry.topCandles,
+      },
+    };
+  });
+}
+
+/**
+ * The equity and drawdown after each bar, thinned to at most `points` for a chart: each kept point
+ * closes a bucket with its last equity and the bucket's deepest drawdown, so no trough is lost.
+ */
+export function equityPoints(
+  run: Pick<BacktestRun, 'bars' | 'equity' | 'drawdown'>,
+  points = 4000,
+): { time: number; equity: number; drawdown: number }[] {
+  const bucket = Math.max(1, Math.ceil(run.bars.length / points));
+  const out: { time: number; equity: number; drawdown: number }[] = [];
+  for (let from = 0; from < run.bars.length; from += bucket) {
+    const last = Math.min(run.bars.length, from + bucket) - 1;
+    let drawdown = 0;
+    for (let i = from; i <= last; i++) drawdown = Math.min(drawdown, run.drawdown[i] ?? 0);
+    out.push({ time: run.bars[last]?.time ?? 0, equity: run.equity[last] ?? 1, drawdown });
+  }
+  return out;
 }

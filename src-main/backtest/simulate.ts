@@ -2,33 +2,12 @@
  * Pure trading simulation over candles and the model's signals, with no look-ahead: a signal is
  * known at the close of its candle, so a position opens at the next candle's open.
  */
+import { BacktestRulesSchema, type BacktestRules } from '../ipc/contract';
 import { equityCurve, performance, type PerformanceReport } from './metrics';
 
-export interface BacktestRules {
-  /** Enter on buy or sell when its probability is at least this. */
-  threshold: number;
-  /** Skip signals whose attention concentration is below this (diffuse explanations). */
-  minConcentration: number;
-  /** Exit after this many candles... */
-  holdCandles: number;
-  /** ...or earlier on an opposite signal that passes the filters. */
-  exitOnOpposite: boolean;
-  allowShort: boolean;
-  /** Taker fee per side, in basis points of the traded notional. */
-  feeBps: number;
-  /** Slippage per side, in basis points against the trader. */
-  slippageBps: number;
-}
+export type { BacktestRules };
 
-export const DEFAULT_RULES: BacktestRules = {
-  threshold: 0.5,
-  minConcentration: 0,
-  holdCandles: 15,
-  exitOnOpposite: true,
-  allowShort: true,
-  feeBps: 5.5,
-  slippageBps: 1,
-};
+export const DEFAULT_RULES: BacktestRules = BacktestRulesSchema.parse({});
 
 export interface PriceBar {
   time: number;

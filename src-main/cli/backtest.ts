@@ -1,6 +1,7 @@
 /** `backtest --model M --csv FILE [rules]`: trade a model's explained signals over a file; the report as JSON. */
 import { writeFileSync } from 'node:fs';
-import { runBacktest } from '../backtest/run';
+import { signalsCsv, tradesCsv } from '../backtest/csv';
+import { runBacktest, tradesWithSignals } from '../backtest/run';
 import { DEFAULT_RULES, type BacktestRules } from '../backtest/simulate';
 import { intervalMs } from '../market/intervals';
 import { FinancialCnn } from '../model/network';
@@ -50,54 +51,20 @@ export async function commandBacktest(args: string[]): Promise<void> {
   const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
   const started = performance.now();
   let shown = 0;
-  const run = runBacktest(model, candles, intervalMs(interval), features, normalization, rules, (done, total) => {
-    if (done - shown >= total / 20 || done === total) {
-      shown = done;
-      process.stderr.write(`\rbacktest: ${done}/${total} windows explained`);
-    }
+  const run = await runBacktest(model, candles, intervalMs(interval), features, normalization, rules, {
+    onProgress: (done, total) => {
+      if (done - shown >= total / 20 || done === total) {
+        shown = done;
+        process.stderr.write(`\rbacktest: ${done}/${total} windows explained`);
+      }
+    },
   });
   model.dispose();
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(`\n`);
-  if (values['signals-csv'] !== undefined) {
-    const rows = run.windows.map((w) =>
-      [w.candleStart, w.predicted, ...w.probabilities.map((p) => p.toFixed(6)), w.concentration.toFixed(4)].join(','),
-    );
-    writeFileSync(values['signals-csv'], `candle_start,predicted,p_buy,p_hold,p_sell,attention_concentration\n${rows.join('\n')}\n`);
-  }
-  const byId = new Map(run.windows.map((w) => [w.id, w]));
-  const trades = run.trades.map((t) => {
-    const entry = byId.get(t.signalId);
-    return {
-      ...t,
-      signal: entry && {
-        candleStart: entry.candleStart,
-        confidence: entry.confidence,
-        concentration: entry.concentration,
-        topCandles: entry.topCandles,
-      },
-    };
-  });
-  if (values['trades-csv'] !== undefined) {
-    const rows = trades.map((t) =>
-      [
-        t.side,
-        t.entryTime,
-        t.exitTime,
-        t.entryPrice,
-        t.exitPrice,
-        t.return.toFixed(6),
-        t.exit,
-        t.signal?.candleStart ?? '',
-        t.signal?.confidence.toFixed(4) ?? '',
-        t.signal?.concentration.toFixed(4) ?? '',
-      ].join(','),
-    );
-    writeFileSync(
-      values['trades-csv'],
-      `side,entry_time,exit_time,entry_price,exit_price,return,exit,signal_candle,signal_confidence,signal_concentration\n${rows.join('\n')}\n`,
-    );
-  }
+  if (values['signals-csv'] !== undefined) writeFileSync(values['signals-csv'], signalsCsv(run.windows));
+  const trades = tradesWithSignals(run);
+  if (values['trades-csv'] !== undefined) writeFileSync(values['trades-csv'], tradesCsv(trades));
   const report = {
     model: loaded.metadata.version,
     backend,

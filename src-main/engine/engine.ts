@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlertStore, watchAlerts } from '../alerts/alerts';
+import { auditRows, verifySignal } from '../audit/audit';
 import { DEFAULT_BACKFILL_DEPTH_MS, MarketFeed, type FeedOptions } from '../feed/feed';
 import type { EventPayload, StreamKeyValue } from '../ipc/contract';
 import { createDispatch, EventHub, type Dispatch, type Handlers } from '../ipc/dispatch';
@@ -208,6 +209,15 @@ export function createEngine({
       requireModel().explainStored(id, method, { layer, target: target === undefined ? undefined : SIGNAL_CLASSES.indexOf(target) }),
     'training.start': ({ epochs, stride, ...key }) => ({ trainingId: requireModel().startTraining(key, { epochs, stride }) }),
     'training.cancel': async ({ trainingId }) => ({ cancelled: await requireModel().cancelTraining(trainingId) }),
+    'backtest.run': ({ runId, from, to, modelVersion, rules, ...key }) =>
+      requireModel().backtest(key, { runId, from, to, modelVersion, rules }),
+    'backtest.cancel': async ({ runId }) => ({ cancelled: await requireModel().cancelBacktest(runId) }),
+    'audit.list': ({ limit }) => auditRows({ candles: store, signals, alerts }, limit),
+    'audit.verify': async ({ id }) => {
+      const signal = signals.get(id);
+      if (signal === undefined) throw new Error(`no signal ${id}`);
+      return { id, ...(await verifySignal(model, signal)) };
+    },
   };
   return {
     store,

@@ -2,7 +2,7 @@
 import type { Candle } from '../ipc/contract';
 import { checkNoLookahead, labelWindow, type Sample } from './labels';
 import type { FeatureSpec, LabelSpec } from './spec';
-import { historyLength, unbrokenRuns, windowFeatures } from './windows';
+import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from './windows';
 
 export interface Dataset {
   /** Flat [N, T, C], time-major per window. */
@@ -16,14 +16,16 @@ export interface Dataset {
  */
 export function buildDataset(candles: readonly Candle[], stepMs: number, features: FeatureSpec, labels: LabelSpec, stride = 1): Dataset {
   const history = historyLength(features);
-  const ends: { run: Candle[]; end: number }[] = [];
+  const ends: { run: Candle[]; write: WindowWriter; end: number }[] = [];
   for (const run of unbrokenRuns(candles, stepMs)) {
-    for (let end = history - 1; end + labels.horizon < run.length; end += stride) ends.push({ run, end });
+    if (run.length < history) continue;
+    const write = runFeatures(run, features, stepMs);
+    for (let end = history - 1; end + labels.horizon < run.length; end += stride) ends.push({ run, write, end });
   }
   const size = features.windowLength * features.channels.length;
   const inputs = new Float32Array(ends.length * size);
-  const samples = ends.map(({ run, end }, n) => {
-    inputs.set(windowFeatures(run.slice(end - history + 1, end + 1), features, stepMs), n * size);
+  const samples = ends.map(({ run, write, end }, n) => {
+    write(end, inputs, n * size);
     return labelWindow(run, end, features.windowLength, labels);
   });
   checkNoLookahead(samples);

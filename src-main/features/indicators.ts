@@ -55,9 +55,12 @@ export function rsi(closes: ArrayLike<number>, n = 14): Float64Array {
 export function macdHistogram(closes: ArrayLike<number>): Float64Array {
   const fast = ema(closes, 12);
   const slow = ema(closes, 26);
-  const line = fast.map((f, i) => f - (slow[i] ?? 0));
+  // Plain loops: a typed array's map is several times slower, and the backtest calls this per window.
+  const line = new Float64Array(closes.length);
+  for (let i = 0; i < line.length; i++) line[i] = (fast[i] ?? 0) - (slow[i] ?? 0);
   const signal = ema(line, 9);
-  return line.map((l, i) => l - (signal[i] ?? 0));
+  for (let i = 0; i < line.length; i++) line[i] = (line[i] ?? 0) - (signal[i] ?? 0);
+  return line;
 }
 
 /** Bollinger %B(20, 2): where the close sits between the bands (0.5 when the bands collapse). */

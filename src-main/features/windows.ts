@@ -33,9 +33,17 @@ export function historyLength(spec: FeatureSpec): number {
 
 const Z_WINDOW = 60;
 const VOLUME_MA = 20;
+const BOLLINGER = 20;
+/** The longest trailing window a finite-memory channel reads (see finiteChannels). */
+const LONGEST_TRAILING = Math.max(Z_WINDOW, VOLUME_MA, BOLLINGER);
 
-function channelSeries(history: readonly Candle[]): Record<FeatureChannel, Float64Array> {
-  const n = history.length;
+type ChannelSeries = Partial<Record<FeatureChannel, Float64Array>>;
+
+/**
+ * Channels whose value at i reads at most the last LONGEST_TRAILING candles (and the previous
+ * close): the same wherever the series starts, once that many candles are behind i.
+ */
+function finiteChannels(history: readonly Candle[]): ChannelSeries {
   const close = Float64Array.from(history, (c) => c.close);
   const previous = (i: number) => history[Math.max(0, i - 1)]?.close ?? 1;
   const logReturn = (pick: (c: Candle) => number) => Float64Array.from(history, (c, i) => Math.log(pick(c) / previous(i)));
@@ -50,17 +58,79 @@ function channelSeries(history: readonly Candle[]): Record<FeatureChannel, Float
     ret_high: logReturn((c) => c.high),
     ret_low: logReturn((c) => c.low),
     ret_close: logReturn((c) => c.close),
-    log_volume_z: Float64Array.from({ length: n }, (_, i) =>
+    log_volume_z: Float64Array.from({ length: history.length }, (_, i) =>
       (lvStd[i] ?? 0) > 1e-12 ? ((logVolume[i] ?? 0) - (lvMean[i] ?? 0)) / (lvStd[i] ?? 1) : 0,
     ),
-    rsi14: rsi(close, 14).map((v) => v / 100),
-    // Divided by the close so that the scale does not depend on the price level.
-    macd_hist: macdHistogram(close).map((v, i) => v / (close[i] ?? 1)),
-    bollinger_pct_b: bollingerPercentB(close),
+    bollinger_pct_b: bollingerPercentB(close, BOLLINGER),
     volume_vs_ma: Float64Array.from(history, (c, i) => {
       const ma = volumeMa[i] ?? 0;
       return Math.log(Math.min(1e3, Math.max(1e-3, ma > 0 ? c.volume / ma : 1)));
     }),
+  };
+}
+
+/** Channels seeded at the first candle of their history (EMA, Wilder's RSI): they depend on where it starts. */
+function seededChannels(close: Float64Array): ChannelSeries {
+  const rsi14 = rsi(close, 14);
+  // Divided by the close so that the scale does not depend on the price level.
+  const macdHist = macdHistogram(close);
+  for (let i = 0; i < close.length; i++) {
+    rsi14[i] = (rsi14[i] ?? 0) / 100;
+    macdHist[i] = (macdHist[i] ?? 0) / (close[i] ?? 1);
+  }
+  return { rsi14, macd_hist: macdHist };
+}
+
+function checkCandles(history: readonly Candle[], stepMs: number): void {
+  for (let i = 0; i < history.length; i++) {
+    const c = history[i] as Candle;
+    if (!c.confirmed) throw new FeatureError(`candle ${c.time} is not closed`);
+    if (i > 0 && c.time - (history[i - 1] as Candle).time !== stepMs)
+      throw new FeatureError(`the series breaks before ${c.time}: a window may not span a gap`);
+    if (!(c.open > 0 && c.high > 0 && c.low > 0 && c.close > 0 && c.volume >= 0))
+      throw new FeatureError(`candle ${c.time} has a non-positive price or negative volume`);
+  }
+}
+
+/** Writes a window's feature matrix [T, C] into `out` at `offset`. */
+export type WindowWriter = (end: number, out: Float32Array, offset: number) => void;
+
+/**
+ * The features of every window of an unbroken run, each exactly as `windowFeatures` gives it from
+ * its own warmup + T candles: the finite-memory channels are computed once over the run (a value
+ * reads only candles at or before it, so later candles change nothing), the seeded ones again from
+ * each window's own first candle. Returns a writer for the window ending at run index `end`
+ * (end ≥ warmup + T − 1). Throws FeatureError on a broken, open or non-positive candle, or a
+ * non-finite value.
+ */
+export function runFeatures(run: readonly Candle[], spec: FeatureSpec, stepMs: number, normalization?: Normalization): WindowWriter {
+  checkCandles(run, stepMs);
+  const needed = historyLength(spec);
+  const T = spec.windowLength;
+  const C = spec.channels.length;
+  const close = Float64Array.from(run, (c) => c.close);
+  // With a warm-up shorter than the longest trailing window, a window's own history is cut short: per window then.
+  const shared = spec.warmup >= LONGEST_TRAILING - 1 ? finiteChannels(run) : undefined;
+  return (end, out, offset) => {
+    const start = end + 1 - needed;
+    if (start < 0 || end >= run.length)
+      throw new FeatureError(`a window needs ${needed} candles (${spec.warmup} warm-up + ${T}), got ${end + 1}`);
+    const finite = shared ?? finiteChannels(run.slice(start, end + 1));
+    const finiteStart = shared === undefined ? 0 : start;
+    const seeded = seededChannels(close.subarray(start, end + 1));
+    for (let c = 0; c < C; c++) {
+      const channel = spec.channels[c] as FeatureChannel;
+      const own = seeded[channel];
+      const series = own ?? finite[channel];
+      const first = (own === undefined ? finiteStart : 0) + spec.warmup;
+      for (let t = 0; t < T; t++) {
+        let value = series?.[first + t] ?? NaN;
+        if (normalization) value = (value - (normalization.mean[c] ?? 0)) / (normalization.std[c] ?? 1);
+        if (!Number.isFinite(value))
+          throw new FeatureError(`feature ${channel} is not finite at ${(run[start + spec.warmup + t] as Candle).time}`);
+        out[offset + t * C + c] = value;
+      }
+    }
   };
 }
 
@@ -73,28 +143,8 @@ export function windowFeatures(history: readonly Candle[], spec: FeatureSpec, st
   const needed = historyLength(spec);
   if (history.length !== needed)
     throw new FeatureError(`a window needs ${needed} candles (${spec.warmup} warm-up + ${spec.windowLength}), got ${history.length}`);
-  for (let i = 0; i < history.length; i++) {
-    const c = history[i] as Candle;
-    if (!c.confirmed) throw new FeatureError(`candle ${c.time} is not closed`);
-    if (i > 0 && c.time - (history[i - 1] as Candle).time !== stepMs)
-      throw new FeatureError(`the series breaks before ${c.time}: a window may not span a gap`);
-    if (!(c.open > 0 && c.high > 0 && c.low > 0 && c.close > 0 && c.volume >= 0))
-      throw new FeatureError(`candle ${c.time} has a non-positive price or negative volume`);
-  }
-  const series = channelSeries(history);
-  const T = spec.windowLength;
-  const C = spec.channels.length;
-  const out = new Float32Array(T * C);
-  for (let t = 0; t < T; t++) {
-    for (let c = 0; c < C; c++) {
-      const channel = spec.channels[c] as FeatureChannel;
-      let value = series[channel][spec.warmup + t] ?? NaN;
-      if (normalization) value = (value - (normalization.mean[c] ?? 0)) / (normalization.std[c] ?? 1);
-      if (!Number.isFinite(value))
-        throw new FeatureError(`feature ${channel} is not finite at ${(history[spec.warmup + t] as Candle).time}`);
-      out[t * C + c] = value;
-    }
-  }
+  const out = new Float32Array(spec.windowLength * spec.channels.length);
+  runFeatures(history, spec, stepMs, normalization)(needed - 1, out, 0);
   return out;
 }
 

@@ -156,6 +156,9 @@ export const FiredAlertSchema = z.object({
 });
 export type FiredAlert = z.output<typeof FiredAlertSchema>;
 
+/** What re-running a stored signal from its stored inputs gave. */
+export const AUDIT_VERDICTS = ['reproduced', 'differs', 'not re-run'] as const;
+
 const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/;
 
 export const ReplayStateSchema = z.object({
@@ -210,6 +213,67 @@ export const TrainProgressSchema = z.object({
   validationLoss: z.number().optional(),
 });
 export type TrainProgress = z.output<typeof TrainProgressSchema>;
+
+/** The trading rules of a backtest (see backtest/simulate); every field has the CLI's default. */
+export const BacktestRulesSchema = z
+  .object({
+    /** Enter on buy or sell when its probability is at least this. */
+    threshold: z.number().min(0).max(1).default(0.5),
+    /** Skip signals whose attention concentration is below this (diffuse explanations). */
+    minConcentration: z.number().min(0).max(1).default(0),
+    /** Exit after this many candles... */
+    holdCandles: z.number().int().min(1).max(100_000).default(15),
+    /** ...or earlier on an opposite signal that passes the filters. */
+    exitOnOpposite: z.boolean().default(true),
+    allowShort: z.boolean().default(true),
+    /** Taker fee per side, in basis points of the traded notional. */
+    feeBps: z.number().min(0).max(1000).default(5.5),
+    /** Slippage per side, in basis points against the trader. */
+    slippageBps: z.number().min(0).max(1000).default(1),
+  })
+  .strict();
+export type BacktestRules = z.output<typeof BacktestRulesSchema>;
+
+export const PerformanceReportSchema = z.object({
+  totalReturn: z.number(),
+  sharpe: z.number(),
+  sortino: z.number(),
+  maxDrawdown: z.number(),
+  winRate: z.number(),
+  /** Gross profit over gross loss; null when nothing was lost (infinite). */
+  profitFactor: z.number().nullable(),
+  trades: z.number().int(),
+  exposure: z.number(),
+});
+
+/** A backtest window's call, as the signals CSV lists it. */
+export const BacktestSignalSchema = z.object({
+  candleStart: EpochMs,
+  predicted: z.enum(SIGNAL_CLASSES),
+  probabilities: z.array(z.number()),
+  concentration: z.number(),
+});
+
+export const BacktestTradeSchema = z.object({
+  side: z.enum(['long', 'short']),
+  entryTime: EpochMs,
+  exitTime: EpochMs,
+  entryPrice: z.number(),
+  exitPrice: z.number(),
+  /** Net of fees and slippage on both sides. */
+  return: z.number(),
+  exit: z.enum(['horizon', 'opposite', 'end']),
+  /** The entry signal in short, as the trades CSV lists it. */
+  signal: z.object({
+    candleStart: EpochMs,
+    confidence: z.number(),
+    concentration: z.number(),
+    topCandles: z.array(z.object({ start: EpochMs, weight: z.number() })),
+  }),
+});
+
+export type BacktestTrade = z.output<typeof BacktestTradeSchema>;
+export type BacktestSignal = z.output<typeof BacktestSignalSchema>;
 
 const Empty = z.object({}).strict();
 
@@ -429,6 +493,46 @@ export const calls = {
     request: z.object({ trainingId: z.number().int() }).strict(),
     response: z.object({ cancelled: z.boolean() }),
   },
+  /**
+   * Trades a model's explained signals over a stored range (windows never span a break) in the model
+   * worker; progress arrives as 'backtest.progress' events under the caller's `runId`.
+   */
+  'backtest.run': {
+    request: StreamKey.extend({
+      runId: z.string().min(1).max(64),
+      from: EpochMs.optional(),
+      to: EpochMs.optional(),
+      /** A registered model; the active one when left out. */
+      modelVersion: z.string().optional(),
+      rules: BacktestRulesSchema.prefault({}),
+    }).strict(),
+    response: z.object({
+      runId: z.string(),
+      modelVersion: z.string(),
+      candles: z.number().int(),
+      strategy: PerformanceReportSchema,
+      buyAndHold: PerformanceReportSchema,
+      /** Strategy equity (starts at 1) and drawdown (≤ 0) after each candle, thinned to a few thousand points. */
+      equity: z.array(z.object({ time: EpochMs, equity: z.number(), drawdown: z.number() })),
+      /** Each trade with its entry signal, explained as live explains (not stored: id 0). */
+      trades: z.array(BacktestTradeSchema.extend({ explanation: SignalSchema })),
+      signals: z.array(BacktestSignalSchema),
+    }),
+  },
+  'backtest.cancel': {
+    request: z.object({ runId: z.string() }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
+  /** Every stored signal with the alerts it fired, newest first. */
+  'audit.list': {
+    request: z.object({ limit: z.number().int().min(1).max(100_000).default(10_000) }).strict(),
+    response: z.array(z.object({ signal: SignalSchema, alertsFired: z.array(z.string()) })),
+  },
+  /** Re-runs a stored signal with its model from its stored candles and compares, bit for bit. */
+  'audit.verify': {
+    request: z.object({ id: z.number().int() }).strict(),
+    response: z.object({ id: z.number().int(), verdict: z.enum(AUDIT_VERDICTS), detail: z.string() }),
+  },
 } as const;
 
 /** Events pushed from the engine to every connected renderer. */
@@ -447,6 +551,8 @@ export const events = {
     total: z.number().int().nonnegative(),
     rows: z.number().int().nonnegative(),
   }),
+  /** Windows explained so far of a backtest's total. */
+  'backtest.progress': z.object({ runId: z.string(), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   'training.progress': TrainProgressSchema.extend({
     trainingId: z.number().int(),
     state: z.enum(['running', 'done', 'failed', 'cancelled']),

@@ -7,7 +7,15 @@
 import type { CamMethodName } from '../explain/explainer';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../features/spec';
 import { historyLength } from '../features/windows';
-import { SIGNAL_CLASSES, type Candle, type EventPayload, type Signal, type StreamKeyValue } from '../ipc/contract';
+import {
+  SIGNAL_CLASSES,
+  type BacktestRules,
+  type CallResponse,
+  type Candle,
+  type EventPayload,
+  type Signal,
+  type StreamKeyValue,
+} from '../ipc/contract';
 import type { EventHub } from '../ipc/dispatch';
 import { streamId } from '../store/candles';
 import { intervalMs } from '../market/intervals';
@@ -18,7 +26,8 @@ import type { ModelRegistry } from '../store/models';
 import type { SignalStore } from '../store/signals';
 import { TrainJobSchema } from '../training/job';
 import { ModelWorker } from '../worker/client';
-import type { LoadResult } from '../worker/protocol';
+import type { LoadResult, ScoreResult } from '../worker/protocol';
+import type { ModelMetadata } from '../model/model-file';
 
 export type ModelStatus = 'starting' | 'ready' | 'failed';
 
@@ -54,6 +63,7 @@ export class ModelService {
   readonly #trainings = new Map<number, () => Promise<void>>();
   /** Per stream, the forming candle waiting for its provisional scoring. */
   readonly #forming = new Map<string, { key: StreamKeyValue; candleStart: number }>();
+  readonly #backtests = new Map<string, () => Promise<void>>();
   readonly ready: Promise<void>;
 
   constructor(options: ModelServiceOptions) {
@@ -177,13 +187,22 @@ export class ModelService {
     const { forming, ...explainOptions } = options;
     // Windows hold closed candles only; a provisional signal scores the forming one as if it closed now.
     const scored = forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
-    const result = await this.#worker.score(scored, stepMs, method, explainOptions);
-    const channels = model.metadata.features?.channels ?? [];
+    return this.#signalOf(key, candleStart, method, model.metadata, await this.#worker.score(scored, stepMs, method, explainOptions));
+  }
+
+  #signalOf(
+    key: StreamKeyValue,
+    candleStart: number,
+    method: CamMethodName,
+    metadata: ModelMetadata,
+    result: ScoreResult,
+  ): Omit<Signal, 'id'> {
+    const channels = metadata.features?.channels ?? [];
     return {
       ...key,
       candleStart,
       confirmed: true,
-      modelVersion: model.metadata.version,
+      modelVersion: metadata.version,
       predicted: SIGNAL_CLASSES[result.predicted] ?? 'hold',
       probabilities: result.probabilities,
       method,
@@ -230,6 +249,57 @@ export class ModelService {
     if (fresh.inputHash !== stored.inputHash)
       throw new Error(`the candles of signal ${id} changed since it was given (input hash differs)`);
     return { ...fresh, id, createdAt: stored.createdAt, confirmed: stored.confirmed };
+  }
+
+  /**
+   * Backtests a registered model (the active one by default) over the stream's closed candles in
+   * [from, to], in the worker; progress goes out as 'backtest.progress' events under `runId`.
+   */
+  async backtest(
+    key: StreamKeyValue,
+    request: { runId: string; from?: number; to?: number; modelVersion?: string; rules: BacktestRules },
+  ): Promise<CallResponse<'backtest.run'>> {
+    if (this.#backtests.has(request.runId)) throw new Error(`a backtest ${request.runId} is already running`);
+    if (key.interval === 'M') throw new Error('monthly candles have no fixed length');
+    await this.ready;
+    const chosen = request.modelVersion === undefined ? this.#requireModel() : this.#options.registry.get(request.modelVersion);
+    if (chosen === undefined) throw new Error(`no registered model ${request.modelVersion}`);
+    const { metadata, path } = chosen;
+    if (metadata.features === null) throw new Error(`model ${metadata.version} has no feature pipeline`);
+    const trainedOn = metadata.dataRange?.interval;
+    if (trainedOn !== undefined && trainedOn !== key.interval)
+      throw new Error(`model ${metadata.version} was trained on ${trainedOn} candles, not ${key.interval}`);
+    const from = request.from ?? 0;
+    const store = this.#options.store;
+    // The candles before `from` that the first windows read, then the range itself.
+    const warmup = from === 0 ? [] : store.range(key, 0, from - 1, historyLength(metadata.features) - 1);
+    const candles = [...warmup, ...store.closed(key, from, request.to)].filter((c) => c.confirmed);
+    if (candles.length === 0) throw new Error(`no closed ${key.symbol} ${key.interval} candles in that range`);
+    const run = this.#worker.backtest(
+      { modelPath: path, candles, stepMs: intervalMs(key.interval), from, rules: request.rules },
+      (done, total) => this.#options.events.emit('backtest.progress', { runId: request.runId, done, total }),
+    );
+    this.#backtests.set(request.runId, run.cancel);
+    try {
+      const result = await run.result;
+      return {
+        ...result,
+        runId: request.runId,
+        trades: result.trades.map(({ explanation, ...trade }) => ({
+          ...trade,
+          explanation: { id: 0, ...this.#signalOf(key, trade.signal.candleStart, 'gradcam', metadata, explanation) },
+        })),
+      };
+    } finally {
+      this.#backtests.delete(request.runId);
+    }
+  }
+
+  async cancelBacktest(runId: string): Promise<boolean> {
+    const cancel = this.#backtests.get(runId);
+    if (cancel === undefined) return false;
+    await cancel();
+    return true;
   }
 
   /** Trains on a stream of the store in the worker; progress and the outcome arrive as 'training.progress' events. */

@@ -15,12 +15,14 @@ import type { BackendName } from '../model/backend';
 import { appRoot } from '../paths';
 import type { TrainJob } from '../training/job';
 import {
+  BacktestResultSchema,
   CancelResultSchema,
   InitResultSchema,
   LoadResultSchema,
   ScoreResultSchema,
   TrainResultSchema,
   WorkerReplySchema,
+  type BacktestResultValue,
   type LoadResult,
   type ScoreResult,
   type WorkerRequest,
@@ -39,6 +41,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   onProgress?: (progress: TrainProgress) => void;
+  onBacktestProgress?: (done: number, total: number) => void;
 }
 
 export class ModelWorker {
@@ -58,6 +61,10 @@ export class ModelWorker {
         pending.onProgress?.(reply.data.progress);
         return;
       }
+      if (reply.data.kind === 'backtest-progress') {
+        pending.onBacktestProgress?.(reply.data.done, reply.data.total);
+        return;
+      }
       this.#pending.delete(reply.data.id);
       if (reply.data.kind === 'error') pending.reject(new Error(reply.data.message));
       else pending.resolve(reply.data.value);
@@ -71,7 +78,11 @@ export class ModelWorker {
     this.#worker.on('exit', (code) => fail(new Error(`model worker exited (code ${code})`)));
   }
 
-  #call<S extends z.ZodType>(request: WorkerRequest, schema: S, onProgress?: (p: TrainProgress) => void): Promise<z.output<S>> {
+  #call<S extends z.ZodType>(
+    request: WorkerRequest,
+    schema: S,
+    progress: Pick<Pending, 'onProgress' | 'onBacktestProgress'> = {},
+  ): Promise<z.output<S>> {
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
       this.#pending.set(request.id, {
@@ -81,7 +92,7 @@ export class ModelWorker {
           else reject(new Error(`model worker: malformed ${request.type} reply`));
         },
         reject,
-        onProgress,
+        ...progress,
       });
       this.#worker.postMessage(request);
     });
@@ -110,12 +121,26 @@ export class ModelWorker {
     onProgress: (p: TrainProgress) => void,
   ): { id: number; result: Promise<z.output<typeof TrainResultSchema>>; cancel: () => Promise<void> } {
     const id = this.#id();
-    const result = this.#call({ id, type: 'train', job, candles }, TrainResultSchema, onProgress);
+    const result = this.#call({ id, type: 'train', job, candles }, TrainResultSchema, { onProgress });
     return {
       id,
       result,
-      cancel: async () => void (await this.#call({ id: this.#id(), type: 'cancel', training: id }, CancelResultSchema)),
+      cancel: () => this.#cancel(id),
     };
+  }
+
+  /** Trades a model over candles; `cancel` stops it at the next batch (the result then rejects). */
+  backtest(
+    request: Omit<Extract<WorkerRequest, { type: 'backtest' }>, 'id' | 'type'>,
+    onProgress: (done: number, total: number) => void,
+  ): { result: Promise<BacktestResultValue>; cancel: () => Promise<void> } {
+    const id = this.#id();
+    const result = this.#call({ id, type: 'backtest', ...request }, BacktestResultSchema, { onBacktestProgress: onProgress });
+    return { result, cancel: () => this.#cancel(id) };
+  }
+
+  async #cancel(job: number): Promise<void> {
+    await this.#call({ id: this.#id(), type: 'cancel', job }, CancelResultSchema);
   }
 
   async close(): Promise<void> {

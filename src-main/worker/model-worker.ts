@@ -3,24 +3,114 @@
  * training, so that none of them runs on the UI's event loop.
  */
 import { parentPort } from 'node:worker_threads';
-import { explainBatch } from '../explain/explainer';
-import { windowFeatures } from '../features/windows';
+import type { PerformanceReport } from '../backtest/metrics';
+import { equityPoints, runBacktest, tradesWithSignals } from '../backtest/run';
+import { explainBatch, type CamMethodName } from '../explain/explainer';
+import type { FeatureSpec, Normalization } from '../features/spec';
+import { historyLength, windowFeatures } from '../features/windows';
 import { useBackend } from '../model/backend';
 import { loadModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
 import { inputHash } from '../signals/input-hash';
 import { trainAndSave } from '../training/pipeline';
-import type { TrainProgress } from '../ipc/contract';
-import { WorkerRequestSchema, type ScoreResult, type WorkerReply } from './protocol';
+import type { Candle, TrainProgress } from '../ipc/contract';
+import { WorkerRequestSchema, type BacktestResultValue, type ScoreResult, type WorkerReply, type WorkerRequestValue } from './protocol';
 
 const port = parentPort;
 if (port === null) throw new Error('model-worker must run in a worker thread');
 
-let current: { model: FinancialCnn; metadata: ModelMetadata } | undefined;
+let current: { model: FinancialCnn; metadata: ModelMetadata; path: string } | undefined;
 const cancelled = new Set<number>();
 
 function reply(message: WorkerReply): void {
   port?.postMessage(message);
+}
+
+function requireScoring(loaded: typeof current): {
+  model: FinancialCnn;
+  features: FeatureSpec;
+  normalization: Normalization;
+  version: string;
+} {
+  if (loaded === undefined) throw new Error('no model is loaded');
+  const { features, normalization, version } = loaded.metadata;
+  if (features === null || normalization === null) throw new Error(`model ${version} has no feature pipeline; it cannot score candles`);
+  return { model: loaded.model, features, normalization, version };
+}
+
+/** The live path: one window from its own warmup + T candles, explained with the channel attribution. */
+function scoreWindow(
+  model: FinancialCnn,
+  features: FeatureSpec,
+  normalization: Normalization,
+  request: { history: Candle[]; stepMs: number; method: CamMethodName; layer?: number; target?: number },
+): ScoreResult {
+  const inputs = windowFeatures(request.history, features, request.stepMs, normalization);
+  const [e] = explainBatch(model, inputs, 1, { method: request.method, layer: request.layer, target: request.target, attribution: true });
+  if (e === undefined) throw new Error('no explanation');
+  return {
+    logits: e.logits,
+    probabilities: e.probabilities,
+    predicted: e.predicted,
+    target: e.target,
+    cam: e.cam,
+    attribution: e.attribution,
+    attributionByCandle: e.attributionByStep,
+    windowStarts: request.history.slice(-features.windowLength).map((c) => c.time),
+    inputHash: inputHash(request.history),
+  };
+}
+
+const finite = (report: PerformanceReport) => ({
+  ...report,
+  profitFactor: Number.isFinite(report.profitFactor) ? report.profitFactor : null,
+});
+
+/** A backtest over the request's candles with the loaded model (or another one loaded for the run). */
+async function backtestRange(
+  request: Extract<WorkerRequestValue, { type: 'backtest' }>,
+  onProgress: (done: number, total: number) => void,
+): Promise<BacktestResultValue> {
+  let own: FinancialCnn | undefined;
+  let loaded = current;
+  if (loaded === undefined || loaded.path !== request.modelPath) {
+    const file = loadModel(request.modelPath);
+    own = new FinancialCnn(file.metadata.spec, file.weights);
+    loaded = { model: own, metadata: file.metadata, path: request.modelPath };
+  }
+  try {
+    const { model, features, normalization, version } = requireScoring(loaded);
+    const { candles, stepMs } = request;
+    const run = await runBacktest(model, candles, stepMs, features, normalization, request.rules, {
+      from: request.from,
+      onProgress,
+      cancelled: () => cancelled.has(request.id),
+    });
+    const indexOf = new Map(candles.map((c, i) => [c.time, i]));
+    const needed = historyLength(features);
+    return {
+      modelVersion: version,
+      candles: run.bars.length,
+      strategy: finite(run.strategy),
+      buyAndHold: finite(run.buyAndHold),
+      equity: equityPoints(run),
+      // Each entry signal again by the live path, with the attribution the batched run skips.
+      trades: tradesWithSignals(run).map((trade) => {
+        const end = indexOf.get(trade.signal.candleStart) ?? -1;
+        const history = candles.slice(end + 1 - needed, end + 1);
+        return { ...trade, explanation: scoreWindow(model, features, normalization, { history, stepMs, method: 'gradcam' }) };
+      }),
+      signals: run.windows.map(({ candleStart, predicted, probabilities, concentration }) => ({
+        candleStart,
+        predicted,
+        probabilities,
+        concentration,
+      })),
+    };
+  } finally {
+    own?.dispose();
+    cancelled.delete(request.id);
+  }
 }
 
 async function handle(raw: unknown): Promise<void> {
@@ -41,7 +131,7 @@ async function handle(raw: unknown): Promise<void> {
         const loaded = loadModel(request.path);
         const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
         current?.model.dispose();
-        current = { model, metadata: loaded.metadata };
+        current = { model, metadata: loaded.metadata, path: request.path };
         reply({
           id: request.id,
           kind: 'result',
@@ -50,29 +140,12 @@ async function handle(raw: unknown): Promise<void> {
         return;
       }
       case 'score': {
-        if (current === undefined) throw new Error('no model is loaded');
-        const { features, normalization } = current.metadata;
-        if (features === null || normalization === null)
-          throw new Error(`model ${current.metadata.version} has no feature pipeline; it cannot score candles`);
-        const inputs = windowFeatures(request.history, features, request.stepMs, normalization);
-        const [e] = explainBatch(current.model, inputs, 1, {
-          method: request.method,
-          layer: request.layer,
-          target: request.target,
-          attribution: true,
-        });
-        if (e === undefined) throw new Error('no explanation');
-        const value: ScoreResult = {
-          logits: e.logits,
-          probabilities: e.probabilities,
-          predicted: e.predicted,
-          target: e.target,
-          cam: e.cam,
-          attribution: e.attribution,
-          attributionByCandle: e.attributionByStep,
-          windowStarts: request.history.slice(-features.windowLength).map((c) => c.time),
-          inputHash: inputHash(request.history),
-        };
+        const { model, features, normalization } = requireScoring(current);
+        reply({ id: request.id, kind: 'result', value: scoreWindow(model, features, normalization, request) });
+        return;
+      }
+      case 'backtest': {
+        const value = await backtestRange(request, (done, total) => reply({ id: request.id, kind: 'backtest-progress', done, total }));
         reply({ id: request.id, kind: 'result', value });
         return;
       }
@@ -88,7 +161,7 @@ async function handle(raw: unknown): Promise<void> {
         return;
       }
       case 'cancel':
-        cancelled.add(request.training);
+        cancelled.add(request.job);
         reply({ id: request.id, kind: 'result', value: {} });
         return;
     }

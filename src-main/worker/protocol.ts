@@ -3,7 +3,16 @@
  * sides (a thread boundary is a process boundary for our rules).
  */
 import { z } from 'zod';
-import { BACKEND_NAMES, CAM_METHODS, CandleSchema, TrainProgressSchema } from '../ipc/contract';
+import {
+  BACKEND_NAMES,
+  BacktestRulesSchema,
+  BacktestSignalSchema,
+  BacktestTradeSchema,
+  CAM_METHODS,
+  CandleSchema,
+  PerformanceReportSchema,
+  TrainProgressSchema,
+} from '../ipc/contract';
 import { ModelMetadataSchema } from '../model/model-file';
 import { TrainJobSchema } from '../training/job';
 
@@ -23,14 +32,28 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
     target: z.number().int().nonnegative().optional(),
   }),
   z.object({ id: Id, type: z.literal('train'), job: TrainJobSchema, candles: z.array(CandleSchema) }),
-  z.object({ id: Id, type: z.literal('cancel'), training: Id }),
+  z.object({
+    id: Id,
+    type: z.literal('backtest'),
+    /** The model folder to trade with (the loaded one when it is the same). */
+    modelPath: z.string(),
+    /** The range's candles, after the warm-up candles the first windows read. */
+    candles: z.array(CandleSchema),
+    stepMs: z.number().int().positive(),
+    from: z.number().int().nonnegative(),
+    rules: BacktestRulesSchema,
+  }),
+  /** Stops a training or a backtest (by its request id) at its next batch. */
+  z.object({ id: Id, type: z.literal('cancel'), job: Id }),
 ]);
 export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
+export type WorkerRequestValue = z.output<typeof WorkerRequestSchema>;
 
 export const WorkerReplySchema = z.discriminatedUnion('kind', [
   z.object({ id: Id, kind: z.literal('result'), value: z.unknown() }),
   z.object({ id: Id, kind: z.literal('error'), message: z.string() }),
   z.object({ id: Id, kind: z.literal('progress'), progress: TrainProgressSchema }),
+  z.object({ id: Id, kind: z.literal('backtest-progress'), done: z.number().int(), total: z.number().int() }),
 ]);
 export type WorkerReply = z.output<typeof WorkerReplySchema>;
 
@@ -53,3 +76,15 @@ export type ScoreResult = z.output<typeof ScoreResultSchema>;
 
 export const CancelResultSchema = z.object({});
 export const TrainResultSchema = z.object({ dir: z.string(), metadata: ModelMetadataSchema, report: z.record(z.string(), z.unknown()) });
+
+export const BacktestResultSchema = z.object({
+  modelVersion: z.string(),
+  candles: z.number().int(),
+  strategy: PerformanceReportSchema,
+  buyAndHold: PerformanceReportSchema,
+  equity: z.array(z.object({ time: z.number().int(), equity: z.number(), drawdown: z.number() })),
+  /** Each trade with its entry window explained as live explains it (with the channel attribution). */
+  trades: z.array(BacktestTradeSchema.extend({ explanation: ScoreResultSchema })),
+  signals: z.array(BacktestSignalSchema),
+});
+export type BacktestResultValue = z.output<typeof BacktestResultSchema>;

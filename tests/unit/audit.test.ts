@@ -19,7 +19,7 @@ describe('audit command', () => {
     expect(header).toContain('model_version,input_hash');
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain(signals[0]?.inputHash ?? 'missing');
-    expect(rows.every((row) => row.endsWith(',identical'))).toBe(true);
+    expect(rows.every((row) => row.endsWith(',reproduced'))).toBe(true);
     expect(result.stderr).toContain('2 of 2 signals reproduced bit for bit');
   }, 120_000);
 });

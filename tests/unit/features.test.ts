@@ -11,6 +11,7 @@ import {
   fitNormalization,
   historyLength,
   normalizeInPlace,
+  runFeatures,
   unbrokenRuns,
   windowFeatures,
 } from '../../src-main/features/windows';
@@ -83,6 +84,57 @@ describe('windows', () => {
     const norm = fitNormalization(inputs, 2);
     expect(norm.mean).toEqual([2, 20]);
     expect(Array.from(normalizeInPlace(Float32Array.from([2, 20, 3, 30]), norm))).toEqual([0, 0, 1, 1]);
+  });
+});
+
+describe('features of a whole run (the backtest path)', () => {
+  // Binance rows 50,500–51,400 hold a real 81-minute break (after row 50,946).
+  const lines = readFileSync(join(SHARED_DATA, 'binance_BTCUSDT_1m.csv'), 'utf8').split('\n');
+  const withBreak = parseCandleCsv([lines[0], ...lines.slice(50_500, 51_400)].join('\n'), '1');
+  const normalization = { mean: [0.1, -0.2, 0.3, 0, 0.5, 0.5, 0, 0.5, 0.1], std: [1e-3, 2e-3, 3e-3, 1e-3, 1.5, 0.2, 1e-4, 0.4, 0.9] };
+
+  it('gives every window exactly the numbers of the per-window (live) path, on both sides of a real break', () => {
+    const runs = unbrokenRuns(withBreak, MINUTE);
+    expect(runs.length).toBe(2);
+    const n = historyLength(spec);
+    const size = spec.windowLength * spec.channels.length;
+    let compared = 0;
+    for (const run of runs) {
+      const write = runFeatures(run, spec, MINUTE, normalization);
+      const sliced = new Float32Array(size);
+      for (let end = n - 1; end < run.length; end++) {
+        write(end, sliced, 0);
+        // The live path sees the window's own warmup + T candles and nothing after them.
+        const live = windowFeatures(run.slice(end + 1 - n, end + 1), spec, MINUTE, normalization);
+        expect(sliced).toEqual(live);
+        compared += 1;
+      }
+    }
+    expect(compared).toBe(withBreak.length - 2 * (n - 1));
+  });
+
+  it('never looks ahead: a window is the same whatever follows it in the run', () => {
+    const run = unbrokenRuns(withBreak, MINUTE)[0] as Candle[];
+    const end = historyLength(spec) + 40;
+    const shocked = run.map((c, i) => (i > end ? { ...c, close: c.close * 3, high: c.high * 3, volume: c.volume * 50 } : c));
+    const size = spec.windowLength * spec.channels.length;
+    const [plain, future] = [new Float32Array(size), new Float32Array(size)];
+    runFeatures(run, spec, MINUTE)(end, plain, 0);
+    runFeatures(shocked, spec, MINUTE)(end, future, 0);
+    expect(future).toEqual(plain);
+    runFeatures(shocked, spec, MINUTE)(end + 1, future, 0);
+    expect(future).not.toEqual(plain);
+  });
+
+  it('matches the per-window path when the warm-up is shorter than the longest trailing window', () => {
+    const short: FeatureSpec = { ...spec, warmup: 30 };
+    const run = real.slice(0, 300);
+    const write = runFeatures(run, short, MINUTE);
+    const sliced = new Float32Array(short.windowLength * short.channels.length);
+    for (const end of [89, 150, 299]) {
+      write(end, sliced, 0);
+      expect(sliced).toEqual(windowFeatures(run.slice(end - 89, end + 1), short, MINUTE));
+    }
   });
 });
 

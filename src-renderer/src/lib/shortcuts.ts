@@ -8,6 +8,8 @@ export const SHORTCUTS = [
   { key: '[', action: 'previousInterval', help: 'previous interval' },
   { key: 'g', action: 'toggleModels', help: 'models: reports, training, the active model' },
   { key: 'r', action: 'toggleReplay', help: 'open or close replay' },
+  { key: 'b', action: 'toggleBacktest', help: 'open or close the backtest' },
+  { key: 'a', action: 'toggleAudit', help: 'audit: every stored signal, export, verify' },
   { key: 'p', action: 'togglePanel', help: 'show or hide the side panel' },
   { key: 'Escape', action: 'closeExplanation', help: 'close the explanation' },
   { key: '?', action: 'help', help: 'this help' },

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signalsCsv, tradesCsv } from '../../src-main/backtest/csv';
+import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
+import type { CallResponse, EnvelopeValue, EventPayload } from '../../src-main/ipc/contract';
+import { tempDir } from '../helpers';
+
+let engine: Engine;
+
+beforeAll(async () => {
+  engine = createEngine({ storePath: join(tempDir(), 'store.db'), market: false });
+  await engine.model?.ready;
+}, 120_000);
+afterAll(() => engine.close());
+
+function value<T>(reply: EnvelopeValue): T {
+  if (!reply.ok) throw new Error(reply.error.message);
+  return reply.value as T;
+}
+
+describe('backtest.run through the bridge (real store, bundled model in its worker)', () => {
+  it('trades a stored range, reports progress, explains each entry exactly as live does, and exports CSV', async () => {
+    const candles = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 400);
+    const from = candles[0]?.time ?? 0;
+    const progress: EventPayload<'backtest.progress'>[] = [];
+    const stop = engine.events.listen((name, payload) => {
+      if (name === 'backtest.progress') progress.push(payload as EventPayload<'backtest.progress'>);
+    });
+    const report = value<CallResponse<'backtest.run'>>(
+      await engine.dispatch('backtest.run', { ...SAMPLE_STREAM, runId: 'r1', from, rules: { threshold: 0.34, holdCandles: 10 } }),
+    );
+    stop();
+    // Every candle of the range is traded; each has its window (the warm-up came from before `from`).
+    expect(report.candles).toBe(400);
+    expect(report.signals).toHaveLength(400);
+    expect(report.signals[0]?.candleStart).toBe(from);
+    expect(progress.at(-1)).toEqual({ runId: 'r1', done: 400, total: 400 });
+    expect(report.buyAndHold.trades).toBe(1);
+    expect(report.trades.length).toBeGreaterThan(0);
+    expect(report.strategy.trades).toBe(report.trades.length);
+    expect(report.equity.at(-1)?.time).toBe(candles.at(-1)?.time);
+    expect(report.equity.every((p) => p.drawdown <= 0)).toBe(true);
+
+    const trade = report.trades[0];
+    if (trade === undefined) throw new Error('no trade');
+    expect(trade.entryTime).toBeGreaterThan(trade.signal.candleStart);
+    const live = await engine.model?.scoreCandle(SAMPLE_STREAM, trade.signal.candleStart);
+    expect(trade.explanation).toMatchObject({
+      id: 0,
+      candleStart: trade.signal.candleStart,
+      probabilities: live?.probabilities,
+      cam: live?.cam,
+      features: live?.features,
+      inputHash: live?.inputHash,
+    });
+    // The batched run's probabilities are the live ones up to float rounding across batch shapes.
+    const batched = report.signals.find((s) => s.candleStart === trade.signal.candleStart);
+    batched?.probabilities.forEach((p, i) => expect(p).toBeCloseTo(live?.probabilities[i] ?? NaN, 5));
+
+    expect(tradesCsv(report.trades).trim().split('\n')).toHaveLength(report.trades.length + 1);
+    expect(signalsCsv(report.signals).split('\n')[1]).toMatch(new RegExp(`^${from},(buy|hold|sell),`));
+  }, 180_000);
+
+  it('refuses bad rules and an unknown model with a clear error', async () => {
+    const bad = await engine.dispatch('backtest.run', { ...SAMPLE_STREAM, runId: 'r2', rules: { threshold: 2 } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('threshold') } });
+    const unknown = await engine.dispatch('backtest.run', { ...SAMPLE_STREAM, runId: 'r3', modelVersion: 'nope' });
+    expect(unknown).toMatchObject({ ok: false, error: { message: expect.stringContaining('no registered model nope') } });
+  });
+
+  it('cancels a running backtest', async () => {
+    const cancelledOnce = new Promise<CallResponse<'backtest.cancel'>>((resolve) => {
+      const stop = engine.events.listen((name, payload) => {
+        if (name !== 'backtest.progress' || (payload as EventPayload<'backtest.progress'>).runId !== 'r4') return;
+        stop();
+        void engine.dispatch('backtest.cancel', { runId: 'r4' }).then((reply) => resolve(value(reply)));
+      });
+    });
+    const run = engine.dispatch('backtest.run', { ...SAMPLE_STREAM, runId: 'r4' });
+    expect(await cancelledOnce).toEqual({ cancelled: true });
+    expect(await run).toMatchObject({ ok: false, error: { message: expect.stringContaining('cancelled') } });
+    expect(value(await engine.dispatch('backtest.cancel', { runId: 'r4' }))).toEqual({ cancelled: false });
+  }, 180_000);
+});
+
+describe('audit through the bridge', () => {
+  it('lists stored signals with their alerts and verifies one as reproduced', async () => {
+    const last = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 1)[0];
+    const signal = await engine.model?.scoreCandle(SAMPLE_STREAM, last?.time ?? 0);
+    const rows = value<CallResponse<'audit.list'>>(await engine.dispatch('audit.list', {}));
+    expect(rows.map((r) => r.signal.id)).toContain(signal?.id);
+    expect(rows.every((r) => Array.isArray(r.alertsFired))).toBe(true);
+    expect(value(await engine.dispatch('audit.verify', { id: signal?.id ?? -1 }))).toMatchObject({ id: signal?.id, verdict: 'reproduced' });
+    expect(await engine.dispatch('audit.verify', { id: 987_654 })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('no signal') },
+    });
+  }, 120_000);
+});
