@@ -76,7 +76,6 @@ export const StreamSummary = z.object({
   category: CategorySchema,
   symbol: SymbolName,
   interval: IntervalSchema,
-  count: z.number().int(),
   first: EpochMs.nullable(),
   last: EpochMs.nullable(),
 });

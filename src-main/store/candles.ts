@@ -8,7 +8,6 @@ export interface StreamSummaryRow {
   category: Category;
   symbol: string;
   interval: Interval;
-  count: number;
   first: number | null;
   last: number | null;
 }
@@ -79,8 +78,9 @@ export class CandleStore {
       SELECT start, open, high, low, close, volume, confirmed FROM candle_rows
       WHERE ${KEY} AND confirmed = 1 AND start >= @from AND start <= @to ORDER BY start`);
     this.#streams = db.prepare<[], StreamSummaryRow>(`
-      SELECT s.exchange, s.category, s.symbol, s.interval, count(*) AS count, min(r.start) AS first, max(r.start) AS last
-      FROM candle_rows r JOIN candle_streams s ON s.id = r.stream GROUP BY r.stream ORDER BY s.symbol, s.interval`);
+      SELECT exchange, category, symbol, interval, first, (SELECT max(start) FROM candle_rows WHERE stream = s.id) AS last
+      FROM (SELECT *, (SELECT min(start) FROM candle_rows WHERE stream = candle_streams.id) AS first FROM candle_streams) s
+      WHERE first IS NOT NULL ORDER BY symbol, interval`);
     this.#writeBatch = db.transaction((key: StreamKeyValue, candles: readonly Candle[]) => {
       const stream = this.#streamId(key);
       let changed = 0;
@@ -166,6 +166,10 @@ export class CandleStore {
     return Number(this.#count.get(key));
   }
 
+  /**
+   * Every stream with candles, with its first and last start: index lookups per stream, so it stays
+   * quick on a store of millions of candles (a count would read every row; `count` asks per stream).
+   */
   streams(): StreamSummaryRow[] {
     return this.#streams.all();
   }

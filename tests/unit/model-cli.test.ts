@@ -80,5 +80,5 @@ describe('model commands', () => {
     expect(badRow.stderr).toMatch(/broken\.csv: line 2: low "x" is not a finite number/);
     expect(runCli(['evaluate', '--model', join(SHARED_GOLDEN, 'model.json'), '--csv', csv]).stderr).toMatch(/no feature pipeline/);
     expect(runCli(['evaluate', '--model', join(dir, 'none'), '--csv', csv]).stderr).toMatch(/model not found/);
-  });
+  }, 120_000); // five CLI runs, each starting Node and tfjs
 });

@@ -63,9 +63,9 @@ describe('store', () => {
     ]);
     const spot: StreamKeyValue = { exchange: 'bybit', category: 'spot', symbol: 'ETHUSDT', interval: '5' };
     expect(store.range(spot)).toEqual([{ time: 300_000, open: 10, high: 11, low: 9, close: 10.5, volume: 7, confirmed: true }]);
-    expect(store.streams().map((s) => [s.symbol, s.count])).toEqual([
-      ['BTCUSDT', 2],
-      ['ETHUSDT', 1],
+    expect(store.streams().map((s) => [s.symbol, s.first, s.last])).toEqual([
+      ['BTCUSDT', 60_000, 120_000],
+      ['ETHUSDT', 300_000, 300_000],
     ]);
     expect(db.prepare('SELECT count(*) FROM candles').pluck().get()).toBe(3); // still readable by its old name
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -112,7 +112,8 @@ describe('store', () => {
     store.write(key, [candle(5, 99, false)]);
     expect(store.range(key, 0, Number.MAX_SAFE_INTEGER, 2).map((c) => c.time)).toEqual([240_000, 300_000]);
     expect([...store.closed(key, 120_000)].map((c) => c.time)).toEqual([120_000, 180_000, 240_000]);
-    expect(store.streams()).toEqual([{ ...key, count: 5, first: 60_000, last: 300_000 }]);
+    expect(store.streams()).toEqual([{ ...key, first: 60_000, last: 300_000 }]);
+    expect(store.count(key)).toBe(5);
   });
 
   it('quotes the last price and its 24-hour change', () => {
