@@ -144,7 +144,11 @@ export function createEngine({
       ? () => {}
       : events.listen((name, payload) => name === 'candle.updated' && model.onCandle(payload as EventPayload<'candle.updated'>));
   // Replays score with the live path's model, so they give the signals live gave.
-  const replays = new Replays(store, events, () => model && ((key, revealed) => model.explainRevealed(key, revealed)));
+  const replays = new Replays(
+    store,
+    events,
+    () => model && ((key, revealed, modelVersion) => model.explainRevealed(key, revealed, modelVersion)),
+  );
   const requireModel = (): ModelService => {
     if (model === undefined) throw new Error('this engine runs without a model');
     return model;
@@ -162,7 +166,11 @@ export function createEngine({
     'candles.count': (key) => ({ count: store.count(key) }),
     'preferences.get': () => preferences.get(),
     'preferences.set': (next) => preferences.set(next),
-    'replay.start': (request) => replays.start(request),
+    'replay.start': (request) => {
+      if (request.modelVersion !== undefined && registry.get(request.modelVersion) === undefined)
+        throw new Error(`no registered model ${request.modelVersion}`);
+      return replays.start(request);
+    },
     'replay.control': (request) => replays.control(request),
     'alerts.list': () => alerts.rules(),
     'alerts.add': (rule) => alerts.add(rule),

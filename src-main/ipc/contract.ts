@@ -383,7 +383,13 @@ export const calls = {
   },
   /** Starts replaying a stored range; the answer holds only candles before `from` (the warm-up). */
   'replay.start': {
-    request: StreamKey.extend({ from: EpochMs, to: EpochMs, warmup: z.number().int().min(0).max(10_000).default(300) }).strict(),
+    request: StreamKey.extend({
+      from: EpochMs,
+      to: EpochMs,
+      warmup: z.number().int().min(0).max(10_000).default(300),
+      /** The registered model that scores the replay; the active one by default. */
+      modelVersion: z.string().optional(),
+    }).strict(),
     response: z.object({ state: ReplayStateSchema, revealed: CandleColumnsSchema }),
   },
   'replay.control': {

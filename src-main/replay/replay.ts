@@ -9,8 +9,11 @@ import type { EventHub } from '../ipc/dispatch';
 import { intervalMs } from '../market/intervals';
 import type { CandleStore } from '../store/candles';
 
-/** Scores the window ending at the last candle of `history`; history never reaches past that candle. */
-export type ScoreWindow = (stream: StreamKeyValue, history: readonly Candle[]) => Promise<Signal | undefined>;
+/**
+ * Scores the window ending at the last candle of `history` with the registered model `modelVersion`
+ * (the active one when undefined); history never reaches past that candle.
+ */
+export type ScoreWindow = (stream: StreamKeyValue, history: readonly Candle[], modelVersion?: string) => Promise<Signal | undefined>;
 
 export const MIN_SPEED = 1;
 export const MAX_SPEED = 1000;
@@ -47,6 +50,7 @@ export class ReplaySession {
     readonly range: readonly Candle[],
     private readonly score: ScoreWindow | undefined,
     private readonly events: EventHub,
+    readonly modelVersion?: string,
   ) {}
 
   state(): ReplayState {
@@ -72,7 +76,7 @@ export class ReplaySession {
       if (this.#cursor + 1 >= this.range.length) return this.pause();
       this.#cursor += 1;
       const candle = this.range[this.#cursor] as Candle;
-      const signal = await this.score?.(this.stream, this.revealed());
+      const signal = await this.score?.(this.stream, this.revealed(), this.modelVersion);
       // Replay signals are not stored: a negative id per step keeps them apart from live ones.
       const replayed = signal === undefined ? null : { ...signal, id: -(this.#cursor + 1) };
       this.events.emit('replay.step', { id: this.id, candle, signal: replayed, state: this.state() });
@@ -146,12 +150,12 @@ export class Replays {
     private readonly score: () => ScoreWindow | undefined,
   ) {}
 
-  start({ from, to, warmup, ...key }: ReplayStart): CallResponse<'replay.start'> {
+  start({ from, to, warmup, modelVersion, ...key }: ReplayStart): CallResponse<'replay.start'> {
     if (to < from) throw new Error(`replay range ends (${to}) before it starts (${from})`);
     const range = this.store.range(key, from, to, 1_000_000).filter((c) => c.confirmed);
     if (range.length === 0) throw new Error(`no closed ${key.symbol} ${key.interval} candles are stored between ${from} and ${to}`);
     const history = warmup === 0 ? [] : this.store.range(key, 0, from - 1, warmup).filter((c) => c.confirmed);
-    const session = new ReplaySession(key, history, range, this.score(), this.events);
+    const session = new ReplaySession(key, history, range, this.score(), this.events, modelVersion);
     this.#sessions.set(session.id, session);
     return { state: session.state(), revealed: columnsFromCandles(session.revealed()) };
   }

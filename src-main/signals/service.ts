@@ -5,7 +5,7 @@
  * stored.
  */
 import type { CamMethodName } from '../explain/explainer';
-import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../features/spec';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC, type FeatureSpec } from '../features/spec';
 import { historyLength } from '../features/windows';
 import {
   SIGNAL_CLASSES,
@@ -151,15 +151,22 @@ export class ModelService {
     }, PROVISIONAL_EVERY_MS).unref();
   }
 
-  /** The window's candles from the store, or from `revealed` (a replay's candles so far) when given. */
-  #history(key: StreamKeyValue, candleStart: number, revealed?: readonly Candle[]): { history: Candle[]; stepMs: number } {
-    const model = this.#requireModel();
-    const features = model.metadata.features;
-    if (features === null) throw new Error(`model ${model.metadata.version} has no feature pipeline`);
+  /** The registered model `version` (the active one by default), checked to fit the stream. */
+  #fitting(key: StreamKeyValue, version?: string): { metadata: ModelMetadata; path: string; features: FeatureSpec; stepMs: number } {
+    const active = this.#requireModel();
+    const chosen = version === undefined || version === active.metadata.version ? active : this.#options.registry.get(version);
+    if (chosen === undefined) throw new Error(`no registered model ${version}`);
+    const { metadata, path } = chosen;
+    if (metadata.features === null) throw new Error(`model ${metadata.version} has no feature pipeline`);
     if (key.interval === 'M') throw new Error('monthly candles have no fixed length');
-    const trainedOn = model.metadata.dataRange?.interval;
+    const trainedOn = metadata.dataRange?.interval;
     if (trainedOn !== undefined && trainedOn !== key.interval)
-      throw new Error(`model ${model.metadata.version} was trained on ${trainedOn} candles, not ${key.interval}`);
+      throw new Error(`model ${metadata.version} was trained on ${trainedOn} candles, not ${key.interval}`);
+    return { metadata, path, features: metadata.features, stepMs: intervalMs(key.interval) };
+  }
+
+  /** The window's candles from the store, or from `revealed` (a replay's candles so far) when given. */
+  #history(key: StreamKeyValue, candleStart: number, features: FeatureSpec, revealed?: readonly Candle[]): Candle[] {
     const needed = historyLength(features);
     const history =
       revealed === undefined
@@ -167,7 +174,7 @@ export class ModelService {
         : revealed.filter((c) => c.time <= candleStart).slice(-needed);
     if (history.at(-1)?.time !== candleStart) throw new Error(`candle ${candleStart} is not in the store`);
     if (history.length < needed) throw new Error(`only ${history.length} candles up to ${candleStart}; a window needs ${needed}`);
-    return { history, stepMs: intervalMs(key.interval) };
+    return history;
   }
 
   #requireModel(): LoadResult {
@@ -179,15 +186,16 @@ export class ModelService {
     key: StreamKeyValue,
     candleStart: number,
     method: CamMethodName,
-    options: { layer?: number; target?: number; forming?: boolean } = {},
+    options: { layer?: number; target?: number; forming?: boolean; modelVersion?: string } = {},
     revealed?: readonly Candle[],
   ): Promise<Omit<Signal, 'id'>> {
-    const { history, stepMs } = this.#history(key, candleStart, revealed);
-    const model = this.#requireModel();
-    const { forming, ...explainOptions } = options;
+    const { forming, modelVersion, ...explainOptions } = options;
+    const { metadata, path, features, stepMs } = this.#fitting(key, modelVersion);
+    const history = this.#history(key, candleStart, features, revealed);
     // Windows hold closed candles only; a provisional signal scores the forming one as if it closed now.
     const scored = forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
-    return this.#signalOf(key, candleStart, method, model.metadata, await this.#worker.score(scored, stepMs, method, explainOptions));
+    const result = await this.#worker.score(scored, stepMs, method, { ...explainOptions, modelPath: path });
+    return this.#signalOf(key, candleStart, method, metadata, result);
   }
 
   #signalOf(
@@ -224,28 +232,30 @@ export class ModelService {
 
   /**
    * For replays: the signal live would have given for the window ending at the last of `revealed`,
-   * by the same path, from those candles only; not stored. Undefined while the window is too short.
+   * by the same path, from those candles only, with the registered model `modelVersion` (the active
+   * one by default); not stored. Undefined while the window is too short.
    */
-  async explainRevealed(key: StreamKeyValue, revealed: readonly Candle[]): Promise<Signal | undefined> {
+  async explainRevealed(key: StreamKeyValue, revealed: readonly Candle[], modelVersion?: string): Promise<Signal | undefined> {
     const last = revealed.at(-1);
     if (last === undefined) return undefined;
     await this.ready;
     try {
-      return { id: 0, ...(await this.#explain(key, last.time, this.#options.method ?? 'gradcam', {}, revealed)) };
+      return { id: 0, ...(await this.#explain(key, last.time, this.#options.method ?? 'gradcam', { modelVersion }, revealed)) };
     } catch (err) {
       this.#log(`replay: no signal at ${last.time}: ${(err as Error).message}`);
       return undefined;
     }
   }
 
-  /** Re-explains a stored signal with another method or target, after checking its candles are unchanged. */
+  /**
+   * Re-explains a stored signal with another method or target, by the model that gave it, after
+   * checking its candles are unchanged.
+   */
   async explainStored(id: number, method: CamMethodName, options: { layer?: number; target?: number }): Promise<Signal> {
     const stored = this.#options.signals.get(id);
     if (stored === undefined) throw new Error(`no signal ${id}`);
-    if (stored.modelVersion !== this.#model?.metadata.version)
-      throw new Error(`signal ${id} came from model ${stored.modelVersion}, not the active one`);
     const key = { exchange: 'bybit' as const, category: stored.category, symbol: stored.symbol, interval: stored.interval };
-    const fresh = await this.#explain(key, stored.candleStart, method, options);
+    const fresh = await this.#explain(key, stored.candleStart, method, { ...options, modelVersion: stored.modelVersion });
     if (fresh.inputHash !== stored.inputHash)
       throw new Error(`the candles of signal ${id} changed since it was given (input hash differs)`);
     return { ...fresh, id, createdAt: stored.createdAt, confirmed: stored.confirmed };
@@ -260,24 +270,16 @@ export class ModelService {
     request: { runId: string; from?: number; to?: number; modelVersion?: string; rules: BacktestRules },
   ): Promise<CallResponse<'backtest.run'>> {
     if (this.#backtests.has(request.runId)) throw new Error(`a backtest ${request.runId} is already running`);
-    if (key.interval === 'M') throw new Error('monthly candles have no fixed length');
     await this.ready;
-    const chosen = request.modelVersion === undefined ? this.#requireModel() : this.#options.registry.get(request.modelVersion);
-    if (chosen === undefined) throw new Error(`no registered model ${request.modelVersion}`);
-    const { metadata, path } = chosen;
-    if (metadata.features === null) throw new Error(`model ${metadata.version} has no feature pipeline`);
-    const trainedOn = metadata.dataRange?.interval;
-    if (trainedOn !== undefined && trainedOn !== key.interval)
-      throw new Error(`model ${metadata.version} was trained on ${trainedOn} candles, not ${key.interval}`);
+    const { metadata, path, features, stepMs } = this.#fitting(key, request.modelVersion);
     const from = request.from ?? 0;
     const store = this.#options.store;
     // The candles before `from` that the first windows read, then the range itself.
-    const warmup = from === 0 ? [] : store.range(key, 0, from - 1, historyLength(metadata.features) - 1);
+    const warmup = from === 0 ? [] : store.range(key, 0, from - 1, historyLength(features) - 1);
     const candles = [...warmup, ...store.closed(key, from, request.to)].filter((c) => c.confirmed);
     if (candles.length === 0) throw new Error(`no closed ${key.symbol} ${key.interval} candles in that range`);
-    const run = this.#worker.backtest(
-      { modelPath: path, candles, stepMs: intervalMs(key.interval), from, rules: request.rules },
-      (done, total) => this.#options.events.emit('backtest.progress', { runId: request.runId, done, total }),
+    const run = this.#worker.backtest({ modelPath: path, candles, stepMs, from, rules: request.rules }, (done, total) =>
+      this.#options.events.emit('backtest.progress', { runId: request.runId, done, total }),
     );
     this.#backtests.set(request.runId, run.cancel);
     try {

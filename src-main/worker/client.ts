@@ -110,7 +110,12 @@ export class ModelWorker {
     return this.#call({ id: this.#id(), type: 'load', path }, LoadResultSchema);
   }
 
-  score(history: Candle[], stepMs: number, method: CamMethodName, options: { layer?: number; target?: number } = {}): Promise<ScoreResult> {
+  score(
+    history: Candle[],
+    stepMs: number,
+    method: CamMethodName,
+    options: { layer?: number; target?: number; modelPath?: string } = {},
+  ): Promise<ScoreResult> {
     return this.#call({ id: this.#id(), type: 'score', history, stepMs, method, ...options }, ScoreResultSchema);
   }
 

@@ -19,14 +19,29 @@ import { WorkerRequestSchema, type BacktestResultValue, type ScoreResult, type W
 const port = parentPort;
 if (port === null) throw new Error('model-worker must run in a worker thread');
 
-let current: { model: FinancialCnn; metadata: ModelMetadata; path: string } | undefined;
+type Loaded = { model: FinancialCnn; metadata: ModelMetadata; path: string };
+let current: Loaded | undefined;
+/** The last model asked for other than the active one (a backtest's or a replay's), kept for its next windows. */
+let other: Loaded | undefined;
 const cancelled = new Set<number>();
+
+/** The model folder at `path`: the active one, the other one kept, or loaded now (replacing that one). */
+function modelAt(path: string | undefined): Loaded | undefined {
+  if (path === undefined || path === current?.path) return current;
+  if (path !== other?.path) {
+    const file = loadModel(path);
+    const model = new FinancialCnn(file.metadata.spec, file.weights);
+    other?.model.dispose();
+    other = { model, metadata: file.metadata, path };
+  }
+  return other;
+}
 
 function reply(message: WorkerReply): void {
   port?.postMessage(message);
 }
 
-function requireScoring(loaded: typeof current): {
+function requireScoring(loaded: Loaded | undefined): {
   model: FinancialCnn;
   features: FeatureSpec;
   normalization: Normalization;
@@ -71,15 +86,8 @@ async function backtestRange(
   request: Extract<WorkerRequestValue, { type: 'backtest' }>,
   onProgress: (done: number, total: number) => void,
 ): Promise<BacktestResultValue> {
-  let own: FinancialCnn | undefined;
-  let loaded = current;
-  if (loaded === undefined || loaded.path !== request.modelPath) {
-    const file = loadModel(request.modelPath);
-    own = new FinancialCnn(file.metadata.spec, file.weights);
-    loaded = { model: own, metadata: file.metadata, path: request.modelPath };
-  }
   try {
-    const { model, features, normalization, version } = requireScoring(loaded);
+    const { model, features, normalization, version } = requireScoring(modelAt(request.modelPath));
     const { candles, stepMs } = request;
     const run = await runBacktest(model, candles, stepMs, features, normalization, request.rules, {
       from: request.from,
@@ -108,7 +116,6 @@ async function backtestRange(
       })),
     };
   } finally {
-    own?.dispose();
     cancelled.delete(request.id);
   }
 }
@@ -140,7 +147,7 @@ async function handle(raw: unknown): Promise<void> {
         return;
       }
       case 'score': {
-        const { model, features, normalization } = requireScoring(current);
+        const { model, features, normalization } = requireScoring(modelAt(request.modelPath));
         reply({ id: request.id, kind: 'result', value: scoreWindow(model, features, normalization, request) });
         return;
       }

@@ -24,6 +24,8 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
   z.object({
     id: Id,
     type: z.literal('score'),
+    /** The model folder to score with; the loaded one by default. */
+    modelPath: z.string().optional(),
     /** Exactly warmup + T closed candles, the window last. */
     history: z.array(CandleSchema),
     stepMs: z.number().int().positive(),

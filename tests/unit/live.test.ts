@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../src-main/engine/engine';
+import { bundledModelPath, createEngine, type Engine } from '../../src-main/engine/engine';
 import { PROVISIONAL_EVERY_MS } from '../../src-main/signals/service';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-main/features/spec';
 import type { Candle, EventPayload, Signal, StreamKeyValue } from '../../src-main/ipc/contract';
@@ -124,6 +124,37 @@ describe('live scoring', () => {
     expect(replayed?.candleStart).toBe(live.candleStart);
     expect({ ...replayed, id: 0, createdAt: 0 }).toEqual({ ...live, id: 0, createdAt: 0 });
     expect(steps.map((s) => s.signal?.windowStarts.at(-1))).toEqual(steps.map((s) => s.candle.time));
+  });
+
+  it('replays with a chosen model that is not the active one, and re-explains a signal by the model that gave it', async () => {
+    const bundled = bundledModelPath();
+    if (bundled === undefined) throw new Error('no bundled model in resources/models');
+    await engine.model?.useModel(bundled);
+    try {
+      const live = created[0] as Signal;
+      const steps: EventPayload<'replay.step'>[] = [];
+      const stop = engine.events.listen((name, payload) => {
+        if (name === 'replay.step') steps.push(payload as EventPayload<'replay.step'>);
+      });
+      const { state } = await call<{ state: { id: string } }>('replay.start', {
+        ...key,
+        from: live.candleStart,
+        to: live.candleStart,
+        warmup: 200,
+        modelVersion: live.modelVersion,
+      });
+      await call('replay.control', { id: state.id, action: 'step' });
+      stop();
+      expect({ ...steps[0]?.signal, id: 0, createdAt: 0 }).toEqual({ ...live, id: 0, createdAt: 0 });
+      const again = await call<Signal>('signals.explain', { id: live.id, method: 'gradcam' });
+      expect(again.modelVersion).toBe(live.modelVersion);
+      expect(again.cam).toEqual(live.cam);
+      await expect(call('replay.start', { ...key, from: live.candleStart, to: live.candleStart, modelVersion: 'nope' })).rejects.toThrow(
+        'no registered model nope',
+      );
+    } finally {
+      await engine.model?.useModel(modelDir);
+    }
   });
 
   it('scores the candle still forming when asked, once per second at most, and stores nothing of it', async () => {
