@@ -144,9 +144,10 @@ export class FinancialCnn {
     });
     const fc = weights.get('fc.weight');
     if (fc === undefined) throw new Error('missing weight fc.weight');
-    // Kept as [features, classes]: tfjs-wasm 4.22's fused matMul adds the bias wrongly with transposeB.
-    // Pooling is a sum over time with the 1/T of the mean folded into the dense weights: the sum's
-    // gradient is one broadcast where the mean's takes three full-size ops.
+    // Kept as [features, classes]: a matMul with a transposed operand is slow on wasm (and tfjs-wasm
+    // 4.22's fused matMul adds the bias wrongly with transposeB). Pooling is a sum over time with the
+    // 1/T of the mean folded into the dense weights: the sum's gradient is one broadcast where the
+    // mean's takes three full-size ops.
     this.#fcWeight = tf.tidy(
       () => tf.div(tf.transpose(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0])), spec.sequence_length) as tf.Tensor2D,
     );
@@ -165,7 +166,9 @@ export class FinancialCnn {
   /** Logits from the output of conv block `layer`. */
   logitsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
     const last = this.#blocks(a, layer + 1, this.#convs.length - 1);
-    return tf.fused.matMul({ a: tf.sum(last, 1) as tf.Tensor2D, b: this.#fcWeight, bias: this.#fcBias }) as tf.Tensor2D;
+    // Plain matMul + add rather than the fused op: under a gradient tape, fused ops compute every
+    // input's gradient, the weights' included, where plain ones compute only what is asked.
+    return tf.add(tf.matMul(tf.sum(last, 1) as tf.Tensor2D, this.#fcWeight), this.#fcBias);
   }
 
   logits(x: tf.Tensor3D): tf.Tensor2D {
