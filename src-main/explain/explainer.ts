@@ -85,6 +85,7 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
         const g = tf.grad((a) => {
           taped = tf.keep(model.logitsFrom(a as tf.Tensor3D, layer));
           const target = options.target === undefined ? tf.argMax(taped, 1) : tf.fill([batch], options.target, 'int32');
+          // An int32 one-hot, cast by the product: tfjs-wasm 4.22's OneHot ignores a float32 dtype.
           return tf.sum(tf.mul(taped, tf.oneHot(target, classes)));
         })(activations) as tf.Tensor3D;
         return combine(activations, g);

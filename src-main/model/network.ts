@@ -9,10 +9,10 @@
  * has and XNNPACK makes fast on wasm: the input gradient is a forward conv2d of the output gradient
  * with the flipped, transposed filter; the filter gradient is one plain matMul of the unfolded
  * input (im2col, built channels-first so that no 2-D transpose is needed) with the output gradient.
- * On tfjs-wasm 4.22, matMuls with a transposed operand, 2-D transposes and reductions over a
- * leading axis run 10-20x slower than a plain matMul of the same size, so the gradients here avoid
- * them (see `sumOverBatchAndTime`). Unit tests check these gradients against tfjs's own autodiff
- * on the cpu backend.
+ * On tfjs-wasm 4.22, matMuls with a transposed operand (over 10x), 2-D transposes and reductions
+ * over a leading axis (several times) are slower than plain matMuls, 3-D transposes and reductions
+ * over a middle axis, so the gradients here avoid them (see `sumOverBatchAndTime`). Unit tests
+ * check these gradients against tfjs's own autodiff on the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, StateDict } from './spec';
