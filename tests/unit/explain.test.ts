@@ -94,6 +94,14 @@ describe('explanations of the golden model', () => {
     expect(() => explainBatch(model, inputs, 8, { method: 'gradcam', target: 5 })).toThrow(/target class/);
   });
 
+  it.each(CAM_METHODS)('%s explains a window the same, bit for bit, alone (live) and inside a batch (backtest)', (method) => {
+    const batched = explainBatch(model, inputs, 8, { method, attribution: true });
+    for (const i of [0, 5, 7]) {
+      const [alone] = explainBatch(model, inputs.subarray(i * 300, (i + 1) * 300), 1, { method, attribution: true });
+      expect(alone).toEqual(batched[i]);
+    }
+  });
+
   it('reports the deletion-test figures, reproducibly', () => {
     const cams = explainBatch(model, inputs, 8, { method: 'gradcam' }).map((e) => e.cam);
     const first = deletionFaithfulness(model, inputs, cams);
