@@ -1,20 +1,22 @@
 /**
- * Class-activation-map arithmetic over one window, pure. `A` and `g` are a conv block's output and
- * the gradient of the target logit with respect to it, time-major: value (t, k) at t·K + k.
- * Definitions follow ../shared/golden/README.md.
+ * Class-activation-map arithmetic. `A` and `g` are a conv block's output and the gradient of the
+ * target logit with respect to it, time-major: [B, T, K] tensors for the gradient methods (batched
+ * on the tfjs backend, so that the block's output is never copied out), value (t, k) at t·K + k of
+ * one window for Score-CAM's masks. Definitions follow ../shared/golden/README.md.
  */
+import * as tf from '@tensorflow/tfjs';
 
-export interface LayerMaps {
+/** One window's feature maps, time-major. */
+export interface FeatureMaps {
   /** Time steps. */
   T: number;
   /** Feature maps (filters of the conv block). */
   K: number;
   A: ArrayLike<number>;
-  g: ArrayLike<number>;
 }
 
 /** cam_t = ReLU(Σ_k w_k · A[k,t]). */
-export function weightedCam({ T, K, A }: Pick<LayerMaps, 'T' | 'K' | 'A'>, weights: ArrayLike<number>): Float64Array {
+export function weightedCam({ T, K, A }: FeatureMaps, weights: ArrayLike<number>): Float64Array {
   const cam = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     let sum = 0;
@@ -24,44 +26,25 @@ export function weightedCam({ T, K, A }: Pick<LayerMaps, 'T' | 'K' | 'A'>, weigh
   return cam;
 }
 
-/** Grad-CAM: α_k = mean over t of g[k,t]. */
-export function gradCamRaw(maps: LayerMaps): Float64Array {
-  const { T, K, g } = maps;
-  const alpha = new Float64Array(K);
-  for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) alpha[k] = (alpha[k] ?? 0) + (g[t * K + k] ?? 0) / T;
-  return weightedCam(maps, alpha);
+/** Grad-CAM: α_k = mean over t of g[k,t]; cam_t = ReLU(Σ_k α_k · A[k,t]). [B, T, K] → [B, T]. */
+export function gradCam(A: tf.Tensor3D, g: tf.Tensor3D): tf.Tensor2D {
+  return tf.relu(tf.sum(tf.mul(A, tf.mean(g, 1, true)), 2)) as tf.Tensor2D;
 }
 
 /**
- * Grad-CAM++ in 1-D form: a[k,t] = g² / (2g² + (Σ_t A[k,t])·g³ + 1e-7), 0 where g = 0;
- * w_k = Σ_t a[k,t] · ReLU(g[k,t]).
+ * Grad-CAM++ in 1-D form: a[k,t] = g² / (2g² + (Σ_t A[k,t])·g³ + 1e-7), which is 0 where g = 0;
+ * w_k = Σ_t a[k,t] · ReLU(g[k,t]); cam_t = ReLU(Σ_k w_k · A[k,t]).
  */
-export function gradCamPlusPlusRaw(maps: LayerMaps): Float64Array {
-  const { T, K, A, g } = maps;
-  const sumA = new Float64Array(K);
-  for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) sumA[k] = (sumA[k] ?? 0) + (A[t * K + k] ?? 0);
-  const w = new Float64Array(K);
-  for (let t = 0; t < T; t++) {
-    for (let k = 0; k < K; k++) {
-      const grad = g[t * K + k] ?? 0;
-      if (grad === 0) continue;
-      const g2 = grad * grad;
-      const a = g2 / (2 * g2 + (sumA[k] ?? 0) * g2 * grad + 1e-7);
-      w[k] = (w[k] ?? 0) + a * Math.max(0, grad);
-    }
-  }
-  return weightedCam(maps, w);
+export function gradCamPlusPlus(A: tf.Tensor3D, g: tf.Tensor3D): tf.Tensor2D {
+  const g2 = tf.square(g);
+  const a = tf.div(g2, tf.add(tf.add(tf.mul(g2, 2), tf.mul(tf.sum(A, 1, true), tf.mul(g2, g))), 1e-7));
+  const w = tf.sum(tf.mul(a, tf.relu(g)), 1, true);
+  return tf.relu(tf.sum(tf.mul(A, w), 2)) as tf.Tensor2D;
 }
 
 /** LayerCAM: cam_t = ReLU(Σ_k ReLU(g[k,t]) · A[k,t]), a per-position weight instead of a per-map one. */
-export function layerCamRaw({ T, K, A, g }: LayerMaps): Float64Array {
-  const cam = new Float64Array(T);
-  for (let t = 0; t < T; t++) {
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.max(0, g[t * K + k] ?? 0) * (A[t * K + k] ?? 0);
-    cam[t] = Math.max(0, sum);
-  }
-  return cam;
+export function layerCam(A: tf.Tensor3D, g: tf.Tensor3D): tf.Tensor2D {
+  return tf.relu(tf.sum(tf.mul(tf.relu(g), A), 2)) as tf.Tensor2D;
 }
 
 /** (cam − min) / (max − min + 1e-8): an all-zero map stays all zero. */
@@ -77,7 +60,7 @@ export function normalizeCam(cam: ArrayLike<number>): number[] {
 }
 
 /** Score-CAM masks: map k min-max normalized over time, [K][T]. */
-export function scoreCamMasks({ T, K, A }: Pick<LayerMaps, 'T' | 'K' | 'A'>): Float32Array[] {
+export function scoreCamMasks({ T, K, A }: FeatureMaps): Float32Array[] {
   return Array.from({ length: K }, (_, k) => {
     const column = Float64Array.from({ length: T }, (_, t) => A[t * K + k] ?? 0);
     let min = Infinity;

@@ -6,17 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CAM_METHODS } from '../ipc/contract';
 import type { FinancialCnn } from '../model/network';
-import {
-  argmax,
-  gradCamPlusPlusRaw,
-  gradCamRaw,
-  layerCamRaw,
-  normalizeCam,
-  scoreCamMasks,
-  softmax,
-  weightedCam,
-  type LayerMaps,
-} from './cam';
+import { argmax, gradCam, gradCamPlusPlus, layerCam, normalizeCam, scoreCamMasks, softmax, weightedCam, type FeatureMaps } from './cam';
 
 export type CamMethodName = (typeof CAM_METHODS)[number];
 
@@ -82,24 +72,38 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
   if (inputs.length !== batch * T * C) throw new Error(`expected ${batch}×${T}×${C} input values, got ${inputs.length}`);
   const x = tf.tensor3d(inputs, [batch, T, C]);
   try {
+    // The conv blocks run once, outside any gradient tape; only the head (pooling + dense) is taped.
     const activations = tf.tidy(() => model.activation(x, layer));
-    const logits = read(() => model.logitsFrom(activations, layer));
     const K = activations.shape[2];
+    let logits: Float32Array;
+    let gradientCams: Float32Array | undefined;
+    if (options.method === 'scorecam') logits = read(() => model.logitsFrom(activations, layer));
+    else {
+      // One pass over the head gives the logits and the real gradient of each window's target
+      // logit with respect to the block's output, by autodiff (argMax and oneHot carry no gradient).
+      let taped: tf.Tensor2D | undefined;
+      const combine = options.method === 'gradcam' ? gradCam : options.method === 'gradcampp' ? gradCamPlusPlus : layerCam;
+      gradientCams = read(() => {
+        const g = tf.grad((a) => {
+          taped = tf.keep(model.logitsFrom(a as tf.Tensor3D, layer));
+          const target = options.target === undefined ? tf.argMax(taped, 1) : tf.fill([batch], options.target, 'int32');
+          // An int32 one-hot, cast by the product: tfjs-wasm 4.22's OneHot ignores a float32 dtype.
+          return tf.sum(tf.mul(taped, tf.oneHot(target, classes)));
+        })(activations) as tf.Tensor3D;
+        return combine(activations, g);
+      });
+      logits = read(() => taped as tf.Tensor2D);
+    }
     const perWindow = Array.from({ length: batch }, (_, b) => logits.subarray(b * classes, (b + 1) * classes));
     const predicted = perWindow.map(argmax);
     const targets = predicted.map((p) => options.target ?? p);
-    const A = activations.dataSync() as Float32Array;
-    let cams: Float64Array[];
-    if (options.method === 'scorecam') {
+    let cams: ArrayLike<number>[];
+    if (gradientCams === undefined) {
+      const A = activations.dataSync() as Float32Array;
       cams = targets.map((target, b) => scoreCam(model, x, b, { T, K, A: A.subarray(b * T * K, (b + 1) * T * K) }, target));
     } else {
-      const g = read(() => {
-        const mask = targetMask(targets, classes);
-        // The real gradient of the target logits with respect to the block's output, by autodiff.
-        return tf.grad((a) => tf.sum(tf.mul(model.logitsFrom(a as tf.Tensor3D, layer), mask)))(activations);
-      });
-      const combine = options.method === 'gradcam' ? gradCamRaw : options.method === 'gradcampp' ? gradCamPlusPlusRaw : layerCamRaw;
-      cams = targets.map((_, b) => combine({ T, K, A: A.subarray(b * T * K, (b + 1) * T * K), g: g.subarray(b * T * K, (b + 1) * T * K) }));
+      const rows = gradientCams;
+      cams = targets.map((_, b) => rows.subarray(b * T, (b + 1) * T));
     }
     activations.dispose();
     const attributions = options.attribution ? inputAttribution(model, x, targets) : undefined;
@@ -147,13 +151,7 @@ function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, targets: number[]
  * Score-CAM: each feature map, normalized to 0..1 over time, masks the input's time steps; the
  * target's softmax score on that masked input weighs the map.
  */
-function scoreCam(
-  model: FinancialCnn,
-  x: tf.Tensor3D,
-  index: number,
-  maps: Pick<LayerMaps, 'T' | 'K' | 'A'>,
-  target: number,
-): Float64Array {
+function scoreCam(model: FinancialCnn, x: tf.Tensor3D, index: number, maps: FeatureMaps, target: number): Float64Array {
   const [, T, C] = x.shape;
   const masks = scoreCamMasks(maps);
   const scores = read(() => {

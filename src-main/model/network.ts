@@ -5,14 +5,14 @@
  * Every convolution goes through `conv1d` below, for inference, explanations and training alike,
  * on every backend. tfjs runs conv1d as conv2d over a height-1 image, and the wasm backend has no
  * Conv2DBackpropFilter kernel (and only a slow Conv2DBackpropInput), so stock tfjs cannot train
- * this model on wasm. `conv1d` gives the convolution its own gradient, in which both the input and
- * the filter gradients are themselves forward conv2d calls (the op every backend has, and that
- * XNNPACK makes fast on wasm): the input gradient is the output gradient convolved with the
- * flipped, transposed filter; the filter gradient is the padded input convolved with the output
- * gradient, batch and channels swapped. We chose this over an im2col unfold + matMul (tried first:
- * its gradient needs transposed matMuls that tfjs-wasm runs 10-20x slower than conv2d) and over
- * registering a Conv2DBackpropFilter kernel for wasm alone (a backend-specific path). A unit test
- * checks the gradients against tfjs's own on the cpu backend.
+ * this model on wasm. `conv1d` gives the convolution its own gradient made of ops every backend
+ * has and XNNPACK makes fast on wasm: the input gradient is a forward conv2d of the output gradient
+ * with the flipped, transposed filter; the filter gradient is one plain matMul of the unfolded
+ * input (im2col, built channels-first so that no 2-D transpose is needed) with the output gradient.
+ * On tfjs-wasm 4.22, matMuls with a transposed operand (over 10x), 2-D transposes and reductions
+ * over a leading axis (several times) are slower than plain matMuls, 3-D transposes and reductions
+ * over a middle axis, so the gradients here avoid them (see `sumOverBatchAndTime`). Unit tests
+ * check these gradients against tfjs's own autodiff on the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, StateDict } from './spec';
@@ -24,18 +24,35 @@ function flippedFilter(filter: tf.Tensor4D): tf.Tensor4D {
   return tf.reverse(tf.transpose(filter, [0, 1, 3, 2]), 1);
 }
 
-/** ∂L/∂filter for y = x ⋆ filter ('same', stride 1): the padded input correlated with ∂L/∂y. */
+/**
+ * Per-channel sum of x [B, T, C] over batch and time: over time first (a middle axis, cheap), then
+ * over the small [B, C]; one reduction over both leading axes takes a slow transpose on wasm.
+ */
+function sumOverBatchAndTime(x: tf.Tensor3D): tf.Tensor1D {
+  return tf.sum(tf.sum(x, 1), 0);
+}
+
+/**
+ * ∂L/∂filter for y = x ⋆ filter ('same', stride 1): Σ over batch and time of the padded input
+ * shifted by each tap times ∂L/∂y, as one matMul [K·in, B·T] × [B·T, out].
+ */
 function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: number): tf.Tensor4D {
+  const [batch, , time, inC] = x.shape;
+  const outC = dy.shape[3];
   const padding = (kernel - 1) / 2;
-  const padded = tf.pad(x, [
+  // [in, B, T + K - 1]: a 3-D transpose, fast on wasm where the 2-D one is not.
+  const channelsFirst = tf.pad(tf.transpose(tf.reshape(x, [batch, time, inC]), [2, 0, 1]), [
     [0, 0],
     [0, 0],
     [padding, padding],
-    [0, 0],
   ]);
-  // [in, 1, T + K - 1, batch] ⋆ [1, T, batch, out] → [in, 1, K, out], then → [1, K, in, out].
-  const gradient = tf.conv2d(tf.transpose(padded, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]), 1, 'valid');
-  return tf.transpose(gradient, [1, 2, 0, 3]);
+  // Row j·in + c is input channel c shifted by tap j: the filter's [K, in] order.
+  const unfolded = tf.concat(
+    Array.from({ length: kernel }, (_, j) => tf.slice(channelsFirst, [0, 0, j], [inC, batch, time])),
+    0,
+  );
+  const gradient = tf.matMul(tf.reshape(unfolded, [kernel * inC, batch * time]), tf.reshape(dy, [batch * time, outC]));
+  return tf.reshape(gradient, [1, kernel, inC, outC]);
 }
 
 /**
@@ -52,10 +69,11 @@ export function conv1d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, r
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedInput, savedWeights, output] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
         const g = (relu ? tf.mul(dy, tf.step(output)) : dy) as tf.Tensor4D;
+        const [batch, , time, outC] = g.shape;
         return [
           tf.conv2d(g, flippedFilter(savedWeights), 1, 'same'),
           filterGradient(savedInput, g, savedWeights.shape[1]),
-          tf.sum(g, [0, 1, 2]),
+          sumOverBatchAndTime(tf.reshape(g, [batch, time, outC])),
         ];
       },
     };
@@ -126,9 +144,10 @@ export class FinancialCnn {
     });
     const fc = weights.get('fc.weight');
     if (fc === undefined) throw new Error('missing weight fc.weight');
-    // Kept as [features, classes]: tfjs-wasm 4.22's fused matMul adds the bias wrongly with transposeB.
-    // Pooling is a sum over time with the 1/T of the mean folded into the dense weights: the sum's
-    // gradient is one broadcast where the mean's takes three full-size ops.
+    // Kept as [features, classes]: a matMul with a transposed operand is slow on wasm (and tfjs-wasm
+    // 4.22's fused matMul adds the bias wrongly with transposeB). Pooling is a sum over time with the
+    // 1/T of the mean folded into the dense weights: the sum's gradient is one broadcast where the
+    // mean's takes three full-size ops.
     this.#fcWeight = tf.tidy(
       () => tf.div(tf.transpose(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0])), spec.sequence_length) as tf.Tensor2D,
     );
@@ -147,7 +166,9 @@ export class FinancialCnn {
   /** Logits from the output of conv block `layer`. */
   logitsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
     const last = this.#blocks(a, layer + 1, this.#convs.length - 1);
-    return tf.fused.matMul({ a: tf.sum(last, 1) as tf.Tensor2D, b: this.#fcWeight, bias: this.#fcBias }) as tf.Tensor2D;
+    // Plain matMul + add rather than the fused op: under a gradient tape, fused ops compute every
+    // input's gradient, the weights' included, where plain ones compute only what is asked.
+    return tf.add(tf.matMul(tf.sum(last, 1) as tf.Tensor2D, this.#fcWeight), this.#fcBias);
   }
 
   logits(x: tf.Tensor3D): tf.Tensor2D {
@@ -182,6 +203,51 @@ interface TrainableConv {
 
 /** PyTorch's batch-norm momentum for the running statistics. */
 const BN_MOMENTUM = 0.1;
+
+export interface BatchStats {
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+}
+
+/**
+ * Batch-norm in training mode over y [B, T, C] (batch statistics, biased variance, as PyTorch
+ * normalizes), then ReLU. The gradient is the textbook one written out, its sums done by
+ * `sumOverBatchAndTime`: autodiff through the broadcasts would reduce over the leading axes in one
+ * go, most of a training step's time on wasm. `onStats` receives the batch mean and variance (kept).
+ */
+export function batchNormRelu(
+  y: tf.Tensor3D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+  onStats: (stats: BatchStats) => void,
+): tf.Tensor3D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, scale, shift, save] = args as [tf.Tensor3D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const count = input.shape[0] * input.shape[1];
+    const mean = tf.div(sumOverBatchAndTime(input), count) as tf.Tensor1D;
+    const centered = tf.sub(input, mean) as tf.Tensor3D;
+    const variance = tf.div(sumOverBatchAndTime(tf.square(centered)), count) as tf.Tensor1D;
+    onStats({ mean: tf.keep(mean), variance: tf.keep(variance) });
+    const inverseStd = tf.rsqrt(tf.add(variance, epsilon));
+    const normalized = tf.mul(centered, inverseStd);
+    const out = tf.relu(tf.add(tf.mul(normalized, scale), shift));
+    save([normalized, inverseStd, scale, out]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xHat, invStd, gammaSaved, output] = saved as [tf.Tensor3D, tf.Tensor1D, tf.Tensor1D, tf.Tensor3D];
+        const dz = tf.mul(dy, tf.step(output)) as tf.Tensor3D;
+        const dBeta = sumOverBatchAndTime(dz);
+        const dGamma = sumOverBatchAndTime(tf.mul(dz, xHat));
+        // ∂L/∂y = γ·σ⁻¹/N · (N·dz − Σdz − x̂·Σ(dz·x̂)), N = B·T
+        const dInput = tf.mul(tf.div(tf.mul(gammaSaved, invStd), count), tf.sub(tf.sub(tf.mul(dz, count), dBeta), tf.mul(xHat, dGamma)));
+        return [dInput, dGamma, dBeta];
+      },
+    };
+  });
+  return op(y, gamma, beta) as tf.Tensor3D;
+}
 
 /**
  * Training network: the same convolution, batch-norm on batch statistics with
@@ -220,42 +286,26 @@ export class TrainableCnn {
 
   /**
    * Logits in training mode (batch statistics). `batchStats` receives each block's batch mean and
-   * variance so the caller can update the running statistics after the step.
+   * variance so the caller can update the running statistics after the step. (Validation runs
+   * the inference network, FinancialCnn, on `toStateDict()`.)
    */
-  trainLogits(x: tf.Tensor3D, batchStats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[]): tf.Tensor2D {
-    return this.#logits(x, (y) => {
-      const moments = tf.moments(y, [0, 1, 2]);
-      const stats = { mean: moments.mean as tf.Tensor1D, variance: moments.variance as tf.Tensor1D };
-      batchStats.push({ mean: tf.keep(stats.mean), variance: tf.keep(stats.variance) });
-      return stats;
-    });
-  }
-
-  /** Logits in inference mode (running statistics), for the validation loss during training. */
-  evalLogits(x: tf.Tensor3D): tf.Tensor2D {
-    let block = 0;
-    return this.#logits(x, () => {
-      const conv = this.#convs[block++] as TrainableConv;
-      return { mean: tf.tensor1d(conv.runningMean), variance: tf.tensor1d(conv.runningVar) };
-    });
-  }
-
-  #logits(x: tf.Tensor3D, statistics: (y: tf.Tensor4D) => { mean: tf.Tensor1D; variance: tf.Tensor1D }): tf.Tensor2D {
-    const [batch, time, channels] = x.shape;
-    let out: tf.Tensor4D = tf.reshape(x, [batch, 1, time, channels]);
+  trainLogits(x: tf.Tensor3D, batchStats: BatchStats[]): tf.Tensor2D {
+    const [batch, time] = x.shape;
+    let out: tf.Tensor3D = x;
     for (const conv of this.#convs) {
-      const y = conv1d(out, conv.filter, conv.bias, false);
-      const { mean, variance } = statistics(y);
-      // Written out rather than tf.batchNorm, whose gradient tiles every operand to the full
-      // activation shape (most of a training step's time on wasm).
-      const scale = tf.mul(conv.gamma, tf.rsqrt(tf.add(variance, this.spec.batchnorm_eps)));
-      out = tf.relu(tf.add(tf.mul(tf.sub(y, mean), scale), conv.beta)) as tf.Tensor4D;
+      const y = conv1d(tf.reshape(out, [batch, 1, time, out.shape[2]]), conv.filter, conv.bias, false);
+      out = batchNormRelu(tf.reshape(y, [batch, time, y.shape[3]]), conv.gamma, conv.beta, this.spec.batchnorm_eps, (stats) =>
+        batchStats.push(stats),
+      );
     }
-    return tf.add(tf.matMul(tf.reshape(tf.mean(out, [1, 2]), [batch, out.shape[3]]), this.#fcWeight, false, true), this.#fcBias);
+    // Sum over time, then the mean's 1/T on the small pooled tensor: tf.mean's gradient costs
+    // three full-size ops.
+    const pooled = tf.div(tf.sum(out, 1), time) as tf.Tensor2D;
+    return tf.add(tf.matMul(pooled, this.#fcWeight, false, true), this.#fcBias);
   }
 
   /** Folds one step's batch statistics into the running ones, as PyTorch does. */
-  updateRunningStats(batchStats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[], count: number): void {
+  updateRunningStats(batchStats: BatchStats[], count: number): void {
     const unbias = count > 1 ? count / (count - 1) : 1;
     batchStats.forEach((stats, i) => {
       const conv = this.#convs[i] as TrainableConv;

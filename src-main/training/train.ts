@@ -5,7 +5,7 @@
  * request can land.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initialWeights, TrainableCnn } from '../model/network';
+import { FinancialCnn, initialWeights, TrainableCnn, type BatchStats } from '../model/network';
 import { seededRandom } from '../model/random';
 import type { ModelSpec, StateDict } from '../model/spec';
 import type { TrainSettings } from './job';
@@ -49,21 +49,26 @@ function weightedLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, weights: tf.Tens
   return tf.div(tf.sum(tf.mul(perWindow, w)), tf.sum(w));
 }
 
-/** Loss of the inference-mode network (running statistics) over a whole part, in batches. */
+/** Loss of the inference network (running statistics folded in) over a whole part, in batches. */
 function evaluateLoss(net: TrainableCnn, data: TrainData, weights: tf.Tensor1D, batchSize: number): number {
   const { sequence_length: T, input_channels: C, num_classes: classes } = net.spec;
   const n = data.labels.length;
   if (n === 0) return NaN;
+  const model = new FinancialCnn(net.spec, net.toStateDict());
   let total = 0;
-  for (let from = 0; from < n; from += batchSize) {
-    const size = Math.min(batchSize, n - from);
-    const loss = tf.tidy(() => {
-      const x = tf.tensor3d(data.inputs.subarray(from * T * C, (from + size) * T * C), [size, T, C]);
-      const y = tf.tensor1d(data.labels.subarray(from, from + size), 'int32');
-      return weightedLoss(net.evalLogits(x), y, weights, classes);
-    });
-    total += (loss.dataSync()[0] ?? 0) * size;
-    loss.dispose();
+  try {
+    for (let from = 0; from < n; from += batchSize) {
+      const size = Math.min(batchSize, n - from);
+      const loss = tf.tidy(() => {
+        const x = tf.tensor3d(data.inputs.subarray(from * T * C, (from + size) * T * C), [size, T, C]);
+        const y = tf.tensor1d(data.labels.subarray(from, from + size), 'int32');
+        return weightedLoss(model.logits(x), y, weights, classes);
+      });
+      total += (loss.dataSync()[0] ?? 0) * size;
+      loss.dispose();
+    }
+  } finally {
+    model.dispose();
   }
   return total / n;
 }
@@ -136,7 +141,7 @@ export function trainStep(
 ): number {
   const { sequence_length: T, input_channels: C, num_classes: classes } = net.spec;
   const batch = labels.length;
-  const stats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[] = [];
+  const stats: BatchStats[] = [];
   const loss = tf.tidy(() => {
     const x = tf.tensor3d(inputs, [batch, T, C]);
     const y = tf.tensor1d(labels, 'int32');

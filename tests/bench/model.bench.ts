@@ -6,6 +6,7 @@
  * training step 27 ms.
  */
 import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { explainBatch, predictLogits } from '../../src-main/explain/explainer';
 import { availableBackends, useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';
@@ -39,11 +40,17 @@ function latency(runs: number, f: () => void): string {
   return `p50 ${percentile(times, 0.5).toFixed(3)} ms, p99 ${percentile(times, 0.99).toFixed(3)} ms (${runs} runs)`;
 }
 
-function mean(runs: number, f: () => void): number {
+/**
+ * Mean wall time per call, and this process's CPU time per call: on a shared machine the wall time
+ * counts the waits for a core, the CPU time only the work.
+ */
+function mean(runs: number, f: () => void): { wall: number; cpu: number } {
   f();
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   for (let i = 0; i < runs; i++) f();
-  return (performance.now() - started) / runs;
+  const cpu = process.cpuUsage(cpuStarted);
+  return { wall: (performance.now() - started) / runs, cpu: (cpu.user + cpu.system) / 1000 / runs };
 }
 
 for (const backend of await availableBackends()) {
@@ -51,16 +58,26 @@ for (const backend of await availableBackends()) {
   const slow = backend === 'cpu';
   const model = new FinancialCnn(spec, weights);
   console.log(`-- ${backend}`);
+  if (backend === 'wasm') {
+    // tfjs-wasm 4.22 loads its threaded build only in browsers, so Node gets the SIMD one, one thread.
+    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+    console.log(`wasm build: ${simd ? 'SIMD' : 'plain'}, XNNPACK threads ${getThreadsCount()}`);
+  }
   console.log(`forward, batch 1:            ${latency(slow ? 30 : 1000, () => predictLogits(model, one, 1))}`);
   console.log(`forward+Grad-CAM, batch 1:   ${latency(slow ? 30 : 1000, () => explainBatch(model, one, 1, { method: 'gradcam' }))}`);
   const gradcam256 = mean(slow ? 1 : 10, () => explainBatch(model, batch, 256, { method: 'gradcam' }));
-  console.log(`forward+Grad-CAM, batch 256: ${gradcam256.toFixed(1)} ms, ${((256 / gradcam256) * 1000).toFixed(0)} explained windows/s`);
+  console.log(
+    `forward+Grad-CAM, batch 256: ${gradcam256.wall.toFixed(1)} ms, ${((256 / gradcam256.wall) * 1000).toFixed(0)} explained windows/s` +
+      ` (CPU ${gradcam256.cpu.toFixed(1)} ms, ${((256 / gradcam256.cpu) * 1000).toFixed(0)} windows per CPU-second)`,
+  );
   model.dispose();
   const net = new TrainableCnn(spec, weights);
   const optimizer = tf.train.adam(1e-3);
   const classWeights = tf.tensor1d([1, 1, 1]);
   const step = mean(slow ? 1 : 5, () => trainStep(net, optimizer, batch, labels, classWeights));
-  console.log(`training step, batch 256:    ${step.toFixed(1)} ms (${(step / 27).toFixed(1)}x PyTorch's 27 ms)`);
+  console.log(
+    `training step, batch 256:    ${step.wall.toFixed(1)} ms (${(step.wall / 27).toFixed(1)}x PyTorch's 27 ms; CPU ${step.cpu.toFixed(1)} ms)`,
+  );
   tf.dispose([classWeights]);
   optimizer.dispose();
   net.dispose();

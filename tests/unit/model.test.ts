@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src-main/explain/explainer';
 import { availableBackends, useBackend } from '../../src-main/model/backend';
 import { loadModel, saveModel, MODEL_FORMAT } from '../../src-main/model/model-file';
-import { conv1d, FinancialCnn } from '../../src-main/model/network';
+import { batchNormRelu, conv1d, FinancialCnn } from '../../src-main/model/network';
 import { channelsFirstToBatch, checkParity, CAM_TOLERANCE, LOGIT_TOLERANCE, loadGolden } from '../../src-main/model/parity';
 import { ModelFormatError } from '../../src-main/model/spec';
 import { SHARED_GOLDEN, tempDir } from '../helpers';
@@ -55,6 +55,38 @@ describe.each(backends)('golden parity on %s', (backend) => {
     const referenceValue = Array.from(stock(x, filter, bias).dataSync());
     const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] ?? NaN))));
     expect(worst(oursValue, referenceValue)).toBeLessThan(1e-4);
+    reference.forEach((r, i) => expect(worst(ours[i] ?? [], r), `gradient ${i}`).toBeLessThan(1e-3));
+  });
+  it('differentiates training batch-norm + ReLU (its own gradient rule) as tfjs autodiff does on the cpu backend', async () => {
+    const y = tf.randomNormal([4, 10, 6], 0.5, 2, 'float32', 11) as tf.Tensor3D;
+    const gamma = tf.randomNormal([6], 1, 0.3, 'float32', 12) as tf.Tensor1D;
+    const beta = tf.randomNormal([6], 0, 0.3, 'float32', 13) as tf.Tensor1D;
+    const probe = tf.randomNormal([4, 10, 6], 0, 1, 'float32', 14);
+    const loss = (norm: (a: tf.Tensor3D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(norm(a as tf.Tensor3D, g as tf.Tensor1D, b as tf.Tensor1D), probe));
+    await useBackend([backend]);
+    const stats: { mean: number[]; variance: number[] }[] = [];
+    const ours = tf
+      .grads(
+        loss((a, g, b) =>
+          batchNormRelu(a, g, b, 1e-5, (s) =>
+            stats.push({ mean: Array.from(s.mean.dataSync()), variance: Array.from(s.variance.dataSync()) }),
+          ),
+        ),
+      )([y, gamma, beta])
+      .map((g) => Array.from(g.dataSync()));
+    await useBackend(['cpu']);
+    const stock = (a: tf.Tensor3D, g: tf.Tensor1D, b: tf.Tensor1D) => {
+      const { mean, variance } = tf.moments(a, [0, 1]);
+      return tf.relu(tf.batchNorm(a, mean, variance, b, g, 1e-5));
+    };
+    const reference = tf
+      .grads(loss(stock))([y, gamma, beta])
+      .map((g) => Array.from(g.dataSync()));
+    const moments = tf.moments(y, [0, 1]);
+    const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] ?? NaN))));
+    expect(worst(stats[0]?.mean ?? [], Array.from(moments.mean.dataSync()))).toBeLessThan(1e-5);
+    expect(worst(stats[0]?.variance ?? [], Array.from(moments.variance.dataSync()))).toBeLessThan(1e-4);
     reference.forEach((r, i) => expect(worst(ours[i] ?? [], r), `gradient ${i}`).toBeLessThan(1e-3));
   });
 });
