@@ -5,8 +5,9 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, type Engine } from '../../src-main/engine/engine';
+import type { Engine } from '../../src-main/engine/engine';
 import type { StreamKeyValue } from '../../src-main/ipc/contract';
+import { engineOnFake } from '../fake-bybit/engine';
 import { FakeBybit, readSourceCsv, type SourceRow } from '../fake-bybit/server';
 import { runCli, SHARED_DATA, tempDir } from '../helpers';
 
@@ -27,19 +28,7 @@ afterEach(async () => {
 });
 
 function startEngine(storePath: string, server: FakeBybit, backfillDepthMs: number): Engine {
-  return createEngine({
-    storePath,
-    seedSample: false,
-    market: {
-      wsBase: server.wsUrl,
-      restBase: server.restUrl,
-      source: 'fake',
-      marketNow: () => server.now(),
-      backfillDepthMs,
-      watch: [KEY],
-      ...FAST,
-    },
-  });
+  return engineOnFake(storePath, server, { backfillDepthMs, watch: [KEY], ...FAST });
 }
 
 function confirmedCount(e: Engine): number {
