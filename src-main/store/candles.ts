@@ -17,7 +17,8 @@ export interface StreamBatch {
   candles: Candle[];
 }
 
-interface CandleRow {
+/** A candle as the store keeps it (`confirmed` is 0 or 1). */
+export interface CandleRow {
   start: number;
   open: number;
   high: number;

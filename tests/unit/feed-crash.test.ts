@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { candleStartAt } from '../../src-main/market/intervals';
+import type { CandleRow } from '../../src-main/store/candles';
 import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
 import { ROOT, SHARED_DATA, tempDir } from '../helpers';
 
@@ -72,16 +73,7 @@ describe('crash safety', () => {
       const bySource = new Map(rows.map((r) => [r.start, [r.open, r.high, r.low, r.close, r.volume].map(Number)]));
       const stored = db
         .prepare('SELECT symbol, start, open, high, low, close, volume, confirmed FROM candles ORDER BY symbol, start')
-        .all() as {
-        symbol: string;
-        start: number;
-        open: number;
-        high: number;
-        low: number;
-        close: number;
-        volume: number;
-        confirmed: number;
-      }[];
+        .all() as (CandleRow & { symbol: string })[];
       const wrong = stored.filter((c) => {
         const want = bySource.get(c.start);
         return c.confirmed === 1 && JSON.stringify([c.open, c.high, c.low, c.close, c.volume]) !== JSON.stringify(want);

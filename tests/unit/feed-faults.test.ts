@@ -1,9 +1,10 @@
 /** Bad frames and REST error replies against the fake Bybit server: counted, logged once, never stored. */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, type Engine } from '../../src-main/engine/engine';
+import type { Engine } from '../../src-main/engine/engine';
 import type { StreamKeyValue } from '../../src-main/ipc/contract';
 import { REJECT_KINDS } from '../../src-main/market/bybit/protocol';
+import { engineOnFake } from '../fake-bybit/engine';
 import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
 import { SHARED_DATA, tempDir } from '../helpers';
 
@@ -20,22 +21,18 @@ afterEach(async () => {
 
 async function startLive(log: string[]): Promise<Engine> {
   fake = await new FakeBybit({ rows, startIndex: 200, updatesPerCandle: 1 }).listen();
-  const e = createEngine({
-    storePath: join(tempDir(), 'store.db'),
-    seedSample: false,
-    log: (line) => log.push(line),
-    market: {
-      wsBase: fake.wsUrl,
-      restBase: fake.restUrl,
-      source: 'fake',
-      marketNow: () => fake.now(),
+  const e = engineOnFake(
+    join(tempDir(), 'store.db'),
+    fake,
+    {
       backfillDepthMs: 300 * 60_000,
       watch: [KEY],
       connection: { pingIntervalMs: 50, deadAfterMs: 5000, reconnectBaseMs: 5, reconnectMaxMs: 50 },
       rest: { tooManyRequestsWaitMs: 10, forbiddenWaitMs: 10 },
       backfillRetryMs: 50,
     },
-  });
+    (line) => log.push(line),
+  );
   engine = e;
   await vi.waitFor(() => expect(confirmed(e)).toBe(200), { timeout: 30_000, interval: 10 });
   await vi.waitFor(() => expect(e.feed?.health().streams[0]?.state).toBe('live'), { timeout: 30_000, interval: 10 });

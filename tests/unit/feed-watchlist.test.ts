@@ -1,7 +1,8 @@
 /** Watchlist and symbol search over the bridge, spot batching, against the fake Bybit server. */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, type Engine } from '../../src-main/engine/engine';
+import type { Engine } from '../../src-main/engine/engine';
+import { engineOnFake, type FakeEndpoints } from '../fake-bybit/engine';
 import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
 import { SHARED_DATA, tempDir } from '../helpers';
 
@@ -13,19 +14,11 @@ afterEach(async () => {
   await fake?.close();
 });
 
-function engineOn(storePath: string, server: { wsUrl: string; restUrl: string; now: () => number }): Engine {
-  const engine = createEngine({
-    storePath,
-    seedSample: false,
-    market: {
-      wsBase: server.wsUrl,
-      restBase: server.restUrl,
-      source: 'fake',
-      marketNow: () => server.now(),
-      backfillDepthMs: 250 * 60_000,
-      connection: { pingIntervalMs: 50, deadAfterMs: 2000, reconnectBaseMs: 5, reconnectMaxMs: 50 },
-      rest: { retries: 0 },
-    },
+function engineOn(storePath: string, server: FakeEndpoints): Engine {
+  const engine = engineOnFake(storePath, server, {
+    backfillDepthMs: 250 * 60_000,
+    connection: { pingIntervalMs: 50, deadAfterMs: 2000, reconnectBaseMs: 5, reconnectMaxMs: 50 },
+    rest: { retries: 0 },
   });
   engines.push(engine);
   return engine;

@@ -1,0 +1,18 @@
+/** An engine whose feed follows a fake Bybit server on the server's virtual clock, as the feed tests start it. */
+import { createEngine, type Engine, type MarketOptions } from '../../src-main/engine/engine';
+
+/** Where the feed connects; a FakeBybit, or endpoints nothing answers on (offline). */
+export interface FakeEndpoints {
+  wsUrl: string;
+  restUrl: string;
+  now: () => number;
+}
+
+export function engineOnFake(storePath: string, server: FakeEndpoints, market: MarketOptions, log?: (line: string) => void): Engine {
+  return createEngine({
+    storePath,
+    seedSample: false,
+    log,
+    market: { wsBase: server.wsUrl, restBase: server.restUrl, source: 'fake', marketNow: () => server.now(), ...market },
+  });
+}
