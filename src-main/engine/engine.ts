@@ -136,6 +136,7 @@ export function createEngine({
           modelPath,
           modelsDir: modelsDir ?? join(userDataDir(), 'models'),
           provisional: () => preferences.get().provisionalSignals,
+          now: market === false ? undefined : (market.marketNow ?? Date.now),
           log,
         });
   if (modelPath === undefined) log('no bundled model found in resources/models: running without signals');

@@ -42,6 +42,11 @@ export interface ModelServiceOptions {
   modelsDir: string;
   backends?: BackendName[];
   method?: CamMethodName;
+  /**
+   * The market's clock, when a feed runs: a confirmed candle older than one model window before it is
+   * history a backfill brought in, not a live candle, and is not scored (replay or backtest it).
+   */
+  now?: () => number;
   /** Whether the candle still forming is scored too (read at each update: a preference). */
   provisional?: () => boolean;
   log?: (line: string) => void;
@@ -120,10 +125,18 @@ export class ModelService {
   onCandle(payload: EventPayload<'candle.updated'>): void {
     const { candle, ...key } = payload;
     if (!candle.confirmed) return this.#scheduleProvisional(key, candle.time);
+    if (this.#isHistory(key, candle.time)) return;
     this.#queue = this.#queue
       .then(() => this.ready)
       .then(() => this.scoreCandle(key, candle.time))
       .catch((err: Error) => this.#log(`no signal for ${key.symbol} ${key.interval} at ${candle.time}: ${err.message}`));
+  }
+
+  #isHistory(key: StreamKeyValue, candleStart: number): boolean {
+    const now = this.#options.now;
+    const windowLength = this.#model?.metadata.features?.windowLength;
+    if (now === undefined || windowLength === undefined || key.interval === 'M') return false;
+    return candleStart < now() - windowLength * intervalMs(key.interval);
   }
 
   /**

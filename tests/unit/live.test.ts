@@ -157,6 +157,28 @@ describe('live scoring', () => {
     }
   });
 
+  it('scores live candles, not the history a backfill brings in', async () => {
+    const live = candles[1299] as Candle;
+    const withFeed = createEngine({
+      storePath: join(tempDir(), 'feed.db'),
+      seedSample: false,
+      modelPath: modelDir,
+      // A feed with nothing to watch (no network), on a clock just after the live candle.
+      market: { watch: [], marketNow: () => live.time + 60_000 },
+    });
+    try {
+      await withFeed.model?.ready;
+      withFeed.store.write(key, candles.slice(0, 1300));
+      const scored: number[] = [];
+      withFeed.events.listen((name, payload) => name === 'signal.created' && scored.push((payload as Signal).candleStart));
+      for (const candle of [candles[1000], live] as Candle[]) withFeed.events.emit('candle.updated', { ...key, candle });
+      await withFeed.model?.idle();
+      expect(scored).toEqual([live.time]);
+    } finally {
+      withFeed.close();
+    }
+  });
+
   it('scores the candle still forming when asked, once per second at most, and stores nothing of it', async () => {
     const provisional: Signal[] = [];
     const stop = engine.events.listen((name, payload) => {
