@@ -129,10 +129,10 @@ async function fakeProcess(args: string[]): Promise<{ wsBase: string; restBase: 
 const watch = (names: string[]) =>
   names.map((symbol) => ({ exchange: 'bybit', category: 'linear', symbol, interval: '1' }) satisfies StreamKeyValue);
 
-{
+/** Latency with 100 symbols each pushing every `stepMs` of real time, measured over 15 s. */
+async function latency(stepMs: number): Promise<void> {
   const names = symbols(100);
   const history = 1000;
-  const stepMs = 50;
   const fake = await fakeProcess(['--symbols', names.join(','), '--history', String(history), '--step-ms', String(stepMs)]);
   // A sibling socket receives the same frames at the same moment: its arrival time is "frame received".
   const receivedAt = new Map<string, number>();
@@ -186,6 +186,9 @@ const watch = (names: string[]) =>
   engine.close();
   fake.stop();
 }
+// Bybit pushes a topic every 1–60 s, so 100 symbols give at most 100 pushes/s; then 20× that, as a stress.
+await latency(1000);
+await latency(50);
 
 // ---- 3. 1M-candle backfill -------------------------------------------------------------------
 {
