@@ -4,9 +4,15 @@ import { resolve } from 'node:path';
 
 export default defineConfig({
   main: {
-    // The model worker thread is its own entry: out/main/model-worker.js (see src-main/worker/client.ts).
+    // Worker threads are entries of their own: out/main/model-worker.js and explain-worker.js (see src-main/worker/spawn.ts).
     build: {
-      rolldownOptions: { input: { index: resolve('src-main/index.ts'), 'model-worker': resolve('src-main/worker/model-worker.ts') } },
+      rolldownOptions: {
+        input: {
+          index: resolve('src-main/index.ts'),
+          'model-worker': resolve('src-main/worker/model-worker.ts'),
+          'explain-worker': resolve('src-main/backtest/explain-worker.ts'),
+        },
+      },
     },
   },
   preload: {

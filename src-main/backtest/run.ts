@@ -24,12 +24,30 @@ export interface BacktestRun extends BacktestResult {
   bars: readonly Candle[];
 }
 
+/** What the backtest reads of a window's explanation. */
+export interface WindowCall {
+  predicted: number;
+  probabilities: number[];
+  /** Normalized Grad-CAM, one weight per candle of the window. */
+  cam: number[];
+}
+
+/** Explains `batch` windows (flat [B, T, C]); the local model, or an ExplainPool's threads. */
+export type BatchExplainer = (inputs: Float32Array<ArrayBuffer>, batch: number) => Promise<WindowCall[]>;
+
+/** The model on this thread, by its public batched path. */
+export function localExplainer(model: FinancialCnn): BatchExplainer {
+  return (inputs, batch) => Promise.resolve(explainBatch(model, inputs, batch, { method: 'gradcam' }));
+}
+
 export interface BacktestOptions {
   /** Trade from the candle starting at or after this time; earlier candles only warm the first windows up. */
   from?: number;
   onProgress?: (done: number, total: number) => void;
   /** Asked between batches; true stops the run with a BacktestCancelled error. */
   cancelled?: () => boolean;
+  /** Batches explained at once (an ExplainPool's size); 1 for the local model. */
+  parallel?: number;
 }
 
 export class BacktestCancelled extends Error {
@@ -42,13 +60,13 @@ export class BacktestCancelled extends Error {
 const BATCH = 256;
 
 export async function runBacktest(
-  model: FinancialCnn,
+  explain: BatchExplainer,
   candles: readonly Candle[],
   stepMs: number,
   features: FeatureSpec,
   normalization: Normalization,
   rules: BacktestRules,
-  { from = 0, onProgress = () => {}, cancelled = () => false }: BacktestOptions = {},
+  { from = 0, onProgress = () => {}, cancelled = () => false, parallel = 1 }: BacktestOptions = {},
 ): Promise<BacktestRun> {
   const needed = historyLength(features);
   const firstBar = Math.max(
@@ -68,14 +86,8 @@ export async function runBacktest(
   const windows: ExplainedWindow[] = [];
   const T = features.windowLength;
   const rowSize = T * features.channels.length;
-  for (let start = 0; start < ends.length; start += BATCH) {
-    // Between batches the event loop turns, so that a cancel request can arrive.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (cancelled()) throw new BacktestCancelled();
-    const batch = ends.slice(start, start + BATCH);
-    const inputs = new Float32Array(batch.length * rowSize);
-    batch.forEach(({ write, end }, b) => write(end, inputs, b * rowSize));
-    explainBatch(model, inputs, batch.length, { method: 'gradcam' }).forEach((e, b) => {
+  const record = (batch: typeof ends, calls: WindowCall[]) =>
+    calls.forEach((e, b) => {
       const end = batch[b]?.index ?? 0;
       const ranked = e.cam.map((weight, i) => ({ start: candles[end + 1 - T + i]?.time ?? 0, weight })).sort((x, y) => y.weight - x.weight);
       windows.push({
@@ -89,7 +101,29 @@ export async function runBacktest(
         topCandles: ranked.slice(0, 3),
       });
     });
-    onProgress(Math.min(ends.length, start + BATCH), ends.length);
+  // Up to `parallel` batches in flight, recorded in order.
+  const inFlight: { batch: typeof ends; calls: Promise<WindowCall[]> }[] = [];
+  const settleOldest = async () => {
+    const oldest = inFlight.shift();
+    if (oldest === undefined) return;
+    record(oldest.batch, await oldest.calls);
+    onProgress(windows.length, ends.length);
+  };
+  try {
+    for (let start = 0; start < ends.length; start += BATCH) {
+      // Between batches the event loop turns, so that a cancel request can arrive.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (cancelled()) throw new BacktestCancelled();
+      const batch = ends.slice(start, start + BATCH);
+      const inputs = new Float32Array(batch.length * rowSize);
+      batch.forEach(({ write, end }, b) => write(end, inputs, b * rowSize));
+      inFlight.push({ batch, calls: explain(inputs, batch.length) });
+      if (inFlight.length >= parallel) await settleOldest();
+    }
+    while (inFlight.length > 0) await settleOldest();
+  } finally {
+    // A failed or cancelled run leaves no rejection unobserved.
+    for (const pending of inFlight) pending.calls.catch(() => {});
   }
   const bars = candles.slice(firstBar);
   const periodsPerYear = (365 * 86_400_000) / stepMs;

@@ -1,10 +1,11 @@
 /** `backtest --model M --csv FILE [rules]`: trade a model's explained signals over a file; the report as JSON. */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { ExplainPool } from '../backtest/explain-pool';
 import { signalsCsv, tradesCsv } from '../backtest/csv';
 import { runBacktest, tradesWithSignals } from '../backtest/run';
 import { DEFAULT_RULES, type BacktestRules } from '../backtest/simulate';
 import { intervalMs } from '../market/intervals';
-import { FinancialCnn } from '../model/network';
 import { parse, UsageError } from './args';
 import { pipelineOf } from './evaluate';
 import { positiveInt, readCandles, requireModel, startBackend } from './model-args';
@@ -32,6 +33,7 @@ export async function commandBacktest(args: string[]): Promise<void> {
     'trades-csv': { type: 'string' },
     'signals-csv': { type: 'string' },
     backend: { type: 'string' },
+    threads: { type: 'string' },
   });
   if (values.csv === undefined) throw new UsageError('--csv FILE is required');
   const rules: BacktestRules = {
@@ -48,18 +50,20 @@ export async function commandBacktest(args: string[]): Promise<void> {
   const backend = await startBackend(values.backend);
   const { candles, interval } = readCandles({ csv: values.csv, interval: values.interval ?? loaded.metadata.dataRange?.interval });
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length');
-  const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
+  const threads = positiveInt('threads', values.threads, availableParallelism());
   const started = performance.now();
+  // The model is loaded on each helper thread; this one builds the features and trades.
+  const pool = await ExplainPool.start(values.model as string, [backend], threads);
   let shown = 0;
-  const run = await runBacktest(model, candles, intervalMs(interval), features, normalization, rules, {
+  const run = await runBacktest(pool.explain, candles, intervalMs(interval), features, normalization, rules, {
+    parallel: pool.size,
     onProgress: (done, total) => {
       if (done - shown >= total / 20 || done === total) {
         shown = done;
         process.stderr.write(`\rbacktest: ${done}/${total} windows explained`);
       }
     },
-  });
-  model.dispose();
+  }).finally(() => pool.close());
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(`\n`);
   if (values['signals-csv'] !== undefined) writeFileSync(values['signals-csv'], signalsCsv(run.windows));
@@ -68,6 +72,7 @@ export async function commandBacktest(args: string[]): Promise<void> {
   const report = {
     model: loaded.metadata.version,
     backend,
+    threads,
     source: values.csv,
     candles: candles.length,
     windows: run.windows.length,

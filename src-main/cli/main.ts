@@ -35,7 +35,7 @@ commands:
                                                   the explained signal of the window ending at that candle
   parity GOLDEN_DIR [--backend B]                 compare with PyTorch reference outputs; non-zero past tolerances
   backtest --model M --csv FILE [--threshold P] [--min-concentration C] [--hold H] [--long-only]
-           [--no-opposite-exit] [--fee-bps B] [--slippage-bps B] [--trades-csv F] [--signals-csv F]
+           [--no-opposite-exit] [--fee-bps B] [--slippage-bps B] [--trades-csv F] [--signals-csv F] [--threads N]
                                                   trade the model's explained signals; the report as JSON
   audit --db PATH [--verify]                      every stored signal as CSV; --verify re-runs each one
 

@@ -1,18 +1,8 @@
-/**
- * The engine's handle on the model worker thread. Under tsx or Vitest the worker runs from its
- * TypeScript source with tsx's loader; in the electron-vite build it is out/main/model-worker.js,
- * an extra input of the main build (electron.vite.config.ts).
- */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+/** The engine's handle on the model worker thread (src-main/worker/model-worker.ts). */
 import type { z } from 'zod';
 import type { CamMethodName } from '../explain/explainer';
 import type { Candle } from '../ipc/contract';
 import type { BackendName } from '../model/backend';
-import { appRoot } from '../paths';
 import type { TrainJob } from '../training/job';
 import {
   BacktestResultSchema,
@@ -28,14 +18,8 @@ import {
   type WorkerRequest,
 } from './protocol';
 import type { TrainProgress } from '../ipc/contract';
-
-function spawnWorker(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const bundled = join(appRoot(), 'out', 'main', 'model-worker.js');
-  if (!fromSource && existsSync(bundled)) return new Worker(bundled);
-  const loader = pathToFileURL(createRequire(join(appRoot(), 'package.json')).resolve('tsx')).href;
-  return new Worker(join(appRoot(), 'src-main', 'worker', 'model-worker.ts'), { execArgv: ['--import', loader] });
-}
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from './spawn';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -51,7 +35,7 @@ export class ModelWorker {
   #failure: Error | undefined;
 
   constructor() {
-    this.#worker = spawnWorker();
+    this.#worker = spawnWorker('model-worker', 'src-main/worker/model-worker.ts');
     this.#worker.on('message', (raw: unknown) => {
       const reply = WorkerReplySchema.safeParse(raw);
       if (!reply.success) return;

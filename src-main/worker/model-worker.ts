@@ -4,11 +4,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { PerformanceReport } from '../backtest/metrics';
-import { equityPoints, runBacktest, tradesWithSignals } from '../backtest/run';
+import { ExplainPool } from '../backtest/explain-pool';
+import { equityPoints, localExplainer, runBacktest, tradesWithSignals } from '../backtest/run';
 import { explainBatch, type CamMethodName } from '../explain/explainer';
 import type { FeatureSpec, Normalization } from '../features/spec';
 import { historyLength, windowFeatures } from '../features/windows';
-import { useBackend } from '../model/backend';
+import { useBackend, type BackendName } from '../model/backend';
 import { loadModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
 import { inputHash } from '../signals/input-hash';
@@ -76,6 +77,9 @@ function scoreWindow(
   };
 }
 
+const POOL_FROM_CANDLES = 5_000;
+let backend: BackendName | undefined;
+
 const finite = (report: PerformanceReport) => ({
   ...report,
   profitFactor: Number.isFinite(report.profitFactor) ? report.profitFactor : null,
@@ -89,11 +93,15 @@ async function backtestRange(
   try {
     const { model, features, normalization, version } = requireScoring(modelAt(request.modelPath));
     const { candles, stepMs } = request;
-    const run = await runBacktest(model, candles, stepMs, features, normalization, request.rules, {
+    // A long range is worth starting a helper thread per core for; a short one runs here.
+    const pool =
+      candles.length > POOL_FROM_CANDLES && backend !== undefined ? await ExplainPool.start(request.modelPath, [backend]) : undefined;
+    const run = await runBacktest(pool?.explain ?? localExplainer(model), candles, stepMs, features, normalization, request.rules, {
       from: request.from,
       onProgress,
       cancelled: () => cancelled.has(request.id),
-    });
+      parallel: pool?.size ?? 1,
+    }).finally(() => pool?.close());
     const indexOf = new Map(candles.map((c, i) => [c.time, i]));
     const needed = historyLength(features);
     return {
@@ -131,7 +139,8 @@ async function handle(raw: unknown): Promise<void> {
   try {
     switch (request.type) {
       case 'init':
-        reply({ id: request.id, kind: 'result', value: { backend: await useBackend(request.backends) } });
+        backend = await useBackend(request.backends);
+        reply({ id: request.id, kind: 'result', value: { backend } });
         return;
       case 'load': {
         // Built fully before it replaces the current model: a bad file leaves the old one in use.

@@ -1,9 +1,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalsCsv, tradesCsv } from '../../src-main/backtest/csv';
-import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
+import { ExplainPool } from '../../src-main/backtest/explain-pool';
+import { localExplainer, runBacktest } from '../../src-main/backtest/run';
+import { DEFAULT_RULES } from '../../src-main/backtest/simulate';
+import { bundledModelPath, createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
 import type { CallResponse, EnvelopeValue, EventPayload } from '../../src-main/ipc/contract';
-import { tempDir } from '../helpers';
+import { parseCandleCsv } from '../../src-main/market/candle-csv';
+import { useBackend } from '../../src-main/model/backend';
+import { loadModel } from '../../src-main/model/model-file';
+import { FinancialCnn } from '../../src-main/model/network';
+import { sharedCsvHead, tempDir } from '../helpers';
 
 let engine: Engine;
 
@@ -96,4 +103,28 @@ describe('audit through the bridge', () => {
       error: { message: expect.stringContaining('no signal') },
     });
   }, 120_000);
+});
+
+describe('the backtest on helper threads', () => {
+  it('gives exactly the windows and trades of the model on this thread', async () => {
+    const modelPath = bundledModelPath();
+    if (modelPath === undefined) throw new Error('no bundled model');
+    const loaded = loadModel(modelPath);
+    const { features, normalization } = loaded.metadata;
+    if (features === null || normalization === null) throw new Error('no feature pipeline');
+    const backend = await useBackend(['wasm']);
+    // A real break inside: windows on both sides, none across it.
+    const candles = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 1200), '1').filter((_, i) => i < 500 || i >= 520);
+    const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
+    const rules = { ...DEFAULT_RULES, threshold: 0.34 };
+    const local = await runBacktest(localExplainer(model), candles, 60_000, features, normalization, rules);
+    model.dispose();
+    const pool = await ExplainPool.start(modelPath, [backend], 2);
+    const threaded = await runBacktest(pool.explain, candles, 60_000, features, normalization, rules, { parallel: pool.size }).finally(() =>
+      pool.close(),
+    );
+    expect(local.windows).toHaveLength(500 - 159 + (680 - 159));
+    expect(threaded.windows).toEqual(local.windows);
+    expect(threaded.trades).toEqual(local.trades);
+  }, 180_000);
 });
