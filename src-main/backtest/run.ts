@@ -159,7 +159,7 @@ export function tradesWithSignals(run: Pick<BacktestRun, 'trades' | 'windows'>):
  * closes a bucket with its last equity and the bucket's deepest drawdown, so no trough is lost.
  */
 export function equityPoints(
-  run: Pick<BacktestRun, 'bars' | 'equity' | 'drawdown'>,
+  run: { bars: readonly Pick<Candle, 'time'>[]; equity: readonly number[]; drawdown: readonly number[] },
   points = 4000,
 ): { time: number; equity: number; drawdown: number }[] {
   const bucket = Math.max(1, Math.ceil(run.bars.length / points));
