@@ -3,7 +3,7 @@
  * in batches, then traded by the rules. Shared by the `backtest` command, the engine's
  * `backtest.run` (in the model worker) and the benchmark.
  */
-import { attentionConcentration } from '../explain/attention';
+import { attentionConcentration, topIndices } from '../explain/attention';
 import { explainBatch } from '../explain/explainer';
 import type { FeatureSpec, Normalization } from '../features/spec';
 import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from '../features/windows';
@@ -89,7 +89,6 @@ export async function runBacktest(
   const record = (batch: typeof ends, calls: WindowCall[]) =>
     calls.forEach((e, b) => {
       const end = batch[b]?.index ?? 0;
-      const ranked = e.cam.map((weight, i) => ({ start: candles[end + 1 - T + i]?.time ?? 0, weight })).sort((x, y) => y.weight - x.weight);
       windows.push({
         id: windows.length,
         index: end - firstBar,
@@ -98,7 +97,7 @@ export async function runBacktest(
         confidence: e.probabilities[e.predicted] ?? 0,
         probabilities: e.probabilities,
         concentration: attentionConcentration(e.cam),
-        topCandles: ranked.slice(0, 3),
+        topCandles: topIndices(e.cam, 3).map((i) => ({ start: candles[end + 1 - T + i]?.time ?? 0, weight: e.cam[i] ?? 0 })),
       });
     });
   // Up to `parallel` batches in flight, recorded in order.
@@ -159,7 +158,7 @@ export function tradesWithSignals(run: Pick<BacktestRun, 'trades' | 'windows'>):
  * closes a bucket with its last equity and the bucket's deepest drawdown, so no trough is lost.
  */
 export function equityPoints(
-  run: Pick<BacktestRun, 'bars' | 'equity' | 'drawdown'>,
+  run: { bars: readonly Pick<Candle, 'time'>[]; equity: readonly number[]; drawdown: readonly number[] },
   points = 4000,
 ): { time: number; equity: number; drawdown: number }[] {
   const bucket = Math.max(1, Math.ceil(run.bars.length / points));

@@ -1,6 +1,7 @@
 /**
  * Analyst figures: explained backtest throughput on wasm over a slice of the Binance file (with its breaks
- * the full 429k rows are projected from it), and replay pace at 1000× with the bundled model.
+ * the full 429k rows are projected from it), feature building alone, the model on one helper thread and
+ * on one per core, each with its CPU time; and replay pace at 1000× with the bundled model.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { equityCurve, maxDrawdown, sharpeRatio, sortinoRatio, tradeStats } from '../../src-main/backtest/metrics';
+import { equityPoints } from '../../src-main/backtest/run';
 import { backtest, DEFAULT_RULES, type BacktestRules, type PriceBar, type TradeSignal } from '../../src-main/backtest/simulate';
 
 describe('metrics, against hand-computed cases', () => {
@@ -138,4 +139,20 @@ describe('backtest command', () => {
       '--threshold must be a number from 0 to 1',
     );
   }, 120_000);
+});
+
+describe('equity points for the chart', () => {
+  it('thins to at most the asked number, keeping each bucket’s last equity and deepest drawdown', () => {
+    const equity = [1, 1.1, 0.9, 1.2, 1.0, 1.3, 1.25, 1.4, 1.35, 1.5];
+    const drawdown = [0, 0, -0.18, 0, -0.17, 0, -0.04, 0, -0.03, 0];
+    const bars = equity.map((_, i) => ({ time: i * 60_000 }));
+    const points = equityPoints({ bars, equity, drawdown }, 4);
+    expect(points).toEqual([
+      { time: 2 * 60_000, equity: 0.9, drawdown: -0.18 },
+      { time: 5 * 60_000, equity: 1.3, drawdown: -0.17 },
+      { time: 8 * 60_000, equity: 1.35, drawdown: -0.04 },
+      { time: 9 * 60_000, equity: 1.5, drawdown: 0 },
+    ]);
+    expect(equityPoints({ bars, equity, drawdown }, 100)).toHaveLength(10);
+  });
 });
