@@ -3,8 +3,8 @@
  *  1. sustained candle updates/s through the real write path (frame validation, coalescing writer,
  *     one transaction per turn, 'candle.updated' events) into a WAL file database, frames offered at a
  *     fixed rate as a socket would deliver them;
- *  2. latency p50/p99 from a frame received (read by a sibling socket in this process at the same
- *     moment) to the event delivered, 100 symbols live, beside the event loop's own delay;
+ *  2. latency p50/p99 from a frame sent by the exchange (its own process stamps the wall time in the
+ *     frame) to the event delivered, 100 symbols live, beside the event loop's own delay;
  *  3. a 1M-candle backfill from the fake REST server at Bybit's real limit (600 requests / 5 s, 1000 per page).
  */
 import { spawn } from 'node:child_process';
@@ -129,23 +129,44 @@ async function fakeProcess(args: string[]): Promise<{ wsBase: string; restBase: 
 const watch = (names: string[]) =>
   names.map((symbol) => ({ exchange: 'bybit', category: 'linear', symbol, interval: '1' }) satisfies StreamKeyValue);
 
-/** Latency with 100 symbols each pushing every `stepMs` of real time, measured over 15 s. */
+/**
+ * Latency with 100 symbols each pushing every `stepMs` of real time, measured over 15 s, to the event
+ * delivered: from the frame received (by a sibling socket in this process, reading the same frames;
+ * a push it read after the engine's event is left out) and, as an upper bound, from the frame sent
+ * (the exchange, in its own process, stamps its wall time in the frame; the loopback hop included).
+ */
 async function latency(stepMs: number): Promise<void> {
   const names = symbols(100);
   const history = 1000;
-  const fake = await fakeProcess(['--symbols', names.join(','), '--history', String(history), '--step-ms', String(stepMs)]);
-  // A sibling socket receives the same frames at the same moment: its arrival time is "frame received".
+  const fake = await fakeProcess([
+    '--symbols',
+    names.join(','),
+    '--history',
+    String(history),
+    '--step-ms',
+    String(stepMs),
+    '--stamp-sends',
+  ]);
+  const wallNow = () => performance.timeOrigin + performance.now();
+  const sentAt = new Map<string, number>();
   const receivedAt = new Map<string, number>();
+  const deliveredAt = new Map<string, number>();
   let marketNow = rows[history]!.start;
   const observer = new WebSocket(`${fake.wsBase}/v5/public/linear`);
   observer.on('open', () => observer.send(JSON.stringify({ op: 'subscribe', args: names.map((s) => klineTopic('1', s)) })));
   observer.on('message', (data) => {
-    const at = performance.now();
-    const frame = JSON.parse(String(data)) as { topic?: string; ts: number; data: { start: number; close: string; confirm: boolean }[] };
+    const frame = JSON.parse(String(data)) as {
+      topic?: string;
+      ts: number;
+      sentAt: number;
+      data: { start: number; close: string; confirm: boolean }[];
+    };
     if (frame.topic === undefined) return;
     marketNow = Math.max(marketNow, frame.ts);
     const c = frame.data[0]!;
-    receivedAt.set(`${frame.topic.slice(8)}|${c.start}|${Number(c.close)}|${c.confirm}`, at);
+    const key = `${frame.topic.slice(8)}|${c.start}|${Number(c.close)}|${c.confirm}`;
+    sentAt.set(key, frame.sentAt);
+    if (!deliveredAt.has(key)) receivedAt.set(key, wallNow());
   });
   const engine = createEngine({
     storePath: join(tempDir(), 'latency.db'),
@@ -161,25 +182,24 @@ async function latency(stepMs: number): Promise<void> {
       watch: watch(names),
     },
   });
-  const latencies: number[] = [];
-  let unseen = 0;
   engine.events.listen((name, payload) => {
     if (name !== 'candle.updated') return;
     const { symbol, candle } = payload as { symbol: string; candle: { time: number; close: number; confirmed: boolean } };
-    const received = receivedAt.get(`${symbol}|${candle.time}|${candle.close}|${candle.confirmed}`);
-    if (received !== undefined) latencies.push(performance.now() - received);
-    else if (candle.time >= rows[history]!.start) unseen++; // a live push the sibling socket had not read yet
+    // Live pushes only: backfilled candles were never pushed.
+    if (candle.time >= rows[history]!.start) deliveredAt.set(`${symbol}|${candle.time}|${candle.close}|${candle.confirmed}`, wallNow());
   });
   // How long the event loop waited beyond its own work: on a shared machine, mostly waiting for a CPU.
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
   await new Promise((resolve) => setTimeout(resolve, 15_000));
   loopDelay.disable();
-  latencies.sort((a, b) => a - b);
+  const since = (starts: Map<string, number>) =>
+    [...deliveredAt].flatMap(([key, at]) => (starts.has(key) ? [at - (starts.get(key) ?? 0)] : [])).sort((a, b) => a - b);
+  const figures = (latencies: number[]) =>
+    `p50 ${percentile(latencies, 50).toFixed(2)} ms, p90 ${percentile(latencies, 90).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms (${latencies.length.toLocaleString()} pushes)`;
   console.log(
-    `latency, frame received → validated → stored → event delivered, 100 symbols live, ${Math.round((100 * 1000) / stepMs).toLocaleString()} pushes/s: ` +
-      `p50 ${percentile(latencies, 50).toFixed(2)} ms, p90 ${percentile(latencies, 90).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms ` +
-      `(${latencies.length.toLocaleString()} samples over 15 s; ${unseen} live events came before the sibling socket read their frame and are left out); ` +
+    `latency to the event delivered (validated, stored), 100 symbols live, ${Math.round((100 * 1000) / stepMs).toLocaleString()} pushes/s over 15 s: ` +
+      `from the frame received ${figures(since(receivedAt))}; from the frame sent ${figures(since(sentAt))}; ` +
       `event-loop delay in the same run: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(2)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(2)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
   );
   observer.close();

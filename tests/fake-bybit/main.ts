@@ -15,6 +15,7 @@ const { values } = parseArgs({
     category: { type: 'string', default: 'linear' },
     history: { type: 'string', default: '10080' },
     'step-ms': { type: 'string', default: '250' },
+    'stamp-sends': { type: 'boolean', default: false },
   },
 });
 if (values.csv === undefined) throw new Error('--csv FILE is required');
@@ -24,6 +25,7 @@ const fake = await new FakeBybit({
   symbols: values.symbols.split(','),
   category: values.category === 'spot' ? 'spot' : 'linear',
   startIndex: Math.min(rows.length - 1, Number(values.history)),
+  stampSends: values['stamp-sends'],
 }).listen(Number(values.port));
 const stepMs = Number(values['step-ms']);
 if (stepMs > 0) fake.play(stepMs); // 0: a still market, REST history only

@@ -52,6 +52,11 @@ export interface FakeBybitOptions {
   rateLimit?: { requests: number; windowMs: number };
   /** Extra instruments listed by instruments-info (for symbol search), beyond the replayed symbols. */
   extraInstruments?: string[];
+  /**
+   * For latency benchmarks: each push also carries `sentAt`, the wall time it was sent (ms since
+   * the epoch, sub-ms precision, comparable across processes). Clients ignore unknown fields.
+   */
+  stampSends?: boolean;
 }
 
 type RestFault = { kind: 'retcode'; retCode: number; retMsg: string } | { kind: 'http'; status: number; body: string };
@@ -80,6 +85,7 @@ export class FakeBybit {
   readonly #faults: RestFault[] = [];
   readonly #limit: SlidingWindowLimit;
   readonly #extra: string[];
+  readonly #stampSends: boolean;
   readonly #http = createServer((req, res) => this.#rest(req, res));
   readonly #wss = new WebSocketServer({ server: this.#http });
 
@@ -91,6 +97,7 @@ export class FakeBybit {
     updatesPerCandle = 3,
     rateLimit = { requests: 600, windowMs: 5000 },
     extraInstruments = [],
+    stampSends = false,
   }: FakeBybitOptions) {
     if (rows.length === 0 || startIndex >= rows.length) throw new Error('the replay needs rows, and startIndex inside them');
     this.rows = rows;
@@ -101,6 +108,7 @@ export class FakeBybit {
     this.#now = (rows[startIndex] as SourceRow).start;
     this.#limit = new SlidingWindowLimit(rateLimit.requests, rateLimit.windowMs);
     this.#extra = extraInstruments;
+    this.#stampSends = stampSends;
     this.#wss.on('connection', (socket, req) => this.#accept(socket, req));
   }
 
@@ -276,7 +284,13 @@ export class FakeBybit {
       let frame: string | undefined;
       for (const client of this.#clients) {
         if (client.stalled || !client.topics.has(topic)) continue;
-        frame ??= JSON.stringify({ topic, data: [candle], ts: this.#now, type: 'snapshot' });
+        frame ??= JSON.stringify({
+          topic,
+          data: [candle],
+          ts: this.#now,
+          type: 'snapshot',
+          ...(this.#stampSends ? { sentAt: performance.timeOrigin + performance.now() } : {}),
+        });
         client.socket.send(frame);
         this.stats.pushes++;
       }
