@@ -178,7 +178,7 @@ export function createEngine({
     'alerts.remove': ({ id }) => ({ removed: alerts.remove(id) }),
     'alerts.fired': ({ limit }) => alerts.fired(limit),
     'alerts.thumbnail': ({ firedId, png }) => ({ stored: alerts.setThumbnail(firedId, png) }),
-    'feed.health': () => feed?.health() ?? { source: 'off', streams: [], rejected: {} },
+    'feed.health': () => feed?.health() ?? { source: 'off', streams: [], rejected: {}, latency: null },
     'watchlist.list': () => watchlist.list(),
     'watchlist.quotes': () => watchlist.list().map((key) => ({ ...key, ...store.quote(key) })),
     'watchlist.add': (key) => changeWatchlist(() => watchlist.add(key)),

@@ -7,6 +7,7 @@
 import type { Candle, StreamKeyValue } from '../ipc/contract';
 import type { EventHub } from '../ipc/dispatch';
 import { streamId, type CandleStore } from '../store/candles';
+import { LatencyWindow } from './latency';
 
 interface Pending {
   key: StreamKeyValue;
@@ -18,13 +19,18 @@ export class CandleWriter {
   #scheduled: NodeJS.Immediate | undefined;
   /** Totals for health and benchmarks. */
   readonly stats = { transactions: 0, rowsChanged: 0 };
+  /** Frame received → stored → event delivered, for pushed frames (a backfill page has no such latency). */
+  readonly latency = new LatencyWindow();
+  /** When each pushed frame waiting in this batch arrived (performance.now()). */
+  #receivedAt: number[] = [];
 
   constructor(
     private readonly store: CandleStore,
     private readonly events: EventHub,
   ) {}
 
-  put(key: StreamKeyValue, candles: readonly Candle[]): void {
+  put(key: StreamKeyValue, candles: readonly Candle[], receivedAt?: number): void {
+    if (receivedAt !== undefined) this.#receivedAt.push(receivedAt);
     const id = streamId(key);
     let pending = this.#pending.get(id);
     if (pending === undefined) this.#pending.set(id, (pending = { key, candles: new Map() }));
@@ -49,6 +55,9 @@ export class CandleWriter {
       this.stats.rowsChanged += candles.length;
       for (const candle of candles) this.events.emitValidated('candle.updated', { ...key, candle });
     }
+    const delivered = performance.now();
+    for (const at of this.#receivedAt) this.latency.record(delivered - at);
+    this.#receivedAt = [];
     return changes.reduce((n, c) => n + c.candles.length, 0);
   }
 }

@@ -146,7 +146,7 @@ export class MarketFeed {
         error: s.error,
       };
     });
-    return { source: this.options.source, streams, rejected: { ...this.#rejected } };
+    return { source: this.options.source, streams, rejected: { ...this.#rejected }, latency: this.writer.latency.summary() };
   }
 
   /**
@@ -238,9 +238,9 @@ export class MarketFeed {
       publicStreamUrl(this.options.wsBase, category),
       requests,
       {
-        onCandles: (topic, _symbol, _interval, candles) => {
+        onCandles: (topic, _symbol, _interval, candles, receivedAt) => {
           const state = stateOf(topic);
-          if (state !== undefined) this.writer.put(state.key, candles);
+          if (state !== undefined) this.writer.put(state.key, candles, receivedAt);
         },
         onReject: (reject) => this.#reject(reject, reject.topic === undefined ? undefined : stateOf(reject.topic)),
         onLive: (reconnected) => {

@@ -92,6 +92,10 @@ describe('live feed against the fake Bybit server', () => {
     const health = e.feed!.health().streams[0]!;
     expect(health.reconnects).toBeGreaterThanOrEqual(4);
     expect(health.rowsBackfilled).toBeGreaterThan(history);
+    // Every pushed frame's latency is measured; backfill pages are not pushes.
+    const latency = e.feed!.health().latency;
+    expect(latency?.frames).toBeGreaterThan(1000);
+    expect(latency?.p50Ms).toBeLessThanOrEqual(latency?.p99Ms ?? -1);
     engine.close();
     engine = undefined;
 

@@ -28,7 +28,8 @@ export const DEFAULT_CONNECTION_TIMING: ConnectionTiming = {
 };
 
 export interface ConnectionHandlers {
-  onCandles(topic: string, symbol: string, interval: Interval, candles: Candle[]): void;
+  /** `receivedAt`: performance.now() when the frame arrived, for the feed's latency figures. */
+  onCandles(topic: string, symbol: string, interval: Interval, candles: Candle[], receivedAt: number): void;
   onReject(reject: Reject): void;
   /** Every subscribe request was acknowledged; `reconnected` is false on the first connection. */
   onLive(reconnected: boolean): void;
@@ -139,6 +140,7 @@ export class BybitConnection {
   }
 
   #received(text: string): void {
+    const receivedAt = performance.now();
     this.lastMessageAt = Date.now();
     const frame = readFrame(text, {
       isSubscribed: (topic) => this.topics.has(topic),
@@ -152,7 +154,7 @@ export class BybitConnection {
         const newest = frame.candles.at(-1);
         if (newest !== undefined) {
           this.#lastStart.set(frame.topic, newest.time);
-          this.handlers.onCandles(frame.topic, frame.symbol, frame.interval, frame.candles);
+          this.handlers.onCandles(frame.topic, frame.symbol, frame.interval, frame.candles, receivedAt);
         }
         return;
       }
