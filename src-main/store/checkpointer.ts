@@ -15,6 +15,7 @@ import { appRoot } from '../paths';
 import type { Db } from './database';
 
 const WORKER_SOURCE = `
+const { statSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
@@ -26,7 +27,16 @@ const checkpoint = () => {
     parentPort.postMessage(String(err && err.message));
   }
 };
-const timer = setInterval(checkpoint, workerData.everyMs);
+const walBytes = () => {
+  try {
+    return statSync(workerData.path + '-wal').size;
+  } catch {
+    return 0;
+  }
+};
+const timer = setInterval(() => {
+  if (walBytes() >= workerData.minWalBytes) checkpoint();
+}, workerData.everyMs);
 parentPort.once('message', () => {
   clearInterval(timer);
   checkpoint();
@@ -39,14 +49,21 @@ export class WalCheckpointer {
   readonly #worker: Worker;
   readonly #automatic: number;
 
+  /**
+   * @param everyMs how often the worker looks at the WAL's size
+   * @param minWalBytes checkpoint once the WAL holds this much (by default SQLite's own threshold,
+   *   `wal_autocheckpoint` pages): a live feed's trickle of writes is not checkpointed every second,
+   *   which on 2 cores would take CPU from the commits of live candles
+   */
   constructor(
     private readonly db: Db,
     everyMs = 1000,
     log: (line: string) => void = () => {},
+    minWalBytes = Number(db.pragma('wal_autocheckpoint', { simple: true })) * Number(db.pragma('page_size', { simple: true })),
   ) {
     this.#automatic = Number(db.pragma('wal_autocheckpoint', { simple: true }));
     const driver = createRequire(join(appRoot(), 'package.json')).resolve('better-sqlite3');
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: db.name, everyMs } });
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: db.name, everyMs, minWalBytes } });
     this.#worker.unref();
     db.pragma('wal_autocheckpoint = 0');
     this.#worker.on('message', (message: string) => log(`WAL checkpoint failed: ${message}`));

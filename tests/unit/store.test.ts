@@ -75,7 +75,7 @@ describe('store', () => {
     const path = join(tempDir(), 'store.db');
     db = openDatabase(path);
     const store = new CandleStore(db);
-    const checkpointer = new WalCheckpointer(db, 20);
+    const checkpointer = new WalCheckpointer(db, 20, undefined, 1);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const before = statSync(path).size;
     store.write(
