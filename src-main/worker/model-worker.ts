@@ -26,14 +26,19 @@ let current: Loaded | undefined;
 let other: Loaded | undefined;
 const cancelled = new Set<number>();
 
+/** The model folder at `path`, built in full (a bad file throws before anything is replaced). */
+function open(path: string): Loaded & { weightsHash: string } {
+  const file = loadModel(path);
+  return { model: new FinancialCnn(file.metadata.spec, file.weights), metadata: file.metadata, path, weightsHash: file.weightsHash };
+}
+
 /** The model folder at `path`: the active one, the other one kept, or loaded now (replacing that one). */
 function modelAt(path: string | undefined): Loaded | undefined {
   if (path === undefined || path === current?.path) return current;
   if (path !== other?.path) {
-    const file = loadModel(path);
-    const model = new FinancialCnn(file.metadata.spec, file.weights);
+    const opened = open(path);
     other?.model.dispose();
-    other = { model, metadata: file.metadata, path };
+    other = opened;
   }
   return other;
 }
@@ -144,14 +149,13 @@ async function handle(raw: unknown): Promise<void> {
         return;
       case 'load': {
         // Built fully before it replaces the current model: a bad file leaves the old one in use.
-        const loaded = loadModel(request.path);
-        const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
+        const opened = open(request.path);
         current?.model.dispose();
-        current = { model, metadata: loaded.metadata, path: request.path };
+        current = opened;
         reply({
           id: request.id,
           kind: 'result',
-          value: { metadata: loaded.metadata, weightsHash: loaded.weightsHash, path: request.path },
+          value: { metadata: opened.metadata, weightsHash: opened.weightsHash, path: request.path },
         });
         return;
       }

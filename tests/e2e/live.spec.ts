@@ -68,10 +68,11 @@ test('the Forming toggle brings provisional signals of the candle still forming,
   );
   expect(provisional).toMatchObject({ id: 0, confirmed: false });
   await page.getByTestId('provisional-toggle').uncheck();
-  const stored = await page.evaluate(
-    (start) => window.candleLens!.invoke('signals.list', { category: 'linear', symbol: 'ETHUSDT', interval: '1', from: start, to: start }),
-    provisional.candleStart,
+  // The stream's stored signals are the confirmed ones live gave; none is provisional.
+  const stored = await page.evaluate(() =>
+    window.candleLens!.invoke('signals.list', { category: 'linear', symbol: 'ETHUSDT', interval: '1' }),
   );
-  expect(stored.every((s) => s.confirmed)).toBe(true);
+  expect(stored.length).toBeGreaterThan(0);
+  expect(stored.filter((s) => !s.confirmed)).toEqual([]);
   expect(errors).toEqual([]);
 });
