@@ -65,15 +65,14 @@ export class AlertStore {
     return this.db.prepare('DELETE FROM alert_rules WHERE id = ?').run(id).changes > 0;
   }
 
-  fired(limit = 100, signalId?: number): FiredAlert[] {
+  fired(limit = 100): FiredAlert[] {
     const rows = this.db
-      .prepare<{ limit: number; signalId: number | null }, FiredRow>(
+      .prepare<{ limit: number }, FiredRow>(
         `SELECT f.*, r.exchange, r.category, r.symbol, r.class, r.min_probability, r.min_concentration, r.created_at AS rule_created_at
          FROM alerts_fired f JOIN alert_rules r ON r.id = f.rule_id
-         WHERE @signalId IS NULL OR f.signal_id = @signalId
          ORDER BY f.fired_at DESC, f.id DESC LIMIT @limit`,
       )
-      .all({ limit, signalId: signalId ?? null });
+      .all({ limit });
     return rows.map((r) => ({
       id: r.id,
       rule: toRule({ ...r, id: r.rule_id, created_at: r.rule_created_at }),
@@ -97,21 +96,26 @@ export class AlertStore {
       `INSERT OR IGNORE INTO alerts_fired (rule_id, signal_id, interval, candle_start, probability, concentration, fired_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    const ids = this.db.transaction(() =>
-      matchAlerts(this.rules(), signal, SIGNAL_CLASSES).flatMap(({ rule, probability, concentration }) => {
-        const { changes, lastInsertRowid } = insert.run(
-          rule.id,
-          signal.id,
-          signal.interval,
-          signal.candleStart,
-          probability,
-          concentration,
-          now,
-        );
-        return changes > 0 ? [Number(lastInsertRowid)] : [];
+    return this.db.transaction(() =>
+      matchAlerts(this.rules(), signal, SIGNAL_CLASSES).flatMap(({ rule, probability, concentration }): FiredAlert[] => {
+        const { interval, candleStart } = signal;
+        const { changes, lastInsertRowid } = insert.run(rule.id, signal.id, interval, candleStart, probability, concentration, now);
+        if (changes === 0) return [];
+        return [
+          {
+            id: Number(lastInsertRowid),
+            rule,
+            signalId: signal.id,
+            interval,
+            candleStart,
+            probability,
+            concentration,
+            firedAt: now,
+            thumbnail: null,
+          },
+        ];
       }),
     )();
-    return ids.length === 0 ? [] : this.fired(1000, signal.id).filter((f) => ids.includes(f.id));
   }
 }
 

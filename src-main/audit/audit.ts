@@ -15,11 +15,17 @@ export function auditRows(
   limit = Number.MAX_SAFE_INTEGER,
 ): AuditRow[] {
   const rows: AuditRow[] = [];
+  // Every firing in one query, by signal, newest first (rather than a query per signal).
+  const firedBySignal = new Map<number, string[]>();
+  for (const a of stores.alerts.fired(Number.MAX_SAFE_INTEGER)) {
+    let list = firedBySignal.get(a.signalId);
+    if (list === undefined) firedBySignal.set(a.signalId, (list = []));
+    list.push(`${a.rule.class}>=${a.rule.minProbability}`);
+  }
   for (const stream of stores.candles.streams()) {
     if (rows.length >= limit) break;
     for (const signal of stores.signals.list({ ...stream, exchange: 'bybit' }, 0, Number.MAX_SAFE_INTEGER, limit - rows.length)) {
-      const alertsFired = stores.alerts.fired(1000, signal.id).map((a) => `${a.rule.class}>=${a.rule.minProbability}`);
-      rows.push({ signal, alertsFired });
+      rows.push({ signal, alertsFired: firedBySignal.get(signal.id) ?? [] });
     }
   }
   return rows;
