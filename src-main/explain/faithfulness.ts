@@ -5,7 +5,8 @@
  */
 import type { FinancialCnn } from '../model/network';
 import { seededRandom } from '../model/random';
-import { softmax } from './cam';
+import { topIndices } from './attention';
+import { argmax, softmax } from './cam';
 import { predictLogits } from './explainer';
 
 export interface Faithfulness {
@@ -16,15 +17,6 @@ export interface Faithfulness {
   /** topDrop / randomDrop; null when random blanking does not lower the probability at all. */
   ratio: number | null;
   windows: number;
-}
-
-/** Indices of the `count` largest values (ties to the earlier index). */
-export function topIndices(values: readonly number[], count: number): number[] {
-  return values
-    .map((v, i) => ({ v, i }))
-    .sort((a, b) => b.v - a.v || a.i - b.i)
-    .slice(0, count)
-    .map(({ i }) => i);
 }
 
 /** `count` distinct indices of 0..n-1, drawn with `random`. */
@@ -61,7 +53,7 @@ export function deletionFaithfulness(
     const window = inputs.subarray(n * size, (n + 1) * size);
     const base = n * (2 + randomRepeats) * size;
     masked.set(window, base);
-    masked.set(blankSteps(window, C, topIndices([...(cams[n] ?? [])], count)), base + size);
+    masked.set(blankSteps(window, C, topIndices(cams[n] ?? [], count)), base + size);
     for (let r = 0; r < randomRepeats; r++) masked.set(blankSteps(window, C, randomIndices(T, count, random)), base + (2 + r) * size);
   }
   const logits = predictLogits(model, masked, windows * (2 + randomRepeats));
@@ -71,7 +63,7 @@ export function deletionFaithfulness(
     const row = (k: number) =>
       softmax(logits.subarray((n * (2 + randomRepeats) + k) * classes, (n * (2 + randomRepeats) + k + 1) * classes));
     const original = row(0);
-    const predicted = original.indexOf(Math.max(...original));
+    const predicted = argmax(original);
     const p = original[predicted] ?? 0;
     topDrop += (p - (row(1)[predicted] ?? 0)) / windows;
     for (let r = 0; r < randomRepeats; r++) randomDrop += (p - (row(2 + r)[predicted] ?? 0)) / windows / randomRepeats;
