@@ -148,7 +148,7 @@ export function createEngine({
   const replays = new Replays(
     store,
     events,
-    () => model && ((key, revealed, modelVersion) => model.explainRevealed(key, revealed, modelVersion)),
+    model && ((key, revealed, modelVersion) => model.explainRevealed(key, revealed, modelVersion)),
   );
   const requireModel = (): ModelService => {
     if (model === undefined) throw new Error('this engine runs without a model');

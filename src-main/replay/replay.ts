@@ -10,10 +10,15 @@ import { intervalMs } from '../market/intervals';
 import type { CandleStore } from '../store/candles';
 
 /**
- * Scores the window ending at the last candle of `history` with the registered model `modelVersion`
- * (the active one when undefined); history never reaches past that candle.
+ * Scores the window ending at the last candle revealed, with the registered model `modelVersion` (the
+ * active one when undefined). `revealed(count)` gives the last `count` candles revealed so far (all
+ * of them for Infinity); nothing past the cursor.
  */
-export type ScoreWindow = (stream: StreamKeyValue, history: readonly Candle[], modelVersion?: string) => Promise<Signal | undefined>;
+export type ScoreWindow = (
+  stream: StreamKeyValue,
+  revealed: (count: number) => readonly Candle[],
+  modelVersion?: string,
+) => Promise<Signal | undefined>;
 
 export const MIN_SPEED = 1;
 export const MAX_SPEED = 1000;
@@ -67,7 +72,15 @@ export class ReplaySession {
 
   /** Everything revealed so far: warm-up history and the range up to the cursor. */
   revealed(): Candle[] {
-    return [...this.history, ...this.range.slice(0, this.#cursor + 1)];
+    return this.#lastRevealed(Infinity);
+  }
+
+  /** The last `count` candles revealed, copied without the rest (a scoring window needs a few hundred). */
+  #lastRevealed(count: number): Candle[] {
+    const end = this.#cursor + 1;
+    const fromRange = this.range.slice(Math.max(0, end - count), end);
+    const fromHistory = count > end ? this.history.slice(Math.max(0, this.history.length - (count - end))) : [];
+    return [...fromHistory, ...fromRange];
   }
 
   /** Reveals the next candle and its signal. Serialized, so steps never overlap. */
@@ -76,7 +89,7 @@ export class ReplaySession {
       if (this.#cursor + 1 >= this.range.length) return this.pause();
       this.#cursor += 1;
       const candle = this.range[this.#cursor] as Candle;
-      const signal = await this.score?.(this.stream, this.revealed(), this.modelVersion);
+      const signal = await this.score?.(this.stream, (count) => this.#lastRevealed(count), this.modelVersion);
       // Replay signals are not stored: a negative id per step keeps them apart from live ones.
       const replayed = signal === undefined ? null : { ...signal, id: -(this.#cursor + 1) };
       this.events.emit('replay.step', { id: this.id, candle, signal: replayed, state: this.state() });
@@ -147,15 +160,15 @@ export class Replays {
   constructor(
     private readonly store: CandleStore,
     private readonly events: EventHub,
-    private readonly score: () => ScoreWindow | undefined,
+    private readonly score: ScoreWindow | undefined,
   ) {}
 
   start({ from, to, warmup, modelVersion, ...key }: ReplayStart): CallResponse<'replay.start'> {
     if (to < from) throw new Error(`replay range ends (${to}) before it starts (${from})`);
-    const range = this.store.range(key, from, to, 1_000_000).filter((c) => c.confirmed);
+    const range = [...this.store.closed(key, from, to)];
     if (range.length === 0) throw new Error(`no closed ${key.symbol} ${key.interval} candles are stored between ${from} and ${to}`);
     const history = warmup === 0 ? [] : this.store.range(key, 0, from - 1, warmup).filter((c) => c.confirmed);
-    const session = new ReplaySession(key, history, range, this.score(), this.events, modelVersion);
+    const session = new ReplaySession(key, history, range, this.score, this.events, modelVersion);
     this.#sessions.set(session.id, session);
     return { state: session.state(), revealed: columnsFromCandles(session.revealed()) };
   }

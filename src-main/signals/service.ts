@@ -179,12 +179,9 @@ export class ModelService {
   }
 
   /** The window's candles from the store, or from `revealed` (a replay's candles so far) when given. */
-  #history(key: StreamKeyValue, candleStart: number, features: FeatureSpec, revealed?: readonly Candle[]): Candle[] {
+  #history(key: StreamKeyValue, candleStart: number, features: FeatureSpec, revealed?: (count: number) => readonly Candle[]): Candle[] {
     const needed = historyLength(features);
-    const history =
-      revealed === undefined
-        ? this.#options.store.range(key, 0, candleStart, needed)
-        : revealed.filter((c) => c.time <= candleStart).slice(-needed);
+    const history = revealed === undefined ? this.#options.store.range(key, 0, candleStart, needed) : [...revealed(needed)];
     if (history.at(-1)?.time !== candleStart) throw new Error(`candle ${candleStart} is not in the store`);
     if (history.length < needed) throw new Error(`only ${history.length} candles up to ${candleStart}; a window needs ${needed}`);
     return history;
@@ -200,7 +197,7 @@ export class ModelService {
     candleStart: number,
     method: CamMethodName,
     options: { layer?: number; target?: number; forming?: boolean; modelVersion?: string } = {},
-    revealed?: readonly Candle[],
+    revealed?: (count: number) => readonly Candle[],
   ): Promise<Omit<Signal, 'id'>> {
     const { forming, modelVersion, ...explainOptions } = options;
     const { metadata, path, features, stepMs } = this.#fitting(key, modelVersion);
@@ -248,8 +245,12 @@ export class ModelService {
    * by the same path, from those candles only, with the registered model `modelVersion` (the active
    * one by default); not stored. Undefined while the window is too short.
    */
-  async explainRevealed(key: StreamKeyValue, revealed: readonly Candle[], modelVersion?: string): Promise<Signal | undefined> {
-    const last = revealed.at(-1);
+  async explainRevealed(
+    key: StreamKeyValue,
+    revealed: (count: number) => readonly Candle[],
+    modelVersion?: string,
+  ): Promise<Signal | undefined> {
+    const last = revealed(1)[0];
     if (last === undefined) return undefined;
     await this.ready;
     try {

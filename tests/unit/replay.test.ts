@@ -20,7 +20,8 @@ afterEach(() => replays?.closeAll());
 
 /** A scorer that records what it was shown; its "signal" names the window's last candle. */
 function recordingScorer(seen: number[][]): ScoreWindow {
-  return async (stream, history) => {
+  return async (stream, revealed) => {
+    const history = revealed(Infinity);
     seen.push(history.map((c) => c.time));
     const last = history.at(-1) as Candle;
     const signal: Signal = {
@@ -50,7 +51,7 @@ describe('replay', () => {
     events.listen((name, payload) => {
       if (name === 'replay.step') steps.push(payload as EventPayload<'replay.step'>);
     });
-    replays = new Replays(store, events, () => recordingScorer(seen));
+    replays = new Replays(store, events, recordingScorer(seen));
     const { state, revealed } = replays.start({ ...SAMPLE_STREAM, from, to, warmup: 60 });
     expect(state).toMatchObject({ cursor: -1, total: 100 });
     const warmup = candlesFromColumns(revealed);
@@ -71,7 +72,7 @@ describe('replay', () => {
 
   it('seeks, pauses, plays at up to 1000× and stops', async () => {
     const events = new EventHub();
-    replays = new Replays(store, events, () => undefined);
+    replays = new Replays(store, events, undefined);
     const { state } = replays.start({ ...SAMPLE_STREAM, from, to, warmup: 0 });
     const seek = await replays.control({ id: state.id, action: 'seek', time: (all[1049] as Candle).time + 30_000 });
     expect(seek.state.cursor).toBe(49);
@@ -91,7 +92,7 @@ describe('replay', () => {
   });
 
   it('refuses an empty or inverted range with a clear error', () => {
-    replays = new Replays(store, new EventHub(), () => undefined);
+    replays = new Replays(store, new EventHub(), undefined);
     expect(() => replays?.start({ ...SAMPLE_STREAM, from: to, to: from, warmup: 0 })).toThrow('ends');
     expect(() => replays?.start({ ...SAMPLE_STREAM, from: 0, to: 1000, warmup: 0 })).toThrow('no closed BTCUSDT 1 candles');
   });
