@@ -29,9 +29,10 @@ export interface CandleRow {
 }
 
 const DAY_MS = 86_400_000;
-const STREAM = 'exchange = @exchange AND category = @category AND symbol = @symbol AND interval = @interval';
+/** SQL naming a stream by its key's named parameters (@exchange, @category, @symbol, @interval). */
+export const STREAM_MATCH = 'exchange = @exchange AND category = @category AND symbol = @symbol AND interval = @interval';
 /** Reads name the stream by its key; rows carry the stream's integer id (see db/006_candle_streams.sql). */
-const KEY = `stream = (SELECT id FROM candle_streams WHERE ${STREAM})`;
+const KEY = `stream = (SELECT id FROM candle_streams WHERE ${STREAM_MATCH})`;
 
 /** One text key per stream, for maps. */
 export function streamId(key: StreamKeyValue): string {
@@ -68,7 +69,7 @@ export class CandleStore {
     this.#addStream = db.prepare(
       'INSERT INTO candle_streams (exchange, category, symbol, interval) VALUES (@exchange, @category, @symbol, @interval) ON CONFLICT DO NOTHING',
     );
-    this.#streamIdOf = db.prepare(`SELECT id FROM candle_streams WHERE ${STREAM}`).pluck();
+    this.#streamIdOf = db.prepare(`SELECT id FROM candle_streams WHERE ${STREAM_MATCH}`).pluck();
     this.#range = db.prepare<Record<string, unknown>, CandleRow>(`
       SELECT * FROM (SELECT start, open, high, low, close, volume, confirmed FROM candle_rows
         WHERE ${KEY} AND start >= @from AND start <= @to ORDER BY start DESC LIMIT @limit)

@@ -59,9 +59,10 @@ export class WalCheckpointer {
     private readonly db: Db,
     everyMs = 1000,
     log: (line: string) => void = () => {},
-    minWalBytes = Number(db.pragma('wal_autocheckpoint', { simple: true })) * Number(db.pragma('page_size', { simple: true })),
+    minWalBytes?: number,
   ) {
     this.#automatic = Number(db.pragma('wal_autocheckpoint', { simple: true }));
+    minWalBytes ??= this.#automatic * Number(db.pragma('page_size', { simple: true }));
     const driver = createRequire(join(appRoot(), 'package.json')).resolve('better-sqlite3');
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: db.name, everyMs, minWalBytes } });
     this.#worker.unref();

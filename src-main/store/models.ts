@@ -18,6 +18,14 @@ interface ModelRow {
   metadata: string;
 }
 
+const toRegistered = (r: ModelRow): RegisteredModel => ({
+  version: r.version,
+  path: r.path,
+  createdAt: r.created_at,
+  registeredAt: r.registered_at,
+  metadata: JSON.parse(r.metadata) as ModelMetadata,
+});
+
 export class ModelRegistry {
   constructor(readonly db: Db) {}
 
@@ -32,19 +40,12 @@ export class ModelRegistry {
   }
 
   list(): RegisteredModel[] {
-    return this.db
-      .prepare<[], ModelRow>('SELECT * FROM models ORDER BY registered_at DESC, version')
-      .all()
-      .map((r) => ({
-        version: r.version,
-        path: r.path,
-        createdAt: r.created_at,
-        registeredAt: r.registered_at,
-        metadata: JSON.parse(r.metadata) as ModelMetadata,
-      }));
+    return this.db.prepare<[], ModelRow>('SELECT * FROM models ORDER BY registered_at DESC, version').all().map(toRegistered);
   }
 
+  /** One model by version (asked on every replay step that names one). */
   get(version: string): RegisteredModel | undefined {
-    return this.list().find((m) => m.version === version);
+    const row = this.db.prepare<[string], ModelRow>('SELECT * FROM models WHERE version = ?').get(version);
+    return row === undefined ? undefined : toRegistered(row);
   }
 }

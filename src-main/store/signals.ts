@@ -1,6 +1,7 @@
 /** Persistence of explained signals: one row per (stream, candle, confirmed, model version, method). */
 import type { Signal, StreamKeyValue } from '../ipc/contract';
 import { SignalSchema } from '../ipc/contract';
+import { STREAM_MATCH } from './candles';
 import type { Db } from './database';
 
 interface SignalRow {
@@ -21,8 +22,6 @@ interface SignalRow {
   input_hash: string;
   created_at: number;
 }
-
-const KEY = 'exchange = @exchange AND category = @category AND symbol = @symbol AND interval = @interval';
 
 function toSignal(r: SignalRow): Signal {
   return SignalSchema.parse({
@@ -46,48 +45,51 @@ function toSignal(r: SignalRow): Signal {
 }
 
 export class SignalStore {
-  constructor(readonly db: Db) {}
+  readonly #insert;
+  readonly #list;
+  readonly #get;
+
+  constructor(readonly db: Db) {
+    this.#insert = db.prepare<Record<string, unknown>, { id: number }>(
+      `INSERT INTO signals (exchange, category, symbol, interval, candle_start, confirmed, model_version, method, predicted,
+         probabilities, window_starts, cam, features, input_hash, created_at)
+       VALUES (@exchange, @category, @symbol, @interval, @candleStart, @confirmed, @modelVersion, @method, @predicted,
+         @probabilities, @windowStarts, @cam, @features, @inputHash, @createdAt)
+       ON CONFLICT DO UPDATE SET predicted = excluded.predicted, probabilities = excluded.probabilities,
+         window_starts = excluded.window_starts, cam = excluded.cam, features = excluded.features,
+         input_hash = excluded.input_hash, created_at = excluded.created_at
+       RETURNING id`,
+    );
+    this.#list = db.prepare<Record<string, unknown>, SignalRow>(
+      `SELECT * FROM (SELECT * FROM signals WHERE ${STREAM_MATCH} AND candle_start >= @from AND candle_start <= @to
+         ORDER BY candle_start DESC, id DESC LIMIT @limit) ORDER BY candle_start, id`,
+    );
+    this.#get = db.prepare<[number], SignalRow>('SELECT * FROM signals WHERE id = ?');
+  }
 
   /**
    * Stores a signal and returns it with its id. The same stream, candle, model and method replace
    * the earlier row (a re-score of the same window gives the same values).
    */
   insert(signal: Omit<Signal, 'id'>): Signal {
-    const row = this.db
-      .prepare<Record<string, unknown>, { id: number }>(
-        `INSERT INTO signals (exchange, category, symbol, interval, candle_start, confirmed, model_version, method, predicted,
-           probabilities, window_starts, cam, features, input_hash, created_at)
-         VALUES (@exchange, @category, @symbol, @interval, @candleStart, @confirmed, @modelVersion, @method, @predicted,
-           @probabilities, @windowStarts, @cam, @features, @inputHash, @createdAt)
-         ON CONFLICT DO UPDATE SET predicted = excluded.predicted, probabilities = excluded.probabilities,
-           window_starts = excluded.window_starts, cam = excluded.cam, features = excluded.features,
-           input_hash = excluded.input_hash, created_at = excluded.created_at
-         RETURNING id`,
-      )
-      .get({
-        ...signal,
-        confirmed: signal.confirmed ? 1 : 0,
-        probabilities: JSON.stringify(signal.probabilities),
-        windowStarts: JSON.stringify(signal.windowStarts),
-        cam: JSON.stringify(signal.cam),
-        features: JSON.stringify(signal.features),
-      });
+    const row = this.#insert.get({
+      ...signal,
+      confirmed: signal.confirmed ? 1 : 0,
+      probabilities: JSON.stringify(signal.probabilities),
+      windowStarts: JSON.stringify(signal.windowStarts),
+      cam: JSON.stringify(signal.cam),
+      features: JSON.stringify(signal.features),
+    });
     if (row === undefined) throw new Error('signal was not stored');
     return { ...signal, id: row.id };
   }
 
   list(key: StreamKeyValue, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 10_000): Signal[] {
-    return this.db
-      .prepare<Record<string, unknown>, SignalRow>(
-        `SELECT * FROM (SELECT * FROM signals WHERE ${KEY} AND candle_start >= @from AND candle_start <= @to
-           ORDER BY candle_start DESC, id DESC LIMIT @limit) ORDER BY candle_start, id`,
-      )
-      .all({ ...key, from, to, limit })
-      .map(toSignal);
+    return this.#list.all({ ...key, from, to, limit }).map(toSignal);
   }
 
   get(id: number): Signal | undefined {
-    const row = this.db.prepare<[number], SignalRow>('SELECT * FROM signals WHERE id = ?').get(id);
+    const row = this.#get.get(id);
     return row === undefined ? undefined : toSignal(row);
   }
 }

@@ -3,25 +3,24 @@
  * the full 429k rows are projected from it), feature building alone, the model on one helper thread and
  * on one per core, each with its CPU time; and replay pace at 1000× with the bundled model.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ExplainPool } from '../../src-main/backtest/explain-pool';
 import { runBacktest } from '../../src-main/backtest/run';
 import { DEFAULT_RULES } from '../../src-main/backtest/simulate';
-import { createEngine, SAMPLE_STREAM } from '../../src-main/engine/engine';
+import { bundledModelPath, createEngine, SAMPLE_STREAM } from '../../src-main/engine/engine';
 import { historyLength, runFeatures, unbrokenRuns } from '../../src-main/features/windows';
 import type { EventPayload } from '../../src-main/ipc/contract';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';
-import { appRoot } from '../../src-main/paths';
 import { SHARED_DATA, tempDir } from '../helpers';
 
 const SLICE = 20_000;
 const FULL_ROWS = 429_069;
-const modelsDir = join(appRoot(), 'resources', 'models');
-const modelPath = join(modelsDir, readdirSync(modelsDir)[0] ?? '');
+const modelPath = bundledModelPath();
+if (modelPath === undefined) throw new Error('no bundled model in resources/models');
 const loaded = loadModel(modelPath);
 const { features, normalization } = loaded.metadata;
 if (features === null || normalization === null) throw new Error('the bundled model has no feature pipeline');
