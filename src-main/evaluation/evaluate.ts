@@ -6,6 +6,7 @@
 import { explainBatch, predictLogits } from '../explain/explainer';
 import { deletionFaithfulness, type Faithfulness } from '../explain/faithfulness';
 import { argmax, softmax } from '../explain/cam';
+import { pickRows } from '../features/dataset';
 import { BUY, HOLD, LABELS, SELL, type Sample } from '../features/labels';
 import type { FinancialCnn } from '../model/network';
 import { classificationReport, type ClassificationReport } from './metrics';
@@ -75,8 +76,7 @@ export function evaluateModel(
     .map((_, i) => i)
     .filter((i) => i % step === 0)
     .slice(0, FAITHFULNESS_WINDOWS);
-  const subset = new Float32Array(picked.length * size);
-  picked.forEach((i, n) => subset.set(inputs.subarray(i * size, (i + 1) * size), n * size));
+  const subset = pickRows(inputs, size, picked);
   const cams: number[][] = [];
   for (let from = 0; from < picked.length; from += BATCH) {
     const count = Math.min(BATCH, picked.length - from);

@@ -8,6 +8,7 @@ import type { CamMethodName } from '../explain/explainer';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC, type FeatureSpec } from '../features/spec';
 import { historyLength } from '../features/windows';
 import {
+  BACKEND_NAMES,
   SIGNAL_CLASSES,
   type BacktestRules,
   type CallResponse,
@@ -79,7 +80,7 @@ export class ModelService {
 
   async #start(): Promise<void> {
     try {
-      this.#backend = await this.#worker.init(this.#options.backends ?? ['tensorflow', 'wasm', 'cpu']);
+      this.#backend = await this.#worker.init(this.#options.backends ?? [...BACKEND_NAMES]);
       await this.useModel(this.#options.modelPath);
       this.#status = 'ready';
       this.#log(`model ${this.#model?.metadata.version} on tfjs backend ${this.#backend}`);

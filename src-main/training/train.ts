@@ -5,6 +5,7 @@
  * request can land.
  */
 import * as tf from '@tensorflow/tfjs';
+import { pickRows } from '../features/dataset';
 import { FinancialCnn, initialWeights, TrainableCnn, type BatchStats } from '../model/network';
 import { seededRandom } from '../model/random';
 import type { ModelSpec, StateDict } from '../model/spec';
@@ -107,8 +108,7 @@ export async function train(
         const indices = order.slice(b * settings.batchSize, (b + 1) * settings.batchSize);
         // PyTorch's batch-norm cannot train on one window; neither can ours.
         if (indices.length < 2) continue;
-        const xs = new Float32Array(indices.length * T * C);
-        indices.forEach((i, k) => xs.set(trainData.inputs.subarray(i * T * C, (i + 1) * T * C), k * T * C));
+        const xs = pickRows(trainData.inputs, T * C, indices);
         const ys = Int32Array.from(indices, (i) => trainData.labels[i] ?? 0);
         lossSum += trainStep(net, optimizer, xs, ys, weightTensor) * indices.length;
         hooks.onBatch?.(b + 1, batches);
