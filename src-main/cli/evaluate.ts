@@ -1,4 +1,5 @@
 /** `evaluate --model M --csv FILE`: the evaluation report (JSON) of a model on every labelled window of a file. */
+import { availableParallelism } from 'node:os';
 import { buildDataset } from '../features/dataset';
 import { normalizeInPlace } from '../features/windows';
 import { evaluateModel } from '../evaluation/evaluate';
@@ -30,7 +31,7 @@ export async function commandEvaluate(args: string[]): Promise<void> {
   if (values.csv === undefined) throw new UsageError('--csv FILE is required');
   const loaded = requireModel(values.model);
   const { features, normalization, labels } = pipelineOf(loaded);
-  const backend = await startBackend(values.backend);
+  const backend = await startBackend(values.backend, { threads: availableParallelism() });
   const { candles, interval } = readCandles({ csv: values.csv, interval: values.interval ?? loaded.metadata.dataRange?.interval });
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length');
   const stepMs = intervalMs(interval);

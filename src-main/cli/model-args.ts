@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { CsvError, parseCandleCsv } from '../market/candle-csv';
 import type { Candle } from '../ipc/contract';
 import type { Interval } from '../market/intervals';
-import { BACKENDS, useBackend, type BackendName } from '../model/backend';
+import { BACKENDS, useBackend, type BackendName, type BackendOptions } from '../model/backend';
 import { loadModel, type LoadedModel } from '../model/model-file';
+import { wasmThreads } from '../model/wasm-threads';
 import { openStore, streamKey, UsageError } from './args';
 
 export function parseBackend(text: string | undefined): BackendName[] {
@@ -14,8 +15,14 @@ export function parseBackend(text: string | undefined): BackendName[] {
   return [text as BackendName];
 }
 
-export async function startBackend(text: string | undefined): Promise<BackendName> {
-  return useBackend(parseBackend(text));
+/** Starts the `--backend` asked for (or the first that starts); `threads` as in useBackend. */
+export async function startBackend(text: string | undefined, options: BackendOptions = {}): Promise<BackendName> {
+  return useBackend(parseBackend(text), options);
+}
+
+/** The backend's name, with its thread count for wasm. */
+export function backendLabel(backend: BackendName): string {
+  return backend === 'wasm' ? `wasm (${wasmThreads()} thread${wasmThreads() === 1 ? '' : 's'})` : backend;
 }
 
 /** `--convs 32:5,64:5,128:3` → conv blocks (filters:kernel, odd kernels, 'same' padding). */

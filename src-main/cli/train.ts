@@ -1,4 +1,5 @@
 /** `train`: fits a model on candles from a CSV or the store, printing progress, and saves it. */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../features/spec';
 import { defaultModelSpec } from '../model/spec';
@@ -8,7 +9,7 @@ import { openDatabase } from '../store/database';
 import { TrainJobSchema } from '../training/job';
 import { trainAndSave } from '../training/pipeline';
 import { parse, streamOptions, UsageError } from './args';
-import { parseConvs, positiveInt, readCandles, startBackend } from './model-args';
+import { backendLabel, parseConvs, positiveInt, readCandles, startBackend } from './model-args';
 
 export async function commandTrain(args: string[]): Promise<void> {
   const { values } = parse(args, {
@@ -24,7 +25,7 @@ export async function commandTrain(args: string[]): Promise<void> {
     seed: { type: 'string' },
     backend: { type: 'string' },
   });
-  const backend = await startBackend(values.backend);
+  const backend = await startBackend(values.backend, { threads: availableParallelism() });
   const { candles, interval, source } = readCandles(values);
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length; train on a fixed interval');
   const windowLength = positiveInt('window', values.window, DEFAULT_FEATURE_SPEC.windowLength);
@@ -42,7 +43,7 @@ export async function commandTrain(args: string[]): Promise<void> {
     modelsDir: values.out ?? join(userDataDir(), 'models'),
     name: values.name ?? 'fincnn',
   });
-  console.error(`backend ${backend}; ${candles.length} candles from ${source}`);
+  console.error(`backend ${backendLabel(backend)}; ${candles.length} candles from ${source}`);
   const outcome = await trainAndSave(job, candles, {
     onStage: (stage) => console.error(stage),
     onBatch: (done, total) => {

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BACKEND_NAMES } from '../ipc/contract';
 import { appRoot } from '../paths';
+import { registerThreadedWasm } from './wasm-threads';
 
 export const BACKENDS = BACKEND_NAMES;
 export type BackendName = (typeof BACKENDS)[number];
@@ -47,14 +48,25 @@ async function registerNative(): Promise<boolean> {
   }
 }
 
-let wasmRegistered = false;
+let wasmPathsSet = false;
+/** XNNPACK threads the 'wasm' factory now starts with: 1 is tfjs's own loader. */
+let wasmLoaderThreads = 1;
+let restoreStockWasm: (() => void) | undefined;
 
-async function register(name: BackendName): Promise<boolean> {
+function useWasmLoader(threads: number): void {
+  if (threads === wasmLoaderThreads) return;
+  restoreStockWasm?.();
+  restoreStockWasm = threads > 1 ? registerThreadedWasm(threads, wasmDirectory()) : undefined;
+  wasmLoaderThreads = threads;
+}
+
+async function register(name: BackendName, threads: number): Promise<boolean> {
   if (name === 'tensorflow') return registerNative();
-  if (name === 'wasm' && !wasmRegistered) {
+  if (name === 'wasm') {
     try {
-      setWasmPaths(wasmDirectory());
-      wasmRegistered = true;
+      if (!wasmPathsSet) setWasmPaths(wasmDirectory());
+      wasmPathsSet = true;
+      useWasmLoader(threads);
     } catch {
       return false;
     }
@@ -62,19 +74,35 @@ async function register(name: BackendName): Promise<boolean> {
   return true;
 }
 
+async function start(name: BackendName): Promise<boolean> {
+  try {
+    if (!(await tf.setBackend(name))) return false;
+    await tf.ready();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface BackendOptions {
+  /**
+   * XNNPACK threads for the wasm backend, the calling thread included (default 1). More than one
+   * starts tfjs-wasm's threaded build (./wasm-threads): worth it for batches, while a single window
+   * is faster on one thread. Falls back to one thread if the threaded build cannot start.
+   */
+  threads?: number;
+}
+
 /** Activates the first backend of `order` that initializes here; returns its name. */
-export async function useBackend(order: readonly BackendName[] = BACKENDS): Promise<BackendName> {
+export async function useBackend(order: readonly BackendName[] = BACKENDS, { threads = 1 }: BackendOptions = {}): Promise<BackendName> {
   // Production mode skips per-op debug checks and the console banner suggesting tfjs-node.
   tf.enableProdMode();
   for (const name of order) {
-    if (!(await register(name))) continue;
-    try {
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        return name;
-      }
-    } catch {
-      // falls through to the next backend
+    if (!(await register(name, threads))) continue;
+    if (await start(name)) return name;
+    if (name === 'wasm' && threads > 1) {
+      useWasmLoader(1);
+      if (await start(name)) return name;
     }
   }
   throw new Error(`no tfjs backend among ${order.join(', ')} could start`);

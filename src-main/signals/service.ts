@@ -4,6 +4,7 @@
  * is short or broken, NaN features) is reported and logged; the active model stays and nothing is
  * stored.
  */
+import { availableParallelism } from 'node:os';
 import type { CamMethodName } from '../explain/explainer';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC, type FeatureSpec } from '../features/spec';
 import { historyLength } from '../features/windows';
@@ -67,6 +68,7 @@ export class ModelService {
   /** Scoring runs one window at a time, in arrival order. */
   #queue: Promise<unknown> = Promise.resolve();
   readonly #trainings = new Map<number, () => Promise<void>>();
+  #nextTrainingId = 1;
   /** Per stream, the forming candle waiting for its provisional scoring. */
   readonly #forming = new Map<string, { key: StreamKeyValue; candleStart: number }>();
   readonly #backtests = new Map<string, () => Promise<void>>();
@@ -80,7 +82,7 @@ export class ModelService {
 
   async #start(): Promise<void> {
     try {
-      this.#backend = await this.#worker.init(this.#options.backends ?? [...BACKEND_NAMES]);
+      this.#backend = await this.#worker.init(this.#backends());
       await this.useModel(this.#options.modelPath);
       this.#status = 'ready';
       this.#log(`model ${this.#model?.metadata.version} on tfjs backend ${this.#backend}`);
@@ -89,6 +91,10 @@ export class ModelService {
       this.#error = (err as Error).message;
       this.#log(`model engine failed to start: ${this.#error}`);
     }
+  }
+
+  #backends(): BackendName[] {
+    return this.#options.backends ?? [...BACKEND_NAMES];
   }
 
   info() {
@@ -332,18 +338,28 @@ export class ModelService {
       settings,
       modelsDir: this.#options.modelsDir,
     });
+    const trainingId = this.#nextTrainingId++;
     const emit = (payload: Omit<EventPayload<'training.progress'>, 'trainingId'>) =>
-      this.#options.events.emit('training.progress', { trainingId: run.id, ...payload });
-    const run = this.#worker.train(job, candles, (p) => emit({ state: 'running', ...p }));
-    this.#trainings.set(run.id, run.cancel);
-    run.result
+      this.#options.events.emit('training.progress', { trainingId, ...payload });
+    // A training thread of its own, on every core: live scoring keeps its thread (one wasm thread,
+    // fastest for a single window) and is never queued behind a training step.
+    const trainer = new ModelWorker();
+    const run = trainer
+      .init(this.#backends(), { threads: availableParallelism() })
+      .then(() => trainer.train(job, candles, (p) => emit({ state: 'running', ...p })));
+    this.#trainings.set(trainingId, async () => (await run).cancel());
+    run
+      .then(({ result }) => result)
       .then(({ dir, metadata }) => {
         this.#options.registry.register(dir, metadata);
         emit({ state: 'done', version: metadata.version });
       })
       .catch((err: Error) => emit({ state: /cancelled/.test(err.message) ? 'cancelled' : 'failed', error: err.message }))
-      .finally(() => this.#trainings.delete(run.id));
-    return run.id;
+      .finally(() => {
+        this.#trainings.delete(trainingId);
+        void trainer.close();
+      });
+    return trainingId;
   }
 
   async cancelTraining(id: number): Promise<boolean> {

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { CamMethodName } from '../explain/explainer';
 import type { Candle } from '../ipc/contract';
-import type { BackendName } from '../model/backend';
+import type { BackendName, BackendOptions } from '../model/backend';
 import type { TrainJob } from '../training/job';
 import {
   BacktestResultSchema,
@@ -86,8 +86,8 @@ export class ModelWorker {
     return this.#nextId++;
   }
 
-  async init(backends: BackendName[]): Promise<BackendName> {
-    return (await this.#call({ id: this.#id(), type: 'init', backends }, InitResultSchema)).backend;
+  async init(backends: BackendName[], options: BackendOptions = {}): Promise<BackendName> {
+    return (await this.#call({ id: this.#id(), type: 'init', backends, ...options }, InitResultSchema)).backend;
   }
 
   load(path: string): Promise<LoadResult> {

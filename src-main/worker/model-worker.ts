@@ -144,7 +144,7 @@ async function handle(raw: unknown): Promise<void> {
   try {
     switch (request.type) {
       case 'init':
-        backend = await useBackend(request.backends);
+        backend = await useBackend(request.backends, { threads: request.threads });
         reply({ id: request.id, kind: 'result', value: { backend } });
         return;
       case 'load': {

@@ -19,7 +19,13 @@ import { TrainJobSchema } from '../training/job';
 const Id = z.number().int().nonnegative();
 
 export const WorkerRequestSchema = z.discriminatedUnion('type', [
-  z.object({ id: Id, type: z.literal('init'), backends: z.array(z.enum(BACKEND_NAMES)).min(1) }),
+  z.object({
+    id: Id,
+    type: z.literal('init'),
+    backends: z.array(z.enum(BACKEND_NAMES)).min(1),
+    /** XNNPACK threads for wasm (see model/backend): one for live windows, every core for training. */
+    threads: z.number().int().min(1).max(64).optional(),
+  }),
   z.object({ id: Id, type: z.literal('load'), path: z.string() }),
   z.object({
     id: Id,

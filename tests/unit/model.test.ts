@@ -8,6 +8,7 @@ import { loadModel, saveModel, MODEL_FORMAT } from '../../src-main/model/model-f
 import { batchNormRelu, conv1d, FinancialCnn } from '../../src-main/model/network';
 import { channelsFirstToBatch, checkParity, CAM_TOLERANCE, LOGIT_TOLERANCE, loadGolden } from '../../src-main/model/parity';
 import { ModelFormatError } from '../../src-main/model/spec';
+import { wasmThreads } from '../../src-main/model/wasm-threads';
 import { SHARED_GOLDEN, tempDir } from '../helpers';
 
 const backends = await availableBackends();
@@ -88,6 +89,26 @@ describe.each(backends)('golden parity on %s', (backend) => {
     expect(worst(stats[0]?.mean ?? [], Array.from(moments.mean.dataSync()))).toBeLessThan(1e-5);
     expect(worst(stats[0]?.variance ?? [], Array.from(moments.variance.dataSync()))).toBeLessThan(1e-4);
     reference.forEach((r, i) => expect(worst(ours[i] ?? [], r), `gradient ${i}`).toBeLessThan(1e-3));
+  });
+});
+
+describe('wasm on several threads', () => {
+  it("starts tfjs-wasm's threaded build with 2 XNNPACK threads, passes golden parity and matches one thread bit for bit", async () => {
+    const { model: golden, cases } = loadGolden(SHARED_GOLDEN);
+    const inputs = channelsFirstToBatch(cases.inputs, golden.spec);
+    golden.dispose();
+    const outputs: number[][] = [];
+    for (const threads of [2, 1]) {
+      expect(await useBackend(['wasm'], { threads })).toBe('wasm');
+      expect(wasmThreads()).toBe(threads);
+      const { model } = loadGolden(SHARED_GOLDEN);
+      if (threads === 2) expect(checkParity(model, cases).pass).toBe(true);
+      const explained = explainBatch(model, inputs, cases.inputs.length, { method: 'gradcam', attribution: true });
+      outputs.push(explained.flatMap((e) => [...e.logits, ...e.camRaw, ...e.attribution]));
+      model.dispose();
+    }
+    expect(outputs[0]?.length).toBeGreaterThan(0);
+    expect(outputs[0]).toEqual(outputs[1]);
   });
 });
 

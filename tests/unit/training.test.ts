@@ -87,6 +87,19 @@ describe('training', () => {
     expect(Number.isFinite(report.faithfulness.topDrop)).toBe(true);
   });
 
+  it('trains the same model on 2 wasm threads as on one', async () => {
+    const dir = tempDir();
+    await useBackend(['wasm'], { threads: 2 });
+    try {
+      const threaded = await trainAndSave(tinyJob(join(dir, 'threaded')), candles);
+      await useBackend(['wasm']);
+      const single = await trainAndSave(tinyJob(join(dir, 'single')), candles);
+      expect(threaded.metadata.version).toBe(single.metadata.version);
+    } finally {
+      await useBackend(['wasm', 'cpu']);
+    }
+  });
+
   it('stops when cancelled and saves nothing', async () => {
     const dir = tempDir();
     await expect(trainAndSave(tinyJob(dir), candles, { cancelled: () => true })).rejects.toThrow(/cancelled; nothing was saved/);
