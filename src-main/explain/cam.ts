@@ -5,6 +5,7 @@
  * one window for Score-CAM's masks. Definitions follow ../shared/golden/README.md.
  */
 import * as tf from '@tensorflow/tfjs';
+import { meanOverTime } from '../model/network';
 
 /** One window's feature maps, time-major. */
 export interface FeatureMaps {
@@ -28,7 +29,8 @@ export function weightedCam({ T, K, A }: FeatureMaps, weights: ArrayLike<number>
 
 /** Grad-CAM: α_k = mean over t of g[k,t]; cam_t = ReLU(Σ_k α_k · A[k,t]). [B, T, K] → [B, T]. */
 export function gradCam(A: tf.Tensor3D, g: tf.Tensor3D): tf.Tensor2D {
-  return tf.relu(tf.sum(tf.mul(A, tf.mean(g, 1, true)), 2)) as tf.Tensor2D;
+  const [batch, , K] = g.shape;
+  return tf.relu(tf.sum(tf.mul(A, tf.reshape(meanOverTime(g), [batch, 1, K])), 2)) as tf.Tensor2D;
 }
 
 /**

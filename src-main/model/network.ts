@@ -33,6 +33,25 @@ function sumOverBatchAndTime(x: tf.Tensor3D): tf.Tensor1D {
 }
 
 /**
+ * Mean over time of x [B, T, K] → [B, K] (global average pooling), as one average-pool window over
+ * the whole series: XNNPACK's pooling on wasm, where a reduction over a middle axis transposes first
+ * (3× slower). Its gradient spreads ∂L/∂out / T over time by a product with a tensor filled on the
+ * backend; tf.mean's builds its ones in JavaScript and copies them over, and wasm's Tile (a plain
+ * broadcast) is slower still.
+ */
+export function meanOverTime(x: tf.Tensor3D): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input] = args as [tf.Tensor3D];
+    const [batch, time, k] = input.shape;
+    return {
+      value: tf.reshape(tf.avgPool(tf.reshape(input, [batch, 1, time, k]) as tf.Tensor4D, [1, time], 1, 'valid'), [batch, k]),
+      gradFunc: (dy: tf.Tensor) => tf.mul(tf.reshape(dy, [batch, 1, k]), tf.fill([batch, time, k], 1 / time)),
+    };
+  });
+  return op(x) as tf.Tensor2D;
+}
+
+/**
  * ∂L/∂filter for y = x ⋆ filter ('same', stride 1): Σ over batch and time of the padded input
  * shifted by each tap times ∂L/∂y, as one matMul [K·in, B·T] × [B·T, out].
  */
@@ -145,12 +164,8 @@ export class FinancialCnn {
     const fc = weights.get('fc.weight');
     if (fc === undefined) throw new Error('missing weight fc.weight');
     // Kept as [features, classes]: a matMul with a transposed operand is slow on wasm (and tfjs-wasm
-    // 4.22's fused matMul adds the bias wrongly with transposeB). Pooling is a sum over time with the
-    // 1/T of the mean folded into the dense weights: the sum's gradient is one broadcast where the
-    // mean's takes three full-size ops.
-    this.#fcWeight = tf.tidy(
-      () => tf.div(tf.transpose(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0])), spec.sequence_length) as tf.Tensor2D,
-    );
+    // 4.22's fused matMul adds the bias wrongly with transposeB).
+    this.#fcWeight = tf.tidy(() => tf.transpose(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0])));
     this.#fcBias = tf.tensor1d(get(weights, 'fc.bias'));
   }
 
@@ -168,7 +183,7 @@ export class FinancialCnn {
     const last = this.#blocks(a, layer + 1, this.#convs.length - 1);
     // Plain matMul + add rather than the fused op: under a gradient tape, fused ops compute every
     // input's gradient, the weights' included, where plain ones compute only what is asked.
-    return tf.add(tf.matMul(tf.sum(last, 1) as tf.Tensor2D, this.#fcWeight), this.#fcBias);
+    return tf.add(tf.matMul(meanOverTime(last), this.#fcWeight), this.#fcBias);
   }
 
   logits(x: tf.Tensor3D): tf.Tensor2D {
@@ -298,9 +313,7 @@ export class TrainableCnn {
         batchStats.push(stats),
       );
     }
-    // Sum over time, then the mean's 1/T on the small pooled tensor: tf.mean's gradient costs
-    // three full-size ops.
-    const pooled = tf.div(tf.sum(out, 1), time) as tf.Tensor2D;
+    const pooled = meanOverTime(out);
     return tf.add(tf.matMul(pooled, this.#fcWeight, false, true), this.#fcBias);
   }
 
