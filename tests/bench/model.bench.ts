@@ -6,14 +6,15 @@
  * training step 27 ms.
  */
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { explainBatch, predictLogits } from '../../src-main/explain/explainer';
 import { availableBackends, useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';
 import { FinancialCnn, TrainableCnn } from '../../src-main/model/network';
+import { wasmThreads } from '../../src-main/model/wasm-threads';
 import { seededRandom } from '../../src-main/model/random';
 import { trainStep } from '../../src-main/training/train';
 import { SHARED_GOLDEN } from '../helpers';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 const { metadata, weights } = loadModel(join(SHARED_GOLDEN, 'model.json'));
@@ -53,16 +54,24 @@ function mean(runs: number, f: () => void): { wall: number; cpu: number } {
   return { wall: (performance.now() - started) / runs, cpu: (cpu.user + cpu.system) / 1000 / runs };
 }
 
-for (const backend of await availableBackends()) {
-  await useBackend([backend]);
+// wasm twice: on one thread (what live scoring uses) and on every core (training, batches).
+const cores = availableParallelism();
+const runs = (await availableBackends()).flatMap((backend) =>
+  backend === 'wasm' && cores > 1
+    ? [
+        { backend, threads: 1 },
+        { backend, threads: cores },
+      ]
+    : [{ backend, threads: 1 }],
+);
+for (const { backend, threads } of runs) {
+  await useBackend([backend], { threads });
   const slow = backend === 'cpu';
   const model = new FinancialCnn(spec, weights);
-  console.log(`-- ${backend}`);
   if (backend === 'wasm') {
-    // tfjs-wasm 4.22 loads its threaded build only in browsers, so Node gets the SIMD one, one thread.
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-    console.log(`wasm build: ${simd ? 'SIMD' : 'plain'}, XNNPACK threads ${getThreadsCount()}`);
-  }
+    console.log(`-- wasm (${simd ? 'SIMD' : 'plain'} build, ${wasmThreads()} XNNPACK thread${wasmThreads() === 1 ? '' : 's'})`);
+  } else console.log(`-- ${backend}`);
   console.log(`forward, batch 1:            ${latency(slow ? 30 : 1000, () => predictLogits(model, one, 1))}`);
   console.log(`forward+Grad-CAM, batch 1:   ${latency(slow ? 30 : 1000, () => explainBatch(model, one, 1, { method: 'gradcam' }))}`);
   const gradcam256 = mean(slow ? 1 : 10, () => explainBatch(model, batch, 256, { method: 'gradcam' }));
