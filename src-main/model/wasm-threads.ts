@@ -25,7 +25,7 @@ const WASM_PRIORITY = 2;
 /** The parts of the Emscripten module that tfjs's BackendWasm and this loader use. */
 interface EmscriptenModule {
   cwrap(name: string, returns: string | null, args: string[]): (...args: number[]) => number;
-  PThread: { unusedWorkers: { terminate(): void }[] };
+  PThread: { unusedWorkers: { terminate(): void }[]; runningWorkers: { unref(): void }[] };
   tfjs?: unknown;
 }
 
@@ -90,6 +90,8 @@ export function registerThreadedWasm(threads: number, wasmDir: string): () => vo
       const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
       // The build starts 8 workers up front; the pool holds threads − 1 of them, the rest would idle.
       for (const worker of module.PThread.unusedWorkers.splice(0)) worker.terminate();
+      // Emscripten holds a running pthread's worker ref'd, which would keep Node from exiting.
+      for (const worker of module.PThread.runningWorkers) worker.unref();
       return backend;
     },
     WASM_PRIORITY,
