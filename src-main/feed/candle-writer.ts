@@ -9,6 +9,13 @@ import type { EventHub } from '../ipc/dispatch';
 import { streamId, type CandleStore } from '../store/candles';
 import { LatencyWindow } from './latency';
 
+/**
+ * How long a pushed frame may wait for the frames read after it before its batch is written: libuv
+ * reads a socket for as long as data keeps coming, so without a bound the first push of a burst
+ * waits until the exchange has sent the last.
+ */
+export const MAX_PUSH_WAIT_MS = 1;
+
 interface Pending {
   key: StreamKeyValue;
   candles: Map<number, Candle>;
@@ -29,14 +36,25 @@ export class CandleWriter {
     private readonly events: EventHub,
   ) {}
 
+  /**
+   * Queues `candles` for the next write. A pushed frame passes `receivedAt`; once the oldest pushed
+   * frame waiting has waited MAX_PUSH_WAIT_MS, the batch is written at once, without waiting for the
+   * rest of the socket read: a burst of frames read together is stored in slices.
+   */
   put(key: StreamKeyValue, candles: readonly Candle[], receivedAt?: number): void {
-    if (receivedAt !== undefined) this.#receivedAt.push(receivedAt);
     const id = streamId(key);
     let pending = this.#pending.get(id);
     if (pending === undefined) this.#pending.set(id, (pending = { key, candles: new Map() }));
     for (const candle of candles) {
       if (pending.candles.get(candle.time)?.confirmed === true && !candle.confirmed) continue;
       pending.candles.set(candle.time, candle);
+    }
+    if (receivedAt !== undefined) {
+      this.#receivedAt.push(receivedAt);
+      if (performance.now() - (this.#receivedAt[0] ?? receivedAt) >= MAX_PUSH_WAIT_MS) {
+        this.flush();
+        return;
+      }
     }
     this.#scheduled ??= setImmediate(() => this.flush());
   }

@@ -67,6 +67,9 @@ export class WalCheckpointer {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: db.name, everyMs, minWalBytes } });
     this.#worker.unref();
     db.pragma('wal_autocheckpoint = 0');
+    // The WAL file keeps its largest size when SQLite starts it over unless told to truncate it: its
+    // size would then say nothing of what it holds, and every look would checkpoint.
+    db.pragma('journal_size_limit = 0');
     this.#worker.on('message', (message: string) => log(`WAL checkpoint failed: ${message}`));
     this.#worker.on('error', (err) => {
       log(`WAL checkpointer stopped (${err.message}); the store checkpoints itself again`);

@@ -3,6 +3,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Candle, StreamKeyValue } from '../../src-main/ipc/contract';
+import { CandleWriter, MAX_PUSH_WAIT_MS } from '../../src-main/feed/candle-writer';
+import { EventHub } from '../../src-main/ipc/dispatch';
 import { CandleStore } from '../../src-main/store/candles';
 import { WalCheckpointer } from '../../src-main/store/checkpointer';
 import { migrate, openDatabase, readMigrations, type Db } from '../../src-main/store/database';
@@ -77,6 +79,7 @@ describe('store', () => {
     const store = new CandleStore(db);
     const checkpointer = new WalCheckpointer(db, 20, undefined, 1);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(db.pragma('journal_size_limit', { simple: true })).toBe(0);
     const before = statSync(path).size;
     store.write(
       key,
@@ -88,6 +91,28 @@ describe('store', () => {
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     expect(store.count(key)).toBe(20_000);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('writes pushes at the end of the turn, or at once when the oldest has waited MAX_PUSH_WAIT_MS', async () => {
+    db = openDatabase(join(tempDir(), 'store.db'));
+    const store = new CandleStore(db);
+    const events = new EventHub();
+    const announced: number[] = [];
+    events.listen((_, payload) => announced.push((payload as { candle: Candle }).candle.time));
+    const writer = new CandleWriter(store, events);
+    const first = performance.now();
+    writer.put(key, [candle(1, 100, false)], first);
+    expect(store.count(key)).toBe(0);
+    // Still in the same turn (a long socket read): the next push finds the first waiting too long.
+    while (performance.now() - first < MAX_PUSH_WAIT_MS);
+    writer.put(key, [candle(2, 101, false)], performance.now());
+    expect(store.range(key)).toEqual([candle(1, 100, false), candle(2, 101, false)]);
+    expect(announced).toEqual([60_000, 120_000]);
+    writer.put(key, [candle(2, 102, true)], performance.now());
+    expect(store.range(key)).toEqual([candle(1, 100, false), candle(2, 101, false)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.range(key)).toEqual([candle(1, 100, false), candle(2, 102, true)]);
+    expect(writer.latency.summary()?.frames).toBe(3);
   });
 
   it('updates an open candle in place and keeps a confirmed one final', () => {
