@@ -51,9 +51,12 @@ export class WalCheckpointer {
 
   /**
    * @param everyMs how often the worker looks at the WAL's size
-   * @param minWalBytes checkpoint once the WAL holds this much (by default SQLite's own threshold,
-   *   `wal_autocheckpoint` pages): a live feed's trickle of writes is not checkpointed every second,
-   *   which on 2 cores would take CPU from the commits of live candles
+   * @param minWalBytes checkpoint once the WAL file is this large (by default SQLite's own threshold,
+   *   `wal_autocheckpoint` pages): nothing is checkpointed until a backfill or a long session has
+   *   written that much. SQLite then reuses the file without shrinking it, so from there on every look
+   *   checkpoints the little written since the last: measured better for live latency than letting
+   *   the WAL fill again (truncating it at each restart, `journal_size_limit = 0`, raised the p99
+   *   at 2,000 pushes/s from 2–3 ms to 8–10 ms)
    */
   constructor(
     private readonly db: Db,
@@ -67,9 +70,6 @@ export class WalCheckpointer {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: db.name, everyMs, minWalBytes } });
     this.#worker.unref();
     db.pragma('wal_autocheckpoint = 0');
-    // The WAL file keeps its largest size when SQLite starts it over unless told to truncate it: its
-    // size would then say nothing of what it holds, and every look would checkpoint.
-    db.pragma('journal_size_limit = 0');
     this.#worker.on('message', (message: string) => log(`WAL checkpoint failed: ${message}`));
     this.#worker.on('error', (err) => {
       log(`WAL checkpointer stopped (${err.message}); the store checkpoints itself again`);

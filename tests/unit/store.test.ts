@@ -79,7 +79,6 @@ describe('store', () => {
     const store = new CandleStore(db);
     const checkpointer = new WalCheckpointer(db, 20, undefined, 1);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-    expect(db.pragma('journal_size_limit', { simple: true })).toBe(0);
     const before = statSync(path).size;
     store.write(
       key,
