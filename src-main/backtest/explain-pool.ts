@@ -4,9 +4,9 @@
  * uses one core.
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../ipc/contract';
+import { WorkerCalls } from '../worker/calls';
 import { spawnWorker } from '../worker/spawn';
 import type { BatchExplainer, WindowCall } from './run';
 
@@ -16,8 +16,8 @@ export const ExplainRequestSchema = z.object({
   inputs: z.instanceof(Float32Array),
   batch: z.number().int().positive(),
 });
-const ExplainReplySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ready'), backend: z.enum(BACKEND_NAMES) }),
+const ReadySchema = z.object({ kind: z.literal('ready'), backend: z.enum(BACKEND_NAMES) });
+const ExplainResultSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('result'),
     id: z.number().int(),
@@ -27,16 +27,11 @@ const ExplainReplySchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('error'), id: z.number().int(), message: z.string() }),
 ]);
-export type ExplainReply = z.output<typeof ExplainReplySchema>;
-
-interface Helper {
-  worker: Worker;
-  pending: Map<number, { resolve: (calls: WindowCall[]) => void; reject: (error: Error) => void }>;
-}
+export type ExplainReply = z.output<typeof ReadySchema> | z.output<typeof ExplainResultSchema>;
+type Helper = WorkerCalls<z.output<typeof ExplainResultSchema>>;
 
 export class ExplainPool {
   readonly #helpers: Helper[];
-  #nextId = 0;
 
   private constructor(helpers: Helper[]) {
     this.#helpers = helpers;
@@ -48,13 +43,18 @@ export class ExplainPool {
     backends: z.input<typeof ExplainPoolSetupSchema>['backends'],
     size = availableParallelism(),
   ): Promise<ExplainPool> {
-    const helpers = Array.from({ length: Math.max(1, size) }, () => ({
-      worker: spawnWorker('explain-worker', 'src-main/backtest/explain-worker.ts', { modelPath, backends }),
-      pending: new Map(),
-    }));
+    const helpers = Array.from(
+      { length: Math.max(1, size) },
+      () =>
+        new WorkerCalls(
+          spawnWorker('explain-worker', 'src-main/backtest/explain-worker.ts', { modelPath, backends }),
+          ExplainResultSchema,
+          'explain worker',
+        ),
+    );
     const pool = new ExplainPool(helpers);
     try {
-      await Promise.all(helpers.map((helper) => pool.#listen(helper)));
+      await Promise.all(helpers.map(loaded));
     } catch (err) {
       await pool.close();
       throw err;
@@ -66,41 +66,33 @@ export class ExplainPool {
     return this.#helpers.length;
   }
 
-  /** Resolves when the helper has loaded the model; then routes its replies to their callers. */
-  #listen(helper: Helper): Promise<void> {
-    return new Promise((ready, failed) => {
-      const fail = (error: Error) => {
-        failed(error);
-        for (const p of helper.pending.values()) p.reject(error);
-        helper.pending.clear();
-      };
-      helper.worker.on('error', (err) => fail(new Error(`explain worker failed: ${err.message}`)));
-      helper.worker.on('exit', (code) => fail(new Error(`explain worker exited (code ${code})`)));
-      helper.worker.on('message', (raw: unknown) => {
-        const reply = ExplainReplySchema.safeParse(raw);
-        if (!reply.success) return;
-        if (reply.data.kind === 'ready') return ready();
-        const pending = helper.pending.get(reply.data.id);
-        helper.pending.delete(reply.data.id);
-        if (reply.data.kind === 'error') pending?.reject(new Error(reply.data.message));
-        else pending?.resolve(windowCalls(reply.data));
-      });
-    });
-  }
-
   /** Explains a batch on the least busy helper. */
   readonly explain: BatchExplainer = (inputs, batch) => {
-    const helper = this.#helpers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      helper.pending.set(id, { resolve, reject });
-      helper.worker.postMessage({ id, inputs, batch } satisfies z.input<typeof ExplainRequestSchema>, [inputs.buffer]);
-    });
+    const helper = this.#helpers.reduce((a, b) => (b.open < a.open ? b : a));
+    const request = { id: helper.nextId(), inputs, batch } satisfies z.input<typeof ExplainRequestSchema>;
+    return helper.call<WindowCall[]>(
+      request,
+      (reply, resolve, reject) => {
+        if (reply.kind === 'error') reject(new Error(reply.message));
+        else resolve(windowCalls(reply));
+        return true;
+      },
+      [inputs.buffer as ArrayBuffer],
+    );
   };
 
   async close(): Promise<void> {
     await Promise.all(this.#helpers.map((h) => h.worker.terminate()));
   }
+}
+
+/** Resolves when the helper has loaded the model; rejects if its thread fails first. */
+async function loaded(helper: Helper): Promise<void> {
+  const ready = new Promise<void>((resolve) =>
+    helper.worker.on('message', (raw: unknown) => ReadySchema.safeParse(raw).success && resolve()),
+  );
+  const failure = await Promise.race([ready, helper.failed]);
+  if (failure instanceof Error) throw failure;
 }
 
 function windowCalls({

@@ -15,75 +15,49 @@ import {
   type BacktestResultValue,
   type LoadResult,
   type ScoreResult,
+  type WorkerReply,
   type WorkerRequest,
 } from './protocol';
 import type { TrainProgress } from '../ipc/contract';
-import type { Worker } from 'node:worker_threads';
+import { WorkerCalls } from './calls';
 import { spawnWorker } from './spawn';
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
+interface ProgressHandlers {
   onProgress?: (progress: TrainProgress) => void;
   onBacktestProgress?: (done: number, total: number) => void;
 }
 
 export class ModelWorker {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, Pending>();
-  #nextId = 1;
-  #failure: Error | undefined;
+  readonly #calls: WorkerCalls<WorkerReply>;
 
   constructor() {
-    this.#worker = spawnWorker('model-worker', 'src-main/worker/model-worker.ts');
-    this.#worker.on('message', (raw: unknown) => {
-      const reply = WorkerReplySchema.safeParse(raw);
-      if (!reply.success) return;
-      const pending = this.#pending.get(reply.data.id);
-      if (pending === undefined) return;
-      if (reply.data.kind === 'progress') {
-        pending.onProgress?.(reply.data.progress);
-        return;
-      }
-      if (reply.data.kind === 'backtest-progress') {
-        pending.onBacktestProgress?.(reply.data.done, reply.data.total);
-        return;
-      }
-      this.#pending.delete(reply.data.id);
-      if (reply.data.kind === 'error') pending.reject(new Error(reply.data.message));
-      else pending.resolve(reply.data.value);
-    });
-    const fail = (error: Error) => {
-      this.#failure = error;
-      for (const p of this.#pending.values()) p.reject(error);
-      this.#pending.clear();
-    };
-    this.#worker.on('error', (err) => fail(new Error(`model worker failed: ${err.message}`)));
-    this.#worker.on('exit', (code) => fail(new Error(`model worker exited (code ${code})`)));
+    this.#calls = new WorkerCalls(spawnWorker('model-worker', 'src-main/worker/model-worker.ts'), WorkerReplySchema, 'model worker');
   }
 
-  #call<S extends z.ZodType>(
-    request: WorkerRequest,
-    schema: S,
-    progress: Pick<Pending, 'onProgress' | 'onBacktestProgress'> = {},
-  ): Promise<z.output<S>> {
-    if (this.#failure) return Promise.reject(this.#failure);
-    return new Promise((resolve, reject) => {
-      this.#pending.set(request.id, {
-        resolve: (value) => {
-          const parsed = schema.safeParse(value);
+  #call<S extends z.ZodType>(request: WorkerRequest, schema: S, progress: ProgressHandlers = {}): Promise<z.output<S>> {
+    return this.#calls.call<z.output<S>>(request, (reply, resolve, reject) => {
+      switch (reply.kind) {
+        case 'progress':
+          progress.onProgress?.(reply.progress);
+          return false;
+        case 'backtest-progress':
+          progress.onBacktestProgress?.(reply.done, reply.total);
+          return false;
+        case 'error':
+          reject(new Error(reply.message));
+          return true;
+        case 'result': {
+          const parsed = schema.safeParse(reply.value);
           if (parsed.success) resolve(parsed.data);
           else reject(new Error(`model worker: malformed ${request.type} reply`));
-        },
-        reject,
-        ...progress,
-      });
-      this.#worker.postMessage(request);
+          return true;
+        }
+      }
     });
   }
 
   #id(): number {
-    return this.#nextId++;
+    return this.#calls.nextId();
   }
 
   async init(backends: BackendName[], options: BackendOptions = {}): Promise<BackendName> {
@@ -133,6 +107,6 @@ export class ModelWorker {
   }
 
   async close(): Promise<void> {
-    await this.#worker.terminate();
+    await this.#calls.worker.terminate();
   }
 }
