@@ -5,6 +5,7 @@ import type { Candle } from '../../../src-main/ipc/contract';
 /** Candles the chart keeps in memory for one stream; older ones stay in the store until scrolled to. */
 export const MAX_IN_MEMORY = 100_000;
 
+/** The chart's rise and fall colours: app.css's --up and --down, for what draws on a canvas. */
 export const UP_COLOUR = '#26a69a';
 export const DOWN_COLOUR = '#ef5350';
 

@@ -4,6 +4,7 @@ import { attentionConcentration, topIndices } from '../../../src-main/explain/at
 import type { FeatureChannel } from '../../../src-main/features/spec';
 import type { Signal } from '../../../src-main/ipc/contract';
 import { intervalMs } from '../../../src-main/market/intervals';
+import { DOWN_COLOUR, UP_COLOUR } from './chart-data';
 
 export const CAM_LABELS = { gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', scorecam: 'Score-CAM', layercam: 'LayerCAM' } as const;
 
@@ -58,7 +59,7 @@ export function signalMarkers(signals: readonly Signal[]): SeriesMarker<Time>[] 
       time: (s.candleStart / 1000) as UTCTimestamp,
       position: s.predicted === 'buy' ? 'belowBar' : 'aboveBar',
       shape: s.predicted === 'buy' ? 'arrowUp' : 'arrowDown',
-      color: s.predicted === 'buy' ? '#26a69a' : '#ef5350',
+      color: s.predicted === 'buy' ? UP_COLOUR : DOWN_COLOUR,
       text: labelled === s ? `${s.predicted.toUpperCase()} ${(confidence(s) * 100).toFixed(0)}%` : '',
     };
   });
@@ -76,7 +77,7 @@ export function provisionalMarker(signal: Signal | undefined): SeriesMarker<Time
       time: (signal.candleStart / 1000) as UTCTimestamp,
       position: signal.predicted === 'buy' ? 'belowBar' : 'aboveBar',
       shape: 'circle',
-      color: signal.predicted === 'buy' ? '#26a69a99' : '#ef535099',
+      color: `${signal.predicted === 'buy' ? UP_COLOUR : DOWN_COLOUR}99`,
       text: `${signal.predicted.toUpperCase()} ${(confidence(signal) * 100).toFixed(0)}%?`,
     },
   ];
