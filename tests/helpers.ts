@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Engine } from '../src-main/engine/engine';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 /** ../shared/data beside the clone (as on CI); CANDLE_LENS_SHARED points elsewhere. */
@@ -57,4 +58,11 @@ export async function startServe(args: string[]): Promise<{ url: string; process
       child.kill('SIGTERM');
     });
   return { url, process: child, stop };
+}
+
+/** The value of a bridge call on `engine`; a refused call throws with its name and message. */
+export async function callEngine<T = unknown>(engine: Engine, name: string, payload: unknown): Promise<T> {
+  const reply = await engine.dispatch(name, payload);
+  if (!reply.ok) throw new Error(`${name}: ${reply.error.message}`);
+  return reply.value as T;
 }

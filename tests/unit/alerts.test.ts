@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
 import type { FiredAlert, Signal } from '../../src-main/ipc/contract';
-import { tempDir } from '../helpers';
+import { callEngine, tempDir } from '../helpers';
 
 const signal = (over: Partial<Signal> = {}): Signal => ({
   id: 1,
@@ -38,11 +38,7 @@ afterEach(() => engine.close());
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
-async function call(name: string, payload: unknown) {
-  const reply = await engine.dispatch(name, payload);
-  if (!reply.ok) throw new Error(reply.error.message);
-  return reply.value;
-}
+const call = (name: string, payload: unknown) => callEngine(engine, name, payload);
 
 describe('alerts', () => {
   it('fire once per rule on a live signal that reaches the probability, and are stored', async () => {

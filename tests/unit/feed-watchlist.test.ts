@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../src-main/engine/engine';
 import { engineOnFake, type FakeEndpoints } from '../fake-bybit/engine';
 import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
-import { SHARED_DATA, tempDir } from '../helpers';
+import { callEngine as call, SHARED_DATA, tempDir } from '../helpers';
 
 const rows = readSourceCsv(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 0, 300);
 let fake: FakeBybit | undefined;
@@ -22,12 +22,6 @@ function engineOn(storePath: string, server: FakeEndpoints): Engine {
   });
   engines.push(engine);
   return engine;
-}
-
-async function call(engine: Engine, name: string, payload: unknown): Promise<unknown> {
-  const reply = await engine.dispatch(name, payload);
-  if (!reply.ok) throw new Error(`${name}: ${reply.error.message}`);
-  return reply.value;
 }
 
 describe('watchlist and symbol search', () => {

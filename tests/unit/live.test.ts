@@ -9,7 +9,7 @@ import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
 import { TrainJobSchema } from '../../src-main/training/job';
 import { trainAndSave } from '../../src-main/training/pipeline';
-import { sharedCsvHead, tempDir } from '../helpers';
+import { callEngine, sharedCsvHead, tempDir } from '../helpers';
 
 const key: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1' };
 const candles = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 1400), '1');
@@ -17,11 +17,7 @@ let engine: Engine;
 let modelDir: string;
 const created: Signal[] = [];
 
-async function call<T>(name: string, payload: unknown): Promise<T> {
-  const reply = await engine.dispatch(name, payload);
-  if (!reply.ok) throw new Error(reply.error.message);
-  return reply.value as T;
-}
+const call = <T>(name: string, payload: unknown) => callEngine<T>(engine, name, payload);
 
 function confirm(candle: Candle): void {
   engine.events.emit('candle.updated', { ...key, candle });
