@@ -1,6 +1,6 @@
 /**
  * Coalesces candle updates from every source (pushes, backfill pages) and writes them in one
- * transaction per event-loop turn. Within a turn only the newest state of each candle is kept and a
+ * transaction per event-loop turn, or sooner for a push under light load (see `put`). Within a turn only the newest state of each candle is kept and a
  * confirmation is never replaced by an open update. Each candle that changed a row is announced as
  * 'candle.updated', in time order per stream, after its transaction committed.
  */
@@ -10,11 +10,18 @@ import { streamId, type CandleStore } from '../store/candles';
 import { LatencyWindow } from './latency';
 
 /**
- * How long a pushed frame may wait for the frames read after it before its batch is written: libuv
- * reads a socket for as long as data keeps coming, so without a bound the first push of a burst
- * waits until the exchange has sent the last.
+ * Under light load, how long a pushed frame may wait for the frames read after it before its batch
+ * is written: libuv reads a socket for as long as data keeps coming, so without a bound the first
+ * push of a burst waits until the exchange has sent the last.
  */
-export const MAX_PUSH_WAIT_MS = 1;
+export const MAX_PUSH_WAIT_MS = 0.25;
+/**
+ * Pushes per second above which batches are written once per turn only: each early write is a
+ * commit of its own, which under a firehose halved the updates written per second.
+ */
+export const LIGHT_LOAD_MAX_PUSHES_PER_S = 10_000;
+/** The push rate is counted over windows this long. */
+const RATE_WINDOW_MS = 100;
 
 interface Pending {
   key: StreamKeyValue;
@@ -30,6 +37,10 @@ export class CandleWriter {
   readonly latency = new LatencyWindow();
   /** When each pushed frame waiting in this batch arrived (performance.now()). */
   #receivedAt: number[] = [];
+  #rateWindowStart = -Infinity;
+  #pushesInWindow = 0;
+  /** Pushes per second over the last whole window. */
+  #pushRate = 0;
 
   constructor(
     private readonly store: CandleStore,
@@ -37,9 +48,9 @@ export class CandleWriter {
   ) {}
 
   /**
-   * Queues `candles` for the next write. A pushed frame passes `receivedAt`; once the oldest pushed
-   * frame waiting has waited MAX_PUSH_WAIT_MS, the batch is written at once, without waiting for the
-   * rest of the socket read: a burst of frames read together is stored in slices.
+   * Queues `candles` for the next write. A pushed frame passes `receivedAt`. Under light load, once
+   * the oldest pushed frame waiting has waited MAX_PUSH_WAIT_MS, the batch is written at once instead
+   * of at the end of the socket read: a burst of frames read together is stored in slices.
    */
   put(key: StreamKeyValue, candles: readonly Candle[], receivedAt?: number): void {
     const id = streamId(key);
@@ -51,12 +62,24 @@ export class CandleWriter {
     }
     if (receivedAt !== undefined) {
       this.#receivedAt.push(receivedAt);
-      if (performance.now() - (this.#receivedAt[0] ?? receivedAt) >= MAX_PUSH_WAIT_MS) {
+      const now = performance.now();
+      this.#countPush(now);
+      if (this.#pushRate <= LIGHT_LOAD_MAX_PUSHES_PER_S && now - (this.#receivedAt[0] ?? receivedAt) >= MAX_PUSH_WAIT_MS) {
         this.flush();
         return;
       }
     }
     this.#scheduled ??= setImmediate(() => this.flush());
+  }
+
+  #countPush(now: number): void {
+    const elapsed = now - this.#rateWindowStart;
+    if (elapsed >= RATE_WINDOW_MS) {
+      this.#pushRate = Number.isFinite(elapsed) ? (this.#pushesInWindow * 1000) / elapsed : 0;
+      this.#rateWindowStart = now;
+      this.#pushesInWindow = 0;
+    }
+    this.#pushesInWindow++;
   }
 
   /** Writes everything pending now; returns how many rows changed. */

@@ -85,7 +85,8 @@ async function sustained(frames: string[], names: string[], rate: number): Promi
       const frame = readFrame(text, ctx);
       if (frame.kind !== 'kline') throw new Error('bench frame rejected');
       lastStart.set(frame.topic, frame.candles[0]!.time);
-      writer.put({ exchange: 'bybit', category: 'linear', symbol: frame.symbol, interval: '1' }, frame.candles);
+      // Stamped as the feed stamps a push it has just read: the writer bounds how long it waits.
+      writer.put({ exchange: 'bybit', category: 'linear', symbol: frame.symbol, interval: '1' }, frame.candles, performance.now());
     }
     validationMs += performance.now() - validating;
     await nextTurn(); // the writer's flush runs first: it was scheduled by the first put of the turn

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Candle, StreamKeyValue } from '../../src-main/ipc/contract';
-import { CandleWriter, MAX_PUSH_WAIT_MS } from '../../src-main/feed/candle-writer';
+import { CandleWriter, LIGHT_LOAD_MAX_PUSHES_PER_S, MAX_PUSH_WAIT_MS } from '../../src-main/feed/candle-writer';
 import { EventHub } from '../../src-main/ipc/dispatch';
 import { CandleStore } from '../../src-main/store/candles';
 import { WalCheckpointer } from '../../src-main/store/checkpointer';
@@ -92,7 +92,7 @@ describe('store', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
-  it('writes pushes at the end of the turn, or at once when the oldest has waited MAX_PUSH_WAIT_MS', async () => {
+  it('under light load, writes pushes at the end of the turn, or at once when the oldest has waited MAX_PUSH_WAIT_MS', async () => {
     db = openDatabase(join(tempDir(), 'store.db'));
     const store = new CandleStore(db);
     const events = new EventHub();
@@ -112,6 +112,27 @@ describe('store', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(store.range(key)).toEqual([candle(1, 100, false), candle(2, 102, true)]);
     expect(writer.latency.summary()?.frames).toBe(3);
+  });
+
+  it('under a firehose of pushes, writes once per turn only', async () => {
+    db = openDatabase(join(tempDir(), 'store.db'));
+    const store = new CandleStore(db);
+    const writer = new CandleWriter(store, new EventHub());
+    // More than LIGHT_LOAD_MAX_PUSHES_PER_S for over 100 ms (the rate window), then one turn.
+    const started = performance.now();
+    let pushes = 0;
+    for (let minute = 1; performance.now() - started < 150; minute++, pushes++)
+      writer.put(key, [candle(minute, 100, true)], performance.now());
+    expect(pushes / 0.15).toBeGreaterThan(LIGHT_LOAD_MAX_PUSHES_PER_S);
+    await new Promise((resolve) => setImmediate(resolve));
+    const written = store.count(key);
+    const first = performance.now();
+    writer.put(key, [candle(pushes + 1, 100, true)], first);
+    while (performance.now() - first < MAX_PUSH_WAIT_MS);
+    writer.put(key, [candle(pushes + 2, 100, true)], performance.now());
+    expect(store.count(key)).toBe(written);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.count(key)).toBe(pushes + 2);
   });
 
   it('updates an open candle in place and keeps a confirmed one final', () => {
