@@ -45,10 +45,20 @@ const toRule = (r: Omit<RuleRow, 'id' | 'created_at'> & { id: number; created_at
 export type NewAlertRule = Omit<AlertRule, 'id' | 'createdAt'>;
 
 export class AlertStore {
-  constructor(private readonly db: Db) {}
+  // The statements of the live path (every signal checks the rules), prepared once.
+  readonly #rules;
+  readonly #insertFired;
+
+  constructor(private readonly db: Db) {
+    this.#rules = db.prepare<[], RuleRow>('SELECT * FROM alert_rules ORDER BY symbol, id');
+    this.#insertFired = db.prepare(
+      `INSERT OR IGNORE INTO alerts_fired (rule_id, signal_id, interval, candle_start, probability, concentration, fired_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
 
   rules(): AlertRule[] {
-    return this.db.prepare<[], RuleRow>('SELECT * FROM alert_rules ORDER BY symbol, id').all().map(toRule);
+    return this.#rules.all().map(toRule);
   }
 
   add(rule: NewAlertRule, now = Date.now()): AlertRule {
@@ -92,14 +102,18 @@ export class AlertStore {
 
   /** Stores every firing of a signal, once per rule, and returns the new ones. */
   fire(signal: Signal, now = Date.now()): FiredAlert[] {
-    const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO alerts_fired (rule_id, signal_id, interval, candle_start, probability, concentration, fired_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
     return this.db.transaction(() =>
       matchAlerts(this.rules(), signal, SIGNAL_CLASSES).flatMap(({ rule, probability, concentration }): FiredAlert[] => {
         const { interval, candleStart } = signal;
-        const { changes, lastInsertRowid } = insert.run(rule.id, signal.id, interval, candleStart, probability, concentration, now);
+        const { changes, lastInsertRowid } = this.#insertFired.run(
+          rule.id,
+          signal.id,
+          interval,
+          candleStart,
+          probability,
+          concentration,
+          now,
+        );
         if (changes === 0) return [];
         return [
           {
