@@ -5,6 +5,7 @@ import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-main/feature
 import { classificationReport } from '../../src-main/evaluation/metrics';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
+import { wasmThreads } from '../../src-main/model/wasm-threads';
 import { loadModel } from '../../src-main/model/model-file';
 import { TrainJobSchema } from '../../src-main/training/job';
 import { trainAndSave } from '../../src-main/training/pipeline';
@@ -90,6 +91,8 @@ describe('training', () => {
   it('trains the same model on 2 wasm threads as on one', async () => {
     const dir = tempDir();
     await useBackend(['wasm'], { threads: 2 });
+    // useBackend falls back to one thread silently: this comparison needs the threaded build.
+    expect(wasmThreads()).toBe(2);
     try {
       const threaded = await trainAndSave(tinyJob(join(dir, 'threaded')), candles);
       await useBackend(['wasm']);
