@@ -64,7 +64,7 @@ export class CandleWriter {
       this.#receivedAt.push(receivedAt);
       const now = performance.now();
       this.#countPush(now);
-      if (this.#pushRate <= LIGHT_LOAD_MAX_PUSHES_PER_S && now - (this.#receivedAt[0] ?? receivedAt) >= MAX_PUSH_WAIT_MS) {
+      if (this.#pushRate <= LIGHT_LOAD_MAX_PUSHES_PER_S && now - (this.#receivedAt[0] as number) >= MAX_PUSH_WAIT_MS) {
         this.flush();
         return;
       }
