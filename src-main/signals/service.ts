@@ -70,7 +70,7 @@ export class ModelService {
   readonly #trainings = new Map<number, () => Promise<void>>();
   #nextTrainingId = 1;
   /** Per stream, the forming candle waiting for its provisional scoring. */
-  readonly #forming = new Map<string, { key: StreamKeyValue; candleStart: number }>();
+  readonly #forming = new Map<string, { candleStart: number }>();
   readonly #backtests = new Map<string, () => Promise<void>>();
   readonly ready: Promise<void>;
 
@@ -155,7 +155,7 @@ export class ModelService {
     const id = streamId(key);
     const waiting = this.#forming.get(id);
     if (waiting !== undefined) return void (waiting.candleStart = candleStart);
-    this.#forming.set(id, { key, candleStart });
+    this.#forming.set(id, { candleStart });
     setTimeout(() => {
       const forming = this.#forming.get(id);
       this.#forming.delete(id);
@@ -297,8 +297,10 @@ export class ModelService {
     const store = this.#options.store;
     // The candles before `from` that the first windows read, then the range itself.
     const warmup = from === 0 ? [] : store.range(key, 0, from - 1, historyLength(features) - 1);
-    const candles = [...warmup, ...store.closed(key, from, request.to)].filter((c) => c.confirmed);
-    if (candles.length === 0) throw new Error(`no closed ${key.symbol} ${key.interval} candles in that range`);
+    const range = [...store.closed(key, from, request.to)];
+    // Checked before the warm-up is added: warm-up candles alone would be traded as the range.
+    if (range.length === 0) throw new Error(`no closed ${key.symbol} ${key.interval} candles in that range`);
+    const candles = [...warmup.filter((c) => c.confirmed), ...range];
     const run = this.#worker.backtest({ modelPath: path, candles, stepMs, from, rules: request.rules }, (done, total) =>
       this.#options.events.emit('backtest.progress', { runId: request.runId, done, total }),
     );
