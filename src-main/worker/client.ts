@@ -82,14 +82,10 @@ export class ModelWorker {
     job: TrainJob,
     candles: Candle[],
     onProgress: (p: TrainProgress) => void,
-  ): { id: number; result: Promise<z.output<typeof TrainResultSchema>>; cancel: () => Promise<void> } {
+  ): { result: Promise<z.output<typeof TrainResultSchema>>; cancel: () => Promise<void> } {
     const id = this.#id();
     const result = this.#call({ id, type: 'train', job, candles }, TrainResultSchema, { onProgress });
-    return {
-      id,
-      result,
-      cancel: () => this.#cancel(id),
-    };
+    return { result, cancel: () => this.#cancel(id) };
   }
 
   /** Trades a model over candles; `cancel` stops it at the next batch (the result then rejects). */
