@@ -35,7 +35,7 @@ export class CandleWriter {
   readonly stats = { transactions: 0, rowsChanged: 0 };
   /** Frame received → stored → event delivered, for pushed frames (a backfill page has no such latency). */
   readonly latency = new LatencyWindow();
-  /** When each pushed frame waiting in this batch arrived (performance.now()). */
+  /** When each pushed frame waiting in this batch arrived, on `now`. */
   #receivedAt: number[] = [];
   #rateWindowStart = -Infinity;
   #pushesInWindow = 0;
@@ -45,10 +45,12 @@ export class CandleWriter {
   constructor(
     private readonly store: CandleStore,
     private readonly events: EventHub,
+    /** The clock `receivedAt` is read on; tests pass their own to control how long a push waited. */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /**
-   * Queues `candles` for the next write. A pushed frame passes `receivedAt`. Under light load, once
+   * Queues `candles` for the next write. A pushed frame passes `receivedAt`, read on the writer's clock. Under light load, once
    * the oldest pushed frame waiting has waited MAX_PUSH_WAIT_MS, the batch is written at once instead
    * of at the end of the socket read: a burst of frames read together is stored in slices.
    */
@@ -62,7 +64,7 @@ export class CandleWriter {
     }
     if (receivedAt !== undefined) {
       this.#receivedAt.push(receivedAt);
-      const now = performance.now();
+      const now = this.now();
       this.#countPush(now);
       if (this.#pushRate <= LIGHT_LOAD_MAX_PUSHES_PER_S && now - (this.#receivedAt[0] as number) >= MAX_PUSH_WAIT_MS) {
         this.flush();
@@ -96,7 +98,7 @@ export class CandleWriter {
       this.stats.rowsChanged += candles.length;
       for (const candle of candles) this.events.emitValidated('candle.updated', { ...key, candle });
     }
-    const delivered = performance.now();
+    const delivered = this.now();
     for (const at of this.#receivedAt) this.latency.record(delivered - at);
     this.#receivedAt = [];
     return changes.reduce((n, c) => n + c.candles.length, 0);

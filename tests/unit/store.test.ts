@@ -98,16 +98,16 @@ describe('store', () => {
     const events = new EventHub();
     const announced: number[] = [];
     events.listen((_, payload) => announced.push((payload as { candle: Candle }).candle.time));
-    const writer = new CandleWriter(store, events);
-    const first = performance.now();
-    writer.put(key, [candle(1, 100, false)], first);
+    let clock = 1_000;
+    const writer = new CandleWriter(store, events, () => clock);
+    writer.put(key, [candle(1, 100, false)], clock);
     expect(store.count(key)).toBe(0);
     // Still in the same turn (a long socket read): the next push finds the first waiting too long.
-    while (performance.now() - first < MAX_PUSH_WAIT_MS);
-    writer.put(key, [candle(2, 101, false)], performance.now());
+    clock += MAX_PUSH_WAIT_MS;
+    writer.put(key, [candle(2, 101, false)], clock);
     expect(store.range(key)).toEqual([candle(1, 100, false), candle(2, 101, false)]);
     expect(announced).toEqual([60_000, 120_000]);
-    writer.put(key, [candle(2, 102, true)], performance.now());
+    writer.put(key, [candle(2, 102, true)], clock);
     expect(store.range(key)).toEqual([candle(1, 100, false), candle(2, 101, false)]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(store.range(key)).toEqual([candle(1, 100, false), candle(2, 102, true)]);
@@ -117,19 +117,16 @@ describe('store', () => {
   it('under a firehose of pushes, writes once per turn only', async () => {
     db = openDatabase(join(tempDir(), 'store.db'));
     const store = new CandleStore(db);
-    const writer = new CandleWriter(store, new EventHub());
-    // More than LIGHT_LOAD_MAX_PUSHES_PER_S for over 100 ms (the rate window), then one turn.
-    const started = performance.now();
-    let pushes = 0;
-    for (let minute = 1; performance.now() - started < 150; minute++, pushes++)
-      writer.put(key, [candle(minute, 100, true)], performance.now());
-    expect(pushes / 0.15).toBeGreaterThan(LIGHT_LOAD_MAX_PUSHES_PER_S);
+    let clock = 1_000;
+    const writer = new CandleWriter(store, new EventHub(), () => clock);
+    // Twice LIGHT_LOAD_MAX_PUSHES_PER_S for 150 ms (past the 100 ms rate window), then one turn.
+    const pushes = (2 * LIGHT_LOAD_MAX_PUSHES_PER_S * 150) / 1000;
+    for (let minute = 1; minute <= pushes; minute++, clock += 150 / pushes) writer.put(key, [candle(minute, 100, true)], clock);
     await new Promise((resolve) => setImmediate(resolve));
     const written = store.count(key);
-    const first = performance.now();
-    writer.put(key, [candle(pushes + 1, 100, true)], first);
-    while (performance.now() - first < MAX_PUSH_WAIT_MS);
-    writer.put(key, [candle(pushes + 2, 100, true)], performance.now());
+    writer.put(key, [candle(pushes + 1, 100, true)], clock);
+    clock += MAX_PUSH_WAIT_MS;
+    writer.put(key, [candle(pushes + 2, 100, true)], clock);
     expect(store.count(key)).toBe(written);
     await new Promise((resolve) => setImmediate(resolve));
     expect(store.count(key)).toBe(pushes + 2);
