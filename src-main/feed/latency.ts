@@ -20,12 +20,12 @@ export class LatencyWindow {
     this.#count++;
   }
 
-  /** p50 and p99 of the recent samples in ms; null before the first. */
+  /** p50 and p99 in ms of the recent samples, and how many they are; null before the first. */
   summary(): { p50Ms: number; p99Ms: number; frames: number } | null {
     const n = Math.min(this.#count, this.size);
     if (n === 0) return null;
     const sorted = this.#samples.slice(0, n).sort();
     const at = (p: number) => sorted[Math.min(n - 1, Math.floor((n * p) / 100))] ?? NaN;
-    return { p50Ms: at(50), p99Ms: at(99), frames: this.#count };
+    return { p50Ms: at(50), p99Ms: at(99), frames: n };
   }
 }

@@ -301,7 +301,7 @@ export const FeedHealthSchema = z.object({
   streams: z.array(StreamHealthSchema),
   /** Rejected frames by kind over all connections, including those no stream could own. */
   rejected: RejectCounts,
-  /** Added latency of recent pushed frames, received → stored → event delivered; null before any. */
+  /** Added latency of the most recent `frames` pushed frames, received → stored → event delivered; null before any. */
   latency: z.object({ p50Ms: z.number(), p99Ms: z.number(), frames: z.number().int() }).nullable(),
 });
 export type FeedHealth = z.output<typeof FeedHealthSchema>;
