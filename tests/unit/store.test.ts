@@ -92,6 +92,37 @@ describe('store', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
+  it('checkpoints only once the WAL holds more than minWalBytes, which is the size SQLite truncates it to when it starts it over', async () => {
+    const path = join(tempDir(), 'store.db');
+    db = openDatabase(path);
+    const store = new CandleStore(db);
+    const minWalBytes = 256 * 1024;
+    const checkpointer = new WalCheckpointer(db, 20, undefined, minWalBytes);
+    const before = statSync(path).size;
+    store.write(
+      key,
+      Array.from({ length: 20_000 }, (_, i) => candle(i, 100, true)),
+    );
+    await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(before + 500_000), { timeout: 60_000, interval: 20 });
+    // The first commit after a complete checkpoint starts the WAL over.
+    let minute = 20_000;
+    await vi.waitFor(
+      () => {
+        store.write(key, [candle(minute++, 100, true)]);
+        expect(statSync(`${path}-wal`).size).toBe(minWalBytes);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    const checkpointed = statSync(path).mtimeMs;
+    for (const end = minute + 5; minute < end; minute++) store.write(key, [candle(minute, 100, true)]);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // ten looks
+    expect(statSync(`${path}-wal`).size).toBe(minWalBytes);
+    expect(statSync(path).mtimeMs).toBe(checkpointed);
+    checkpointer.stop();
+    expect(db.pragma('journal_size_limit', { simple: true })).toBe(-1);
+    expect(store.count(key)).toBe(minute);
+  });
+
   it('under light load, writes pushes at the end of the turn, or at once when the oldest has waited MAX_PUSH_WAIT_MS', async () => {
     db = openDatabase(join(tempDir(), 'store.db'));
     const store = new CandleStore(db);
