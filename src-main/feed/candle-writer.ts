@@ -1,7 +1,7 @@
 /**
  * Coalesces candle updates from every source (pushes, backfill pages) and writes them in one
- * transaction per event-loop turn, or sooner for a push under light load (see `put`). Within a turn only the newest state of each candle is kept and a
- * confirmation is never replaced by an open update. Each candle that changed a row is announced as
+ * transaction per event-loop turn, or sooner for pushes under light load (see `put`). Within a batch
+ * only the newest state of each candle is kept and a confirmation is never replaced by an open update. Each candle that changed a row is announced as
  * 'candle.updated', in time order per stream, after its transaction committed.
  */
 import type { Candle, StreamKeyValue } from '../ipc/contract';
@@ -31,6 +31,7 @@ interface Pending {
 export class CandleWriter {
   readonly #pending = new Map<string, Pending>();
   #scheduled: NodeJS.Immediate | undefined;
+  #endOfReadQueued = false;
   /** Totals for health and benchmarks. */
   readonly stats = { transactions: 0, rowsChanged: 0 };
   /** Frame received → stored → event delivered, for pushed frames (a backfill page has no such latency). */
@@ -50,9 +51,11 @@ export class CandleWriter {
   ) {}
 
   /**
-   * Queues `candles` for the next write. A pushed frame passes `receivedAt`, read on the writer's clock. Under light load, once
-   * the oldest pushed frame waiting has waited MAX_PUSH_WAIT_MS, the batch is written at once instead
-   * of at the end of the socket read: a burst of frames read together is stored in slices.
+   * Queues `candles` for the next write. A pushed frame passes `receivedAt`, read on the writer's
+   * clock. Under light load a push is written once the socket read that brought it has been handled
+   * (before the loop goes on to other sockets' data), or at once when the oldest push waiting has
+   * waited MAX_PUSH_WAIT_MS: a burst of frames read together is stored in slices. Otherwise the
+   * batch is written at the end of the event-loop turn.
    */
   put(key: StreamKeyValue, candles: readonly Candle[], receivedAt?: number): void {
     const id = streamId(key);
@@ -66,8 +69,16 @@ export class CandleWriter {
       this.#receivedAt.push(receivedAt);
       const now = this.now();
       this.#countPush(now);
-      if (this.#pushRate <= LIGHT_LOAD_MAX_PUSHES_PER_S && now - (this.#receivedAt[0] as number) >= MAX_PUSH_WAIT_MS) {
-        this.flush();
+      if (this.#pushRate <= LIGHT_LOAD_MAX_PUSHES_PER_S) {
+        if (now - (this.#receivedAt[0] as number) >= MAX_PUSH_WAIT_MS) this.flush();
+        else if (!this.#endOfReadQueued) {
+          // Node runs next-tick callbacks as soon as the callback that delivered this read returns.
+          this.#endOfReadQueued = true;
+          process.nextTick(() => {
+            this.#endOfReadQueued = false;
+            this.flush();
+          });
+        }
         return;
       }
     }
