@@ -12,9 +12,9 @@ export interface StreamSummaryRow {
   last: number | null;
 }
 
-export interface StreamBatch {
+export interface StreamBatch<C extends readonly Candle[] = Candle[]> {
   key: StreamKeyValue;
-  candles: Candle[];
+  candles: C;
 }
 
 /** A candle as the store keeps it (`confirmed` is 0 or 1). */
@@ -50,7 +50,6 @@ export class CandleStore {
   readonly #count;
   readonly #closed;
   readonly #streams;
-  readonly #writeBatch;
   readonly #writeChanges;
   readonly #confirmedStarts;
   readonly #addStream;
@@ -83,13 +82,7 @@ export class CandleStore {
       SELECT exchange, category, symbol, interval, first, (SELECT max(start) FROM candle_rows WHERE stream = s.id) AS last
       FROM (SELECT *, (SELECT min(start) FROM candle_rows WHERE stream = candle_streams.id) AS first FROM candle_streams) s
       WHERE first IS NOT NULL ORDER BY symbol, interval`);
-    this.#writeBatch = db.transaction((key: StreamKeyValue, candles: readonly Candle[]) => {
-      const stream = this.#streamId(key);
-      let changed = 0;
-      for (const c of candles) changed += this.#upsertOne(stream, c);
-      return changed;
-    });
-    this.#writeChanges = db.transaction((batches: readonly StreamBatch[]) => {
+    this.#writeChanges = db.transaction((batches: readonly StreamBatch<readonly Candle[]>[]) => {
       const changes: StreamBatch[] = [];
       for (const { key, candles } of batches) {
         const stream = this.#streamId(key);
@@ -125,7 +118,7 @@ export class CandleStore {
    * Writes batches of several streams in one transaction and returns, per stream, the candles that
    * actually changed a row (an update to a confirmed candle changes nothing and is left out).
    */
-  writeChanges(batches: readonly StreamBatch[]): StreamBatch[] {
+  writeChanges(batches: readonly StreamBatch<readonly Candle[]>[]): StreamBatch[] {
     return this.#writeChanges.immediate(batches);
   }
 
@@ -136,7 +129,7 @@ export class CandleStore {
 
   /** Writes a batch atomically; returns how many rows were inserted or changed (confirmed rows are kept). */
   write(key: StreamKeyValue, candles: readonly Candle[]): number {
-    return this.#writeBatch.immediate(key, candles);
+    return this.writeChanges([{ key, candles }])[0]?.candles.length ?? 0;
   }
 
   range(key: StreamKeyValue, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 100_000): Candle[] {
