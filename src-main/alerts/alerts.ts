@@ -48,12 +48,41 @@ export class AlertStore {
   // The statements of the live path (every signal checks the rules), prepared once.
   readonly #rules;
   readonly #insertFired;
+  readonly #fire;
 
   constructor(private readonly db: Db) {
     this.#rules = db.prepare<[], RuleRow>('SELECT * FROM alert_rules ORDER BY symbol, id');
     this.#insertFired = db.prepare(
       `INSERT OR IGNORE INTO alerts_fired (rule_id, signal_id, interval, candle_start, probability, concentration, fired_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#fire = db.transaction((signal: Signal, now: number) =>
+      matchAlerts(this.rules(), signal, SIGNAL_CLASSES).flatMap(({ rule, probability, concentration }): FiredAlert[] => {
+        const { interval, candleStart } = signal;
+        const { changes, lastInsertRowid } = this.#insertFired.run(
+          rule.id,
+          signal.id,
+          interval,
+          candleStart,
+          probability,
+          concentration,
+          now,
+        );
+        if (changes === 0) return [];
+        return [
+          {
+            id: Number(lastInsertRowid),
+            rule,
+            signalId: signal.id,
+            interval,
+            candleStart,
+            probability,
+            concentration,
+            firedAt: now,
+            thumbnail: null,
+          },
+        ];
+      }),
     );
   }
 
@@ -102,34 +131,7 @@ export class AlertStore {
 
   /** Stores every firing of a signal, once per rule, and returns the new ones. */
   fire(signal: Signal, now = Date.now()): FiredAlert[] {
-    return this.db.transaction(() =>
-      matchAlerts(this.rules(), signal, SIGNAL_CLASSES).flatMap(({ rule, probability, concentration }): FiredAlert[] => {
-        const { interval, candleStart } = signal;
-        const { changes, lastInsertRowid } = this.#insertFired.run(
-          rule.id,
-          signal.id,
-          interval,
-          candleStart,
-          probability,
-          concentration,
-          now,
-        );
-        if (changes === 0) return [];
-        return [
-          {
-            id: Number(lastInsertRowid),
-            rule,
-            signalId: signal.id,
-            interval,
-            candleStart,
-            probability,
-            concentration,
-            firedAt: now,
-            thumbnail: null,
-          },
-        ];
-      }),
-    )();
+    return this.#fire(signal, now);
   }
 }
 

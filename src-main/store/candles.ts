@@ -54,6 +54,9 @@ export class CandleStore {
   readonly #confirmedStarts;
   readonly #addStream;
   readonly #streamIdOf;
+  readonly #lastClose;
+  readonly #closeAt;
+  readonly #isEmpty;
   /** Stream ids by streamId(); an id never changes once given. */
   readonly #streamIds = new Map<string, number>();
 
@@ -91,6 +94,13 @@ export class CandleStore {
       }
       return changes;
     });
+    this.#lastClose = db.prepare<Record<string, unknown>, { close: number; start: number }>(
+      `SELECT close, start FROM candle_rows WHERE ${KEY} ORDER BY start DESC LIMIT 1`,
+    );
+    this.#closeAt = db.prepare<Record<string, unknown>, { close: number }>(
+      `SELECT close FROM candle_rows WHERE ${KEY} AND start <= @at ORDER BY start DESC LIMIT 1`,
+    );
+    this.#isEmpty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM candle_rows)').pluck();
     this.#confirmedStarts = db
       .prepare(`SELECT start FROM candle_rows WHERE ${KEY} AND confirmed = 1 AND start >= @from ORDER BY start`)
       .pluck();
@@ -171,21 +181,13 @@ export class CandleStore {
 
   /** The last price and its change over the previous 24 hours (null where the store has too little). */
   quote(key: StreamKeyValue): { last: number | null; lastTime: number | null; change24h: number | null } {
-    const last = this.db
-      .prepare<Record<string, unknown>, { close: number; start: number }>(
-        `SELECT close, start FROM candle_rows WHERE ${KEY} ORDER BY start DESC LIMIT 1`,
-      )
-      .get(key);
+    const last = this.#lastClose.get(key);
     if (last === undefined) return { last: null, lastTime: null, change24h: null };
-    const before = this.db
-      .prepare<Record<string, unknown>, { close: number }>(
-        `SELECT close FROM candle_rows WHERE ${KEY} AND start <= @at ORDER BY start DESC LIMIT 1`,
-      )
-      .get({ ...key, at: last.start - DAY_MS });
+    const before = this.#closeAt.get({ ...key, at: last.start - DAY_MS });
     return { last: last.close, lastTime: last.start, change24h: before === undefined ? null : last.close / before.close - 1 };
   }
 
   isEmpty(): boolean {
-    return this.db.prepare('SELECT NOT EXISTS (SELECT 1 FROM candle_rows)').pluck().get() === 1;
+    return this.#isEmpty.get() === 1;
   }
 }
