@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { SAMPLE_FILE, SAMPLE_STREAM } from '../../src-main/engine/engine';
 import type { Candle, Signal } from '../../src-main/ipc/contract';
-import { formatCandleCsvRow, parseCandleCsv } from '../../src-main/market/candle-csv';
+import { CSV_HEADER, formatCandleCsvRow, parseCandleCsv } from '../../src-main/market/candle-csv';
+import { candleStartAt } from '../../src-main/market/intervals';
 import { runCli, SHARED_DATA, sharedCsvHead, tempDir } from '../helpers';
 
+const REPLAY_HISTORY = 600;
 /** The live feed's options for an offline run: a fake Bybit replaying real ETHUSDT 1m candles. */
 export const REPLAY_FEED = [
   '--feed',
@@ -18,11 +20,10 @@ export const REPLAY_FEED = [
   '--csv',
   join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'),
   '--replay-history',
-  '600',
+  String(REPLAY_HISTORY),
   '--replay-step-ms',
   '100',
 ];
-const REPLAY_HISTORY = 600;
 /** Dark theme background: what the chart shows where nothing is drawn. */
 const BACKGROUND = [0x13, 0x17, 0x22];
 
@@ -56,7 +57,7 @@ export async function expectChartShowsStoredCandles(page: Page, screenshot: stri
 export function prepareLiveStore(path: string): number {
   const fiveMinutes = new Map<number, Candle>();
   for (const c of parseCandleCsv(sharedCsvHead('bybit_ETHUSDT_1m.csv', REPLAY_HISTORY), '1')) {
-    const start = c.time - (c.time % 300_000);
+    const start = candleStartAt('5', c.time);
     const bar = fiveMinutes.get(start);
     fiveMinutes.set(
       start,
@@ -66,7 +67,7 @@ export function prepareLiveStore(path: string): number {
     );
   }
   const csv = join(tempDir(), 'ETHUSDT_5m.csv');
-  writeFileSync(csv, `start_ms,open,high,low,close,volume\n${[...fiveMinutes.values()].map(formatCandleCsvRow).join('\n')}\n`);
+  writeFileSync(csv, `${CSV_HEADER}\n${[...fiveMinutes.values()].map(formatCandleCsvRow).join('\n')}\n`);
   for (const [symbol, interval, file] of [
     ['BTCUSDT', '1', SAMPLE_FILE],
     ['ETHUSDT', '5', csv],
@@ -77,7 +78,8 @@ export function prepareLiveStore(path: string): number {
   return fiveMinutes.size;
 }
 
-const showLiveStream = (page: Page) => page.getByTestId('watchlist').getByRole('button', { name: 'ETHUSDT 1', exact: true }).click();
+/** Opens the replayed live stream (ETHUSDT 1m) from the watchlist. */
+export const showLiveStream = (page: Page) => page.getByTestId('watchlist').getByRole('button', { name: 'ETHUSDT 1', exact: true }).click();
 
 /** Live candles from the (fake) exchange reach the chart, the last bar moves, and the stream is healthy. */
 export async function expectLiveBarsMove(page: Page, screenshot: string): Promise<void> {

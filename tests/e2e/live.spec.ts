@@ -2,7 +2,15 @@
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
 import { ROOT, startServe, tempDir } from '../helpers';
-import { expectExplainedSignal, expectLiveBarsMove, expectStreamSwitching, prepareLiveStore, REPLAY_FEED, watchConsole } from './checks';
+import {
+  expectExplainedSignal,
+  expectLiveBarsMove,
+  expectStreamSwitching,
+  prepareLiveStore,
+  REPLAY_FEED,
+  showLiveStream,
+  watchConsole,
+} from './checks';
 
 let server: Awaited<ReturnType<typeof startServe>>;
 let fiveMinuteBars: number;
@@ -55,7 +63,7 @@ test('the watchlist adds a searched symbol and removes it again', async ({ page 
 test('the Forming toggle brings provisional signals of the candle still forming, never stored', async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto(server.url);
-  await page.getByTestId('watchlist').getByRole('button', { name: 'ETHUSDT 1', exact: true }).click();
+  await showLiveStream(page);
   await page.getByTestId('provisional-toggle').check();
   const provisional = await page.evaluate(
     () =>
