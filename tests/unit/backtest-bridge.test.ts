@@ -5,12 +5,12 @@ import { ExplainPool } from '../../src-main/backtest/explain-pool';
 import { localExplainer, runBacktest } from '../../src-main/backtest/run';
 import { DEFAULT_RULES } from '../../src-main/backtest/simulate';
 import { bundledModelPath, createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
-import type { CallResponse, EnvelopeValue, EventPayload } from '../../src-main/ipc/contract';
+import type { CallResponse, EventPayload } from '../../src-main/ipc/contract';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';
 import { FinancialCnn } from '../../src-main/model/network';
-import { sharedCsvHead, tempDir } from '../helpers';
+import { callEngine, sharedCsvHead, tempDir } from '../helpers';
 
 let engine: Engine;
 
@@ -20,11 +20,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => engine.close());
 
-function value<T>(reply: EnvelopeValue): T {
-  if (!reply.ok) throw new Error(reply.error.message);
-  return reply.value as T;
-}
-
 describe('backtest.run through the bridge (real store, bundled model in its worker)', () => {
   it('trades a stored range, reports progress, explains each entry exactly as live does, and exports CSV', async () => {
     const candles = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 400);
@@ -33,9 +28,12 @@ describe('backtest.run through the bridge (real store, bundled model in its work
     const stop = engine.events.listen((name, payload) => {
       if (name === 'backtest.progress') progress.push(payload as EventPayload<'backtest.progress'>);
     });
-    const report = value<CallResponse<'backtest.run'>>(
-      await engine.dispatch('backtest.run', { ...SAMPLE_STREAM, runId: 'r1', from, rules: { threshold: 0.34, holdCandles: 10 } }),
-    );
+    const report = await callEngine<CallResponse<'backtest.run'>>(engine, 'backtest.run', {
+      ...SAMPLE_STREAM,
+      runId: 'r1',
+      from,
+      rules: { threshold: 0.34, holdCandles: 10 },
+    });
     stop();
     // Every candle of the range is traded; each has its window (the warm-up came from before `from`).
     expect(report.candles).toBe(400);
@@ -80,13 +78,13 @@ describe('backtest.run through the bridge (real store, bundled model in its work
       const stop = engine.events.listen((name, payload) => {
         if (name !== 'backtest.progress' || (payload as EventPayload<'backtest.progress'>).runId !== 'r4') return;
         stop();
-        void engine.dispatch('backtest.cancel', { runId: 'r4' }).then((reply) => resolve(value(reply)));
+        void callEngine<CallResponse<'backtest.cancel'>>(engine, 'backtest.cancel', { runId: 'r4' }).then(resolve);
       });
     });
     const run = engine.dispatch('backtest.run', { ...SAMPLE_STREAM, runId: 'r4' });
     expect(await cancelledOnce).toEqual({ cancelled: true });
     expect(await run).toMatchObject({ ok: false, error: { message: expect.stringContaining('cancelled') } });
-    expect(value(await engine.dispatch('backtest.cancel', { runId: 'r4' }))).toEqual({ cancelled: false });
+    expect(await callEngine(engine, 'backtest.cancel', { runId: 'r4' })).toEqual({ cancelled: false });
   }, 180_000);
 });
 
@@ -94,10 +92,10 @@ describe('audit through the bridge', () => {
   it('lists stored signals with their alerts and verifies one as reproduced', async () => {
     const last = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 1)[0];
     const signal = await engine.model?.scoreCandle(SAMPLE_STREAM, last?.time ?? 0);
-    const rows = value<CallResponse<'audit.list'>>(await engine.dispatch('audit.list', {}));
+    const rows = await callEngine<CallResponse<'audit.list'>>(engine, 'audit.list', {});
     expect(rows.map((r) => r.signal.id)).toContain(signal?.id);
     expect(rows.every((r) => Array.isArray(r.alertsFired))).toBe(true);
-    expect(value(await engine.dispatch('audit.verify', { id: signal?.id ?? -1 }))).toMatchObject({ id: signal?.id, verdict: 'reproduced' });
+    expect(await callEngine(engine, 'audit.verify', { id: signal?.id ?? -1 })).toMatchObject({ id: signal?.id, verdict: 'reproduced' });
     expect(await engine.dispatch('audit.verify', { id: 987_654 })).toMatchObject({
       ok: false,
       error: { message: expect.stringContaining('no signal') },
