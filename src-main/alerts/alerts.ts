@@ -125,6 +125,17 @@ export class AlertStore {
     }));
   }
 
+  /** For the audit: each firing's signal and rule, newest first, without the rows' thumbnails. */
+  firings(): { signalId: number; class: AlertRule['class']; minProbability: number }[] {
+    return this.db
+      .prepare<[], { signalId: number; class: AlertRule['class']; minProbability: number }>(
+        `SELECT f.signal_id AS signalId, r.class, r.min_probability AS minProbability
+         FROM alerts_fired f JOIN alert_rules r ON r.id = f.rule_id
+         ORDER BY f.fired_at DESC, f.id DESC`,
+      )
+      .all();
+  }
+
   setThumbnail(firedId: number, png: string): boolean {
     return this.db.prepare('UPDATE alerts_fired SET thumbnail = ? WHERE id = ?').run(png, firedId).changes > 0;
   }

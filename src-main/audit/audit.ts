@@ -17,10 +17,10 @@ export function auditRows(
   const rows: AuditRow[] = [];
   // Every firing in one query, by signal, newest first (rather than a query per signal).
   const firedBySignal = new Map<number, string[]>();
-  for (const a of stores.alerts.fired(Number.MAX_SAFE_INTEGER)) {
+  for (const a of stores.alerts.firings()) {
     let list = firedBySignal.get(a.signalId);
     if (list === undefined) firedBySignal.set(a.signalId, (list = []));
-    list.push(`${a.rule.class}>=${a.rule.minProbability}`);
+    list.push(`${a.class}>=${a.minProbability}`);
   }
   for (const stream of stores.candles.streams()) {
     if (rows.length >= limit) break;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
 import { appRoot } from '../../src-main/paths';
 import { serve, type RunningServer } from '../../src-main/server/serve';
-import { ROOT, tempDir } from '../helpers';
+import { callEngine, ROOT, tempDir } from '../helpers';
 import { watchConsole } from './checks';
 
 let engine: Engine;
@@ -75,13 +75,20 @@ test('a backtest from the UI: equity plot, trades with their explanation, jump t
   expect(errors).toEqual([]);
 });
 
-test('the audit view lists stored signals, verifies one as reproduced and exports the audit CSV', async ({ page }) => {
+test('the audit view lists stored signals page by page, verifies one as reproduced and exports the audit CSV', async ({ page }) => {
   const errors = watchConsole(page);
-  const last = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 1)[0];
-  const signal = await engine.model?.scoreCandle(SAMPLE_STREAM, last?.time ?? 0);
+  // More stored signals than one page shows; the newest comes last (oldest first within a stream).
+  const recent = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 250);
+  for (const candle of recent.slice(0, -1)) await engine.model?.scoreCandle(SAMPLE_STREAM, candle.time);
+  const signal = await engine.model?.scoreCandle(SAMPLE_STREAM, recent.at(-1)?.time ?? 0);
+  const stored = (await callEngine<unknown[]>(engine, 'audit.list', {})).length;
   await page.goto(server.url);
   await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
   await page.getByTestId('audit-toggle').click();
+  const shownRows = page.getByTestId('audit-row');
+  await expect(shownRows).toHaveCount(200);
+  await page.getByTestId('audit-more').click();
+  await expect(shownRows).toHaveCount(Math.min(400, stored));
   const row = page.getByTestId('audit').locator(`[data-signal-id="${signal?.id}"]`);
   await expect(row).toContainText(signal?.inputHash.slice(0, 12) ?? 'missing');
   await row.getByRole('button', { name: 'Verify' }).click();
