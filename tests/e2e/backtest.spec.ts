@@ -10,6 +10,7 @@ import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/
 import { appRoot } from '../../src-main/paths';
 import { serve, type RunningServer } from '../../src-main/server/serve';
 import { callEngine, ROOT, tempDir } from '../helpers';
+import { toDateTimeInput } from '../../src-renderer/src/lib/time-format';
 import { watchConsole } from './checks';
 
 let engine: Engine;
@@ -37,7 +38,7 @@ test('a backtest from the UI: equity plot, trades with their explanation, jump t
   const recent = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 300);
   await page.getByTestId('backtest-toggle').click();
   const view = page.getByTestId('backtest');
-  await view.getByLabel('from').fill(new Date(recent[0]?.time ?? 0).toISOString().slice(0, 16));
+  await view.getByLabel('from').fill(toDateTimeInput(recent[0]?.time ?? 0));
   await view.getByLabel('threshold').fill('0.34');
   await view.getByLabel('hold candles').fill('10');
   await view.getByTestId('backtest-run').click();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionConcentration, topIndices } from '../../src-main/explain/attention';
 import { heatColour, legendGradient } from '../../src-renderer/src/lib/heatmap/colour-scale';
-import { timeFormatters } from '../../src-renderer/src/lib/time-format';
+import { fromDateTimeInput, timeFormatters, toDateTimeInput } from '../../src-renderer/src/lib/time-format';
 
 describe('attention summaries', () => {
   it('ranks weights and measures concentration', () => {
@@ -33,6 +33,20 @@ describe('time labels', () => {
     expect(timeFormatters('UTC', 'en-GB').tick(t, 3)).toBe('16:38');
     expect(timeFormatters('Asia/Tokyo', 'en-GB').tick(t, 3)).toBe('01:38');
     expect(timeFormatters('America/New_York', 'en-GB').label(t)).toContain('12:38');
+  });
+
+  it('fills and reads date-time inputs in the user zone, as the chart labels show times', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Kolkata'; // UTC+05:30
+    try {
+      const t = Date.UTC(2025, 5, 29, 16, 38);
+      expect(toDateTimeInput(t)).toBe('2025-06-29T22:08');
+      expect(fromDateTimeInput('2025-06-29T22:08')).toBe(t);
+      expect(fromDateTimeInput('')).toBeNaN();
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 });
 

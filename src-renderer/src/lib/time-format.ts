@@ -7,6 +7,16 @@ export function userTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+/** A `datetime-local` input's value for epoch ms: such inputs show the user's zone, as the chart's labels do. */
+export function toDateTimeInput(ms: number): string {
+  return new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** Epoch ms of a `datetime-local` input's value, read in the user's zone (NaN when not a time: the bridge refuses it). */
+export function fromDateTimeInput(text: string): number {
+  return new Date(text).getTime();
+}
+
 export function timeFormatters(timeZone: string, locale?: string) {
   const make = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone, hourCycle: 'h23', ...options });
   const full = make({ year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
