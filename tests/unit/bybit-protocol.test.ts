@@ -107,6 +107,17 @@ describe('Bybit v5 protocol', () => {
     expect(kindOf('{"hello": 1}')).toEqual(['wrong_type']);
   });
 
+  it("reads a push's candles oldest first, whatever order data lists them in", () => {
+    const push = JSON.parse(PUSH) as { data: Record<string, unknown>[] };
+    const closing = { ...push.data[0], start: 1672324500000, end: 1672324799999, confirm: true };
+    const frame = readFrame(JSON.stringify({ ...push, data: [push.data[0], closing] }), context({ lastStart: () => 1672324500000 }));
+    expect(frame).toMatchObject({ kind: 'kline', rejects: [] });
+    expect(frame.kind === 'kline' && frame.candles.map((c) => [c.time, c.confirmed])).toEqual([
+      [1672324500000, true],
+      [1672324800000, false],
+    ]);
+  });
+
   it('builds and parses kline topics', () => {
     expect(klineTopic('D', 'SOLUSDT')).toBe('kline.D.SOLUSDT');
     expect(parseKlineTopic('kline.240.BTCUSDT')).toEqual({ interval: '240', symbol: 'BTCUSDT' });

@@ -227,6 +227,12 @@ function readCandle(
   return { time: c.start, ...values, confirmed: c.confirm };
 }
 
+/** A push element's start, for ordering; one without a numeric start sorts first (and is rejected). */
+const startOf = (element: unknown) =>
+  typeof element === 'object' && element !== null && 'start' in element && typeof element.start === 'number'
+    ? element.start
+    : Number.MIN_SAFE_INTEGER;
+
 /** Parses and validates one text frame from a public stream. Never throws. */
 export function readFrame(text: string, ctx: ValidationContext): Frame {
   let json: unknown;
@@ -249,7 +255,9 @@ export function readFrame(text: string, ctx: ValidationContext): Frame {
     const candles: Candle[] = [];
     const rejects: Reject[] = [];
     let previous = ctx.lastStart(push.data.topic);
-    for (const element of push.data.data) {
+    // Oldest first: the docs do not say in which order `data` lists candles, and a confirmation of the
+    // previous candle listed after the next one's first update must not be taken as out of order.
+    for (const element of push.data.data.toSorted((a, b) => startOf(a) - startOf(b))) {
       const read = readCandle(element, push.data.topic, parsed.interval, ctx, previous);
       if ('kind' in read) rejects.push(read);
       else {
