@@ -5,10 +5,11 @@
  *
  * Completeness: a stream's history is filled from the end of its contiguous run of confirmed candles
  * (or from `backfillDepthMs` ago when it has none) up to now, on start, when the first subscription
- * is live, and after every reconnect, so a candle confirmed while no socket listened is fetched.
+ * is live, and after every reconnect, so a candle confirmed while no socket listened is fetched; and
+ * when a candle's confirmation never came on a live connection.
  */
 import pLimit from 'p-limit';
-import type { FeedHealth, StreamHealth, StreamKeyValue } from '../ipc/contract';
+import type { Candle, FeedHealth, StreamHealth, StreamKeyValue } from '../ipc/contract';
 import type { EventHub } from '../ipc/dispatch';
 import { BybitRest, type RestTiming } from '../market/bybit/rest-client';
 import { klineTopic, planSubscriptions, publicStreamUrl, type Reject } from '../market/bybit/protocol';
@@ -59,6 +60,8 @@ interface StreamState {
   error: string | null;
   /** Start of the last candle of the contiguous confirmed run known so far (where the gap scan resumes). */
   contiguousUntil: number | undefined;
+  /** The newest candle seen live, and whether its confirmation came. */
+  live: { start: number; confirmed: boolean } | undefined;
   backfilling: boolean;
   backfillAgain: boolean;
   retry: NodeJS.Timeout | undefined;
@@ -225,6 +228,7 @@ export class MarketFeed {
       rejected: {},
       error: null,
       contiguousUntil: undefined,
+      live: undefined,
       backfilling: false,
       backfillAgain: false,
       retry: undefined,
@@ -240,7 +244,9 @@ export class MarketFeed {
       {
         onCandles: (topic, _symbol, _interval, candles, receivedAt) => {
           const state = stateOf(topic);
-          if (state !== undefined) this.writer.put(state.key, candles, receivedAt);
+          if (state === undefined) return;
+          this.writer.put(state.key, candles, receivedAt);
+          this.#followConfirmations(state, candles);
         },
         onReject: (reject) => this.#reject(reject, reject.topic === undefined ? undefined : stateOf(reject.topic)),
         onLive: (reconnected) => {
@@ -273,6 +279,20 @@ export class MarketFeed {
     for (const state of statesOf()) state.connection = connection;
     this.#connections.push(connection);
     connection.start();
+  }
+
+  /**
+   * A candle that ended without its confirmation reaching the feed (a push lost or rejected on a
+   * connection that stayed up) would stay open in the store: REST has it final once the next began.
+   */
+  #followConfirmations(state: StreamState, candles: readonly Candle[]): void {
+    for (const candle of candles) {
+      const live = state.live;
+      if (live === undefined || candle.time > live.start) {
+        if (live?.confirmed === false) void this.#backfill(state);
+        state.live = { start: candle.time, confirmed: candle.confirmed };
+      } else if (candle.time === live.start && candle.confirmed) live.confirmed = true;
+    }
   }
 
   #reject(reject: Reject, state: StreamState | undefined): void {

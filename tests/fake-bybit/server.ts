@@ -78,6 +78,7 @@ export class FakeBybit {
   readonly stats = { restRequests: 0, restRejected: 0, connections: 0, pushes: 0 };
   #cursor: number;
   #phase = 0;
+  #confirmationsToLose = 0;
   #now: number;
   #url = '';
   #timer: NodeJS.Timeout | undefined;
@@ -151,7 +152,8 @@ export class FakeBybit {
       this.#pushAll(this.#wire(row, this.#phase, false));
     } else {
       this.#now = row.start + MINUTE;
-      this.#pushAll(this.#wire(row, this.#phase, true));
+      if (this.#confirmationsToLose > 0) this.#confirmationsToLose--;
+      else this.#pushAll(this.#wire(row, this.#phase, true));
       this.#cursor++;
       this.#phase = 0;
     }
@@ -185,6 +187,11 @@ export class FakeBybit {
   /** Makes the open connections silent: no pong, no data; they stay open (half-open link). */
   stallConnections(): void {
     for (const client of this.#clients) client.stalled = true;
+  }
+
+  /** The next `count` confirmation pushes are lost on the way (the connections stay up). */
+  loseConfirmations(count: number): void {
+    this.#confirmationsToLose += count;
   }
 
   /** Sends a frame as is to every live connection (malformed frames, foreign topics...). */

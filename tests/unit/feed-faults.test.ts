@@ -103,6 +103,23 @@ describe('feed faults', () => {
     expect(e.store.range(KEY, current, current)[0]?.close).not.toBe(100);
   });
 
+  it('fetches by REST a candle whose confirmation never came, the connection staying up', async () => {
+    const e = await startLive([]);
+    fake.advanceCandles(1);
+    await vi.waitFor(() => expect(confirmed(e)).toBe(201), { timeout: 30_000, interval: 10 });
+    const lost = fake.rows[fake.cursor]!;
+    fake.loseConfirmations(1);
+    fake.advanceCandles(1);
+    const requests = fake.stats.restRequests;
+    fake.step(); // the next candle's first update: the lost confirmation's candle has ended
+    await vi.waitFor(
+      () => expect(e.store.range(KEY, lost.start, lost.start)[0]).toMatchObject({ confirmed: true, close: Number(lost.close) }),
+      { timeout: 10_000, interval: 20 },
+    );
+    expect(fake.stats.restRequests).toBeGreaterThan(requests);
+    expect(e.feed!.health().streams[0]).toMatchObject({ state: 'live', reconnects: 0 });
+  });
+
   it('retries slow-down replies, reports a REST error without storing it, and still repairs the gap', async () => {
     const log: string[] = [];
     const e = await startLive(log);
