@@ -97,7 +97,7 @@ export function createEngine({
     const { rows } = importCandleCsv(store, SAMPLE_STREAM, SAMPLE_FILE);
     log(`empty store: imported the bundled sample, ${rows} ${SAMPLE_STREAM.symbol} ${SAMPLE_STREAM.interval}m candles`);
   }
-  const events = new EventHub();
+  const events = new EventHub((err, name) => log(`a '${name}' listener failed: ${err.message}`));
   const alerts = new AlertStore(db);
   const stopAlerts = watchAlerts(events, alerts, log);
   let feed: MarketFeed | undefined;

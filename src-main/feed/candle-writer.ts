@@ -20,6 +20,8 @@ export const MAX_PUSH_WAIT_MS = 0.25;
  * commit of its own, which under a firehose halved the updates written per second.
  */
 export const LIGHT_LOAD_MAX_PUSHES_PER_S = 10_000;
+/** How long a write the store refused waits before it is tried again. */
+export const WRITE_RETRY_MS = 250;
 /** The push rate is counted over windows this long. */
 const RATE_WINDOW_MS = 100;
 
@@ -43,12 +45,23 @@ export class CandleWriter {
   /** Pushes per second over the last whole window. */
   #pushRate = 0;
 
+  readonly #now: () => number;
+  readonly #log: (line: string) => void;
+  /** Set while a failed write waits to be tried again. */
+  #retry: NodeJS.Timeout | undefined;
+
+  /**
+   * @param options.now the clock `receivedAt` is read on; tests pass their own to control how long a
+   *   push waited
+   */
   constructor(
     private readonly store: CandleStore,
     private readonly events: EventHub,
-    /** The clock `receivedAt` is read on; tests pass their own to control how long a push waited. */
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+    options: { now?: () => number; log?: (line: string) => void } = {},
+  ) {
+    this.#now = options.now ?? (() => performance.now());
+    this.#log = options.log ?? (() => {});
+  }
 
   /**
    * Queues `candles` for the next write. A pushed frame passes `receivedAt`, read on the writer's
@@ -65,9 +78,14 @@ export class CandleWriter {
       if (pending.candles.get(candle.time)?.confirmed === true && !candle.confirmed) continue;
       pending.candles.set(candle.time, candle);
     }
+    if (this.#retry !== undefined) {
+      // The store refused the last write: everything waits for the retry instead of blocking on it again.
+      if (receivedAt !== undefined) this.#receivedAt.push(receivedAt);
+      return;
+    }
     if (receivedAt !== undefined) {
       this.#receivedAt.push(receivedAt);
-      const now = this.now();
+      const now = this.#now();
       this.#countPush(now);
       if (this.#pushRate <= LIGHT_LOAD_MAX_PUSHES_PER_S) {
         if (now - (this.#receivedAt[0] as number) >= MAX_PUSH_WAIT_MS) this.flush();
@@ -95,21 +113,35 @@ export class CandleWriter {
     this.#pushesInWindow++;
   }
 
-  /** Writes everything pending now; returns how many rows changed. */
+  /**
+   * Writes everything pending now; returns how many rows changed. When the store refuses the write
+   * (e.g. locked by another process past its busy timeout), nothing is lost: the batch stays pending,
+   * later updates merge into it, and it is written again WRITE_RETRY_MS later.
+   */
   flush(): number {
     if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
     this.#scheduled = undefined;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
     if (this.#pending.size === 0) return 0;
     const batches = [...this.#pending.values()].map(({ key, candles }) => ({ key, candles: [...candles.values()] }));
+    let changes;
+    try {
+      changes = this.store.writeChanges(batches);
+    } catch (err) {
+      if (!this.store.db.open) throw err; // closed under a running feed: a bug, not a busy store
+      this.#log(`candle write failed (${(err as Error).message}); writing again in ${WRITE_RETRY_MS} ms`);
+      this.#retry = setTimeout(() => this.flush(), WRITE_RETRY_MS);
+      return 0;
+    }
     this.#pending.clear();
-    const changes = this.store.writeChanges(batches);
     this.stats.transactions++;
     for (const { key, candles } of changes) {
       candles.sort((a, b) => a.time - b.time);
       this.stats.rowsChanged += candles.length;
       for (const candle of candles) this.events.emitValidated('candle.updated', { ...key, candle });
     }
-    const delivered = this.now();
+    const delivered = this.#now();
     for (const at of this.#receivedAt) this.latency.record(delivered - at);
     this.#receivedAt = [];
     return changes.reduce((n, c) => n + c.candles.length, 0);

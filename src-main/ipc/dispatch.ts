@@ -46,6 +46,12 @@ type Listener = (name: EventName, payload: unknown) => void;
 export class EventHub {
   readonly #emitter = new EventEmitter();
 
+  /**
+   * @param onListenerError told of a listener that threw: the other listeners still get the event, and
+   *   the emitter (a store write, a socket read) carries on
+   */
+  constructor(private readonly onListenerError: (err: Error, name: EventName) => void = () => {}) {}
+
   emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
     this.#emitter.emit('event', name, events[name].parse(payload));
   }
@@ -60,7 +66,14 @@ export class EventHub {
   }
 
   listen(listener: Listener): () => void {
-    this.#emitter.on('event', listener);
-    return () => this.#emitter.off('event', listener);
+    const guarded: Listener = (name, payload) => {
+      try {
+        listener(name, payload);
+      } catch (err) {
+        this.onListenerError(err as Error, name);
+      }
+    };
+    this.#emitter.on('event', guarded);
+    return () => this.#emitter.off('event', guarded);
   }
 }

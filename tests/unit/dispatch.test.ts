@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BridgeError, CALL_NAMES, createBridge, type RawBridge } from '../../src-main/ipc/contract';
 import { createEngine } from '../../src-main/engine/engine';
+import { EventHub } from '../../src-main/ipc/dispatch';
 import { tempDir } from '../helpers';
 
 const engine = createEngine({ storePath: join(tempDir(), 'store.db'), market: false, modelPath: false });
@@ -54,5 +55,19 @@ describe('dispatch', () => {
     broken.close();
     const reply = await broken.dispatch('candles.count', sample);
     expect(reply).toMatchObject({ ok: false, error: { code: 'handler_failed' } });
+  });
+
+  it('delivers an event to every listener when one throws, and reports the one that did', () => {
+    const failures: string[] = [];
+    const hub = new EventHub((err, name) => failures.push(`${name}: ${err.message}`));
+    const received: string[] = [];
+    hub.listen(() => {
+      throw new Error('broken listener');
+    });
+    hub.listen((name) => received.push(name));
+    const candle = { time: 60_000, open: 1, high: 1, low: 1, close: 1, volume: 1, confirmed: true };
+    hub.emit('candle.updated', { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1', candle });
+    expect(received).toEqual(['candle.updated']);
+    expect(failures).toEqual(['candle.updated: broken listener']);
   });
 });

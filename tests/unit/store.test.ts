@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Candle, StreamKeyValue } from '../../src-main/ipc/contract';
-import { CandleWriter, LIGHT_LOAD_MAX_PUSHES_PER_S, MAX_PUSH_WAIT_MS } from '../../src-main/feed/candle-writer';
+import { CandleWriter, LIGHT_LOAD_MAX_PUSHES_PER_S, MAX_PUSH_WAIT_MS, WRITE_RETRY_MS } from '../../src-main/feed/candle-writer';
 import { EventHub } from '../../src-main/ipc/dispatch';
 import { CandleStore } from '../../src-main/store/candles';
 import { WalCheckpointer } from '../../src-main/store/checkpointer';
@@ -130,7 +130,7 @@ describe('store', () => {
     const announced: number[] = [];
     events.listen((_, payload) => announced.push((payload as { candle: Candle }).candle.time));
     let clock = 1_000;
-    const writer = new CandleWriter(store, events, () => clock);
+    const writer = new CandleWriter(store, events, { now: () => clock });
     writer.put(key, [candle(1, 100, false)], clock);
     expect(store.count(key)).toBe(0);
     // Still in the same turn (a long socket read): the next push finds the first waiting too long.
@@ -146,11 +146,34 @@ describe('store', () => {
     expect(writer.latency.summary()?.frames).toBe(3);
   });
 
+  it('keeps a batch the store refuses (locked by another process) and writes it, with what came meanwhile, once it can', async () => {
+    const path = join(tempDir(), 'store.db');
+    db = openDatabase(path);
+    db.pragma('busy_timeout = 0');
+    const store = new CandleStore(db);
+    const log: string[] = [];
+    const writer = new CandleWriter(store, new EventHub(), { log: (line) => log.push(line) });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    writer.put(key, [candle(1, 100, false)]);
+    expect(writer.flush()).toBe(0);
+    expect(log).toEqual([`candle write failed (database is locked); writing again in ${WRITE_RETRY_MS} ms`]);
+    writer.put(key, [candle(1, 101, true), candle(2, 102, false)], performance.now());
+    other.exec('COMMIT');
+    other.close();
+    await vi.waitFor(() => expect(store.range(key)).toEqual([candle(1, 101, true), candle(2, 102, false)]), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    expect(log).toHaveLength(1);
+    expect(writer.latency.summary()?.frames).toBe(1);
+  });
+
   it('under a firehose of pushes, writes once per turn only', async () => {
     db = openDatabase(join(tempDir(), 'store.db'));
     const store = new CandleStore(db);
     let clock = 1_000;
-    const writer = new CandleWriter(store, new EventHub(), () => clock);
+    const writer = new CandleWriter(store, new EventHub(), { now: () => clock });
     // Twice LIGHT_LOAD_MAX_PUSHES_PER_S for 150 ms (past the 100 ms rate window), then one turn.
     const pushes = (2 * LIGHT_LOAD_MAX_PUSHES_PER_S * 150) / 1000;
     for (let minute = 1; minute <= pushes; minute++, clock += 150 / pushes) writer.put(key, [candle(minute, 100, true)], clock);
