@@ -75,7 +75,7 @@ export class FakeBybit {
   readonly category: Category;
   readonly updatesPerCandle: number;
   /** Counters the tests read. */
-  readonly stats = { restRequests: 0, restRejected: 0, connections: 0, pushes: 0 };
+  readonly stats = { restRequests: 0, restRejected: 0, connections: 0, pushes: 0, pings: 0 };
   #cursor: number;
   #phase = 0;
   #confirmationsToLose = 0;
@@ -238,6 +238,7 @@ export class FakeBybit {
       }
       const reqId = typeof request.req_id === 'string' ? request.req_id : undefined;
       if (request.op === 'ping') {
+        this.stats.pings++;
         socket.send(
           JSON.stringify({
             success: true,

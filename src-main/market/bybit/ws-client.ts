@@ -52,6 +52,7 @@ export class BybitConnection {
   readonly #lastStart = new Map<string, number>();
   readonly #pendingRequests = new Map<string, string[]>();
   #socket: WebSocket | undefined;
+  #pinger: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   #attempt = 0;
@@ -75,7 +76,7 @@ export class BybitConnection {
   stop(): void {
     this.#setState('stopped');
     clearTimeout(this.#retry);
-    clearInterval(this.#heartbeat);
+    this.#stopTimers();
     this.#socket?.terminate();
   }
 
@@ -108,27 +109,27 @@ export class BybitConnection {
       this.#pendingRequests.set(reqId, topics);
       socket.send(JSON.stringify({ req_id: reqId, op: 'subscribe', args: topics } satisfies z.input<typeof SubscribeRequest>));
     }
-    clearInterval(this.#heartbeat);
-    // Checked every quarter of the dead time; pings go out every pingIntervalMs.
-    let lastPing = Date.now();
+    this.#stopTimers();
+    this.#pinger = setInterval(
+      () => socket.send(JSON.stringify({ op: 'ping' } satisfies z.input<typeof PingRequest>)),
+      this.timing.pingIntervalMs,
+    );
+    // The link is looked at every quarter of the dead time.
     this.#heartbeat = setInterval(
       () => {
-        const now = Date.now();
-        if (now - this.lastMessageAt > this.timing.deadAfterMs) {
-          socket.terminate(); // 'close' reconnects
-          return;
-        }
-        if (now - lastPing >= this.timing.pingIntervalMs) {
-          lastPing = now;
-          socket.send(JSON.stringify({ op: 'ping' } satisfies z.input<typeof PingRequest>));
-        }
+        if (Date.now() - this.lastMessageAt > this.timing.deadAfterMs) socket.terminate(); // 'close' reconnects
       },
-      Math.max(5, Math.min(this.timing.pingIntervalMs, this.timing.deadAfterMs / 4)),
+      Math.max(5, this.timing.deadAfterMs / 4),
     );
   }
 
-  #lost(): void {
+  #stopTimers(): void {
+    clearInterval(this.#pinger);
     clearInterval(this.#heartbeat);
+  }
+
+  #lost(): void {
+    this.#stopTimers();
     if (this.state === 'stopped') return;
     this.#setState('reconnecting');
     const delay = backoffDelay(this.#attempt++, this.timing.reconnectBaseMs, this.timing.reconnectMaxMs);
