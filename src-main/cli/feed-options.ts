@@ -3,11 +3,13 @@
  * offline replay from a fake Bybit, or none. Shared by `serve` and the Electron shell, so the desktop
  * app runs against the same feeds.
  */
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { MarketOptions } from '../engine/engine';
 import { DEFAULT_BACKFILL_DEPTH_MS } from '../feed/feed';
 import { StreamKey, type StreamKeyValue } from '../ipc/contract';
 import { MAINNET, TESTNET } from '../market/bybit/protocol';
+import { parseCandleCsv } from '../market/candle-csv';
 import { parse, UsageError } from './args';
 
 export const feedOptions = {
@@ -40,6 +42,17 @@ function positiveNumber(name: string, text: string | undefined, fallback: number
   return value;
 }
 
+/** `--bybit-ws` / `--bybit-rest`: an endpoint's base URL (the client adds the /v5/... paths). */
+function baseUrl(name: string, text: string | undefined, protocols: readonly string[], example: string): string | undefined {
+  if (text === undefined) return undefined;
+  const url = URL.parse(text);
+  if (url === null || !protocols.includes(url.protocol))
+    throw new UsageError(`--${name} must be a ${protocols.join(' or ')} URL such as ${example}, got "${text}"`);
+  if (url.pathname !== '/' || url.search !== '')
+    throw new UsageError(`--${name} takes the base URL only, such as ${example} (the app adds the /v5/... path), got "${text}"`);
+  return `${url.protocol}//${url.host}`;
+}
+
 /** `--symbols A,B --intervals 1,5 --category C` as stream keys; undefined when no --symbols. */
 function watchedStreams(values: FeedValues, fallbackSymbol: string | undefined): StreamKeyValue[] | undefined {
   const symbols = values.symbols?.split(',').filter(Boolean) ?? (fallbackSymbol === undefined ? undefined : [fallbackSymbol]);
@@ -63,8 +76,8 @@ async function marketOptions(values: FeedValues, log: (line: string) => void): P
   if (feed === 'off') return { market: false, stop: async () => {} };
   if (feed === 'bybit') {
     const base = values.testnet ? TESTNET : MAINNET;
-    const wsBase = values['bybit-ws'] ?? base.ws;
-    const restBase = values['bybit-rest'] ?? base.rest;
+    const wsBase = baseUrl('bybit-ws', values['bybit-ws'], ['ws:', 'wss:'], MAINNET.ws) ?? base.ws;
+    const restBase = baseUrl('bybit-rest', values['bybit-rest'], ['http:', 'https:'], MAINNET.rest) ?? base.rest;
     const source = values['bybit-ws'] ? wsBase : values.testnet ? 'bybit testnet' : 'bybit mainnet';
     return { market: { wsBase, restBase, source, backfillDepthMs, watch: watchedStreams(values, undefined) }, stop: async () => {} };
   }
@@ -78,7 +91,13 @@ async function marketOptions(values: FeedValues, log: (line: string) => void): P
   const watch = watchedStreams(values, fromName);
   if (watch === undefined) throw new UsageError('--feed replay needs --symbols (the CSV name does not say which symbol it holds)');
   if (watch.some((k) => k.interval !== '1')) throw new UsageError('the replay serves 1-minute candles only: use --intervals 1');
-  const rows = readSourceCsv(values.csv);
+  let rows;
+  try {
+    parseCandleCsv(readFileSync(values.csv, 'utf8'), '1'); // every row checked: a bad file is named with its line
+    rows = readSourceCsv(values.csv);
+  } catch (err) {
+    throw new UsageError(`--csv ${values.csv}: ${(err as Error).message}`);
+  }
   const history = positiveNumber('replay-history', values['replay-history'], backfillDepthMs / 60_000);
   const fake = await new FakeBybit({
     rows,

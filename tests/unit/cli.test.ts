@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ownOptions, UsageError } from '../../src-main/cli/args';
-import { feedOptions } from '../../src-main/cli/feed-options';
+import { feedFromOptions, feedOptions } from '../../src-main/cli/feed-options';
+import { CSV_HEADER } from '../../src-main/market/candle-csv';
 import { runCli, sharedCsvHead, tempDir } from '../helpers';
 
 const stream = ['--symbol', 'ETHUSDT', '--interval', '1'];
@@ -71,5 +72,25 @@ describe('options on a command line shared with Electron and Chromium', () => {
 
   it('refuses a value on a flag, as the CLI does', () => {
     expect(() => ownOptions(['--testnet=yes'], options)).toThrow(UsageError);
+  });
+
+  it('takes endpoints as base URLs and refuses anything else with a clear error', async () => {
+    const feed = await feedFromOptions({ 'bybit-ws': 'ws://127.0.0.1:9/', 'bybit-rest': 'http://127.0.0.1:9' }, () => {});
+    expect(feed.market).toMatchObject({ wsBase: 'ws://127.0.0.1:9', restBase: 'http://127.0.0.1:9', source: 'ws://127.0.0.1:9' });
+    await expect(feedFromOptions({ 'bybit-ws': 'foo' }, () => {})).rejects.toThrow(
+      '--bybit-ws must be a ws: or wss: URL such as wss://stream.bybit.com, got "foo"',
+    );
+    await expect(feedFromOptions({ 'bybit-ws': 'wss://stream.bybit.com/v5/public/linear' }, () => {})).rejects.toThrow(
+      '--bybit-ws takes the base URL only, such as wss://stream.bybit.com (the app adds the /v5/... path)',
+    );
+    await expect(feedFromOptions({ 'bybit-rest': 'ftp://api.bybit.com' }, () => {})).rejects.toThrow(UsageError);
+  });
+
+  it('refuses a replay file it cannot serve, naming the bad line', async () => {
+    const csv = join(tempDir(), 'bybit_ETHUSDT_1m.csv');
+    writeFileSync(csv, `${CSV_HEADER}\n60000,1,2,0.5,1.5,10\n120000,1,2,0.5,oops,10\n`);
+    await expect(feedFromOptions({ feed: 'replay', csv }, () => {})).rejects.toThrow(
+      `--csv ${csv}: line 3: close "oops" is not a finite number`,
+    );
   });
 });
