@@ -146,7 +146,7 @@ export class MarketFeed {
         rowsBackfilled: s.rowsBackfilled,
         backfill: s.backfill,
         rejected: { ...s.rejected },
-        error: s.error,
+        error: [s.error, s.connectionState === 'live' ? undefined : s.connection?.lastError].filter(Boolean).join('; ') || null,
       };
     });
     return { source: this.options.source, streams, rejected: { ...this.#rejected }, latency: this.writer.latency.summary() };
@@ -264,7 +264,7 @@ export class MarketFeed {
         },
         onState: (next) => {
           for (const state of statesOf()) if (state.connectionState !== 'failed' || next === 'subscribing') state.connectionState = next;
-          if (next === 'reconnecting') this.#log(`${category} connection lost; reconnecting`);
+          if (next === 'reconnecting') this.#log(`${category} connection lost (${connection.lastError ?? 'closed'}); reconnecting`);
         },
         onMessage: (topic) => {
           const state = topic === undefined ? undefined : stateOf(topic);

@@ -103,6 +103,24 @@ describe('feed faults', () => {
     expect(e.store.range(KEY, current, current)[0]?.close).not.toBe(100);
   });
 
+  it('says why a connection keeps failing, in health and in the log', async () => {
+    const log: string[] = [];
+    fake = await new FakeBybit({ rows, startIndex: 200 }).listen();
+    // This exchange serves linear only: it closes a spot stream's socket at once.
+    engine = engineOnFake(
+      join(tempDir(), 'store.db'),
+      fake,
+      { backfillDepthMs: 60_000, watch: [{ ...KEY, category: 'spot' }], connection: { reconnectBaseMs: 5, reconnectMaxMs: 50 } },
+      (line) => log.push(line),
+    );
+    const e = engine;
+    await vi.waitFor(() => expect(e.feed?.health().streams[0]?.error).toContain('closed by the exchange (1008 unknown stream)'), {
+      timeout: 10_000,
+      interval: 10,
+    });
+    expect(log).toContain('spot connection lost (closed by the exchange (1008 unknown stream)); reconnecting');
+  });
+
   it('fetches by REST a candle whose confirmation never came, the connection staying up', async () => {
     const e = await startLive([]);
     fake.advanceCandles(1);

@@ -48,6 +48,8 @@ export class BybitConnection {
   state: ConnectionState = 'connecting';
   reconnects = 0;
   lastMessageAt = 0;
+  /** Why the link last failed (a connection error, a close by the exchange); cleared once live again. */
+  lastError: string | undefined;
   readonly topics: Set<string>;
   readonly #lastStart = new Map<string, number>();
   readonly #pendingRequests = new Map<string, string[]>();
@@ -94,9 +96,15 @@ export class BybitConnection {
     socket.on('message', (data, isBinary) => {
       if (socket === this.#socket) this.#received(isBinary ? '' : String(data));
     });
-    socket.on('error', () => {}); // 'close' follows and schedules the reconnect
-    socket.on('close', () => {
-      if (socket === this.#socket) this.#lost();
+    // 'close' follows an error and schedules the reconnect; the error says why the link went.
+    socket.on('error', (err) => {
+      if (socket === this.#socket) this.lastError = err.message;
+    });
+    socket.on('close', (code, reason) => {
+      if (socket !== this.#socket) return;
+      if (this.lastError === undefined && code !== 1006)
+        this.lastError = `closed by the exchange (${code}${reason.length > 0 ? ` ${String(reason)}` : ''})`;
+      this.#lost();
     });
   }
 
@@ -117,7 +125,9 @@ export class BybitConnection {
     // The link is looked at every quarter of the dead time.
     this.#heartbeat = setInterval(
       () => {
-        if (Date.now() - this.lastMessageAt > this.timing.deadAfterMs) socket.terminate(); // 'close' reconnects
+        if (Date.now() - this.lastMessageAt <= this.timing.deadAfterMs) return;
+        this.lastError = `no pong and no data for ${Math.round(this.timing.deadAfterMs / 1000)} s`;
+        socket.terminate(); // 'close' reconnects
       },
       Math.max(5, this.timing.deadAfterMs / 4),
     );
@@ -180,6 +190,7 @@ export class BybitConnection {
     if (!success) this.handlers.onSubscribeFailed(topics, message);
     if (this.#pendingRequests.size > 0 || this.state !== 'subscribing') return;
     this.#attempt = 0;
+    this.lastError = undefined;
     this.#setState('live');
     this.handlers.onLive(this.#connectedOnce);
     this.#connectedOnce = true;
