@@ -55,6 +55,9 @@ interface KlinePage {
   serverTime: number;
 }
 
+/** A symbol search's request: the user is waiting, and a cached list can answer instead. */
+const INTERACTIVE = { retries: 0, timeoutMs: 5_000, waitOutPause: false };
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class BybitRest {
@@ -80,7 +83,10 @@ export class BybitRest {
     return { ...readKlinePage(list, interval, reply.time), serverTime: reply.time };
   }
 
-  /** Every instrument of the category, following `nextPageCursor`. */
+  /**
+   * Every instrument of the category, following `nextPageCursor`. Asked for by a symbol search as the
+   * user types, so it never retries nor waits out a pause: the search falls back to its cached list.
+   */
   async instruments(category: Category): Promise<InstrumentValue[]> {
     const all: InstrumentValue[] = [];
     let cursor = '';
@@ -89,6 +95,7 @@ export class BybitRest {
         '/v5/market/instruments-info',
         { category, limit: '1000', ...(cursor ? { cursor } : {}) },
         InstrumentsEnvelope,
+        INTERACTIVE,
       );
       if (!('list' in reply.result)) break;
       all.push(...reply.result.list.map(({ symbol, status, baseCoin, quoteCoin }) => ({ symbol, status, baseCoin, quoteCoin })));
@@ -97,37 +104,52 @@ export class BybitRest {
     return all;
   }
 
+  /** Every request waits until then: the exchange asked this client (its IP) to slow down. */
+  #pausedUntil = 0;
+
+  #pause(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + ms);
+  }
+
   async #get<T extends z.ZodType<{ retCode: number; retMsg: string }>>(
     path: string,
     params: Record<string, string>,
     schema: T,
+    { retries = this.#timing.retries, timeoutMs = 30_000, waitOutPause = true } = {},
   ): Promise<z.output<T>> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}${path}?${new URLSearchParams(params)}`;
     let slowDownWait = this.#timing.tooManyRequestsWaitMs;
     for (let attempt = 0; ; attempt++) {
+      const paused = this.#pausedUntil - Date.now();
+      if (paused > 0) {
+        if (!waitOutPause) throw new RestError(`${path}: requests paused for ${Math.ceil(paused / 1000)} s more, as Bybit asked`);
+        await sleep(paused);
+      }
       const release = await this.#limit.acquire(sleep);
       this.stats.requests++;
       let response: Response;
       try {
-        response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+        response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
       } catch (err) {
         release();
-        if (attempt >= this.#timing.retries) throw new RestError(`${path}: ${(err as Error).message}`);
+        if (attempt >= retries) throw new RestError(`${path}: ${(err as Error).message}`);
         await sleep(Math.min(30_000, 250 * 2 ** attempt));
         continue;
       }
       release();
       if (response.status === 403) {
         this.stats.slowDowns++;
-        this.log(`${path}: HTTP 403 (IP rate limit); waiting ${Math.round(this.#timing.forbiddenWaitMs / 1000)} s as Bybit asks`);
+        this.log(
+          `${path}: HTTP 403 (IP rate limit); every request waits ${Math.round(this.#timing.forbiddenWaitMs / 1000)} s as Bybit asks`,
+        );
         await response.body?.cancel();
-        if (attempt >= this.#timing.retries) throw new RestError(`${path}: HTTP 403 after ${attempt + 1} attempts`, undefined, 403);
-        await sleep(this.#timing.forbiddenWaitMs);
+        this.#pause(this.#timing.forbiddenWaitMs);
+        if (attempt >= retries) throw new RestError(`${path}: HTTP 403 after ${attempt + 1} attempts`, undefined, 403);
         continue;
       }
       if (!response.ok) {
         await response.body?.cancel();
-        if (attempt >= this.#timing.retries || response.status < 500) {
+        if (attempt >= retries || response.status < 500) {
           this.stats.errors++;
           throw new RestError(`${path}: HTTP ${response.status}`, undefined, response.status);
         }
@@ -149,9 +171,11 @@ export class BybitRest {
       const { retCode, retMsg } = reply.data;
       if (retCode === RET_CODE_TOO_MANY_REQUESTS) {
         this.stats.slowDowns++;
-        if (attempt >= this.#timing.retries) throw new RestError(`${path}: still too many requests after ${attempt + 1} attempts`, retCode);
-        await sleep(slowDownWait);
+        // Bybit says when its limit resets (ms since the epoch); without that, waits double.
+        const resetAt = Number(response.headers.get('X-Bapi-Limit-Reset-Timestamp'));
+        this.#pause(resetAt > Date.now() ? Math.min(resetAt - Date.now(), 60_000) : slowDownWait);
         slowDownWait *= 2;
+        if (attempt >= retries) throw new RestError(`${path}: still too many requests after ${attempt + 1} attempts`, retCode);
         continue;
       }
       if (retCode !== 0) {
