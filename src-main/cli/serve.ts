@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '../engine/engine';
-import { healthLine } from '../feed/health-text';
+import { healthLines } from '../feed/health-text';
 import { appRoot, defaultStorePath } from '../paths';
 import { serve } from '../server/serve';
 import { parse, UsageError } from './args';
@@ -42,7 +42,8 @@ export async function commandServe(args: string[]): Promise<void> {
       `feed: ${market === false ? 'off' : market.source}, watching ${watched.map((k) => `${k.category} ${k.symbol} ${k.interval}`).join(', ') || 'nothing yet'}`,
     );
     setInterval(() => {
-      for (const stream of engine.feed?.health().streams ?? []) log(healthLine(stream));
+      const health = engine.feed?.health();
+      if (health !== undefined) for (const line of healthLines(health)) log(line);
     }, HEALTH_LOG_MS).unref();
   }
   const server = await serve({ engine, rendererDir, host: values.host ?? '127.0.0.1', port, log });

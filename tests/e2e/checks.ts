@@ -102,6 +102,7 @@ export async function expectLiveBarsMove(page: Page, screenshot: string): Promis
   await expect(health).toHaveAttribute('data-state', 'live', { timeout: 30_000 });
   await expect(health).toContainText('ETHUSDT 1');
   await expect(page.getByTestId('feed-latency')).toContainText(/^latency p50 \d+\.\d ms · p99 \d+\.\d ms$/);
+  await expect(page.getByTestId('feed-rejected')).toHaveText('0 frames rejected');
   await expect(page.getByTestId('watch-row').first()).toContainText(/\d,?\d+\.\d+/);
   await page.screenshot({ path: screenshot });
 }

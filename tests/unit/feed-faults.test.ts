@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../src-main/engine/engine';
 import type { StreamKeyValue } from '../../src-main/ipc/contract';
+import { healthLines } from '../../src-main/feed/health-text';
 import { REJECT_KINDS } from '../../src-main/market/bybit/protocol';
 import { engineOnFake } from '../fake-bybit/engine';
 import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
@@ -95,6 +96,14 @@ describe('feed faults', () => {
     });
     expect(health.streams[0]).toMatchObject({ state: 'live', reconnects: 0 });
     expect(health.streams[0]!.rejected).toMatchObject({ out_of_order: 2, far_future: 2, low_above_high: 2 });
+    // serve's log: the stream's own rejects, then every reject, those no stream could own included.
+    const lines = healthLines(health);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^linear ETHUSDT 1: live, .* rejected: .*out_of_order 2/);
+    expect(lines[1]).toMatch(
+      /^feed fake: latency p50 [\d.]+ ms, p99 [\d.]+ ms; rejected over all connections \(frames no stream could own included\): malformed_json 2, /,
+    );
+    expect(lines[1]).toContain('unknown_topic 2');
     // Each kind logged once, in the order the fault script sends them (the order REJECT_KINDS declares).
     expect(log.filter((l) => l.startsWith('rejected (')).map((l) => /\((\w+)\)/.exec(l)?.[1])).toEqual([...REJECT_KINDS]);
     const [stored] = e.store.range(KEY, old, old);
