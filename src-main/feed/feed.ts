@@ -50,6 +50,8 @@ interface StreamState {
   key: StreamKeyValue;
   connectionState: ConnectionState | 'failed';
   connection: BybitConnection | undefined;
+  /** Reconnects of the connections this stream had before the watchlist last changed. */
+  earlierReconnects: number;
   lastMessageAt: number | undefined;
   messages: number;
   messagesAtSample: number;
@@ -80,7 +82,8 @@ export class MarketFeed {
   readonly #now: () => number;
   readonly #timing: ConnectionTiming;
   readonly #log: (line: string) => void;
-  #connections: BybitConnection[] = [];
+  /** Open connections by category, with the topics they were opened for. */
+  readonly #connections = new Map<Category, { topics: string; connections: BybitConnection[] }>();
   #healthTimer: NodeJS.Timeout | undefined;
   #checkpointer: WalCheckpointer | undefined;
   #lastSample = Date.now();
@@ -119,11 +122,12 @@ export class MarketFeed {
     this.#checkpointer = undefined;
   }
 
-  /** Applies a changed watchlist: reconnects with the new topics, backfills new streams. */
+  /**
+   * Applies a changed watchlist: reconnects the categories whose topics changed (the others keep their
+   * connections), backfills new streams.
+   */
   reload(): void {
-    if (!this.#running) return;
-    this.#disconnect();
-    this.#connect();
+    if (this.#running) this.#connect();
   }
 
   /** Resolves once no backfill is running or queued (tests and benchmarks wait on it). */
@@ -142,7 +146,7 @@ export class MarketFeed {
         state: s.connectionState,
         lastMessageAgeMs: s.lastMessageAt === undefined ? null : Math.max(0, now - s.lastMessageAt),
         messagesPerSecond: Math.round(s.messagesPerSecond * 10) / 10,
-        reconnects: s.connection?.reconnects ?? 0,
+        reconnects: s.earlierReconnects + (s.connection?.reconnects ?? 0),
         rowsBackfilled: s.rowsBackfilled,
         backfill: s.backfill,
         rejected: { ...s.rejected },
@@ -204,14 +208,26 @@ export class MarketFeed {
     }
     for (const category of ['linear', 'spot'] as const) {
       const topics = watched.filter((k) => k.category === category).map((k) => klineTopic(k.interval, k.symbol));
+      if (this.#connections.get(category)?.topics === topics.join()) continue;
+      this.#disconnect(category);
+      this.#connections.set(category, { topics: topics.join(), connections: [] });
       for (const requests of planSubscriptions(topics, category)) this.#open(category, requests);
     }
     for (const state of this.#streams.values()) void this.#backfill(state);
   }
 
-  #disconnect(): void {
-    for (const connection of this.#connections) connection.stop();
-    this.#connections = [];
+  #disconnect(category?: Category): void {
+    for (const [each, { connections }] of this.#connections) {
+      if (category !== undefined && each !== category) continue;
+      for (const connection of connections) connection.stop();
+      this.#connections.delete(each);
+    }
+    // A stream carried over keeps counting its reconnects.
+    for (const state of this.#streams.values()) {
+      if (state.connection?.state !== 'stopped') continue;
+      state.earlierReconnects += state.connection.reconnects;
+      state.connection = undefined;
+    }
   }
 
   #newState(key: StreamKeyValue): StreamState {
@@ -219,6 +235,7 @@ export class MarketFeed {
       key,
       connectionState: 'connecting',
       connection: undefined,
+      earlierReconnects: 0,
       lastMessageAt: undefined,
       messages: 0,
       messagesAtSample: 0,
@@ -277,7 +294,7 @@ export class MarketFeed {
       this.#timing,
     );
     for (const state of statesOf()) state.connection = connection;
-    this.#connections.push(connection);
+    this.#connections.get(category)?.connections.push(connection);
     connection.start();
   }
 

@@ -85,4 +85,34 @@ describe('watchlist and symbol search', () => {
     await vi.waitFor(() => expect(confirmed()).toBe(12 * 252), { timeout: 30_000, interval: 10 });
     expect(engine.feed!.health().rejected).toEqual({});
   });
+
+  it('reconnects only the category whose topics changed, and a stream keeps counting its reconnects', async () => {
+    fake = await new FakeBybit({ rows, startIndex: 250, symbols: ['ETHUSDT', 'BTCUSDT'] }).listen();
+    const server = fake;
+    const engine = engineOn(join(tempDir(), 'store.db'), server);
+    const eth = () => engine.feed!.health().streams.find((s) => s.symbol === 'ETHUSDT' && s.category === 'linear');
+    await call(engine, 'watchlist.add', { symbol: 'ETHUSDT', interval: '1' });
+    await vi.waitFor(() => expect(eth()?.state).toBe('live'), { timeout: 30_000, interval: 10 });
+    server.dropConnections();
+    await vi.waitFor(() => expect(eth()).toMatchObject({ state: 'live', reconnects: 1 }), { timeout: 30_000, interval: 10 });
+    const opened = server.stats.connections;
+
+    // A spot stream (this exchange serves linear only, so its connection keeps failing) leaves linear alone.
+    await call(engine, 'watchlist.add', { symbol: 'ETHUSDT', interval: '1', category: 'spot' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.stats.connections).toBe(opened);
+    expect(eth()).toMatchObject({ state: 'live', reconnects: 1 });
+
+    // Another linear symbol: linear is connected again with both topics; ETHUSDT's count carries over.
+    await call(engine, 'watchlist.add', { symbol: 'BTCUSDT', interval: '1' });
+    await vi.waitFor(
+      () => expect(engine.feed!.health().streams.filter((s) => s.category === 'linear' && s.state === 'live')).toHaveLength(2),
+      {
+        timeout: 30_000,
+        interval: 10,
+      },
+    );
+    expect(server.stats.connections).toBe(opened + 1);
+    expect(eth()).toMatchObject({ reconnects: 1 });
+  });
 });
