@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { MarketOptions } from '../engine/engine';
-import { DEFAULT_BACKFILL_DEPTH_MS } from '../feed/feed';
+import { DEFAULT_BACKFILL_CANDLES } from '../feed/feed';
 import { StreamKey, type StreamKeyValue } from '../ipc/contract';
 import { MAINNET, TESTNET } from '../market/bybit/protocol';
 import { parseCandleCsv } from '../market/candle-csv';
@@ -35,8 +35,8 @@ export interface Feed {
   stop: () => Promise<void>;
 }
 
-function positiveNumber(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
+function positiveNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got "${text}"`);
   return value;
@@ -72,7 +72,8 @@ function watchedStreams(values: FeedValues, fallbackSymbol: string | undefined):
 
 async function marketOptions(values: FeedValues, log: (line: string) => void): Promise<Omit<Feed, 'seedSample'>> {
   const feed = values.feed ?? 'bybit';
-  const backfillDepthMs = positiveNumber('backfill-days', values['backfill-days'], DEFAULT_BACKFILL_DEPTH_MS / 86_400_000) * 86_400_000;
+  const backfillDays = positiveNumber('backfill-days', values['backfill-days']);
+  const backfillDepthMs = backfillDays === undefined ? undefined : backfillDays * 86_400_000;
   if (feed === 'off') return { market: false, stop: async () => {} };
   if (feed === 'bybit') {
     const base = values.testnet ? TESTNET : MAINNET;
@@ -98,13 +99,15 @@ async function marketOptions(values: FeedValues, log: (line: string) => void): P
   } catch (err) {
     throw new UsageError(`--csv ${values.csv}: ${(err as Error).message}`);
   }
-  const history = positiveNumber('replay-history', values['replay-history'], backfillDepthMs / 60_000);
+  const history =
+    positiveNumber('replay-history', values['replay-history']) ??
+    (backfillDepthMs === undefined ? DEFAULT_BACKFILL_CANDLES : backfillDepthMs / 60_000);
   const fake = await new FakeBybit({
     rows,
     symbols: [...new Set(watch.map((k) => k.symbol))],
     startIndex: Math.min(rows.length - 1, Math.floor(history)),
   }).listen();
-  fake.play(positiveNumber('replay-step-ms', values['replay-step-ms'], 250));
+  fake.play(positiveNumber('replay-step-ms', values['replay-step-ms']) ?? 250);
   log(`replaying ${rows.length} candles of ${values.csv} from a fake Bybit at ${fake.restUrl} (${Math.floor(history)} as history)`);
   return {
     market: { wsBase: fake.wsUrl, restBase: fake.restUrl, source: 'replay', marketNow: () => fake.now(), backfillDepthMs, watch },

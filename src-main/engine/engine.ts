@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlertStore, watchAlerts } from '../alerts/alerts';
 import { auditRows, verifySignal } from '../audit/audit';
-import { DEFAULT_BACKFILL_DEPTH_MS, MarketFeed, type FeedOptions } from '../feed/feed';
+import { MarketFeed, type FeedOptions } from '../feed/feed';
 import type { EventPayload, StreamKeyValue } from '../ipc/contract';
 import { createDispatch, EventHub, type Dispatch, type Handlers } from '../ipc/dispatch';
 import { MAINNET } from '../market/bybit/protocol';
@@ -108,7 +108,6 @@ export function createEngine({
       wsBase: MAINNET.ws,
       restBase: MAINNET.rest,
       source: 'bybit mainnet',
-      backfillDepthMs: DEFAULT_BACKFILL_DEPTH_MS,
       ...feedOptions,
       store,
       watchlist,

@@ -4,7 +4,7 @@
  * announced as 'candle.updated'. Reports health per stream and backfill progress as events.
  *
  * Completeness: a stream's history is filled from the end of its contiguous run of confirmed candles
- * (or from `backfillDepthMs` ago when it has none) up to now, on start, when the first subscription
+ * (or from its history's start when it has none: `backfillDepthMs` or DEFAULT_BACKFILL_CANDLES back) up to now, on start, when the first subscription
  * is live, and after every reconnect, so a candle confirmed while no socket listened is fetched; and
  * when a candle's confirmation never came on a live connection.
  */
@@ -20,8 +20,21 @@ import { WalCheckpointer } from '../store/checkpointer';
 import type { WatchlistStore } from '../store/watchlist';
 import { CandleWriter } from './candle-writer';
 
-export const DEFAULT_BACKFILL_DEPTH_MS = 7 * 24 * 3_600_000;
+/**
+ * Candles fetched for a stream with nothing stored, unless `backfillDepthMs` says otherwise: 7 days
+ * of 1-minute candles, and as many candles at any other interval (a day's candles would otherwise
+ * give a new daily stream a week of history).
+ */
+export const DEFAULT_BACKFILL_CANDLES = 7 * 1440;
 const PAGE_CANDLES = 1000;
+
+/** Where the history of a stream with nothing stored begins: `depthMs` back, or DEFAULT_BACKFILL_CANDLES candles. */
+export function historyStart(interval: Interval, now: number, depthMs?: number): number {
+  if (depthMs !== undefined) return candleStartAt(interval, now - depthMs);
+  if (interval !== 'M') return candleStartAt(interval, now - DEFAULT_BACKFILL_CANDLES * intervalMs(interval));
+  const month = new Date(now);
+  return Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - DEFAULT_BACKFILL_CANDLES, 1);
+}
 const INSTRUMENTS_REFRESH_MS = 3_600_000;
 
 export interface FeedOptions {
@@ -37,6 +50,7 @@ export interface FeedOptions {
   marketNow?: () => number;
   connection?: Partial<ConnectionTiming>;
   rest?: Partial<RestTiming>;
+  /** History to fetch for a stream with nothing stored, for every interval (default DEFAULT_BACKFILL_CANDLES candles). */
   backfillDepthMs?: number;
   /** REST requests in flight at once, over all streams. */
   backfillConcurrency?: number;
@@ -424,8 +438,7 @@ export class MarketFeed {
       const starts = this.options.store.confirmedStarts(key, 0);
       const first = starts.next();
       starts.return?.();
-      if (first.done === true)
-        return candleStartAt(key.interval, this.#now() - (this.options.backfillDepthMs ?? DEFAULT_BACKFILL_DEPTH_MS));
+      if (first.done === true) return historyStart(key.interval, this.#now(), this.options.backfillDepthMs);
       from = first.value;
     }
     let expected = from;
