@@ -74,7 +74,7 @@ interface StreamState {
   backfill: { done: number; total: number } | null;
   rejected: Record<string, number>;
   error: string | null;
-  /** Start of the last candle of the contiguous confirmed run known so far (where the gap scan resumes). */
+  /** Start of the last candle of the contiguous confirmed run known so far (where the gap scan resumes; kept in the store). */
   contiguousUntil: number | undefined;
   /** The newest candle seen live, and whether its confirmation came. */
   live: { start: number; confirmed: boolean } | undefined;
@@ -416,6 +416,7 @@ export class MarketFeed {
     }
     // Holes the exchange itself has (no trades, outages) stay holes: the next repair starts after them.
     if (this.#running && newestClosed !== undefined) state.contiguousUntil = Math.max(state.contiguousUntil ?? newestClosed, newestClosed);
+    if (this.#running && state.contiguousUntil !== undefined) this.options.store.setCheckedUntil(key, state.contiguousUntil);
   }
 
   /** [start, end] of each page (at most 1000 candles) covering `from` up to `now`; monthly candles take one page. */
@@ -433,7 +434,7 @@ export class MarketFeed {
   /** Start of the first candle missing after the stream's contiguous confirmed run. */
   #firstMissing(state: StreamState): number {
     const { key } = state;
-    let from = state.contiguousUntil;
+    let from = state.contiguousUntil ?? this.options.store.checkedUntil(key);
     if (from === undefined) {
       const starts = this.options.store.confirmedStarts(key, 0);
       const first = starts.next();

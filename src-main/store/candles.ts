@@ -39,6 +39,9 @@ export function streamId(key: StreamKeyValue): string {
   return `${key.exchange}:${key.category}:${key.symbol}:${key.interval}`;
 }
 
+/** The key's own fields only, as named SQL parameters (a key may carry more, e.g. a signal's). */
+const named = (key: StreamKeyValue) => ({ exchange: key.exchange, category: key.category, symbol: key.symbol, interval: key.interval });
+
 function toCandle(r: CandleRow): Candle {
   return { time: r.start, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, confirmed: r.confirmed === 1 };
 }
@@ -57,6 +60,8 @@ export class CandleStore {
   readonly #lastClose;
   readonly #closeAt;
   readonly #isEmpty;
+  readonly #checkedUntil;
+  readonly #setCheckedUntil;
   /** Stream ids by streamId(); an id never changes once given. */
   readonly #streamIds = new Map<string, number>();
 
@@ -101,6 +106,12 @@ export class CandleStore {
       `SELECT close FROM candle_rows WHERE ${KEY} AND start <= @at ORDER BY start DESC LIMIT 1`,
     );
     this.#isEmpty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM candle_rows)').pluck();
+    this.#checkedUntil = db
+      .prepare<Record<string, unknown>, number | null>(`SELECT checked_until FROM candle_streams WHERE ${STREAM_MATCH}`)
+      .pluck();
+    this.#setCheckedUntil = db.prepare(
+      `UPDATE candle_streams SET checked_until = max(coalesce(checked_until, @start), @start) WHERE ${STREAM_MATCH}`,
+    );
     this.#confirmedStarts = db
       .prepare(`SELECT start FROM candle_rows WHERE ${KEY} AND confirmed = 1 AND start >= @from ORDER BY start`)
       .pluck();
@@ -111,9 +122,8 @@ export class CandleStore {
     const id = streamId(key);
     let stream = this.#streamIds.get(id);
     if (stream === undefined) {
-      const named = { exchange: key.exchange, category: key.category, symbol: key.symbol, interval: key.interval };
-      this.#addStream.run(named);
-      stream = Number(this.#streamIdOf.get(named));
+      this.#addStream.run(named(key));
+      stream = Number(this.#streamIdOf.get(named(key)));
       this.#streamIds.set(id, stream);
     }
     return stream;
@@ -185,6 +195,16 @@ export class CandleStore {
     if (last === undefined) return { last: null, lastTime: null, change24h: null };
     const before = this.#closeAt.get({ ...key, at: last.start - DAY_MS });
     return { last: last.close, lastTime: last.start, change24h: before === undefined ? null : last.close / before.close - 1 };
+  }
+
+  /** Start of the last candle up to which the stream is known complete (see db/007); undefined when never checked. */
+  checkedUntil(key: StreamKeyValue): number | undefined {
+    return this.#checkedUntil.get(named(key)) ?? undefined;
+  }
+
+  /** Records that the stream is complete up to the candle starting at `start` (never moves back). */
+  setCheckedUntil(key: StreamKeyValue, start: number): void {
+    this.#setCheckedUntil.run({ ...named(key), start });
   }
 
   isEmpty(): boolean {

@@ -112,6 +112,25 @@ describe('feed faults', () => {
     expect(e.store.range(KEY, current, current)[0]?.close).not.toBe(100);
   });
 
+  it('resumes its gap scan after a restart where it left off: a hole the exchange cannot fill is not fetched again', async () => {
+    const e = await startLive([]);
+    await e.feed!.idle();
+    const storePath = e.store.db.name;
+    const hole = rows[150]!.start;
+    // As if the exchange had no candle there: REST gave none, and the scan went past it.
+    e.store.db.prepare('DELETE FROM candle_rows WHERE start = ?').run(hole);
+    expect(e.store.checkedUntil(KEY)).toBe(rows[199]!.start);
+    e.close();
+    engine = undefined;
+
+    const again = engineOnFake(storePath, fake, { watch: [KEY], rest: { retries: 0 } });
+    engine = again;
+    await vi.waitFor(() => expect(again.feed?.health().streams[0]?.state).toBe('live'), { timeout: 30_000, interval: 10 });
+    await again.feed!.idle();
+    expect(again.store.range(KEY, hole, hole)).toEqual([]);
+    expect(again.store.checkedUntil(KEY)).toBe(rows[199]!.start);
+  });
+
   it('says why a connection keeps failing, in health and in the log', async () => {
     const log: string[] = [];
     fake = await new FakeBybit({ rows, startIndex: 200 }).listen();
