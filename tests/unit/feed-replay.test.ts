@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Engine } from '../../src-main/engine/engine';
+import type { Engine, MarketOptions } from '../../src-main/engine/engine';
 import type { StreamKeyValue } from '../../src-main/ipc/contract';
 import { engineOnFake } from '../fake-bybit/engine';
 import { FakeBybit, readSourceCsv, type SourceRow } from '../fake-bybit/server';
@@ -27,8 +27,8 @@ afterEach(async () => {
   await fake?.close();
 });
 
-function startEngine(storePath: string, server: FakeBybit, backfillDepthMs: number): Engine {
-  return engineOnFake(storePath, server, { backfillDepthMs, watch: [KEY], ...FAST });
+function startEngine(storePath: string, server: FakeBybit, backfillDepthMs: number, rest?: MarketOptions['rest']): Engine {
+  return engineOnFake(storePath, server, { backfillDepthMs, watch: [KEY], ...FAST, rest });
 }
 
 function confirmedCount(e: Engine): number {
@@ -45,28 +45,39 @@ function csvOf(rows: SourceRow[]): string {
 }
 
 describe('live feed against the fake Bybit server', () => {
-  it('backfills pages fetched together in time order, reporting pages done of pages needed', { timeout: 120_000 }, async () => {
-    const rows = readSourceCsv(SOURCE, 10_000, 4600);
-    const history = 4500;
-    fake = await new FakeBybit({ rows, startIndex: history }).listen();
-    engine = startEngine(join(tempDir(), 'store.db'), fake, (history + 500) * 60_000);
-    const e = engine;
-    const progress: { done: number; total: number; rows: number }[] = [];
-    const times: number[] = [];
-    e.events.listen((name, payload) => {
-      if (name === 'backfill.progress') progress.push(payload as (typeof progress)[number]);
-      if (name === 'candle.updated') times.push((payload as { candle: { time: number } }).candle.time);
-    });
-    await vi.waitFor(() => expect(confirmedCount(e)).toBe(history), { timeout: 60_000, interval: 20 });
-    await vi.waitFor(() => expect(progress.some((p) => p.done === p.total)).toBe(true), { timeout: 30_000, interval: 10 });
-    // Once live, the stream repairs its gap again (nothing left by then): the first run is the history.
-    const firstRun = progress.slice(0, progress.findIndex((p) => p.done === p.total) + 1);
-    const total = firstRun[0]!.total;
-    expect(total).toBeGreaterThanOrEqual(5); // 5000 minutes at 1000 candles a page
-    expect(firstRun.map((p) => [p.done, p.total])).toEqual(Array.from({ length: total }, (_, i) => [i + 1, total]));
-    expect(firstRun.at(-1)!.rows).toBe(history);
-    expect(times.slice(0, history)).toEqual(rows.slice(0, history).map((r) => r.start)); // ascending, each once
-  });
+  it(
+    'backfills pages fetched together in time order, within the exchange rate limit, reporting pages done of pages needed',
+    { timeout: 120_000 },
+    async () => {
+      const rows = readSourceCsv(SOURCE, 10_000, 4600);
+      const history = 4500;
+      // Bybit's limit scaled down (600 requests per 5 s there): the fake answers HTTP 403 past it.
+      const limit = { requests: 2, windowMs: 500 };
+      fake = await new FakeBybit({ rows, startIndex: history, rateLimit: limit }).listen();
+      engine = startEngine(join(tempDir(), 'store.db'), fake, (history + 500) * 60_000, {
+        requestsPerWindow: limit.requests,
+        windowMs: limit.windowMs,
+      });
+      const e = engine;
+      const progress: { done: number; total: number; rows: number }[] = [];
+      const times: number[] = [];
+      e.events.listen((name, payload) => {
+        if (name === 'backfill.progress') progress.push(payload as (typeof progress)[number]);
+        if (name === 'candle.updated') times.push((payload as { candle: { time: number } }).candle.time);
+      });
+      await vi.waitFor(() => expect(confirmedCount(e)).toBe(history), { timeout: 60_000, interval: 20 });
+      await vi.waitFor(() => expect(progress.some((p) => p.done === p.total)).toBe(true), { timeout: 30_000, interval: 10 });
+      // Once live, the stream repairs its gap again (nothing left by then): the first run is the history.
+      const firstRun = progress.slice(0, progress.findIndex((p) => p.done === p.total) + 1);
+      const total = firstRun[0]!.total;
+      expect(total).toBeGreaterThanOrEqual(5); // 5000 minutes at 1000 candles a page
+      expect(firstRun.map((p) => [p.done, p.total])).toEqual(Array.from({ length: total }, (_, i) => [i + 1, total]));
+      expect(firstRun.at(-1)!.rows).toBe(history);
+      expect(times.slice(0, history)).toEqual(rows.slice(0, history).map((r) => r.start)); // ascending, each once
+      expect(fake.stats.restRequests).toBeGreaterThan(limit.requests);
+      expect(fake.stats.restRejected).toBe(0);
+    },
+  );
 
   it('ends with exactly the source rows after REST history, live pushes, drops and stalls', { timeout: 150_000 }, async () => {
     const rows = readSourceCsv(SOURCE, 10_000, 7000);
@@ -89,6 +100,8 @@ describe('live feed against the fake Bybit server', () => {
       await vi.waitFor(() => expect(confirmedCount(e)).toBe(expected), { timeout: 60_000, interval: 20 });
     }
     expect(fake.stats.pushes).toBeGreaterThan(1000);
+    // The replay is over: no candle is left open (export lists confirmed candles only).
+    expect(e.store.db.prepare('SELECT count(*) FROM candles WHERE confirmed = 0').pluck().get()).toBe(0);
     const health = e.feed!.health().streams[0]!;
     expect(health.reconnects).toBeGreaterThanOrEqual(4);
     expect(health.rowsBackfilled).toBeGreaterThan(history);
