@@ -86,6 +86,7 @@ export async function expectLiveBarsMove(page: Page, screenshot: string): Promis
   await showLiveStream(page);
   const chart = page.getByTestId('chart');
   await expect(chart).toHaveAttribute('data-bars', /^[1-9]\d*$/, { timeout: 30_000 });
+  const loads = await chart.getAttribute('data-series-loads');
   const closes = new Set<string>();
   await expect
     .poll(
@@ -98,6 +99,8 @@ export async function expectLiveBarsMove(page: Page, screenshot: string): Promis
     .toBeGreaterThan(3);
   const bars = Number(await chart.getAttribute('data-bars'));
   await expect.poll(async () => Number(await chart.getAttribute('data-bars')), { timeout: 30_000 }).toBeGreaterThan(bars);
+  // Every tick and new bar went through series.update: the series was never given all its data again.
+  expect(await chart.getAttribute('data-series-loads')).toBe(loads);
   const health = page.getByTestId('stream-health');
   await expect(health).toHaveAttribute('data-state', 'live', { timeout: 30_000 });
   await expect(health).toContainText('ETHUSDT 1');
