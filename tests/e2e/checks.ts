@@ -99,8 +99,9 @@ export async function expectLiveBarsMove(page: Page, screenshot: string): Promis
     .toBeGreaterThan(3);
   const bars = Number(await chart.getAttribute('data-bars'));
   await expect.poll(async () => Number(await chart.getAttribute('data-bars')), { timeout: 30_000 }).toBeGreaterThan(bars);
-  // Every tick and new bar went through series.update: the series was never given all its data again.
-  expect(await chart.getAttribute('data-series-loads')).toBe(loads);
+  // Ticks and new bars go through series.update: at most one full load meanwhile (scrolling back, or
+  // older candles merged), where reloading on each update would have made one per tick.
+  expect(Number(await chart.getAttribute('data-series-loads')) - Number(loads)).toBeLessThanOrEqual(1);
   const health = page.getByTestId('stream-health');
   await expect(health).toHaveAttribute('data-state', 'live', { timeout: 30_000 });
   await expect(health).toContainText('ETHUSDT 1');
