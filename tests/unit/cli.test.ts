@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ownOptions, UsageError } from '../../src-main/cli/args';
 import { feedFromOptions, feedOptions } from '../../src-main/cli/feed-options';
+import { TESTNET } from '../../src-main/market/bybit/protocol';
 import { CSV_HEADER } from '../../src-main/market/candle-csv';
 import { runCli, sharedCsvHead, tempDir } from '../helpers';
 
@@ -72,6 +73,23 @@ describe('options on a command line shared with Electron and Chromium', () => {
 
   it('refuses a value on a flag, as the CLI does', () => {
     expect(() => ownOptions(['--testnet=yes'], options)).toThrow(UsageError);
+  });
+
+  it('builds the feed the options ask for: testnet, symbols by intervals, category', async () => {
+    const feed = await feedFromOptions({ testnet: true, symbols: 'SOLUSDT,BTCUSDT', intervals: '1,5', category: 'spot' }, () => {});
+    expect(feed.market).toMatchObject({ wsBase: TESTNET.ws, restBase: TESTNET.rest, source: 'bybit testnet' });
+    expect(feed.market !== false && feed.market.watch?.map((k) => `${k.category} ${k.symbol} ${k.interval}`)).toEqual([
+      'spot SOLUSDT 1',
+      'spot SOLUSDT 5',
+      'spot BTCUSDT 1',
+      'spot BTCUSDT 5',
+    ]);
+    expect(feed.seedSample).toBe(false);
+    await expect(feedFromOptions({ intervals: '5' }, () => {})).rejects.toThrow('--intervals needs --symbols');
+    await expect(feedFromOptions({ symbols: 'SOLUSDT', intervals: '7' }, () => {})).rejects.toThrow(UsageError);
+    await expect(feedFromOptions({ 'backfill-days': '-1' }, () => {})).rejects.toThrow(
+      '--backfill-days must be a positive number, got "-1"',
+    );
   });
 
   it('takes endpoints as base URLs and refuses anything else with a clear error', async () => {
