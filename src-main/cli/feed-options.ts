@@ -3,13 +3,11 @@
  * offline replay from a fake Bybit, or none. Shared by `serve` and the Electron shell, so the desktop
  * app runs against the same feeds.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { MarketOptions } from '../engine/engine';
 import { DEFAULT_BACKFILL_CANDLES } from '../feed/feed';
 import { StreamKey, type StreamKeyValue } from '../ipc/contract';
 import { MAINNET, TESTNET } from '../market/bybit/protocol';
-import { parseCandleCsv } from '../market/candle-csv';
 import { parse, UsageError } from './args';
 
 export const feedOptions = {
@@ -94,7 +92,6 @@ async function marketOptions(values: FeedValues, log: (line: string) => void): P
   if (watch.some((k) => k.interval !== '1')) throw new UsageError('the replay serves 1-minute candles only: use --intervals 1');
   let rows;
   try {
-    parseCandleCsv(readFileSync(values.csv, 'utf8'), '1'); // every row checked: a bad file is named with its line
     rows = readSourceCsv(values.csv);
   } catch (err) {
     throw new UsageError(`--csv ${values.csv}: ${(err as Error).message}`);

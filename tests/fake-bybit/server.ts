@@ -18,6 +18,7 @@ import {
   SPOT_TOPICS_PER_REQUEST,
   type KlineWireCandleValue,
 } from '../../src-main/market/bybit/protocol';
+import { CsvError, parseCandleCsv } from '../../src-main/market/candle-csv';
 import { SlidingWindowLimit } from '../../src-main/market/bybit/rate-limit';
 
 const MINUTE = 60_000;
@@ -32,9 +33,19 @@ export interface SourceRow {
   volume: string;
 }
 
+/**
+ * Rows `from` on (at most `count`) of a 1-minute candle CSV, their values kept as written. Each row is
+ * checked as `import` checks it: a bad one throws a CsvError naming its line in the file.
+ */
 export function readSourceCsv(file: string, from = 0, count = Number.MAX_SAFE_INTEGER): SourceRow[] {
-  const lines = readFileSync(file, 'utf8').trim().split('\n').slice(1);
-  return lines.slice(from, from + count).map((line) => {
+  const [header = '', ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  const rows = lines.slice(from, from + count);
+  try {
+    parseCandleCsv([header, ...rows].join('\n'), '1');
+  } catch (err) {
+    throw err instanceof CsvError && err.line > 1 ? new CsvError(err.line + from, err.reason) : err;
+  }
+  return rows.map((line) => {
     const [start = '', open = '', high = '', low = '', close = '', volume = ''] = line.trim().split(',');
     return { start: Number(start), open, high, low, close, volume };
   });
