@@ -1,8 +1,9 @@
 /**
  * Coalesces candle updates from every source (pushes, backfill pages) and writes them in one
  * transaction per event-loop turn, or sooner for pushes under light load (see `put`). Within a batch
- * only the newest state of each candle is kept and a confirmation is never replaced by an open update. Each candle that changed a row is announced as
- * 'candle.updated', in time order per stream, after its transaction committed.
+ * only the newest state of each candle is kept and a confirmation is never replaced by an open
+ * update. Each candle that changed a row is announced as 'candle.updated', in time order per
+ * stream, after its transaction committed.
  */
 import type { Candle, StreamKeyValue } from '../ipc/contract';
 import type { EventHub } from '../ipc/dispatch';
@@ -78,13 +79,10 @@ export class CandleWriter {
       if (pending.candles.get(candle.time)?.confirmed === true && !candle.confirmed) continue;
       pending.candles.set(candle.time, candle);
     }
-    if (this.#retry !== undefined) {
-      // The store refused the last write: everything waits for the retry instead of blocking on it again.
-      if (receivedAt !== undefined) this.#receivedAt.push(receivedAt);
-      return;
-    }
+    if (receivedAt !== undefined) this.#receivedAt.push(receivedAt);
+    // The store refused the last write: everything waits for the retry instead of blocking on it again.
+    if (this.#retry !== undefined) return;
     if (receivedAt !== undefined) {
-      this.#receivedAt.push(receivedAt);
       const now = this.#now();
       this.#countPush(now);
       if (this.#pushRate <= LIGHT_LOAD_MAX_PUSHES_PER_S) {

@@ -4,9 +4,9 @@
  * announced as 'candle.updated'. Reports health per stream and backfill progress as events.
  *
  * Completeness: a stream's history is filled from the end of its contiguous run of confirmed candles
- * (or from its history's start when it has none: `backfillDepthMs` or DEFAULT_BACKFILL_CANDLES back) up to now, on start, when the first subscription
- * is live, and after every reconnect, so a candle confirmed while no socket listened is fetched; and
- * when a candle's confirmation never came on a live connection.
+ * (or, when it has none, from `backfillDepthMs` or DEFAULT_BACKFILL_CANDLES back) up to now: on start,
+ * when the first subscription is live, and after every reconnect, so a candle confirmed while no
+ * socket listened is fetched; and when a candle's confirmation never came on a live connection.
  */
 import pLimit from 'p-limit';
 import type { Candle, FeedHealth, StreamHealth, StreamKeyValue } from '../ipc/contract';
@@ -14,7 +14,7 @@ import type { EventHub } from '../ipc/dispatch';
 import { BybitRest, type RestTiming } from '../market/bybit/rest-client';
 import { klineTopic, planSubscriptions, publicStreamUrl, type Reject } from '../market/bybit/protocol';
 import { BybitConnection, DEFAULT_CONNECTION_TIMING, type ConnectionState, type ConnectionTiming } from '../market/bybit/ws-client';
-import { candleStartAt, intervalMs, nextCandleStart, type Category, type Interval } from '../market/intervals';
+import { candleStartAt, candleStartBefore, intervalMs, nextCandleStart, type Category, type Interval } from '../market/intervals';
 import { streamId, type CandleStore } from '../store/candles';
 import { WalCheckpointer } from '../store/checkpointer';
 import type { WatchlistStore } from '../store/watchlist';
@@ -28,14 +28,12 @@ import { CandleWriter } from './candle-writer';
 export const DEFAULT_BACKFILL_CANDLES = 7 * 1440;
 const PAGE_CANDLES = 1000;
 
+const INSTRUMENTS_REFRESH_MS = 3_600_000;
+
 /** Where the history of a stream with nothing stored begins: `depthMs` back, or DEFAULT_BACKFILL_CANDLES candles. */
 export function historyStart(interval: Interval, now: number, depthMs?: number): number {
-  if (depthMs !== undefined) return candleStartAt(interval, now - depthMs);
-  if (interval !== 'M') return candleStartAt(interval, now - DEFAULT_BACKFILL_CANDLES * intervalMs(interval));
-  const month = new Date(now);
-  return Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - DEFAULT_BACKFILL_CANDLES, 1);
+  return depthMs === undefined ? candleStartBefore(interval, now, DEFAULT_BACKFILL_CANDLES) : candleStartAt(interval, now - depthMs);
 }
-const INSTRUMENTS_REFRESH_MS = 3_600_000;
 
 export interface FeedOptions {
   store: CandleStore;
@@ -222,9 +220,10 @@ export class MarketFeed {
     }
     for (const category of ['linear', 'spot'] as const) {
       const topics = watched.filter((k) => k.category === category).map((k) => klineTopic(k.interval, k.symbol));
-      if (this.#connections.get(category)?.topics === topics.join()) continue;
+      const opened = topics.join();
+      if (this.#connections.get(category)?.topics === opened) continue;
       this.#disconnect(category);
-      this.#connections.set(category, { topics: topics.join(), connections: [] });
+      this.#connections.set(category, { topics: opened, connections: [] });
       for (const requests of planSubscriptions(topics, category)) this.#open(category, requests);
     }
     for (const state of this.#streams.values()) void this.#backfill(state);

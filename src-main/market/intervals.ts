@@ -51,3 +51,10 @@ export function candleStartAt(interval: Interval, time: number): number {
   const ms = intervalMs(interval);
   return time - ((((time - offset) % ms) + ms) % ms);
 }
+
+/** Start of the candle `count` candles before the one that contains `time`. */
+export function candleStartBefore(interval: Interval, time: number, count: number): number {
+  if (interval !== 'M') return candleStartAt(interval, time - count * intervalMs(interval));
+  const d = new Date(time);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - count, 1);
+}

@@ -56,16 +56,12 @@ export class ModelWorker {
     });
   }
 
-  #id(): number {
-    return this.#calls.nextId();
-  }
-
   async init(backends: BackendName[], options: BackendOptions = {}): Promise<BackendName> {
-    return (await this.#call({ id: this.#id(), type: 'init', backends, ...options }, InitResultSchema)).backend;
+    return (await this.#call({ id: this.#calls.nextId(), type: 'init', backends, ...options }, InitResultSchema)).backend;
   }
 
   load(path: string): Promise<LoadResult> {
-    return this.#call({ id: this.#id(), type: 'load', path }, LoadResultSchema);
+    return this.#call({ id: this.#calls.nextId(), type: 'load', path }, LoadResultSchema);
   }
 
   score(
@@ -74,7 +70,7 @@ export class ModelWorker {
     method: CamMethodName,
     options: { layer?: number; target?: number; modelPath?: string } = {},
   ): Promise<ScoreResult> {
-    return this.#call({ id: this.#id(), type: 'score', history, stepMs, method, ...options }, ScoreResultSchema);
+    return this.#call({ id: this.#calls.nextId(), type: 'score', history, stepMs, method, ...options }, ScoreResultSchema);
   }
 
   /** Starts training; `cancel` asks the worker to stop at the next batch (nothing is saved). */
@@ -83,7 +79,7 @@ export class ModelWorker {
     candles: Candle[],
     onProgress: (p: TrainProgress) => void,
   ): { result: Promise<z.output<typeof TrainResultSchema>>; cancel: () => Promise<void> } {
-    const id = this.#id();
+    const id = this.#calls.nextId();
     const result = this.#call({ id, type: 'train', job, candles }, TrainResultSchema, { onProgress });
     return { result, cancel: () => this.#cancel(id) };
   }
@@ -93,13 +89,13 @@ export class ModelWorker {
     request: Omit<Extract<WorkerRequest, { type: 'backtest' }>, 'id' | 'type'>,
     onProgress: (done: number, total: number) => void,
   ): { result: Promise<BacktestResultValue>; cancel: () => Promise<void> } {
-    const id = this.#id();
+    const id = this.#calls.nextId();
     const result = this.#call({ id, type: 'backtest', ...request }, BacktestResultSchema, { onBacktestProgress: onProgress });
     return { result, cancel: () => this.#cancel(id) };
   }
 
   async #cancel(job: number): Promise<void> {
-    await this.#call({ id: this.#id(), type: 'cancel', job }, CancelResultSchema);
+    await this.#call({ id: this.#calls.nextId(), type: 'cancel', job }, CancelResultSchema);
   }
 
   async close(): Promise<void> {

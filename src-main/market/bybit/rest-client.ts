@@ -65,6 +65,8 @@ export class BybitRest {
   readonly #timing: RestTiming;
   /** Requests made, and slow-down replies met, for health and tests. */
   readonly stats = { requests: 0, slowDowns: 0, errors: 0 };
+  /** Every request waits until then: the exchange asked this client (its IP) to slow down. */
+  #pausedUntil = 0;
 
   constructor(
     readonly baseUrl: string,
@@ -103,9 +105,6 @@ export class BybitRest {
     } while (cursor !== '');
     return all;
   }
-
-  /** Every request waits until then: the exchange asked this client (its IP) to slow down. */
-  #pausedUntil = 0;
 
   #pause(ms: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + ms);
