@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionConcentration, topIndices } from '../../src-main/explain/attention';
+import type { Candle } from '../../src-main/ipc/contract';
+import { CandleMemory } from '../../src-renderer/src/lib/candle-memory';
 import { heatColour, legendGradient } from '../../src-renderer/src/lib/heatmap/colour-scale';
 import { fromDateTimeInput, timeFormatters, toDateTimeInput } from '../../src-renderer/src/lib/time-format';
 
@@ -9,6 +11,48 @@ describe('attention summaries', () => {
     expect(attentionConcentration(Array(10).fill(1))).toBeCloseTo(0.2);
     expect(attentionConcentration([0, 0, 0, 0, 0, 0, 0, 0, 1, 1])).toBe(1);
     expect(attentionConcentration(Array(10).fill(0))).toBe(0);
+  });
+});
+
+describe('the chart memory of candles', () => {
+  const MINUTE = 60_000;
+  const candle = (minute: number, close = 100): Candle => ({
+    time: minute * MINUTE,
+    open: 100,
+    high: 101,
+    low: 99,
+    close,
+    volume: 1,
+    confirmed: true,
+  });
+  const minutes = (memory: CandleMemory) => memory.candles.map((c) => c.time / MINUTE);
+
+  it('updates the newest candle in place, appends the next, and merges older ones in time order only when asked', () => {
+    const memory = new CandleMemory();
+    memory.replace([candle(10), candle(11)]);
+    expect(memory.placeLive(candle(11, 105))).toBe('edge');
+    expect(memory.placeLive(candle(12))).toBe('edge');
+    expect(memory.placeLive(candle(5))).toBe('behind');
+    expect(memory.placeLive(candle(10, 107))).toBe('behind');
+    expect(minutes(memory)).toEqual([10, 11, 12]);
+    memory.mergeBehindEdge();
+    expect(minutes(memory)).toEqual([5, 10, 11, 12]);
+    expect(memory.at(10 * MINUTE)?.close).toBe(107);
+    expect(memory.at(11 * MINUTE)?.close).toBe(105);
+  });
+
+  it("drops another stream's candles waiting to be merged, and history asked for before the switch", () => {
+    const memory = new CandleMemory();
+    memory.replace([candle(60), candle(61)]);
+    memory.placeLive(candle(3));
+    const askedAt = memory.generation;
+    memory.replace([candle(0), candle(5)]); // the 5-minute stream, say
+    expect(memory.prepend([candle(-1)], askedAt)).toBe(0);
+    memory.mergeBehindEdge();
+    expect(minutes(memory)).toEqual([0, 5]);
+    expect(memory.at(3 * MINUTE)).toBeUndefined();
+    expect(memory.prepend([candle(-10), candle(-5), candle(0)], memory.generation)).toBe(2);
+    expect(minutes(memory)).toEqual([-10, -5, 0, 5]);
   });
 });
 
