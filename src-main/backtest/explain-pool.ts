@@ -88,9 +88,14 @@ export class ExplainPool {
 
 /** Resolves when the helper has loaded the model; rejects if its thread fails first. */
 async function loaded(helper: Helper): Promise<void> {
-  const ready = new Promise<void>((resolve) =>
-    helper.worker.on('message', (raw: unknown) => ReadySchema.safeParse(raw).success && resolve()),
-  );
+  const ready = new Promise<void>((resolve) => {
+    const onMessage = (raw: unknown) => {
+      if (!ReadySchema.safeParse(raw).success) return;
+      helper.worker.off('message', onMessage); // the replies that follow are WorkerCalls' to route
+      resolve();
+    };
+    helper.worker.on('message', onMessage);
+  });
   const failure = await Promise.race([ready, helper.failed]);
   if (failure instanceof Error) throw failure;
 }
