@@ -4,12 +4,12 @@
  */
 import { app, BrowserWindow, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
-import { alertText } from './alerts/alert-text';
+import { alertText } from '../src-shared/domain/alerts';
 import { ownOptions } from './cli/args';
 import { feedFromOptions, feedOptions } from './cli/feed-options';
 import { createEngine } from './engine/engine';
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc/channels';
-import type { FiredAlert } from './ipc/contract';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../src-shared/contract/transport';
+import type { FiredAlert } from '../src-shared/domain/alerts';
 import { defaultStorePath } from './paths';
 import { CONTENT_SECURITY_POLICY } from './security';
 

@@ -4,8 +4,9 @@
  * main (dispatch).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../src-main/ipc/channels';
-import { CALL_NAMES, isEventName, type CallName, type EventName, type RawBridge } from '../src-main/ipc/contract';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../src-shared/contract/transport';
+import { CALL_NAMES, isEventName, type CallName, type EventName } from '../src-shared/contract/bridge';
+import type { RawBridge } from '../src-shared/contract/transport';
 
 const calls = Object.fromEntries(
   CALL_NAMES.map((name) => [name, (request: unknown) => ipcRenderer.invoke(INVOKE_CHANNEL, name, request)]),

@@ -2,7 +2,8 @@
  * Alerts: rules kept in the store, checked against every live signal; each firing is stored (for
  * the alerts list and the audit) and pushed as an 'alert.fired' event.
  */
-import { SIGNAL_CLASSES, type AlertRule, type FiredAlert, type Signal } from '../ipc/contract';
+import { SIGNAL_CLASSES, type Signal } from '../../src-shared/domain/signal';
+import type { AlertRule, FiredAlert } from '../../src-shared/domain/alerts';
 import type { EventHub } from '../ipc/dispatch';
 import type { Db } from '../store/database';
 import { matchAlerts } from './rules';

@@ -1,6 +1,7 @@
 /** Pure alert matching: which rules a signal fires. */
-import { attentionConcentration } from '../explain/attention';
-import type { AlertRule, Signal } from '../ipc/contract';
+import { attentionConcentration } from '../../src-shared/domain/attention';
+import type { AlertRule } from '../../src-shared/domain/alerts';
+import type { Signal } from '../../src-shared/domain/signal';
 
 export interface AlertMatch {
   rule: AlertRule;

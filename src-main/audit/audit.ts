@@ -3,11 +3,12 @@
  * alerts it fired, and the re-run of one from its stored candles, compared bit for bit.
  */
 import type { AlertStore } from '../alerts/alerts';
-import type { AUDIT_VERDICTS, Signal } from '../ipc/contract';
+import type { AUDIT_VERDICTS } from '../../src-shared/domain/audit';
+import type { Signal } from '../../src-shared/domain/signal';
 import type { ModelService } from '../signals/service';
 import type { CandleStore } from '../store/candles';
 import type { SignalStore } from '../store/signals';
-import type { AuditRow } from './csv';
+import type { AuditRow } from '../../src-shared/domain/audit';
 
 /** Every stored signal, stream by stream and oldest first within one, with the alerts it fired; at most `limit`. */
 export function auditRows(

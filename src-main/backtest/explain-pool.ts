@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { BACKEND_NAMES } from '../ipc/contract';
+import { BACKEND_NAMES } from '../../src-shared/domain/model';
 import { WorkerCalls } from '../worker/calls';
 import { spawnWorker } from '../worker/spawn';
 import type { BatchExplainer, WindowCall } from './run';

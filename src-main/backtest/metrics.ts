@@ -1,15 +1,5 @@
 /** Pure performance figures of a return series and of a list of trades. */
-
-export interface PerformanceReport {
-  totalReturn: number;
-  sharpe: number;
-  sortino: number;
-  maxDrawdown: number;
-  winRate: number;
-  profitFactor: number;
-  trades: number;
-  exposure: number;
-}
+import type { PerformanceReport } from '../../src-shared/domain/backtest';
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
@@ -67,12 +57,15 @@ export function performance(
   periodsPerYear: number,
 ): PerformanceReport {
   const equity = equityCurve(returns);
+  const { winRate, profitFactor } = tradeStats(tradeReturns);
   return {
     totalReturn: (equity.at(-1) ?? 1) - 1,
     sharpe: sharpeRatio(returns, periodsPerYear),
     sortino: sortinoRatio(returns, periodsPerYear),
     maxDrawdown: maxDrawdown(equity),
-    ...tradeStats(tradeReturns),
+    winRate,
+    // Infinite (nothing lost) has no JSON form: the report says null.
+    profitFactor: Number.isFinite(profitFactor) ? profitFactor : null,
     trades: tradeReturns.length,
     exposure,
   };

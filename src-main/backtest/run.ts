@@ -3,13 +3,16 @@
  * in batches, then traded by the rules. Shared by the `backtest` command, the engine's
  * `backtest.run` (in the model worker) and the benchmark.
  */
-import { attentionConcentration, topIndices } from '../explain/attention';
+import { attentionConcentration, topIndices } from '../../src-shared/domain/attention';
 import { explainBatch } from '../explain/explainer';
-import type { FeatureSpec, Normalization } from '../features/spec';
+import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
 import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from '../features/windows';
-import { SIGNAL_CLASSES, type BacktestTrade, type Candle } from '../ipc/contract';
+import { SIGNAL_CLASSES } from '../../src-shared/domain/signal';
+import type { BacktestTrade } from '../../src-shared/domain/backtest';
+import type { Candle } from '../../src-shared/domain/market';
 import type { FinancialCnn } from '../model/network';
-import { backtest, type BacktestResult, type BacktestRules, type TradeSignal } from './simulate';
+import type { BacktestRules } from '../../src-shared/domain/backtest';
+import { backtest, type BacktestResult, type TradeSignal } from './simulate';
 
 export interface ExplainedWindow extends TradeSignal {
   candleStart: number;

@@ -2,10 +2,9 @@
  * Pure trading simulation over candles and the model's signals, with no look-ahead: a signal is
  * known at the close of its candle, so a position opens at the next candle's open.
  */
-import { BacktestRulesSchema, type BacktestRules } from '../ipc/contract';
-import { equityCurve, performance, type PerformanceReport } from './metrics';
-
-export type { BacktestRules };
+import { BacktestRulesSchema, type BacktestRules } from '../../src-shared/domain/backtest';
+import type { PerformanceReport } from '../../src-shared/domain/backtest';
+import { equityCurve, performance } from './metrics';
 
 export const DEFAULT_RULES: BacktestRules = BacktestRulesSchema.parse({});
 

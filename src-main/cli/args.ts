@@ -1,6 +1,6 @@
 /** Shared option parsing for CLI commands: every bad option becomes a UsageError with a clear message. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { StreamKey, type StreamKeyValue } from '../ipc/contract';
+import { StreamKey, type StreamKeyValue } from '../../src-shared/domain/market';
 import { CandleStore } from '../store/candles';
 import { openDatabase } from '../store/database';
 

@@ -5,7 +5,7 @@
  */
 import { AlertStore } from '../alerts/alerts';
 import { auditRows, verifySignal } from '../audit/audit';
-import { auditCsv } from '../audit/csv';
+import { auditCsv } from '../../src-shared/domain/audit';
 import { createEngine } from '../engine/engine';
 import { SignalStore } from '../store/signals';
 import { parse, UsageError } from './args';

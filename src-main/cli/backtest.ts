@@ -2,10 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ExplainPool } from '../backtest/explain-pool';
-import { signalsCsv, tradesCsv } from '../backtest/csv';
+import { signalsCsv, tradesCsv } from '../../src-shared/domain/backtest-csv';
 import { runBacktest, tradesWithSignals } from '../backtest/run';
-import { DEFAULT_RULES, type BacktestRules } from '../backtest/simulate';
-import { intervalMs } from '../market/intervals';
+import type { BacktestRules } from '../../src-shared/domain/backtest';
+import { DEFAULT_RULES } from '../backtest/simulate';
+import { intervalMs } from '../../src-shared/domain/intervals';
 import { parse, UsageError } from './args';
 import { pipelineOf } from './evaluate';
 import { positiveInt, readCandles, requireModel, startBackend } from './model-args';

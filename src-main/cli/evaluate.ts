@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { buildDataset } from '../features/dataset';
 import { normalizeInPlace } from '../features/windows';
 import { evaluateModel } from '../evaluation/evaluate';
-import { intervalMs } from '../market/intervals';
+import { intervalMs } from '../../src-shared/domain/intervals';
 import type { LoadedModel } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
 import { parse, UsageError } from './args';

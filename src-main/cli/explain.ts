@@ -1,8 +1,8 @@
 /** `explain --model M --csv FILE --at START_MS`: the explained signal of the window ending at one candle. */
 import { explainBatch } from '../explain/explainer';
 import { historyLength, windowFeatures } from '../features/windows';
-import { CAM_METHODS, SIGNAL_CLASSES } from '../ipc/contract';
-import { intervalMs } from '../market/intervals';
+import { CAM_METHODS, SIGNAL_CLASSES } from '../../src-shared/domain/signal';
+import { intervalMs } from '../../src-shared/domain/intervals';
 import { FinancialCnn } from '../model/network';
 import { inputHash } from '../signals/input-hash';
 import { epochOption, parse, UsageError } from './args';

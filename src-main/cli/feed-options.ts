@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { MarketOptions } from '../engine/engine';
 import { DEFAULT_BACKFILL_CANDLES } from '../feed/feed';
-import { StreamKey, type StreamKeyValue } from '../ipc/contract';
+import { StreamKey, type StreamKeyValue } from '../../src-shared/domain/market';
 import { MAINNET, TESTNET } from '../market/bybit/protocol';
 import { parse, UsageError } from './args';
 
@@ -85,7 +85,7 @@ async function marketOptions(values: FeedValues, log: (line: string) => void): P
     throw new UsageError('--feed replay needs --csv FILE (1-minute candles, start_ms,open,high,low,close,volume)');
   if (values.category === 'spot') throw new UsageError('the replay serves the linear category');
   // The fake exchange lives with the tests; it is loaded only for an offline replay.
-  const { FakeBybit, readSourceCsv } = await import('../../tests/fake-bybit/server');
+  const { FakeBybit, readSourceCsv } = await import('../market/fake-bybit/server');
   const fromName = /_([A-Z0-9]{2,30})_1m\.csv$/.exec(basename(values.csv))?.[1];
   const watch = watchedStreams(values, fromName);
   if (watch === undefined) throw new UsageError('--feed replay needs --symbols (the CSV name does not say which symbol it holds)');

@@ -1,8 +1,8 @@
 /** Option parsing shared by the model commands: data source, backend, conv blocks. */
 import { readFileSync } from 'node:fs';
 import { CsvError, parseCandleCsv } from '../market/candle-csv';
-import type { Candle } from '../ipc/contract';
-import type { Interval } from '../market/intervals';
+import type { Candle } from '../../src-shared/domain/market';
+import type { Interval } from '../../src-shared/domain/intervals';
 import { BACKENDS, useBackend, type BackendName, type BackendOptions } from '../model/backend';
 import { loadModel, type LoadedModel } from '../model/model-file';
 import { wasmThreads } from '../model/wasm-threads';

@@ -1,7 +1,7 @@
 /** `train`: fits a model on candles from a CSV or the store, printing progress, and saves it. */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../features/spec';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import { defaultModelSpec } from '../model/spec';
 import { userDataDir } from '../paths';
 import { ModelRegistry } from '../store/models';

@@ -4,22 +4,13 @@
  * Grad-CAM, and a plain verdict on whether it beats each baseline.
  */
 import { explainBatch, predictLogits } from '../explain/explainer';
-import { deletionFaithfulness, type Faithfulness } from '../explain/faithfulness';
+import { deletionFaithfulness } from '../explain/faithfulness';
 import { argmax, softmax } from '../explain/cam';
 import { pickRows } from '../features/dataset';
 import { BUY, HOLD, LABELS, SELL, type Sample } from '../features/labels';
 import type { FinancialCnn } from '../model/network';
-import { classificationReport, type ClassificationReport } from './metrics';
-
-export interface EvaluationReport {
-  windows: number;
-  period: { from: number; to: number } | null;
-  model: ClassificationReport;
-  baselines: { majorityClass: ClassificationReport & { class: string }; lastReturnSign: ClassificationReport };
-  faithfulness: Faithfulness & { method: 'gradcam'; fraction: number; target: number };
-  /** One sentence per baseline, saying plainly whether the model beats it. */
-  verdict: string[];
-}
+import type { ClassificationReport, EvaluationReport } from '../../src-shared/domain/evaluation';
+import { classificationReport } from './metrics';
 
 const BATCH = 256;
 const FAITHFULNESS_WINDOWS = 512;

@@ -1,28 +1,6 @@
 /** Classification metrics with bootstrap confidence intervals, pure. */
+import type { ClassificationReport, ClassMetrics, Interval95 } from '../../src-shared/domain/evaluation';
 import { seededRandom } from '../model/random';
-
-export interface Interval95 {
-  value: number;
-  low: number;
-  high: number;
-}
-
-export interface ClassMetrics {
-  precision: number | null;
-  recall: number | null;
-  support: number;
-}
-
-export interface ClassificationReport {
-  n: number;
-  accuracy: Interval95;
-  balancedAccuracy: Interval95;
-  perClass: Record<string, ClassMetrics>;
-  /** confusion[actual][predicted]. */
-  confusion: number[][];
-  /** Mean negative log-likelihood of the true class; null for a baseline without probabilities. */
-  logLoss: number | null;
-}
 
 export function confusionMatrix(actual: readonly number[], predicted: readonly number[], classes: number): number[][] {
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));

@@ -4,11 +4,9 @@
  * per-input-channel attribution (gradient × input summed over time). The CAM arithmetic is in ./cam.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CAM_METHODS } from '../ipc/contract';
+import type { CamMethodName } from '../../src-shared/domain/signal';
 import type { FinancialCnn } from '../model/network';
 import { argmax, gradCam, gradCamPlusPlus, layerCam, normalizeCam, scoreCamMasks, softmax, weightedCam, type FeatureMaps } from './cam';
-
-export type CamMethodName = (typeof CAM_METHODS)[number];
 
 export interface ExplainOptions {
   method: CamMethodName;

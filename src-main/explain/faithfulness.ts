@@ -5,19 +5,10 @@
  */
 import type { FinancialCnn } from '../model/network';
 import { seededRandom } from '../model/random';
-import { topIndices } from './attention';
+import { topIndices } from '../../src-shared/domain/attention';
+import type { Faithfulness } from '../../src-shared/domain/evaluation';
 import { argmax, softmax } from './cam';
 import { predictLogits } from './explainer';
-
-export interface Faithfulness {
-  /** Mean drop of the predicted class's probability when the top candles are blanked. */
-  topDrop: number;
-  /** The same when as many random candles are blanked (averaged over `randomRepeats` draws). */
-  randomDrop: number;
-  /** topDrop / randomDrop; null when random blanking does not lower the probability at all. */
-  ratio: number | null;
-  windows: number;
-}
 
 /** `count` distinct indices of 0..n-1, drawn with `random`. */
 export function randomIndices(n: number, count: number, random: () => number): number[] {

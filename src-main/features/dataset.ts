@@ -1,7 +1,7 @@
 /** Every labelled window of a candle series, pure: inputs (not yet normalized) and their samples. */
-import type { Candle } from '../ipc/contract';
+import type { Candle } from '../../src-shared/domain/market';
 import { checkNoLookahead, labelWindow, type Sample } from './labels';
-import type { FeatureSpec, LabelSpec } from './spec';
+import type { FeatureSpec, LabelSpec } from '../../src-shared/domain/feature-spec';
 import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from './windows';
 
 export interface Dataset {

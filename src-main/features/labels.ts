@@ -2,8 +2,8 @@
  * Labels and the samples a dataset is made of, pure. A label reads only candles after its window;
  * `checkNoLookahead` refuses any sample where that is not so.
  */
-import type { Candle } from '../ipc/contract';
-import type { LabelSpec } from './spec';
+import type { Candle } from '../../src-shared/domain/market';
+import type { LabelSpec } from '../../src-shared/domain/feature-spec';
 
 export const LABELS = ['buy', 'hold', 'sell'] as const;
 export const BUY = 0;

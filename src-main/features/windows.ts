@@ -2,9 +2,9 @@
  * Candles to model inputs, pure: unbroken runs of the series, and one window's feature matrix
  * [T, C] (time-major) from exactly warmup + T closed candles, every value computed from the past.
  */
-import type { Candle } from '../ipc/contract';
+import type { Candle } from '../../src-shared/domain/market';
 import { bollingerPercentB, macdHistogram, rollingMeanStd, rsi } from './indicators';
-import type { FeatureChannel, FeatureSpec, Normalization } from './spec';
+import type { FeatureChannel, FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
 
 export class FeatureError extends Error {
   override name = 'FeatureError';

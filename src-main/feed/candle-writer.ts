@@ -5,7 +5,7 @@
  * update. Each candle that changed a row is announced as 'candle.updated', in time order per
  * stream, after its transaction committed.
  */
-import type { Candle, StreamKeyValue } from '../ipc/contract';
+import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import type { EventHub } from '../ipc/dispatch';
 import { streamId, type CandleStore } from '../store/candles';
 import { LatencyWindow } from './latency';

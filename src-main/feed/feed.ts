@@ -9,12 +9,20 @@
  * socket listened is fetched; and when a candle's confirmation never came on a live connection.
  */
 import pLimit from 'p-limit';
-import type { Candle, FeedHealth, StreamHealth, StreamKeyValue } from '../ipc/contract';
+import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
+import type { FeedHealth, StreamHealth } from '../../src-shared/domain/health';
 import type { EventHub } from '../ipc/dispatch';
 import { BybitRest, type RestTiming } from '../market/bybit/rest-client';
 import { klineTopic, planSubscriptions, publicStreamUrl, type Reject } from '../market/bybit/protocol';
 import { BybitConnection, DEFAULT_CONNECTION_TIMING, type ConnectionState, type ConnectionTiming } from '../market/bybit/ws-client';
-import { candleStartAt, candleStartBefore, intervalMs, nextCandleStart, type Category, type Interval } from '../market/intervals';
+import {
+  candleStartAt,
+  candleStartBefore,
+  intervalMs,
+  nextCandleStart,
+  type Category,
+  type Interval,
+} from '../../src-shared/domain/intervals';
 import { streamId, type CandleStore } from '../store/candles';
 import { WalCheckpointer } from '../store/checkpointer';
 import type { WatchlistStore } from '../store/watchlist';

@@ -1,5 +1,5 @@
 /** Feed health as `serve`'s log prints it: one line per stream, then one for the whole feed. Pure. */
-import type { FeedHealth, StreamHealth } from '../ipc/contract';
+import type { FeedHealth, StreamHealth } from '../../src-shared/domain/health';
 
 const rejectCounts = (counts: Record<string, number>) =>
   Object.entries(counts)

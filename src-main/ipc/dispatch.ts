@@ -11,10 +11,10 @@ import {
   type CallInput,
   type CallName,
   type CallResponse,
-  type EnvelopeValue,
   type EventName,
   type EventPayload,
-} from './contract';
+} from '../../src-shared/contract/bridge';
+import type { EnvelopeValue } from '../../src-shared/contract/transport';
 
 export type Handlers = {
   [K in CallName]: (input: CallInput<K>) => CallResponse<K> | Promise<CallResponse<K>>;

@@ -1,6 +1,6 @@
 /** The candle CSV format shared by `import`, `export` and ../shared/data: pure parsing and formatting. */
-import type { Candle } from '../ipc/contract';
-import { isCandleStart, type Interval } from './intervals';
+import type { Candle } from '../../src-shared/domain/market';
+import { isCandleStart, type Interval } from '../../src-shared/domain/intervals';
 
 export const CSV_HEADER = 'start_ms,open,high,low,close,volume';
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { StreamKeyValue } from '../ipc/contract';
+import type { StreamKeyValue } from '../../src-shared/domain/market';
 import type { CandleStore } from '../store/candles';
 import { parseCandleCsv } from './candle-csv';
 

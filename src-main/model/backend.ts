@@ -9,7 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { BACKEND_NAMES } from '../ipc/contract';
+import { BACKEND_NAMES } from '../../src-shared/domain/model';
 import { appRoot } from '../paths';
 import { registerThreadedWasm } from './wasm-threads';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FeatureSpecSchema, LabelSpecSchema, NormalizationSchema } from '../features/spec';
+import { FeatureSpecSchema, LabelSpecSchema, NormalizationSchema } from '../../src-shared/domain/feature-spec';
 import { checkStateDict, expectedWeights, ModelFormatError, ModelSpecSchema, parsePytorchModel, type StateDict } from './spec';
 
 export const MODEL_FORMAT = 'candle-lens-model';

@@ -4,9 +4,11 @@
  * live path uses. Nothing after the replay cursor ever leaves this module.
  */
 import { randomUUID } from 'node:crypto';
-import { columnsFromCandles, type CallInput, type CallResponse, type Candle, type Signal, type StreamKeyValue } from '../ipc/contract';
+import { columnsFromCandles, type Candle, type StreamKeyValue } from '../../src-shared/domain/market';
+import type { CallInput, CallResponse } from '../../src-shared/contract/bridge';
+import type { Signal } from '../../src-shared/domain/signal';
 import type { EventHub } from '../ipc/dispatch';
-import { intervalMs } from '../market/intervals';
+import { intervalMs } from '../../src-shared/domain/intervals';
 import type { CandleStore } from '../store/candles';
 
 /**

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Engine } from '../engine/engine';
-import { BRIDGE_PATH, ClientFrame, type ServerFrameValue } from '../ipc/wire';
+import { BRIDGE_PATH, ClientFrame, type ServerFrameValue } from '../../src-shared/contract/transport';
 import { CONTENT_SECURITY_POLICY } from '../security';
 
 export interface ServeOptions {

@@ -1,6 +1,6 @@
 /** The audit hash of a window's input: sha256 over every candle the features read, field by field. */
 import { createHash } from 'node:crypto';
-import type { Candle } from '../ipc/contract';
+import type { Candle } from '../../src-shared/domain/market';
 
 export function inputHash(history: readonly Candle[]): string {
   const values = new Float64Array(history.length * 6);

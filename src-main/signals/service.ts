@@ -5,22 +5,17 @@
  * stored.
  */
 import { availableParallelism } from 'node:os';
-import type { CamMethodName } from '../explain/explainer';
-import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC, type FeatureSpec } from '../features/spec';
+import type { CamMethodName } from '../../src-shared/domain/signal';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC, type FeatureSpec } from '../../src-shared/domain/feature-spec';
 import { historyLength } from '../features/windows';
-import {
-  BACKEND_NAMES,
-  SIGNAL_CLASSES,
-  type BacktestRules,
-  type CallResponse,
-  type Candle,
-  type EventPayload,
-  type Signal,
-  type StreamKeyValue,
-} from '../ipc/contract';
+import { BACKEND_NAMES } from '../../src-shared/domain/model';
+import { SIGNAL_CLASSES, type Signal } from '../../src-shared/domain/signal';
+import type { BacktestRules } from '../../src-shared/domain/backtest';
+import type { CallResponse, EventPayload } from '../../src-shared/contract/bridge';
+import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import type { EventHub } from '../ipc/dispatch';
 import { streamId } from '../store/candles';
-import { intervalMs } from '../market/intervals';
+import { intervalMs } from '../../src-shared/domain/intervals';
 import type { BackendName } from '../model/backend';
 import { defaultModelSpec } from '../model/spec';
 import type { CandleStore } from '../store/candles';

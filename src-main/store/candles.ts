@@ -1,6 +1,6 @@
 /** Candle persistence. Batches go in one transaction; a confirmed candle is never overwritten. */
-import type { Candle, CandleColumns, StreamKeyValue } from '../ipc/contract';
-import type { Category, Interval } from '../market/intervals';
+import type { Candle, CandleColumns, StreamKeyValue } from '../../src-shared/domain/market';
+import type { Category, Interval } from '../../src-shared/domain/intervals';
 import type { Db } from './database';
 
 export interface StreamSummaryRow {

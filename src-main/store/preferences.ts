@@ -1,4 +1,4 @@
-import { PreferencesSchema, type Preferences } from '../ipc/contract';
+import { PreferencesSchema, type Preferences } from '../../src-shared/domain/preferences';
 import type { Db } from './database';
 
 const KEY = 'ui';

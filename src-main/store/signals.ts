@@ -1,6 +1,7 @@
 /** Persistence of explained signals: one row per (stream, candle, confirmed, model version, method). */
-import type { Signal, StreamKeyValue } from '../ipc/contract';
-import { SignalSchema } from '../ipc/contract';
+import type { Signal } from '../../src-shared/domain/signal';
+import type { StreamKeyValue } from '../../src-shared/domain/market';
+import { SignalSchema } from '../../src-shared/domain/signal';
 import { STREAM_MATCH } from './candles';
 import type { Db } from './database';
 

@@ -1,6 +1,6 @@
 /** The watched streams and the cached instrument list (migration 002). */
-import type { StreamKeyValue } from '../ipc/contract';
-import type { Category, Interval } from '../market/intervals';
+import type { StreamKeyValue } from '../../src-shared/domain/market';
+import type { Category, Interval } from '../../src-shared/domain/intervals';
 import type { Db } from './database';
 
 export interface InstrumentRow {

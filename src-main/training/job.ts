@@ -1,7 +1,7 @@
 /** What a training run is given, as data (zod only, so the engine can validate jobs without loading tfjs). */
 import { z } from 'zod';
-import { FeatureSpecSchema, LabelSpecSchema } from '../features/spec';
-import { INTERVALS } from '../market/intervals';
+import { FeatureSpecSchema, LabelSpecSchema } from '../../src-shared/domain/feature-spec';
+import { INTERVALS } from '../../src-shared/domain/intervals';
 import { ConvBlockSpec } from '../model/spec';
 
 export const TrainSettingsSchema = z.object({

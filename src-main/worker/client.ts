@@ -1,7 +1,7 @@
 /** The engine's handle on the model worker thread (src-main/worker/model-worker.ts). */
 import type { z } from 'zod';
-import type { CamMethodName } from '../explain/explainer';
-import type { Candle } from '../ipc/contract';
+import type { CamMethodName } from '../../src-shared/domain/signal';
+import type { Candle } from '../../src-shared/domain/market';
 import type { BackendName, BackendOptions } from '../model/backend';
 import type { TrainJob } from '../training/job';
 import {
@@ -18,7 +18,7 @@ import {
   type WorkerReply,
   type WorkerRequest,
 } from './protocol';
-import type { TrainProgress } from '../ipc/contract';
+import type { TrainProgress } from '../../src-shared/domain/model';
 import { WorkerCalls } from './calls';
 import { spawnWorker } from './spawn';
 

@@ -3,18 +3,19 @@
  * training, so that none of them runs on the UI's event loop.
  */
 import { parentPort } from 'node:worker_threads';
-import type { PerformanceReport } from '../backtest/metrics';
 import { ExplainPool } from '../backtest/explain-pool';
 import { equityPoints, localExplainer, runBacktest, tradesWithSignals } from '../backtest/run';
-import { explainBatch, type CamMethodName } from '../explain/explainer';
-import type { FeatureSpec, Normalization } from '../features/spec';
+import type { CamMethodName } from '../../src-shared/domain/signal';
+import { explainBatch } from '../explain/explainer';
+import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
 import { historyLength, windowFeatures } from '../features/windows';
 import { useBackend, type BackendName } from '../model/backend';
 import { loadModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
 import { inputHash } from '../signals/input-hash';
 import { trainAndSave } from '../training/pipeline';
-import type { Candle, TrainProgress } from '../ipc/contract';
+import type { Candle } from '../../src-shared/domain/market';
+import type { TrainProgress } from '../../src-shared/domain/model';
 import { WorkerRequestSchema, type BacktestResultValue, type ScoreResult, type WorkerReply, type WorkerRequestValue } from './protocol';
 
 const port = parentPort;
@@ -85,11 +86,6 @@ function scoreWindow(
 const POOL_FROM_CANDLES = 5_000;
 let backend: BackendName | undefined;
 
-const finite = (report: PerformanceReport) => ({
-  ...report,
-  profitFactor: Number.isFinite(report.profitFactor) ? report.profitFactor : null,
-});
-
 /** A backtest over the request's candles with the loaded model (or another one loaded for the run). */
 async function backtestRange(
   request: Extract<WorkerRequestValue, { type: 'backtest' }>,
@@ -112,8 +108,8 @@ async function backtestRange(
     return {
       modelVersion: version,
       candles: run.bars.length,
-      strategy: finite(run.strategy),
-      buyAndHold: finite(run.buyAndHold),
+      strategy: run.strategy,
+      buyAndHold: run.buyAndHold,
       equity: equityPoints(run),
       // Each entry signal again by the live path, with the attribution the batched run skips.
       trades: tradesWithSignals(run).map((trade) => {

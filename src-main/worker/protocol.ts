@@ -3,16 +3,10 @@
  * sides (a thread boundary is a process boundary for our rules).
  */
 import { z } from 'zod';
-import {
-  BACKEND_NAMES,
-  BacktestRulesSchema,
-  BacktestSignalSchema,
-  BacktestTradeSchema,
-  CAM_METHODS,
-  CandleSchema,
-  PerformanceReportSchema,
-  TrainProgressSchema,
-} from '../ipc/contract';
+import { BACKEND_NAMES, TrainProgressSchema } from '../../src-shared/domain/model';
+import { backtestOutcomeWith, BacktestRulesSchema } from '../../src-shared/domain/backtest';
+import { CAM_METHODS } from '../../src-shared/domain/signal';
+import { CandleSchema } from '../../src-shared/domain/market';
 import { ModelMetadataSchema } from '../model/model-file';
 import { TrainJobSchema } from '../training/job';
 
@@ -85,14 +79,6 @@ export type ScoreResult = z.output<typeof ScoreResultSchema>;
 export const CancelResultSchema = z.object({});
 export const TrainResultSchema = z.object({ dir: z.string(), metadata: ModelMetadataSchema, report: z.record(z.string(), z.unknown()) });
 
-export const BacktestResultSchema = z.object({
-  modelVersion: z.string(),
-  candles: z.number().int(),
-  strategy: PerformanceReportSchema,
-  buyAndHold: PerformanceReportSchema,
-  equity: z.array(z.object({ time: z.number().int(), equity: z.number(), drawdown: z.number() })),
-  /** Each trade with its entry window explained as live explains it (with the channel attribution). */
-  trades: z.array(BacktestTradeSchema.extend({ explanation: ScoreResultSchema })),
-  signals: z.array(BacktestSignalSchema),
-});
+/** The backtest's outcome, each trade's entry window explained as live explains it (with the channel attribution). */
+export const BacktestResultSchema = backtestOutcomeWith(ScoreResultSchema);
 export type BacktestResultValue = z.output<typeof BacktestResultSchema>;

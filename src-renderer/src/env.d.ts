@@ -1,6 +1,7 @@
 /// <reference types="svelte" />
 /// <reference types="vite/client" />
-import type { Bridge, RawBridge } from '../../src-main/ipc/contract';
+import type { Bridge } from './lib/bridge';
+import type { RawBridge } from '../../src-shared/contract/transport';
 
 declare global {
   interface Window {

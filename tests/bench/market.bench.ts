@@ -12,14 +12,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createEngine } from '../../src-main/engine/engine';
 import { CandleWriter } from '../../src-main/feed/candle-writer';
-import type { StreamKeyValue } from '../../src-main/ipc/contract';
+import type { StreamKeyValue } from '../../src-shared/domain/market';
 import { EventHub } from '../../src-main/ipc/dispatch';
 import { klineTopic, readFrame } from '../../src-main/market/bybit/protocol';
 import { CandleStore } from '../../src-main/store/candles';
 import { WalCheckpointer } from '../../src-main/store/checkpointer';
 import { openDatabase } from '../../src-main/store/database';
 import { WebSocket } from 'ws';
-import { readSourceCsv } from '../fake-bybit/server';
+import { readSourceCsv } from '../../src-main/market/fake-bybit/server';
 import { ROOT, SHARED_DATA, tempDir } from '../helpers';
 
 const SOURCE = join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv');
@@ -112,10 +112,14 @@ async function sustained(frames: string[], names: string[], rate: number): Promi
 // ---- 2. latency with 100 symbols live --------------------------------------------------------
 /** The fake exchange in its own process, as a remote one would be; resolves with its endpoints. */
 async function fakeProcess(args: string[]): Promise<{ wsBase: string; restBase: string; stop: () => void }> {
-  const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests', 'fake-bybit', 'main.ts'), '--csv', SOURCE, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'src-main', 'market', 'fake-bybit', 'main.ts'), '--csv', SOURCE, ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const [, wsBase = '', restBase = ''] = await new Promise<RegExpExecArray>((resolve) => {
     let output = '';
     server.stdout.on('data', (chunk: Buffer) => {

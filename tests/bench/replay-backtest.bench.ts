@@ -11,7 +11,7 @@ import { runBacktest } from '../../src-main/backtest/run';
 import { DEFAULT_RULES } from '../../src-main/backtest/simulate';
 import { bundledModelPath, createEngine, SAMPLE_STREAM } from '../../src-main/engine/engine';
 import { historyLength, runFeatures, unbrokenRuns } from '../../src-main/features/windows';
-import type { EventPayload } from '../../src-main/ipc/contract';
+import type { EventPayload } from '../../src-shared/contract/bridge';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';

@@ -1,7 +1,7 @@
 /** Store figures: bulk import speed of real candles through the real write path (WAL file). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StreamKeyValue } from '../../src-main/ipc/contract';
+import type { StreamKeyValue } from '../../src-shared/domain/market';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { CandleStore } from '../../src-main/store/candles';
 import { openDatabase } from '../../src-main/store/database';

@@ -7,9 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { SAMPLE_FILE, SAMPLE_STREAM } from '../../src-main/engine/engine';
-import type { Candle, Signal } from '../../src-main/ipc/contract';
+import type { Candle } from '../../src-shared/domain/market';
+import type { Signal } from '../../src-shared/domain/signal';
 import { CSV_HEADER, formatCandleCsvRow, parseCandleCsv } from '../../src-main/market/candle-csv';
-import { candleStartAt } from '../../src-main/market/intervals';
+import { candleStartAt } from '../../src-shared/domain/intervals';
 import { runCli, SHARED_DATA, sharedCsvHead, tempDir } from '../helpers';
 
 const REPLAY_HISTORY = 600;

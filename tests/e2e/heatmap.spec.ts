@@ -6,7 +6,7 @@
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
 import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
-import type { Signal } from '../../src-main/ipc/contract';
+import type { Signal } from '../../src-shared/domain/signal';
 import { appRoot } from '../../src-main/paths';
 import { serve, type RunningServer } from '../../src-main/server/serve';
 import { ROOT, tempDir } from '../helpers';

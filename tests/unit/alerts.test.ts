@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
-import type { FiredAlert, Signal } from '../../src-main/ipc/contract';
+import type { FiredAlert } from '../../src-shared/domain/alerts';
+import type { Signal } from '../../src-shared/domain/signal';
 import { callEngine, tempDir } from '../helpers';
 
 const signal = (over: Partial<Signal> = {}): Signal => ({

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signalsCsv, tradesCsv } from '../../src-main/backtest/csv';
+import { signalsCsv, tradesCsv } from '../../src-shared/domain/backtest-csv';
 import { ExplainPool } from '../../src-main/backtest/explain-pool';
 import { localExplainer, runBacktest } from '../../src-main/backtest/run';
 import { DEFAULT_RULES } from '../../src-main/backtest/simulate';
 import { bundledModelPath, createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
-import type { CallResponse, EventPayload } from '../../src-main/ipc/contract';
+import type { CallResponse, EventPayload } from '../../src-shared/contract/bridge';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';

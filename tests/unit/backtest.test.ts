@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { equityCurve, maxDrawdown, sharpeRatio, sortinoRatio, tradeStats } from '../../src-main/backtest/metrics';
 import { equityPoints } from '../../src-main/backtest/run';
-import { backtest, DEFAULT_RULES, type BacktestRules, type PriceBar, type TradeSignal } from '../../src-main/backtest/simulate';
+import type { BacktestRules } from '../../src-shared/domain/backtest';
+import { backtest, DEFAULT_RULES, type PriceBar, type TradeSignal } from '../../src-main/backtest/simulate';
 
 describe('metrics, against hand-computed cases', () => {
   it('Sharpe: mean 0.01, sample std 0.01 → 1 per period, √4 = 2 annualized over 4 periods', () => {

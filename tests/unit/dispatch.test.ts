@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BridgeError, CALL_NAMES, createBridge, type RawBridge } from '../../src-main/ipc/contract';
+import { BridgeError, createBridge } from '../../src-renderer/src/lib/bridge';
+import { CALL_NAMES } from '../../src-shared/contract/bridge';
+import type { RawBridge } from '../../src-shared/contract/transport';
 import { createEngine } from '../../src-main/engine/engine';
 import { EventHub } from '../../src-main/ipc/dispatch';
 import { tempDir } from '../helpers';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { KlineEnvelope, readFrame } from '../../src-main/market/bybit/protocol';
-import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
+import { FakeBybit, readSourceCsv } from '../../src-main/market/fake-bybit/server';
 import { SHARED_DATA } from '../helpers';
 
 const rows = readSourceCsv(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 0, 50);

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Candle } from '../../src-main/ipc/contract';
+import type { Candle } from '../../src-shared/domain/market';
 import { buildDataset } from '../../src-main/features/dataset';
 import { bollingerPercentB, ema, macdHistogram, rsi } from '../../src-main/features/indicators';
 import { checkNoLookahead, labelWindow, LookaheadError, BUY, HOLD, SELL } from '../../src-main/features/labels';
-import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC, type FeatureSpec } from '../../src-main/features/spec';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC, type FeatureSpec } from '../../src-shared/domain/feature-spec';
 import {
   FeatureError,
   fitNormalization,

@@ -6,9 +6,9 @@ import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { candleStartAt } from '../../src-main/market/intervals';
+import { candleStartAt } from '../../src-shared/domain/intervals';
 import type { CandleRow } from '../../src-main/store/candles';
-import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
+import { FakeBybit, readSourceCsv } from '../../src-main/market/fake-bybit/server';
 import { ROOT, SHARED_DATA, tempDir } from '../helpers';
 
 const SYMBOLS = ['ETHUSDT', 'BTCUSDT', 'SOLUSDT'];

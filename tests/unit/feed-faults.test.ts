@@ -2,11 +2,11 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../src-main/engine/engine';
-import type { StreamKeyValue } from '../../src-main/ipc/contract';
+import type { StreamKeyValue } from '../../src-shared/domain/market';
 import { healthLines } from '../../src-main/feed/health-text';
 import { REJECT_KINDS } from '../../src-main/market/bybit/protocol';
-import { engineOnFake } from '../fake-bybit/engine';
-import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
+import { engineOnFake } from '../engine-on-fake';
+import { FakeBybit, readSourceCsv } from '../../src-main/market/fake-bybit/server';
 import { SHARED_DATA, tempDir } from '../helpers';
 
 const KEY: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'ETHUSDT', interval: '1' };

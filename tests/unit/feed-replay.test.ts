@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine, MarketOptions } from '../../src-main/engine/engine';
-import type { StreamKeyValue } from '../../src-main/ipc/contract';
-import { engineOnFake } from '../fake-bybit/engine';
-import { FakeBybit, readSourceCsv, type SourceRow } from '../fake-bybit/server';
+import type { StreamKeyValue } from '../../src-shared/domain/market';
+import { engineOnFake } from '../engine-on-fake';
+import { FakeBybit, readSourceCsv, type SourceRow } from '../../src-main/market/fake-bybit/server';
 import { runCli, SHARED_DATA, tempDir } from '../helpers';
 
 const SOURCE = join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv');

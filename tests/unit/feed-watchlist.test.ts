@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../src-main/engine/engine';
-import { engineOnFake, type FakeEndpoints } from '../fake-bybit/engine';
-import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
+import { engineOnFake, type FakeEndpoints } from '../engine-on-fake';
+import { FakeBybit, readSourceCsv } from '../../src-main/market/fake-bybit/server';
 import { callEngine as call, SHARED_DATA, tempDir } from '../helpers';
 
 const rows = readSourceCsv(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 0, 300);

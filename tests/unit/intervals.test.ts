@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKFILL_CANDLES, historyStart } from '../../src-main/feed/feed';
-import { intervalMs, isCandleStart, nextCandleStart } from '../../src-main/market/intervals';
+import { intervalMs, isCandleStart, nextCandleStart } from '../../src-shared/domain/intervals';
 
 describe('intervals', () => {
   it('knows fixed lengths', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attentionConcentration, topIndices } from '../../src-main/explain/attention';
-import type { Candle } from '../../src-main/ipc/contract';
+import { attentionConcentration, topIndices } from '../../src-shared/domain/attention';
+import type { Candle } from '../../src-shared/domain/market';
 import { CandleMemory } from '../../src-renderer/src/lib/candle-memory';
 import { heatColour, legendGradient } from '../../src-renderer/src/lib/heatmap/colour-scale';
 import { fromDateTimeInput, timeFormatters, toDateTimeInput } from '../../src-renderer/src/lib/time-format';

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAMPLE_FILE, SAMPLE_STREAM } from '../../src-main/engine/engine';
-import { candlesFromColumns, type Candle, type EventPayload, type Signal } from '../../src-main/ipc/contract';
+import { candlesFromColumns, type Candle } from '../../src-shared/domain/market';
+import type { EventPayload } from '../../src-shared/contract/bridge';
+import type { Signal } from '../../src-shared/domain/signal';
 import { EventHub } from '../../src-main/ipc/dispatch';
 import { importCandleCsv } from '../../src-main/market/import-csv';
 import { Replays, type ScoreWindow } from '../../src-main/replay/replay';

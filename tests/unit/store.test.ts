@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Candle, StreamKeyValue } from '../../src-main/ipc/contract';
+import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import { CandleWriter, LIGHT_LOAD_MAX_PUSHES_PER_S, MAX_PUSH_WAIT_MS, WRITE_RETRY_MS } from '../../src-main/feed/candle-writer';
 import { EventHub } from '../../src-main/ipc/dispatch';
 import { CandleStore } from '../../src-main/store/candles';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BybitConnection, DEFAULT_CONNECTION_TIMING, type ConnectionHandlers } from '../../src-main/market/bybit/ws-client';
-import { FakeBybit, readSourceCsv } from '../fake-bybit/server';
+import { FakeBybit, readSourceCsv } from '../../src-main/market/fake-bybit/server';
 import { SHARED_DATA } from '../helpers';
 
 const rows = readSourceCsv(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 0, 50);

@@ -4,8 +4,8 @@
  * No I/O here, so the client, the fake server and the tests share one reading of the protocol.
  */
 import { z } from 'zod';
-import type { Candle } from '../../ipc/contract';
-import { INTERVALS, isCandleStart, nextCandleStart, type Category, type Interval } from '../intervals';
+import type { Candle } from '../../../src-shared/domain/market';
+import { INTERVALS, isCandleStart, nextCandleStart, type Category, type Interval } from '../../../src-shared/domain/intervals';
 
 export const MAINNET = { ws: 'wss://stream.bybit.com', rest: 'https://api.bybit.com' } as const;
 export const TESTNET = { ws: 'wss://stream-testnet.bybit.com', rest: 'https://api-testnet.bybit.com' } as const;

@@ -5,8 +5,8 @@
  * reported as a RestError and never turned into candles.
  */
 import { z } from 'zod';
-import type { Candle } from '../../ipc/contract';
-import type { Category, Interval } from '../intervals';
+import type { Candle } from '../../../src-shared/domain/market';
+import type { Category, Interval } from '../../../src-shared/domain/intervals';
 import {
   InstrumentsEnvelope,
   KLINE_PAGE_LIMIT,

@@ -5,8 +5,8 @@
  * candles on. Rejected frames are reported, never passed on, and never close the connection.
  */
 import WebSocket from 'ws';
-import type { Candle } from '../../ipc/contract';
-import type { Interval } from '../intervals';
+import type { Candle } from '../../../src-shared/domain/market';
+import type { Interval } from '../../../src-shared/domain/intervals';
 import type { z } from 'zod';
 import { readFrame, type PingRequest, type Reject, type SubscribeRequest } from './protocol';
 

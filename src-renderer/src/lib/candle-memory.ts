@@ -1,5 +1,5 @@
 /** The candles the chart holds for the stream on screen: pure bookkeeping, no drawing. */
-import type { Candle } from '../../../src-main/ipc/contract';
+import type { Candle } from '../../../src-shared/domain/market';
 import { MAX_IN_MEMORY } from './chart-data';
 
 /** Where a live candle went: onto the live edge, aside to be merged, or nowhere (older than memory). */

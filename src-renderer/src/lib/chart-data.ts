@@ -1,6 +1,6 @@
 /** Pure mapping from stored candles to lightweight-charts bars (chart time is UTC seconds). */
 import type { CandlestickData, HistogramData, UTCTimestamp } from 'lightweight-charts';
-import type { Candle } from '../../../src-main/ipc/contract';
+import type { Candle } from '../../../src-shared/domain/market';
 
 /** Candles the chart keeps in memory for one stream; older ones stay in the store until scrolled to. */
 export const MAX_IN_MEMORY = 100_000;

@@ -1,9 +1,9 @@
 /** Pure views of explained signals: chart markers and the facts the explanation panel states. */
 import type { SeriesMarker, Time, UTCTimestamp } from 'lightweight-charts';
-import { attentionConcentration, topIndices } from '../../../src-main/explain/attention';
-import type { FeatureChannel } from '../../../src-main/features/spec';
-import type { Signal } from '../../../src-main/ipc/contract';
-import { intervalMs } from '../../../src-main/market/intervals';
+import { attentionConcentration, topIndices } from '../../../src-shared/domain/attention';
+import type { FeatureChannel } from '../../../src-shared/domain/feature-spec';
+import type { Signal } from '../../../src-shared/domain/signal';
+import { intervalMs } from '../../../src-shared/domain/intervals';
 import { DOWN_COLOUR, UP_COLOUR } from './chart-data';
 
 export const CAM_LABELS = { gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', scorecam: 'Score-CAM', layercam: 'LayerCAM' } as const;

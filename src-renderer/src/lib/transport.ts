@@ -2,16 +2,10 @@
  * The renderer picks its transport itself: the preload's IPC bridge inside Electron, otherwise a
  * WebSocket back to the `serve` process that served this page (token from the page URL).
  */
-import {
-  BridgeError,
-  CALL_NAMES,
-  createBridge,
-  type Bridge,
-  type CallName,
-  type EventName,
-  type RawBridge,
-} from '../../../src-main/ipc/contract';
-import { BRIDGE_PATH, ServerFrame, type ClientFrameValue } from '../../../src-main/ipc/wire';
+import { BridgeError, createBridge, type Bridge } from './bridge';
+import { CALL_NAMES, type CallName, type EventName } from '../../../src-shared/contract/bridge';
+import type { RawBridge } from '../../../src-shared/contract/transport';
+import { BRIDGE_PATH, ServerFrame, type ClientFrameValue } from '../../../src-shared/contract/transport';
 
 export type TransportKind = 'electron' | 'websocket';
 

@@ -1,5 +1,5 @@
 /** An engine whose feed follows a fake Bybit server on the server's virtual clock, as the feed tests start it. */
-import { createEngine, type Engine, type MarketOptions } from '../../src-main/engine/engine';
+import { createEngine, type Engine, type MarketOptions } from '../src-main/engine/engine';
 
 /** Where the feed connects; a FakeBybit, or endpoints nothing answers on (offline). */
 export interface FakeEndpoints {

@@ -1,5 +1,9 @@
-/** The audit export, pure: the `audit` command prints it, the audit view downloads it. */
-import type { Signal } from '../ipc/contract';
+/** Auditing stored signals: the verdicts of a re-run and the audit export. */
+import type { Signal } from './signal';
+
+/** What re-running a stored signal from its stored inputs gave. */
+export const AUDIT_VERDICTS = ['reproduced', 'differs', 'not re-run'] as const;
+export type AuditVerdict = (typeof AUDIT_VERDICTS)[number];
 
 export interface AuditRow {
   signal: Signal;
@@ -16,6 +20,7 @@ function csvField(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** The audit export: the `audit` command prints it, the audit view downloads it. */
 export function auditCsv(rows: readonly AuditRow[]): string {
   const lines = rows.map(({ signal, alertsFired, verdict = '' }) =>
     [

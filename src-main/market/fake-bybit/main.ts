@@ -1,6 +1,6 @@
 /**
  * The fake Bybit server as a standalone process, for demos and manual runs:
- *   tsx tests/fake-bybit/main.ts --csv ../shared/data/bybit_ETHUSDT_1m.csv [--port N] [--symbols ETHUSDT,BTCUSDT]
+ *   tsx src-main/market/fake-bybit/main.ts --csv ../shared/data/bybit_ETHUSDT_1m.csv [--port N] [--symbols ETHUSDT,BTCUSDT]
  *     [--category linear|spot] [--history N] [--step-ms MS (0 = no live pushes)]
  * then `npm run cli -- serve --bybit-ws <ws> --bybit-rest <rest> --symbols ETHUSDT`.
  */

@@ -2,7 +2,7 @@
  * The backtest's CSV exports, pure: written by the `backtest` command to files and by the UI as
  * downloads, from the same rows.
  */
-import type { BacktestSignal, BacktestTrade } from '../ipc/contract';
+import type { BacktestSignal, BacktestTrade } from './backtest';
 
 export function signalsCsv(signals: readonly BacktestSignal[]): string {
   const rows = signals.map((w) =>

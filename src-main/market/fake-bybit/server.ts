@@ -10,16 +10,16 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Category } from '../../src-main/market/intervals';
+import type { Category } from '../../../src-shared/domain/intervals';
 import {
   ARGS_CHARS_PER_CONNECTION,
   klineTopic,
   KLINE_PAGE_LIMIT,
   SPOT_TOPICS_PER_REQUEST,
   type KlineWireCandleValue,
-} from '../../src-main/market/bybit/protocol';
-import { CsvError, parseCandleCsv } from '../../src-main/market/candle-csv';
-import { SlidingWindowLimit } from '../../src-main/market/bybit/rate-limit';
+} from '../bybit/protocol';
+import { CsvError, parseCandleCsv } from '../candle-csv';
+import { SlidingWindowLimit } from '../bybit/rate-limit';
 
 const MINUTE = 60_000;
 

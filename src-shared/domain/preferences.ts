@@ -1,0 +1,15 @@
+/** The user's layout and preferences, kept in the store. */
+import { z } from 'zod';
+import { CategorySchema, IntervalSchema, SymbolName } from './market';
+import { CamMethod } from './signal';
+
+/** Every field has a default so an old or empty document still parses. */
+export const PreferencesSchema = z.object({
+  theme: z.enum(['dark', 'light']).default('dark'),
+  stream: z.object({ category: CategorySchema, symbol: SymbolName, interval: IntervalSchema }).optional(),
+  heatmap: z.object({ visible: z.boolean().default(true), method: CamMethod.default('gradcam') }).prefault({}),
+  sidePanel: z.object({ visible: z.boolean().default(true), width: z.number().int().min(200).max(800).default(340) }).prefault({}),
+  /** Also score the candle still forming (a provisional signal, not stored), at most once a second per stream. */
+  provisionalSignals: z.boolean().default(false),
+});
+export type Preferences = z.output<typeof PreferencesSchema>;

@@ -1,0 +1,42 @@
+/** A scored and explained candle window: the product's unit of output. */
+import { z } from 'zod';
+import { CategorySchema, EpochMs, IntervalSchema, SymbolName } from './market';
+
+export const SIGNAL_CLASSES = ['buy', 'hold', 'sell'] as const;
+export const SignalClass = z.enum(SIGNAL_CLASSES);
+export const CAM_METHODS = ['gradcam', 'gradcampp', 'scorecam', 'layercam'] as const;
+export const CamMethod = z.enum(CAM_METHODS);
+export type CamMethodName = (typeof CAM_METHODS)[number];
+
+/**
+ * One scored and explained candle window: what the model said, why, and enough to audit it.
+ * `cam[i]` is the normalized attention (0..1) of the candle starting at `windowStarts[i]`;
+ * the window's last candle is the one at `candleStart`.
+ */
+export const SignalSchema = z.object({
+  id: z.number().int(),
+  exchange: z.string(),
+  category: CategorySchema,
+  symbol: SymbolName,
+  interval: IntervalSchema,
+  candleStart: EpochMs,
+  /** False for a provisional signal on the candle still forming. */
+  confirmed: z.boolean(),
+  modelVersion: z.string(),
+  predicted: SignalClass,
+  /** Softmax probabilities in SIGNAL_CLASSES order. */
+  probabilities: z.array(z.number()),
+  method: CamMethod,
+  windowStarts: z.array(EpochMs),
+  cam: z.array(z.number()),
+  /** Per input channel: how much it drove the call (e.g. gradient × input summed over time). */
+  features: z.array(z.object({ name: z.string(), attribution: z.number() })),
+  /**
+   * Per candle of the window (as `windowStarts`), each channel's attribution (as `features`). Given
+   * with a fresh explanation; not stored, since the stored inputs reproduce it.
+   */
+  candleFeatures: z.array(z.array(z.number())).optional(),
+  inputHash: z.string(),
+  createdAt: EpochMs,
+});
+export type Signal = z.output<typeof SignalSchema>;
