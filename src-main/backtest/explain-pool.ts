@@ -6,8 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../../src-shared/domain/model';
-import { WorkerCalls } from '../worker/calls';
-import { spawnWorker } from '../worker/spawn';
+import { WorkerCalls } from '../threads/calls';
+import { spawnWorker } from '../threads/spawn';
 import type { BatchExplainer, WindowCall } from './run';
 
 export const ExplainPoolSetupSchema = z.object({ modelPath: z.string(), backends: z.array(z.enum(BACKEND_NAMES)).min(1) });

@@ -1,6 +1,6 @@
 /** `parity GOLDEN_DIR`: our port against PyTorch's reference outputs, on every backend present. */
 import { availableBackends, useBackend } from '../model/backend';
-import { CAM_TOLERANCE, checkParity, LOGIT_TOLERANCE, loadGolden } from '../model/parity';
+import { CAM_TOLERANCE, checkParity, LOGIT_TOLERANCE, loadGolden } from '../parity/parity';
 import { parseWithOperands, UsageError } from './args';
 import { parseBackend } from './model-args';
 

@@ -19,8 +19,8 @@ import {
   type WorkerRequest,
 } from './protocol';
 import type { TrainProgress } from '../../src-shared/domain/model';
-import { WorkerCalls } from './calls';
-import { spawnWorker } from './spawn';
+import { WorkerCalls } from '../threads/calls';
+import { spawnWorker } from '../threads/spawn';
 
 interface ProgressHandlers {
   onProgress?: (progress: TrainProgress) => void;

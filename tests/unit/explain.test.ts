@@ -8,7 +8,7 @@ import { CAM_METHODS } from '../../src-shared/domain/signal';
 import { useBackend } from '../../src-main/model/backend';
 import type { FinancialCnn } from '../../src-main/model/network';
 import { seededRandom } from '../../src-main/model/random';
-import { channelsFirstToBatch, loadGolden } from '../../src-main/model/parity';
+import { channelsFirstToBatch, loadGolden } from '../../src-main/parity/parity';
 import { SHARED_GOLDEN } from '../helpers';
 
 describe('CAM arithmetic', () => {

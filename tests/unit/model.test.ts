@@ -6,7 +6,7 @@ import { explainBatch } from '../../src-main/explain/explainer';
 import { availableBackends, useBackend } from '../../src-main/model/backend';
 import { loadModel, saveModel, MODEL_FORMAT } from '../../src-main/model/model-file';
 import { batchNormRelu, conv1d, FinancialCnn } from '../../src-main/model/network';
-import { channelsFirstToBatch, checkParity, CAM_TOLERANCE, LOGIT_TOLERANCE, loadGolden } from '../../src-main/model/parity';
+import { channelsFirstToBatch, checkParity, CAM_TOLERANCE, LOGIT_TOLERANCE, loadGolden } from '../../src-main/parity/parity';
 import { ModelFormatError } from '../../src-main/model/spec';
 import { wasmThreads } from '../../src-main/model/wasm-threads';
 import { SHARED_GOLDEN, tempDir } from '../helpers';

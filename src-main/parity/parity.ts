@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { explainBatch } from '../explain/explainer';
-import { FinancialCnn } from './network';
-import { parsePytorchModel, type ModelSpec } from './spec';
+import { FinancialCnn } from '../model/network';
+import { parsePytorchModel, type ModelSpec } from '../model/spec';
 
 export const LOGIT_TOLERANCE = 1e-4;
 export const CAM_TOLERANCE = 1e-3;
