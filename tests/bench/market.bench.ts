@@ -7,12 +7,10 @@
  *     frame) to the event delivered, 100 symbols live, beside the event loop's own delay;
  *  3. a 1M-candle backfill from the fake REST server at Bybit's real limit (600 requests / 5 s, 1000 per page).
  */
-import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createEngine } from '../../src-main/engine/engine';
 import { CandleWriter } from '../../src-main/feed/candle-writer';
-import type { StreamKeyValue } from '../../src-shared/domain/market';
 import { EventHub } from '../../src-main/ipc/dispatch';
 import { klineTopic, readFrame } from '../../src-main/market/bybit/protocol';
 import { CandleStore } from '../../src-main/store/candles';
@@ -20,7 +18,8 @@ import { WalCheckpointer } from '../../src-main/store/checkpointer';
 import { openDatabase } from '../../src-main/store/database';
 import { WebSocket } from 'ws';
 import { readSourceCsv } from '../../src-main/market/fake-bybit/server';
-import { ROOT, SHARED_DATA, tempDir } from '../helpers';
+import { fakeProcess, watch } from './fake-exchange';
+import { SHARED_DATA, tempDir } from '../helpers';
 
 const SOURCE = join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv');
 const rows = readSourceCsv(SOURCE);
@@ -110,30 +109,6 @@ async function sustained(frames: string[], names: string[], rate: number): Promi
 }
 
 // ---- 2. latency with 100 symbols live --------------------------------------------------------
-/** The fake exchange in its own process, as a remote one would be; resolves with its endpoints. */
-async function fakeProcess(args: string[]): Promise<{ wsBase: string; restBase: string; stop: () => void }> {
-  const server = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src-main', 'market', 'fake-bybit', 'main.ts'), '--csv', SOURCE, ...args],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const [, wsBase = '', restBase = ''] = await new Promise<RegExpExecArray>((resolve) => {
-    let output = '';
-    server.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /--bybit-ws (\S+) --bybit-rest (\S+)/.exec(output);
-      if (match) resolve(match);
-    });
-  });
-  return { wsBase, restBase, stop: () => server.kill('SIGTERM') };
-}
-
-const watch = (names: string[]) =>
-  names.map((symbol) => ({ exchange: 'bybit', category: 'linear', symbol, interval: '1' }) satisfies StreamKeyValue);
-
 /**
  * Latency with 100 symbols each pushing every `stepMs` of real time, measured over 15 s, to the event
  * delivered: as the feed itself measures it from its socket's frame received (the figure its health
@@ -144,7 +119,7 @@ const watch = (names: string[]) =>
 async function latency(stepMs: number): Promise<void> {
   const names = symbols(100);
   const history = 1000;
-  const fake = await fakeProcess([
+  const fake = await fakeProcess(SOURCE, [
     '--symbols',
     names.join(','),
     '--history',
@@ -227,7 +202,7 @@ await latency(50);
 {
   const streams = Math.ceil(1_000_000 / (rows.length - 1));
   const names = symbols(streams);
-  const { wsBase, restBase, stop } = await fakeProcess([
+  const { wsBase, restBase, stop } = await fakeProcess(SOURCE, [
     '--symbols',
     names.join(','),
     '--history',

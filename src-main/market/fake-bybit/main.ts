@@ -1,7 +1,7 @@
 /**
  * The fake Bybit server as a standalone process, for demos and manual runs:
  *   tsx src-main/market/fake-bybit/main.ts --csv ../shared/data/bybit_ETHUSDT_1m.csv [--port N] [--symbols ETHUSDT,BTCUSDT]
- *     [--category linear|spot] [--history N] [--step-ms MS (0 = no live pushes)]
+ *     [--category linear|spot] [--history N] [--step-ms MS (0 = no live pushes)] [--updates-per-candle N]
  * then `npm run cli -- serve --bybit-ws <ws> --bybit-rest <rest> --symbols ETHUSDT`.
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     category: { type: 'string', default: 'linear' },
     history: { type: 'string', default: '10080' },
     'step-ms': { type: 'string', default: '250' },
+    'updates-per-candle': { type: 'string', default: '3' },
     'stamp-sends': { type: 'boolean', default: false },
   },
 });
@@ -25,6 +26,7 @@ const fake = await new FakeBybit({
   symbols: values.symbols.split(','),
   category: values.category === 'spot' ? 'spot' : 'linear',
   startIndex: Math.min(rows.length - 1, Number(values.history)),
+  updatesPerCandle: Number(values['updates-per-candle']),
   stampSends: values['stamp-sends'],
 }).listen(Number(values.port));
 const stepMs = Number(values['step-ms']);
