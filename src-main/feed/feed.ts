@@ -103,10 +103,10 @@ export class MarketFeed {
 
   constructor(private readonly options: FeedOptions) {
     this.#log = options.log ?? (() => {});
-    this.writer = new CandleWriter(options.store, options.events, { log: this.#log });
-    this.rest = new BybitRest(options.restBase, options.rest, this.#log);
-    this.#requests = pLimit(options.backfillConcurrency ?? 16);
     this.#now = options.marketNow ?? Date.now;
+    this.writer = new CandleWriter(options.store, options.events, { log: this.#log });
+    this.rest = new BybitRest(options.restBase, options.rest, this.#log, this.#now);
+    this.#requests = pLimit(options.backfillConcurrency ?? 16);
     this.#timing = { ...DEFAULT_CONNECTION_TIMING, ...options.connection };
   }
 
