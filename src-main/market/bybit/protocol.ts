@@ -157,6 +157,8 @@ export const REJECT_KINDS = [
   'out_of_order',
   'far_future',
   'early_confirmation',
+  /** A confirmed candle confirmed again with other values: the first confirmation stays (see CandleWriter). */
+  'conflicting_confirmation',
 ] as const;
 export type RejectKind = (typeof REJECT_KINDS)[number];
 
