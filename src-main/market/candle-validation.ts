@@ -28,6 +28,8 @@ export function decimal(text: string): number {
   return DECIMAL_TEXT.test(text) ? Number(text) : Number.NaN;
 }
 
+const impossible = (reason: string): CandleProblem => ({ kind: 'impossible_candle', reason });
+
 /**
  * Why these values cannot be a candle, or null when they can. `texts`, when the values were read
  * from text, lets the reason quote what was written.
@@ -41,7 +43,6 @@ export function candleProblem(values: CandleValues, texts?: CandleTexts): Candle
     }
   }
   const { open, high, low, close, volume } = values;
-  const impossible = (reason: string): CandleProblem => ({ kind: 'impossible_candle', reason });
   if (low > high) return impossible(`low ${low} is above high ${high}`);
   if (low <= 0) return impossible(`low ${low} is not a positive price`);
   if (volume < 0) return impossible(`volume ${volume} is negative`);
