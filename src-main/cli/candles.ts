@@ -10,8 +10,9 @@ export function commandImport(args: string[]): void {
   const key = streamKey(values);
   const store = openStore(values.db);
   try {
-    const { rows, written } = importCandleCsv(store, key, file);
-    console.log(`imported ${rows} rows from ${file} into ${key.category} ${key.symbol} ${key.interval} (${written} new or changed)`);
+    const { rows, written, conflicts } = importCandleCsv(store, key, file);
+    const kept = conflicts > 0 ? `; ${conflicts} differ from candles stored as confirmed before, which were kept` : '';
+    console.log(`imported ${rows} rows from ${file} into ${key.category} ${key.symbol} ${key.interval} (${written} new or changed${kept})`);
   } catch (err) {
     if (err instanceof CsvError) throw new Error(`${file}: ${err.message}; nothing was imported`);
     throw err;

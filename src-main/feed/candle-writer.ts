@@ -1,14 +1,18 @@
 /**
  * Coalesces candle updates from every source (pushes, backfill pages) and writes them in one
  * transaction per event-loop turn, or sooner for pushes under light load (see `put`). Within a batch
- * only the newest state of each candle is kept and a confirmation is never replaced by an open
- * update. Each candle that changed a row is announced as 'candle.updated', in time order per
- * stream, after its transaction committed.
+ * only the newest state of each candle is kept until it is confirmed. The first confirmation is
+ * final however the updates were batched: a later confirmation in the same batch is written after
+ * it, so the store judges it as one that comes in a later batch (a conflict when its values differ,
+ * reported to `onConflict`; nothing when they are the same), and an open update after it is dropped.
+ * Each candle that changed a row is announced as 'candle.updated', in time order per stream, after
+ * its transaction committed.
  */
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import type { EventHub } from '../ipc/dispatch';
-import { streamId, type CandleStore } from '../store/candles';
+import { streamId, type CandleStore, type ConfirmationConflict } from '../store/candles';
 import { LatencyWindow } from './latency';
+import type { Reject } from '../market/bybit/protocol';
 
 /**
  * Under light load, how long a pushed frame may wait for the frames read after it before its batch
@@ -26,9 +30,21 @@ export const WRITE_RETRY_MS = 250;
 /** The push rate is counted over windows this long. */
 const RATE_WINDOW_MS = 100;
 
+const ohlcv = (c: Candle) => `${c.open}/${c.high}/${c.low}/${c.close}/${c.volume}`;
+
+/** A conflict as health counts it, its reason naming both versions. */
+export function conflictReject({ key, kept, refused }: ConfirmationConflict): Reject {
+  return {
+    kind: 'conflicting_confirmation',
+    reason: `${key.symbol} ${key.interval} candle ${kept.time} confirmed again as o/h/l/c/v ${ohlcv(refused)}; the first confirmation ${ohlcv(kept)} stays`,
+  };
+}
+
 interface Pending {
   key: StreamKeyValue;
   candles: Map<number, Candle>;
+  /** Confirmations of candles already confirmed in `candles`, in arrival order. */
+  reconfirmations: Candle[];
 }
 
 export class CandleWriter {
@@ -48,20 +64,23 @@ export class CandleWriter {
 
   readonly #now: () => number;
   readonly #log: (line: string) => void;
+  readonly #onConflict: (conflict: ConfirmationConflict) => void;
   /** Set while a failed write waits to be tried again. */
   #retry: NodeJS.Timeout | undefined;
 
   /**
    * @param options.now the clock `receivedAt` is read on; tests pass their own to control how long a
    *   push waited
+   * @param options.onConflict told of each confirmation that differs from the one kept
    */
   constructor(
     private readonly store: CandleStore,
     private readonly events: EventHub,
-    options: { now?: () => number; log?: (line: string) => void } = {},
+    options: { now?: () => number; log?: (line: string) => void; onConflict?: (conflict: ConfirmationConflict) => void } = {},
   ) {
     this.#now = options.now ?? (() => performance.now());
     this.#log = options.log ?? (() => {});
+    this.#onConflict = options.onConflict ?? (() => {});
   }
 
   /**
@@ -74,10 +93,10 @@ export class CandleWriter {
   put(key: StreamKeyValue, candles: readonly Candle[], receivedAt?: number): void {
     const id = streamId(key);
     let pending = this.#pending.get(id);
-    if (pending === undefined) this.#pending.set(id, (pending = { key, candles: new Map() }));
+    if (pending === undefined) this.#pending.set(id, (pending = { key, candles: new Map(), reconfirmations: [] }));
     for (const candle of candles) {
-      if (pending.candles.get(candle.time)?.confirmed === true && !candle.confirmed) continue;
-      pending.candles.set(candle.time, candle);
+      if (pending.candles.get(candle.time)?.confirmed !== true) pending.candles.set(candle.time, candle);
+      else if (candle.confirmed) pending.reconfirmations.push(candle);
     }
     if (receivedAt !== undefined) this.#receivedAt.push(receivedAt);
     // The store refused the last write: everything waits for the retry instead of blocking on it again.
@@ -122,10 +141,14 @@ export class CandleWriter {
     clearTimeout(this.#retry);
     this.#retry = undefined;
     if (this.#pending.size === 0) return 0;
-    const batches = [...this.#pending.values()].map(({ key, candles }) => ({ key, candles: [...candles.values()] }));
+    const batches = [...this.#pending.values()].map(({ key, candles, reconfirmations }) => ({
+      key,
+      candles: [...candles.values(), ...reconfirmations],
+    }));
     let changes;
+    const conflicts: ConfirmationConflict[] = [];
     try {
-      changes = this.store.writeChanges(batches);
+      changes = this.store.writeChanges(batches, (conflict) => conflicts.push(conflict));
     } catch (err) {
       if (!this.store.db.open) throw err; // closed under a running feed: a bug, not a busy store
       this.#log(`candle write failed (${(err as Error).message}); writing again in ${WRITE_RETRY_MS} ms`);
@@ -134,6 +157,7 @@ export class CandleWriter {
     }
     this.#pending.clear();
     this.stats.transactions++;
+    for (const conflict of conflicts) this.#onConflict(conflict);
     for (const { key, candles } of changes) {
       candles.sort((a, b) => a.time - b.time);
       this.stats.rowsChanged += candles.length;

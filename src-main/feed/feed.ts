@@ -26,7 +26,7 @@ import {
 import { streamId, type CandleStore } from '../store/candles';
 import { WalCheckpointer } from '../store/checkpointer';
 import type { WatchlistStore } from '../store/watchlist';
-import { CandleWriter } from './candle-writer';
+import { CandleWriter, conflictReject } from './candle-writer';
 
 /**
  * Candles fetched for a stream with nothing stored, unless `backfillDepthMs` says otherwise: 7 days
@@ -111,10 +111,13 @@ export class MarketFeed {
 
   constructor(private readonly options: FeedOptions) {
     this.#log = options.log ?? (() => {});
-    this.writer = new CandleWriter(options.store, options.events, { log: this.#log });
-    this.rest = new BybitRest(options.restBase, options.rest, this.#log);
-    this.#requests = pLimit(options.backfillConcurrency ?? 16);
     this.#now = options.marketNow ?? Date.now;
+    this.writer = new CandleWriter(options.store, options.events, {
+      log: this.#log,
+      onConflict: (conflict) => this.#reject(conflictReject(conflict), this.#streams.get(streamId(conflict.key))),
+    });
+    this.rest = new BybitRest(options.restBase, options.rest, this.#log, this.#now);
+    this.#requests = pLimit(options.backfillConcurrency ?? 16);
     this.#timing = { ...DEFAULT_CONNECTION_TIMING, ...options.connection };
   }
 

@@ -1,11 +1,10 @@
 /** The candle CSV format shared by `import`, `export` and ../shared/data: pure parsing and formatting. */
 import type { Candle } from '../../src-shared/domain/market';
+import { readCandleValues } from './candle-validation';
 import { isCandleStart, type Interval } from '../../src-shared/domain/intervals';
 
 export const CSV_HEADER = 'start_ms,open,high,low,close,volume';
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^\d+$/;
-const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
 
 export class CsvError extends Error {
   constructor(
@@ -46,20 +45,10 @@ function parseRow(row: string, line: number, interval: Interval): Candle {
   const time = Number(startText);
   if (!Number.isSafeInteger(time)) throw new CsvError(line, `start_ms ${startText} is out of range`);
   if (!isCandleStart(interval, time)) throw new CsvError(line, `start_ms ${time} is not a ${interval} candle boundary`);
-  const names = [...PRICE_FIELDS, 'volume'] as const;
-  const values = rest.map((text, k) => {
-    const value = Number(text);
-    if (!DECIMAL.test(text) || !Number.isFinite(value)) throw new CsvError(line, `${names[k]} "${text}" is not a finite number`);
-    return value;
-  });
-  const [open = 0, high = 0, low = 0, close = 0, volume = 0] = values;
-  if (Math.min(open, high, low, close) <= 0) throw new CsvError(line, 'prices must be positive');
-  if (volume < 0) throw new CsvError(line, `volume ${volume} is negative`);
-  if (low > high) throw new CsvError(line, `low ${low} is above high ${high}`);
-  if (open > high || close > high || open < low || close < low) {
-    throw new CsvError(line, 'open and close must lie between low and high');
-  }
-  return { time, open, high, low, close, volume, confirmed: true };
+  const [open = '', high = '', low = '', close = '', volume = ''] = rest;
+  const values = readCandleValues({ open, high, low, close, volume });
+  if ('kind' in values) throw new CsvError(line, values.reason);
+  return { time, ...values, confirmed: true };
 }
 
 export function formatCandleCsvRow(c: Candle): string {

@@ -1,4 +1,7 @@
-/** Candle persistence. Batches go in one transaction; a confirmed candle is never overwritten. */
+/**
+ * Candle persistence. Batches go in one transaction; a confirmed candle is never overwritten: the
+ * first confirmation is final, and a later one with other values is reported as a conflict.
+ */
 import type { Candle, CandleColumns, StreamKeyValue } from '../../src-shared/domain/market';
 import type { Category, Interval } from '../../src-shared/domain/intervals';
 import type { Db } from './database';
@@ -15,6 +18,18 @@ export interface StreamSummaryRow {
 export interface StreamBatch<C extends readonly Candle[] = Candle[]> {
   key: StreamKeyValue;
   candles: C;
+}
+
+/** A confirmation that came after the stored one, with other values: `kept` stays, `refused` is dropped. */
+export interface ConfirmationConflict {
+  key: StreamKeyValue;
+  kept: Candle;
+  refused: Candle;
+}
+
+/** Whether two candles of one start carry the same values. */
+export function sameValues(a: Candle, b: Candle): boolean {
+  return a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume;
 }
 
 /** A candle as the store keeps it (`confirmed` is 0 or 1). */
@@ -55,6 +70,7 @@ export class CandleStore {
   readonly #streams;
   readonly #writeChanges;
   readonly #confirmedStarts;
+  readonly #rowAt;
   readonly #addStream;
   readonly #streamIdOf;
   readonly #lastClose;
@@ -90,15 +106,28 @@ export class CandleStore {
       SELECT exchange, category, symbol, interval, first, (SELECT max(start) FROM candle_rows WHERE stream = s.id) AS last
       FROM (SELECT *, (SELECT min(start) FROM candle_rows WHERE stream = candle_streams.id) AS first FROM candle_streams) s
       WHERE first IS NOT NULL ORDER BY symbol, interval`);
-    this.#writeChanges = db.transaction((batches: readonly StreamBatch<readonly Candle[]>[]) => {
-      const changes: StreamBatch[] = [];
-      for (const { key, candles } of batches) {
-        const stream = this.#streamId(key);
-        const changed = candles.filter((c) => this.#upsertOne(stream, c) > 0);
-        if (changed.length > 0) changes.push({ key, candles: changed });
-      }
-      return changes;
-    });
+    this.#rowAt = db.prepare<[number, number], CandleRow>(
+      'SELECT start, open, high, low, close, volume, confirmed FROM candle_rows WHERE stream = ? AND start = ?',
+    );
+    this.#writeChanges = db.transaction(
+      (batches: readonly StreamBatch<readonly Candle[]>[], onConflict: ((conflict: ConfirmationConflict) => void) | undefined) => {
+        const changes: StreamBatch[] = [];
+        for (const { key, candles } of batches) {
+          const stream = this.#streamId(key);
+          const changed = candles.filter((c) => {
+            if (this.#upsertOne(stream, c) > 0) return true;
+            // Nothing changed: the row is confirmed already. Only another confirmation can conflict with it.
+            if (c.confirmed && onConflict !== undefined) {
+              const kept = toCandle(this.#rowAt.get(stream, c.time) as CandleRow);
+              if (!sameValues(kept, c)) onConflict({ key, kept, refused: c });
+            }
+            return false;
+          });
+          if (changed.length > 0) changes.push({ key, candles: changed });
+        }
+        return changes;
+      },
+    );
     this.#lastClose = db.prepare<Record<string, unknown>, { close: number; start: number }>(
       `SELECT close, start FROM candle_rows WHERE ${KEY} ORDER BY start DESC LIMIT 1`,
     );
@@ -136,10 +165,12 @@ export class CandleStore {
 
   /**
    * Writes batches of several streams in one transaction and returns, per stream, the candles that
-   * actually changed a row (an update to a confirmed candle changes nothing and is left out).
+   * actually changed a row (an update to a confirmed candle changes nothing and is left out). A
+   * confirmation of a confirmed candle with other values is passed to `onConflict`, inside the
+   * transaction: when it throws, nothing is written.
    */
-  writeChanges(batches: readonly StreamBatch<readonly Candle[]>[]): StreamBatch[] {
-    return this.#writeChanges.immediate(batches);
+  writeChanges(batches: readonly StreamBatch<readonly Candle[]>[], onConflict?: (conflict: ConfirmationConflict) => void): StreamBatch[] {
+    return this.#writeChanges.immediate(batches, onConflict);
   }
 
   /** Start times of the confirmed candles from `from` on, ascending, one at a time. */

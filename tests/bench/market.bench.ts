@@ -35,7 +35,8 @@ function pushFrames(names: string[], candles: number): string[] {
     const row = rows[candle]!;
     for (let phase = 1; phase <= 4; phase++) {
       for (const symbol of names) {
-        const close = phase === 4 ? row.close : String(Number(row.open) + phase * 0.01);
+        // An open update's close moves up from the open, within the candle's range.
+        const close = phase === 4 ? row.close : String(Math.min(Number(row.high), Number(row.open) + phase * 0.01));
         const wire = { start: row.start, end: row.start + 59_999, interval: '1', open: row.open, close, high: row.high, low: row.low };
         const data = [
           {

@@ -10,8 +10,10 @@ import {
   readFrame,
   readKlinePage,
   SubscribeRequest,
+  type KlineRow,
   type ValidationContext,
 } from '../../src-main/market/bybit/protocol';
+import { CLOCK_SKEW_MS } from '../../src-main/market/candle-validation';
 import { sharedBybitExample } from '../helpers';
 
 const PUSH = sharedBybitExample('ws_kline_push_confirm_false.json');
@@ -46,6 +48,7 @@ describe('Bybit v5 protocol', () => {
         { ...first, confirm: true },
         { ...first, start: 1672325100000, end: 1672325399999 },
       ],
+      ts: 1672325100000,
     });
     const read = readFrame(two, context({ now: 1672325100000 }));
     expect(read.kind === 'kline' && read.candles.map((c) => [c.time, c.confirmed])).toEqual([
@@ -99,12 +102,47 @@ describe('Bybit v5 protocol', () => {
     expect(kindOf(pushWith({ close: 'NaN' }))).toEqual(['non_finite']);
     expect(kindOf(pushWith({ high: '1e999' }))).toEqual(['non_finite']);
     expect(kindOf(pushWith({ volume: '' }))).toEqual(['non_finite']);
-    expect(kindOf(pushWith({ low: '17000' }))).toEqual(['low_above_high']);
+    expect(kindOf(pushWith({ low: '17000' }))).toEqual(['impossible_candle']);
     expect(kindOf(pushWith({}, 'kline.5.ETHUSDT'))).toEqual(['unknown_topic']);
     expect(kindOf(pushWith({}, 'orderbook.1.BTCUSDT'))).toEqual(['unknown_topic']);
     expect(kindOf(PUSH, context({ lastStart: () => 1672325100000 }))).toEqual(['out_of_order']);
     expect(kindOf(pushWith({ start: 1672324800000 + 3_600_000 }))).toEqual(['far_future']);
     expect(kindOf('{"hello": 1}')).toEqual(['wrong_type']);
+  });
+
+  it('refuses impossible candles: negative volume, prices not positive, open or close outside low..high', () => {
+    const refused = (candle: Record<string, unknown>) => {
+      const frame = readFrame(pushWith(candle), context());
+      expect(frame).toMatchObject({ kind: 'kline', candles: [] });
+      return frame.kind === 'kline' ? frame.rejects.map((r) => `${r.kind}: ${r.reason}`) : [];
+    };
+    expect(refused({ volume: '-2.081' })).toEqual(['impossible_candle: volume -2.081 is negative']);
+    expect(refused({ open: '0', low: '0' })).toEqual(['impossible_candle: low 0 is not a positive price']);
+    expect(refused({ open: '-1', low: '-1', close: '-1', high: '-1' })).toEqual(['impossible_candle: low -1 is not a positive price']);
+    expect(refused({ open: '16700' })).toEqual(['impossible_candle: open 16700 lies outside low 16608 .. high 16677']);
+    expect(refused({ open: '16600' })).toEqual(['impossible_candle: open 16600 lies outside low 16608 .. high 16677']);
+    expect(refused({ close: '16600' })).toEqual(['impossible_candle: close 16600 lies outside low 16608 .. high 16677']);
+    expect(refused({ close: '16678' })).toEqual(['impossible_candle: close 16678 lies outside low 16608 .. high 16677']);
+  });
+
+  it("refuses a candle that starts after the exchange's clock allows, or is confirmed before its end", () => {
+    const start = 1672324800000;
+    const kinds = (candle: Record<string, unknown>, ts: number, now: number) => {
+      const push = JSON.parse(pushWith(candle)) as object;
+      const frame = readFrame(JSON.stringify({ ...push, ts }), context({ now }));
+      return frame.kind === 'kline' ? [frame.candles.length, ...frame.rejects.map((r) => r.kind)] : [];
+    };
+    const next = { start: start + 300_000, end: start + 599_999 };
+    // One interval ahead of both clocks: that minute has not begun.
+    expect(kinds(next, start + 1000, start + 1000)).toEqual([0, 'far_future']);
+    // Within the skew allowance of either clock (they differ a little), it has.
+    expect(kinds(next, start + 300_000 - CLOCK_SKEW_MS, start + 299_000)).toEqual([1]);
+    // A frame stamped in the future does not vouch for it when our clock says otherwise, nor the reverse.
+    expect(kinds(next, start + 300_000, start + 1000)).toEqual([0, 'far_future']);
+    expect(kinds(next, start + 1000, start + 300_000)).toEqual([0, 'far_future']);
+    // Confirmed while its end is still ahead of the exchange's stamp: not final yet, whatever our clock says.
+    expect(kinds({ confirm: true }, start + 200_000, start + 400_000)).toEqual([0, 'early_confirmation']);
+    expect(kinds({ confirm: true }, start + 300_000 - CLOCK_SKEW_MS, start + 250_000)).toEqual([1]);
   });
 
   it("reads a push's candles oldest first, whatever order data lists them in", () => {
@@ -143,13 +181,42 @@ describe('Bybit v5 protocol', () => {
     const reply = KlineEnvelope.parse(JSON.parse(sharedBybitExample('rest_kline_response.json')));
     expect(reply.retCode).toBe(0);
     const list = 'list' in reply.result ? reply.result.list : [];
-    const { candles, rejects } = readKlinePage(list, '60', 1670608800000 + 1_800_000);
+    const { candles, rejects } = readKlinePage(list, '60', 1670608800000 + 1_800_000, 1670608800000 + 1_800_000);
     expect(rejects).toEqual([]);
     expect(candles.map((c) => c.time)).toEqual([1670601600000, 1670605200000, 1670608800000]);
     expect(candles.map((c) => c.confirmed)).toEqual([true, true, false]);
     expect(candles[2]).toMatchObject({ open: 17071, high: 17073, low: 17027, close: 17055.5, volume: 268611 });
-    const bad = readKlinePage([['1670601600000', '1', '1', '2', '1', '1', '1']], '60', 1670608800000);
-    expect(bad.rejects.map((r) => r.kind)).toEqual(['low_above_high']);
+  });
+
+  it('refuses impossible REST rows and rows after the exchange clock, and reads the good rows beside them', () => {
+    const hour = 1670608800000;
+    const row = (start: number, o: string, h: string, l: string, c: string, v: string): KlineRow => [String(start), o, h, l, c, v, '1'];
+    const list = [
+      row(hour + 3_600_000, '10', '11', '9', '10', '1'), // the next hour: it has not begun by either clock
+      row(hour, '10', '11', '9', '10', '1'),
+      row(hour - 3_600_000, '10', '11', '9', '10', '-1'),
+      row(hour - 7_200_000, '10', '9', '11', '10', '1'),
+      row(hour - 10_800_000, '0', '11', '0', '10', '1'),
+      row(hour - 14_400_000, '12', '11', '9', '10', '1'),
+      row(hour - 18_000_000, '10', '11', '9', '8', '1'),
+      row(hour - 21_600_000, '10', '11', '9', 'NaN', '1'),
+    ]; // newest first, as Bybit lists them
+    const { candles, rejects } = readKlinePage(list, '60', hour + 1_800_000, hour + 1_800_000);
+    expect(candles.map((c) => [c.time, c.confirmed])).toEqual([[hour, false]]);
+    expect(rejects.map((r) => r.kind)).toEqual([
+      'non_finite',
+      'impossible_candle',
+      'impossible_candle',
+      'impossible_candle',
+      'impossible_candle',
+      'impossible_candle',
+      'far_future',
+    ]);
+    // A server clock ten years ahead neither confirms the open hour nor lets the next one in: our clock bounds it.
+    const tenYears = 315_576_000_000;
+    const lying = readKlinePage(list.slice(0, 2), '60', hour + tenYears, hour + 1_800_000);
+    expect(lying.rejects.map((r) => r.kind)).toEqual(['far_future']);
+    expect(lying.candles.map((c) => [c.time, c.confirmed])).toEqual([[hour, false]]);
   });
 
   it('reads the real instruments-info reply', () => {

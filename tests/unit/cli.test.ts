@@ -55,6 +55,44 @@ describe('cli import/export', () => {
     expect(runCli(['export', '--db', db, ...stream]).stdout).toBe(before);
   });
 
+  it('keeps candles stored as confirmed and says how many rows of the file differed from them', () => {
+    const dir = tempDir();
+    const db = join(dir, 'store.db');
+    const first = join(dir, 'first.csv');
+    const second = join(dir, 'second.csv');
+    const text = sharedCsvHead('bybit_ETHUSDT_1m.csv', 20);
+    writeFileSync(first, text);
+    runCli(['import', '--db', db, ...stream, first]);
+    const rows = text.trimEnd().split('\n');
+    // Row 5 again with another close (inside its range), and one new candle after the last.
+    const [start, open, high, low, close, volume] = rows[5]!.split(',');
+    rows[5] = [start, open, high, low, close === low ? high : low, volume].join(',');
+    const last = rows[20]!.split(',');
+    rows.push([Number(last[0]) + 60_000, ...last.slice(1)].join(','));
+    writeFileSync(second, `${rows.join('\n')}\n`);
+    const result = runCli(['import', '--db', db, ...stream, second]);
+    expect(result.stdout).toContain('imported 21 rows');
+    expect(result.stdout).toContain('(1 new or changed; 1 differ from candles stored as confirmed before, which were kept)');
+    expect(
+      runCli(['export', '--db', db, ...stream])
+        .stdout.split('\n')
+        .slice(0, 21)
+        .join('\n'),
+    ).toBe(text.trimEnd());
+  });
+
+  it('refuses a candle that has not ended yet: import takes closed candles', () => {
+    const dir = tempDir();
+    const db = join(dir, 'store.db');
+    const csv = join(dir, 'future.csv');
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    writeFileSync(csv, [CSV_HEADER, `${minute - 120_000},10,11,9,10,1`, `${minute + 60_000},10,11,9,10,1`, ''].join('\n'));
+    const result = runCli(['import', '--db', db, ...stream, csv]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`line 3: the candle at ${minute + 60_000} has not ended yet; nothing was imported`);
+    expect(runCli(['export', '--db', db, ...stream]).stdout).toBe(`${CSV_HEADER}\n`);
+  });
+
   it('explains usage errors', () => {
     const result = runCli(['export', '--symbol', 'btc usdt', '--interval', '1', '--db', join(tempDir(), 'x.db')]);
     expect(result.status).toBe(2);

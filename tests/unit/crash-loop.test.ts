@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readSourceCsv } from '../../src-main/market/fake-bybit/server';
 import { seededRandom } from '../../src-main/model/random';
-import { ROOT, runCli, SHARED_DATA, sharedCsvHead, tempDir } from '../helpers';
+import { ROOT, runCli, sharedCsvHead, tempDir } from '../helpers';
 
 /** Candles served as history before the live replay; the live part follows them. */
 const HISTORY = 1_500;

@@ -1,9 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { KlineEnvelope, readFrame } from '../../src-main/market/bybit/protocol';
+import { CsvError } from '../../src-main/market/candle-csv';
 import { FakeBybit, readSourceCsv } from '../../src-main/market/fake-bybit/server';
-import { SHARED_DATA } from '../helpers';
+import { SHARED_DATA, tempDir } from '../helpers';
 
 const rows = readSourceCsv(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 0, 50);
 let fake: FakeBybit | undefined;
@@ -52,6 +54,24 @@ describe('fake Bybit server', () => {
     expect(candles[2]).toMatchObject({ open: Number(rows[10]!.open), close: Number(rows[10]!.close), volume: Number(rows[10]!.volume) });
     expect(fake.cursor).toBe(11);
     socket.close();
+  });
+
+  it('sends frames in one TCP write that the client reads as separate messages', async () => {
+    fake = await new FakeBybit({ rows }).listen();
+    const { socket, next } = await open(`${fake.wsUrl}/v5/public/linear`);
+    const long = 'x'.repeat(300); // past 125 bytes: the 16-bit length form
+    fake.sendRawTogether(['{"a":1}', `{"b":"${long}"}`]);
+    expect([await next(), await next()]).toEqual(['{"a":1}', `{"b":"${long}"}`]);
+    socket.close();
+  });
+
+  it("refuses a replay file's impossible candle as import does, naming its line in the file", () => {
+    const lines = readFileSync(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 'utf8').split('\n').slice(0, 31);
+    const [start, open, high, low, close] = lines[30]!.split(',');
+    lines[30] = [start, open, high, low, close, '-1'].join(',');
+    const file = join(tempDir(), 'replay.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    expect(() => readSourceCsv(file, 20)).toThrow(new CsvError(31, 'volume -1 is negative'));
   });
 
   it('refuses a spot subscribe of more than 10 topics like the real server', async () => {

@@ -70,15 +70,24 @@ describe('feed faults', () => {
     const old = rows[150]!.start;
     const future = fake.now() + 3_600_000 - (fake.now() % 60_000);
     const current = fake.now() - (fake.now() % 60_000);
+    const next = current + 60_000;
     const bad = [
       '{"topic":"kline.1.ETHUSDT","data":[{',
       push({ start: current, open: 100 }),
       push({ start: current, close: 'NaN' }),
       push({ start: current, high: '1e999' }),
       push({ start: current, low: '200' }),
+      push({ start: current, volume: '-1' }),
+      push({ start: current, open: '0', low: '0' }),
+      push({ start: current, open: '101' }),
+      push({ start: current, close: '99' }),
       push({ start: current }, 'kline.1.XRPUSDT'),
-      push({ start: old, close: '1' }),
+      push({ start: old }),
       push({ start: future }),
+      // One minute ahead: that minute has not begun on the exchange's clock.
+      push({ start: next }),
+      // The minute now open, confirmed already.
+      push({ start: current }),
     ];
     for (const frame of [...bad, ...bad]) fake.sendRaw(frame);
     fake.advanceCandles(2);
@@ -89,13 +98,14 @@ describe('feed faults', () => {
       malformed_json: 2,
       wrong_type: 2,
       non_finite: 4,
-      low_above_high: 2,
+      impossible_candle: 10,
       unknown_topic: 2,
       out_of_order: 2,
-      far_future: 2,
+      far_future: 4,
+      early_confirmation: 2,
     });
     expect(health.streams[0]).toMatchObject({ state: 'live', reconnects: 0 });
-    expect(health.streams[0]!.rejected).toMatchObject({ out_of_order: 2, far_future: 2, low_above_high: 2 });
+    expect(health.streams[0]!.rejected).toMatchObject({ out_of_order: 2, far_future: 4, impossible_candle: 10, early_confirmation: 2 });
     // serve's log: the stream's own rejects, then every reject, those no stream could own included.
     const lines = healthLines(health);
     expect(lines).toHaveLength(2);
@@ -104,12 +114,43 @@ describe('feed faults', () => {
       /^feed fake: latency p50 [\d.]+ ms, p99 [\d.]+ ms; rejected over all connections \(frames no stream could own included\): malformed_json 2, /,
     );
     expect(lines[1]).toContain('unknown_topic 2');
-    // Each kind logged once, in the order the fault script sends them (the order REJECT_KINDS declares).
-    expect(log.filter((l) => l.startsWith('rejected (')).map((l) => /\((\w+)\)/.exec(l)?.[1])).toEqual([...REJECT_KINDS]);
+    // Each kind logged once, in the order the fault script sends them (the order REJECT_KINDS declares;
+    // conflicting confirmations have their own test, feed-conflicts).
+    expect(log.filter((l) => l.startsWith('rejected (')).map((l) => /\((\w+)\)/.exec(l)?.[1])).toEqual(
+      REJECT_KINDS.filter((kind) => kind !== 'conflicting_confirmation'),
+    );
     const [stored] = e.store.range(KEY, old, old);
     expect(stored).toMatchObject({ close: Number(rows[150]!.close), confirmed: true });
     expect(e.store.range(KEY, future, future)).toEqual([]);
-    expect(e.store.range(KEY, current, current)[0]?.close).not.toBe(100);
+    // The candles of those minutes hold the exchange's true values, and nothing impossible was stored.
+    for (const start of [current, next]) {
+      const row = rows.find((r) => r.start === start)!;
+      expect(e.store.range(KEY, start, start)[0]).toMatchObject({ close: Number(row.close), volume: Number(row.volume), confirmed: true });
+    }
+    const impossible = e.store.db
+      .prepare(
+        'SELECT count(*) FROM candles WHERE volume < 0 OR low <= 0 OR low > high OR open NOT BETWEEN low AND high OR close NOT BETWEEN low AND high',
+      )
+      .pluck()
+      .get();
+    expect(impossible).toBe(0);
+  });
+
+  it('refuses impossible rows a REST backfill brings, counts them in health and stores the good rows beside them', async () => {
+    const broken = rows.map((r) => ({ ...r }));
+    Object.assign(broken[100]!, { volume: '-3' });
+    Object.assign(broken[101]!, { open: String(Number(broken[101]!.high) + 1) });
+    Object.assign(broken[102]!, { close: String(Number(broken[102]!.low) - 1) });
+    Object.assign(broken[103]!, { low: '0' });
+    fake = await new FakeBybit({ rows: broken, startIndex: 200, updatesPerCandle: 1 }).listen();
+    const e = engineOnFake(join(tempDir(), 'store.db'), fake, { backfillDepthMs: 300 * 60_000, watch: [KEY] });
+    engine = e;
+    await vi.waitFor(() => expect(e.feed?.health().streams[0]?.state).toBe('live'), { timeout: 30_000, interval: 10 });
+    await e.feed!.idle();
+    expect(e.feed!.health().streams[0]!.rejected).toEqual({ impossible_candle: 4 });
+    expect(confirmed(e)).toBe(196);
+    expect(e.store.range(KEY, broken[100]!.start, broken[103]!.start)).toEqual([]);
+    expect(e.store.range(KEY, broken[99]!.start, broken[99]!.start)).toHaveLength(1);
   });
 
   it('resumes its gap scan after a restart where it left off: a hole the exchange cannot fill is not fetched again', async () => {

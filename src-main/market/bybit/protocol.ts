@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Candle } from '../../../src-shared/domain/market';
+import { CLOCK_SKEW_MS, clockProblem, readCandleValues } from '../candle-validation';
 import { INTERVALS, isCandleStart, nextCandleStart, type Category, type Interval } from '../../../src-shared/domain/intervals';
 
 export const MAINNET = { ws: 'wss://stream.bybit.com', rest: 'https://api.bybit.com' } as const;
@@ -151,10 +152,13 @@ export const REJECT_KINDS = [
   'malformed_json',
   'wrong_type',
   'non_finite',
-  'low_above_high',
+  'impossible_candle',
   'unknown_topic',
   'out_of_order',
   'far_future',
+  'early_confirmation',
+  /** A confirmed candle confirmed again with other values: the first confirmation stays (see CandleWriter). */
+  'conflicting_confirmation',
 ] as const;
 export type RejectKind = (typeof REJECT_KINDS)[number];
 
@@ -170,7 +174,7 @@ export interface ValidationContext {
   isSubscribed(topic: string): boolean;
   /** Start of the newest candle accepted on the topic so far, if any. */
   lastStart(topic: string): number | undefined;
-  /** Current time in ms (injectable so replays can run on a virtual clock). */
+  /** The market clock in ms (injectable so replays can run on a virtual clock). */
   now: number;
 }
 
@@ -180,51 +184,31 @@ export type Frame =
   | { kind: 'op'; op: string; success: boolean; message: string; reqId: string | undefined }
   | { kind: 'rejected'; rejects: Reject[] };
 
-const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function decimal(text: string): number {
-  return DECIMAL_TEXT.test(text) ? Number(text) : Number.NaN;
+/**
+ * The exchange's clock for a push: its `ts`, but never later than our market clock, so that a frame
+ * stamped in the future cannot vouch for candles that have not begun. Whether a candle may be
+ * confirmed is judged on `ts` alone: a machine clock running behind must not refuse confirmations.
+ */
+interface PushClock {
+  now: number;
+  ts: number;
 }
 
-/** How far ahead of `now` a candle may start: one candle (clocks differ a little). */
-function isFarFuture(interval: Interval, start: number, now: number): boolean {
-  return start > nextCandleStart(interval, now);
-}
-
-const PRICE_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
-
-/** Checks one REST row or push element's prices; the reject names what is wrong. */
-function checkPrices(values: Record<(typeof PRICE_FIELDS)[number], number>, topic: string | undefined): Reject | undefined {
-  // A plain loop: this runs for each of a million backfilled rows.
-  for (const field of PRICE_FIELDS) {
-    if (!Number.isFinite(values[field])) return { kind: 'non_finite', topic, reason: `${field} is not a finite number` };
-  }
-  if (values.low > values.high) return { kind: 'low_above_high', topic, reason: `low ${values.low} is above high ${values.high}` };
-  return undefined;
-}
-
-function readCandle(
-  raw: unknown,
-  topic: string,
-  interval: Interval,
-  ctx: ValidationContext,
-  previous: number | undefined,
-): Candle | Reject {
+function readCandle(raw: unknown, topic: string, interval: Interval, clock: PushClock, previous: number | undefined): Candle | Reject {
   const wire = KlineWireCandle.safeParse(raw);
   if (!wire.success) return { kind: 'wrong_type', topic, reason: z.prettifyError(wire.error).split('\n')[0] ?? 'bad candle' };
   const c = wire.data;
   if (c.interval !== interval || !isCandleStart(interval, c.start)) {
     return { kind: 'wrong_type', topic, reason: `candle ${c.start} (interval ${c.interval}) does not belong to ${topic}` };
   }
-  const values = { open: decimal(c.open), high: decimal(c.high), low: decimal(c.low), close: decimal(c.close), volume: decimal(c.volume) };
-  const priceReject = checkPrices(values, topic);
-  if (priceReject !== undefined) return priceReject;
+  const values = readCandleValues(c);
+  if ('kind' in values) return { ...values, topic };
   if (previous !== undefined && c.start < previous) {
     return { kind: 'out_of_order', topic, reason: `candle ${c.start} arrived after ${previous}` };
   }
-  if (isFarFuture(interval, c.start, ctx.now))
-    return { kind: 'far_future', topic, reason: `candle ${c.start} starts after now (${ctx.now})` };
-  return { time: c.start, ...values, confirmed: c.confirm };
+  const candle = { time: c.start, ...values, confirmed: c.confirm };
+  const late = clockProblem(interval, candle, Math.min(clock.now, clock.ts), clock.ts);
+  return late === null ? candle : { ...late, topic };
 }
 
 /** A push element's start, for ordering; one without a numeric start sorts first (and is rejected). */
@@ -258,7 +242,7 @@ export function readFrame(text: string, ctx: ValidationContext): Frame {
     // Oldest first: the docs do not say in which order `data` lists candles, and a confirmation of the
     // previous candle listed after the next one's first update must not be taken as out of order.
     for (const element of push.data.data.toSorted((a, b) => startOf(a) - startOf(b))) {
-      const read = readCandle(element, push.data.topic, parsed.interval, ctx, previous);
+      const read = readCandle(element, push.data.topic, parsed.interval, { now: ctx.now, ts: push.data.ts }, previous);
       if ('kind' in read) rejects.push(read);
       else {
         candles.push(read);
@@ -274,12 +258,20 @@ export function readFrame(text: string, ctx: ValidationContext): Frame {
 }
 
 /**
- * Turns a REST kline page (newest first) into ascending candles. A candle is confirmed once its end
- * is at or before the server's `time`; a row that fails the checks is returned as a reject.
+ * Turns a REST kline page (newest first) into ascending candles; a row that fails the checks is
+ * returned as a reject. The exchange's clock is the server's `time`, never later than our market
+ * clock `now` (give or take CLOCK_SKEW_MS): a candle is confirmed once its end has passed on it.
  */
-export function readKlinePage(list: readonly KlineRow[], interval: Interval, serverTime: number): { candles: Candle[]; rejects: Reject[] } {
+export function readKlinePage(
+  list: readonly KlineRow[],
+  interval: Interval,
+  serverTime: number,
+  now: number,
+): { candles: Candle[]; rejects: Reject[] } {
   const candles: Candle[] = [];
   const rejects: Reject[] = [];
+  const clock = Math.min(serverTime, now);
+  const closedBy = Math.min(serverTime, now + CLOCK_SKEW_MS);
   for (let i = list.length - 1; i >= 0; i--) {
     const [startText, open, high, low, close, volume] = list[i] as KlineRow;
     const start = Number(startText);
@@ -287,10 +279,15 @@ export function readKlinePage(list: readonly KlineRow[], interval: Interval, ser
       rejects.push({ kind: 'wrong_type', reason: `REST row start "${startText}" is not a ${interval} candle start` });
       continue;
     }
-    const values = { open: decimal(open), high: decimal(high), low: decimal(low), close: decimal(close), volume: decimal(volume) };
-    const reject = checkPrices(values, undefined);
-    if (reject !== undefined) rejects.push(reject);
-    else candles.push({ time: start, ...values, confirmed: nextCandleStart(interval, start) <= serverTime });
+    const values = readCandleValues({ open, high, low, close, volume });
+    if ('kind' in values) {
+      rejects.push(values);
+      continue;
+    }
+    const candle = { time: start, ...values, confirmed: nextCandleStart(interval, start) <= closedBy };
+    const late = clockProblem(interval, candle, clock);
+    if (late === null) candles.push(candle);
+    else rejects.push(late);
   }
   return { candles, rejects };
 }

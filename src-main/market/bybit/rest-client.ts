@@ -68,10 +68,12 @@ export class BybitRest {
   /** Every request waits until then: the exchange asked this client (its IP) to slow down. */
   #pausedUntil = 0;
 
+  /** @param marketNow the market clock: no candle starting after it (give or take the clock skew) is taken */
   constructor(
     readonly baseUrl: string,
     timing: Partial<RestTiming> = {},
     private readonly log: (line: string) => void = () => {},
+    private readonly marketNow: () => number = Date.now,
   ) {
     this.#timing = { ...DEFAULT_REST_TIMING, ...timing };
     this.#limit = new SlidingWindowLimit(this.#timing.requestsPerWindow, this.#timing.windowMs);
@@ -82,7 +84,7 @@ export class BybitRest {
     const params = { category, symbol, interval, start: String(start), end: String(end), limit: String(KLINE_PAGE_LIMIT) };
     const reply = await this.#get('/v5/market/kline', params, KlineEnvelope);
     const list = 'list' in reply.result ? reply.result.list : [];
-    return { ...readKlinePage(list, interval, reply.time), serverTime: reply.time };
+    return { ...readKlinePage(list, interval, reply.time, this.marketNow()), serverTime: reply.time };
   }
 
   /**

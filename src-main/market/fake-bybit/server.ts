@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Category } from '../../../src-shared/domain/intervals';
 import {
@@ -74,6 +74,8 @@ type RestFault = { kind: 'retcode'; retCode: number; retMsg: string } | { kind: 
 
 interface Client {
   socket: WebSocket;
+  /** The TCP connection under `socket`, for writes that must reach the client in one piece. */
+  tcp: Socket;
   id: string;
   topics: Set<string>;
   argsChars: number;
@@ -210,6 +212,15 @@ export class FakeBybit {
     for (const client of this.#clients) if (!client.stalled) client.socket.send(text);
   }
 
+  /**
+   * Sends text frames to every live connection in one TCP write, so that the client reads them in
+   * one go (separate `sendRaw` calls may or may not be read together).
+   */
+  sendRawTogether(texts: string[]): void {
+    const bytes = Buffer.concat(texts.map(textFrame));
+    for (const client of this.#clients) if (!client.stalled) client.tcp.write(bytes);
+  }
+
   /** The next REST requests answer with these faults, in order. */
   failRest(...faults: RestFault[]): void {
     this.#faults.push(...faults);
@@ -235,7 +246,7 @@ export class FakeBybit {
       return;
     }
     this.stats.connections++;
-    const client: Client = { socket, id: randomUUID(), topics: new Set(), argsChars: 0, stalled: false };
+    const client: Client = { socket, tcp: req.socket, id: randomUUID(), topics: new Set(), argsChars: 0, stalled: false };
     this.#clients.add(client);
     socket.on('close', () => this.#clients.delete(client));
     socket.on('error', () => this.#clients.delete(client));
@@ -387,6 +398,16 @@ export class FakeBybit {
     }
     return list;
   }
+}
+
+/** An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), as a server sends it. */
+function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const length = payload.length;
+  const header =
+    length < 126 ? Buffer.from([0x81, length]) : length < 65_536 ? Buffer.from([0x81, 126, length >> 8, length & 0xff]) : undefined;
+  if (header === undefined) throw new Error('textFrame: frames over 64 KiB are not needed here');
+  return Buffer.concat([header, payload]);
 }
 
 /** Index of the first row starting after `time`, among the first `size` rows. */
