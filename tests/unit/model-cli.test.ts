@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, SHARED_GOLDEN, sharedCsvHead, tempDir } from '../helpers';
@@ -81,4 +82,17 @@ describe('model commands', () => {
     expect(runCli(['evaluate', '--model', join(SHARED_GOLDEN, 'model.json'), '--csv', csv]).stderr).toMatch(/no feature pipeline/);
     expect(runCli(['evaluate', '--model', join(dir, 'none'), '--csv', csv]).stderr).toMatch(/model not found/);
   }, 120_000); // five CLI runs, each starting Node and tfjs
+
+  it('refuses a model whose weights are a FIFO at once (explain blocked on it for ever)', () => {
+    const fifoModel = join(dir, 'fifo-model');
+    cpSync(modelDir, fifoModel, { recursive: true });
+    const json = JSON.parse(readFileSync(join(fifoModel, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    (json.weightsManifest[0] as { paths: string[] }).paths = ['weights.fifo'];
+    writeFileSync(join(fifoModel, 'model.json'), JSON.stringify(json));
+    execFileSync('mkfifo', [join(fifoModel, 'weights.fifo')]);
+    // The timeout only turns the old hang into a failure.
+    const result = runCli(['explain', '--model', fifoModel, '--csv', csv, '--at', '0'], 60_000);
+    expect(result.stderr).toMatch(/weights\.fifo is a FIFO, not a regular file/);
+    expect(result.status).toBe(1);
+  }, 90_000);
 });
