@@ -5,6 +5,7 @@
  * by electron-builder.config.ts.
  */
 import { app, BrowserWindow, ipcMain, net, Notification, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { alertText } from './alerts/alert-text';
@@ -39,8 +40,9 @@ session.defaultSession.setPermissionCheckHandler(() => false);
 // Only files inside the renderer folder, each sent with the CSP; anything else is a 404.
 protocol.handle(RENDERER_SCHEME, async (request) => {
   const file = rendererFileFor(request.url, rendererDir);
-  if (file === undefined) return new Response('not found', { status: 404 });
-  const response = await net.fetch(pathToFileURL(file).href).catch(() => new Response('not found', { status: 404 }));
+  // A regular file only: Chromium would list a folder's contents.
+  if (file === undefined || statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return new Response('not found', { status: 404 });
+  const response = await net.fetch(pathToFileURL(file).href);
   const headers = new Headers(response.headers);
   headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   return new Response(response.body, { status: response.status, headers });
