@@ -14,6 +14,7 @@ import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 import config, { ASAR_UNPACK, FUSES, setFuses } from '../../electron-builder.config';
 import { electronBinary, electronUnavailable } from '../../scripts/electron-binary';
+import { unpackedTwin } from '../../src-main/paths';
 import { ROOT, tempDir } from '../helpers';
 
 const CONFIG_FILE = 'electron-builder.config.ts';
@@ -147,4 +148,25 @@ describe('packaging configuration', () => {
     expect(wire[FuseV1Options.OnlyLoadAppFromAsar]).toBe(FuseState.ENABLE);
     expect(wire[FuseV1Options.EnableNodeCliInspectArguments]).toBe(FuseState.DISABLE);
   }, 660_000);
+});
+
+describe('unpacked files in a packaged app', () => {
+  it('are found beside the ASAR on Windows and POSIX paths, and only when present there', () => {
+    const everywhere = () => true;
+    expect(unpackedTwin('/opt/Candle Lens/resources/app.asar/resources/wasm-pthread-worker.cjs', everywhere)).toBe(
+      '/opt/Candle Lens/resources/app.asar.unpacked/resources/wasm-pthread-worker.cjs',
+    );
+    expect(
+      unpackedTwin('C:\\Program Files\\Candle Lens\\resources\\app.asar\\node_modules\\@tensorflow\\tfjs-backend-wasm\\dist\\', everywhere),
+    ).toBe('C:\\Program Files\\Candle Lens\\resources\\app.asar.unpacked\\node_modules\\@tensorflow\\tfjs-backend-wasm\\dist\\');
+    expect(unpackedTwin('/opt/app/resources/app.asar/resources/x.cjs', () => false)).toBe('/opt/app/resources/app.asar/resources/x.cjs');
+    for (const path of [
+      '/work/candle-lens/resources/wasm-pthread-worker.cjs',
+      '/opt/app.asar.unpacked/x',
+      '/opt/my-app.asar/x',
+      'C:\\app.asarx\\y',
+    ]) {
+      expect(unpackedTwin(path, everywhere), path).toBe(path);
+    }
+  });
 });
