@@ -4,7 +4,7 @@
  * colleague), so its manifest must not make us read other files (`../../etc/hostname`, an absolute
  * path, a symlink out of the folder) or block on a FIFO or a device.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, posix, relative, resolve, sep, win32 } from 'node:path';
 import { ModelFormatError } from './spec';
 
@@ -34,12 +34,12 @@ export function readModelFolderFile(folder: string, name: string, expectedBytes?
   const realFolder = realpathSync(folder);
   const path = resolve(realFolder, name);
   if (!isInside(realFolder, path)) throw new ModelFormatError(`the model names "${name}", which is outside its folder ${folder}`);
+  let target: string;
   try {
-    lstatSync(path);
+    target = realpathSync(path);
   } catch {
     throw new ModelFormatError(`file missing: ${path}`);
   }
-  const target = realpathSync(path);
   if (!isInside(realFolder, target)) {
     throw new ModelFormatError(
       `${path} is a symbolic link out of the model folder (to ${target}); a model reads only files inside its folder`,

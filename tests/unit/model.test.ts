@@ -183,6 +183,9 @@ describe('saved models', () => {
     symlinkSync(outside, join(dir, 'linked-out.bin'));
     withWeightsAt('linked-out.bin');
     expect(() => loadModel(dir)).toThrow(/linked-out\.bin is a symbolic link out of the model folder/);
+    symlinkSync(join(dir, 'gone.bin'), join(dir, 'dangling.bin'));
+    withWeightsAt('dangling.bin');
+    expect(() => loadModel(dir)).toThrow(/file missing: .*dangling\.bin/);
     mkdirSync(join(dir, 'folder.bin'));
     withWeightsAt('folder.bin');
     expect(() => loadModel(dir)).toThrow(/folder\.bin is a directory, not a regular file/);
