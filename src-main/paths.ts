@@ -15,6 +15,16 @@ export function appRoot(from: string = import.meta.dirname): string {
   }
 }
 
+/**
+ * In a packaged app, the `app.asar.unpacked` twin of a path inside `app.asar` when `exists` finds it
+ * (files read by WebAssembly, dlopen or worker threads are unpacked there); otherwise the path itself.
+ * Either separator, so that Windows paths find their twin too.
+ */
+export function unpackedTwin(path: string, exists: (twin: string) => boolean = existsSync): string {
+  const twin = path.replace(/([\\/])app\.asar(?=[\\/])/, '$1app.asar.unpacked');
+  return twin !== path && exists(twin) ? twin : path;
+}
+
 /** The per-user application-data folder, the same one Electron's app.getPath('userData') names. */
 export function userDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   const home = homedir();

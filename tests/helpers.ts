@@ -18,8 +18,9 @@ export function tempDir(prefix = 'candle-lens-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function runCli(args: string[]): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20 });
+/** Runs the CLI; with `timeoutMs`, a run that hangs is killed (status -1) so that its test fails instead of hanging. */
+export function runCli(args: string[], timeoutMs?: number): { status: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20, timeout: timeoutMs });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

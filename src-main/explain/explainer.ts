@@ -52,10 +52,32 @@ function read(compute: () => tf.Tensor): Float32Array {
   }
 }
 
+/** A model whose arithmetic overflowed (finite but huge weights): its outputs cannot be used. */
+export class NonFiniteOutputError extends Error {
+  override name = 'NonFiniteOutputError';
+}
+
+/**
+ * The one check every path applies to a model's outputs (live scoring, explain, evaluate, backtest,
+ * replay): float32 overflow gives Infinity or NaN, which JSON would silently print as null.
+ */
+export function requireFinite(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] ?? NaN;
+    if (!Number.isFinite(value)) {
+      throw new NonFiniteOutputError(
+        `the model's output is not finite (${what} holds ${value} at ${i}): its weights overflow float32 arithmetic, so it cannot be used`,
+      );
+    }
+  }
+}
+
 /** Logits for a batch [B, T, C] given flat, time-major per window. */
 export function predictLogits(model: FinancialCnn, inputs: Float32Array, batch: number): Float32Array {
   const { sequence_length: T, input_channels: C } = model.spec;
-  return read(() => model.logits(tf.tensor3d(inputs, [batch, T, C])));
+  const logits = read(() => model.logits(tf.tensor3d(inputs, [batch, T, C])));
+  requireFinite(logits, 'logits');
+  return logits;
 }
 
 /** Explains `batch` windows (flat [B, T, C] input) at once. */
@@ -105,7 +127,7 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
     }
     activations.dispose();
     const attributions = options.attribution ? inputAttribution(model, x, targets) : undefined;
-    return perWindow.map((l, b) => ({
+    const explained = perWindow.map((l, b) => ({
       logits: Array.from(l),
       probabilities: softmax(l),
       predicted: predicted[b] ?? 0,
@@ -115,6 +137,15 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
       attribution: attributions?.totals[b] ?? [],
       attributionByStep: attributions?.bySteps[b] ?? [],
     }));
+    for (const e of explained) {
+      requireFinite(e.logits, 'logits');
+      requireFinite(e.probabilities, 'probabilities');
+      requireFinite(e.camRaw, 'CAM');
+      requireFinite(e.cam, 'CAM');
+      requireFinite(e.attribution, 'channel attribution');
+      for (const step of e.attributionByStep) requireFinite(step, 'channel attribution');
+    }
+    return explained;
   } finally {
     x.dispose();
   }

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BACKEND_NAMES } from '../../src-shared/domain/model';
-import { appRoot } from '../paths';
+import { appRoot, unpackedTwin } from '../paths';
 import { registerThreadedWasm } from './wasm-threads';
 
 export const BACKENDS = BACKEND_NAMES;
@@ -27,8 +27,8 @@ const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
 export function wasmDirectory(): string {
   const require = createRequire(join(appRoot(), 'package.json'));
   const dir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/');
-  const unpacked = dir.replace(`app.asar${'/'}`, 'app.asar.unpacked/');
-  if (unpacked !== dir && existsSync(join(unpacked, WASM_FILE))) return unpacked;
+  const unpacked = unpackedTwin(dir, (twin) => existsSync(join(twin, WASM_FILE)));
+  if (unpacked !== dir) return unpacked;
   if (!existsSync(join(dir, WASM_FILE))) throw new Error(`tfjs wasm files not found in ${dir}`);
   return dir;
 }

@@ -5,10 +5,11 @@
  * format) is read too. Every file is checked completely before anything uses it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { FeatureSpecSchema, LabelSpecSchema, NormalizationSchema } from '../../src-shared/domain/feature-spec';
+import { readModelFolderFile } from './folder-file';
 import { checkStateDict, expectedWeights, ModelFormatError, ModelSpecSchema, parsePytorchModel, type StateDict } from './spec';
 
 export const MODEL_FORMAT = 'candle-lens-model';
@@ -90,9 +91,11 @@ export function saveModel(dir: string, metadata: ModelMetadata, weights: StateDi
 export function loadModel(path: string): LoadedModel {
   if (!existsSync(path)) throw new ModelFormatError(`model not found: ${path}`);
   const file = statSync(path).isDirectory() ? join(path, 'model.json') : path;
+  const folder = dirname(file);
+  const text = readModelFolderFile(folder, basename(file)).toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     throw new ModelFormatError(`${file} is not readable JSON: ${(err as Error).message}`);
   }
@@ -119,13 +122,9 @@ export function loadModel(path: string): LoadedModel {
   if (!parsed.success) throw new ModelFormatError(`${file} is not a Candle Lens model: ${z.prettifyError(parsed.error)}`);
   const { weightsManifest, ...metadata } = parsed.data;
   const manifest = weightsManifest[0];
-  const binPath = join(file, '..', manifest?.paths[0] ?? 'weights.bin');
-  if (!existsSync(binPath)) throw new ModelFormatError(`weights file missing: ${binPath}`);
-  const bytes = readFileSync(binPath);
   const entries = manifest?.weights ?? [];
   const total = entries.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
-  if (bytes.byteLength !== total * 4)
-    throw new ModelFormatError(`${binPath} holds ${bytes.byteLength} bytes, the manifest needs ${total * 4}`);
+  const bytes = readModelFolderFile(folder, manifest?.paths[0] ?? 'weights.bin', total * 4);
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const weights: StateDict = new Map();
   let offset = 0;

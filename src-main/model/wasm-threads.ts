@@ -16,7 +16,7 @@ import { BackendWasm, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { appRoot } from '../paths';
+import { appRoot, unpackedTwin } from '../paths';
 
 const BUILD = 'tfjs-backend-wasm-threaded-simd';
 /** tfjs-backend-wasm's own priority for 'wasm'. */
@@ -52,8 +52,10 @@ async function startModule(threads: number, wasmDir: string): Promise<Emscripten
   const factory = require(script) as (config: EmscriptenConfig) => Promise<EmscriptenModule>;
   const binary = readFileSync(join(wasmDir, `${BUILD}.wasm`));
   return factory({
-    locateFile: (file) => (file.endsWith('.worker.js') ? join(root, 'resources', 'wasm-pthread-worker.cjs') : join(wasmDir, file)),
-    mainScriptUrlOrBlob: script,
+    // Worker threads start from these two files: in a packaged app, their unpacked copies.
+    locateFile: (file) =>
+      file.endsWith('.worker.js') ? unpackedTwin(join(root, 'resources', 'wasm-pthread-worker.cjs')) : join(wasmDir, file),
+    mainScriptUrlOrBlob: unpackedTwin(script),
     instantiateWasm: (imports, receive) => {
       imports.env.emscripten_num_logical_cores = () => 2 * threads;
       void WebAssembly.instantiate(binary, imports).then(({ instance, module }) => receive(instance, module));

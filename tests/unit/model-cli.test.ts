@@ -1,11 +1,13 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, SHARED_GOLDEN, sharedCsvHead, tempDir } from '../helpers';
+import { ROOT, runCli, SHARED_GOLDEN, sharedCsvHead, tempDir } from '../helpers';
 
 const dir = tempDir();
 const csv = join(dir, 'eth.csv');
 let modelDir = '';
+const bundledModel = join(ROOT, 'resources', 'models', readdirSync(join(ROOT, 'resources', 'models'))[0] ?? '');
 
 beforeAll(() => {
   writeFileSync(csv, sharedCsvHead('bybit_ETHUSDT_1m.csv', 900));
@@ -81,4 +83,39 @@ describe('model commands', () => {
     expect(runCli(['evaluate', '--model', join(SHARED_GOLDEN, 'model.json'), '--csv', csv]).stderr).toMatch(/no feature pipeline/);
     expect(runCli(['evaluate', '--model', join(dir, 'none'), '--csv', csv]).stderr).toMatch(/model not found/);
   }, 120_000); // five CLI runs, each starting Node and tfjs
+
+  it('refuses a model whose outputs overflow (every weight 3e38) on explain, evaluate and backtest, printing no null', () => {
+    // The bundled model with every weight 3e38: finite weights whose arithmetic overflows float32
+    // (on cpu the logits are NaN; the old CLIs printed probabilities [null, null, null] and exited 0).
+    const huge = join(dir, 'huge-model');
+    cpSync(bundledModel, huge, { recursive: true });
+    const bytes = readFileSync(join(huge, 'weights.bin')).byteLength;
+    writeFileSync(join(huge, 'weights.bin'), new Uint8Array(new Float32Array(bytes / 4).fill(3e38).buffer));
+    const at = sharedCsvHead('bybit_ETHUSDT_1m.csv', 500).trim().split('\n').at(-1)?.split(',')[0] ?? '';
+    for (const args of [
+      ['explain', '--model', huge, '--csv', csv, '--at', at],
+      ['evaluate', '--model', huge, '--csv', csv],
+      ['backtest', '--model', huge, '--csv', csv, '--threads', '1'],
+    ]) {
+      const result = runCli([...args, '--backend', 'cpu']);
+      expect(result.stderr, args[0]).toMatch(
+        /the model's output is not finite \([a-zA-Z ]+ holds (NaN|-?Infinity) at \d+\): its weights overflow float32 arithmetic/,
+      );
+      expect(result.status, args[0]).toBe(1);
+      expect(result.stdout, args[0]).not.toMatch(/null/);
+    }
+  }, 120_000);
+
+  it('refuses a model whose weights are a FIFO at once (explain blocked on it for ever)', () => {
+    const fifoModel = join(dir, 'fifo-model');
+    cpSync(modelDir, fifoModel, { recursive: true });
+    const json = JSON.parse(readFileSync(join(fifoModel, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    (json.weightsManifest[0] as { paths: string[] }).paths = ['weights.fifo'];
+    writeFileSync(join(fifoModel, 'model.json'), JSON.stringify(json));
+    execFileSync('mkfifo', [join(fifoModel, 'weights.fifo')]);
+    // The timeout only turns the old hang into a failure.
+    const result = runCli(['explain', '--model', fifoModel, '--csv', csv, '--at', '0'], 60_000);
+    expect(result.stderr).toMatch(/weights\.fifo is a FIFO, not a regular file/);
+    expect(result.status).toBe(1);
+  }, 90_000);
 });

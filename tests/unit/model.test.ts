@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src-main/explain/explainer';
 import { availableBackends, useBackend } from '../../src-main/model/backend';
@@ -158,5 +158,45 @@ describe('saved models', () => {
     writeFileSync(join(bad, 'model.json'), '{"format": "candle-lens-model", "spec": ');
     expect(() => loadModel(bad)).toThrow(/not readable JSON/);
     expect(() => loadModel(join(bad, 'nope'))).toThrow(/model not found/);
+  });
+
+  it('reads only regular files inside the model folder: a manifest path out of it, an absolute path, a symlink out and a directory are refused', () => {
+    const loaded = loadModel(join(SHARED_GOLDEN, 'model.json'));
+    const dir = join(tempDir(), 'model');
+    saveModel(dir, loaded.metadata, loaded.weights);
+    // A file of exactly the right size outside the folder: the old loader took it as the weights.
+    const outside = join(dirname(dir), 'outside.bin');
+    copyFileSync(join(dir, 'weights.bin'), outside);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    const withWeightsAt = (path: string) => {
+      (json.weightsManifest[0] as { paths: string[] }).paths = [path];
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    };
+
+    withWeightsAt('../outside.bin');
+    expect(() => loadModel(dir)).toThrow(/names "\.\.\/outside\.bin", which is outside its folder/);
+    withWeightsAt('../../../../../../../../etc/hostname');
+    expect(() => loadModel(dir)).toThrow(/which is outside its folder/);
+    withWeightsAt(outside);
+    expect(() => loadModel(dir)).toThrow(/absolute path .*a model reads only files inside its folder/);
+
+    symlinkSync(outside, join(dir, 'linked-out.bin'));
+    withWeightsAt('linked-out.bin');
+    expect(() => loadModel(dir)).toThrow(/linked-out\.bin is a symbolic link out of the model folder/);
+    symlinkSync(join(dir, 'gone.bin'), join(dir, 'dangling.bin'));
+    withWeightsAt('dangling.bin');
+    expect(() => loadModel(dir)).toThrow(/file missing: .*dangling\.bin/);
+    mkdirSync(join(dir, 'folder.bin'));
+    withWeightsAt('folder.bin');
+    expect(() => loadModel(dir)).toThrow(/folder\.bin is a directory, not a regular file/);
+
+    // A symlink that stays inside the folder, and a subfolder, are fine.
+    symlinkSync(join(dir, 'weights.bin'), join(dir, 'linked-in.bin'));
+    withWeightsAt('linked-in.bin');
+    expect(loadModel(dir).weightsHash).toBe(loaded.weightsHash);
+    mkdirSync(join(dir, 'sub'));
+    copyFileSync(join(dir, 'weights.bin'), join(dir, 'sub', 'weights.bin'));
+    withWeightsAt('sub/weights.bin');
+    expect(loadModel(dir).weightsHash).toBe(loaded.weightsHash);
   });
 });

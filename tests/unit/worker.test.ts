@@ -1,8 +1,9 @@
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { ModelWorker } from '../../src-main/worker/client';
-import { SHARED_GOLDEN, sharedCsvHead } from '../helpers';
+import { ROOT, SHARED_GOLDEN, sharedCsvHead, tempDir } from '../helpers';
 
 const worker = new ModelWorker();
 afterAll(() => worker.close());
@@ -15,5 +16,22 @@ describe('model worker thread', () => {
     const candles = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 200), '1');
     await expect(worker.score(candles.slice(0, 160), 60_000, 'gradcam')).rejects.toThrow(/no feature pipeline/);
     await expect(worker.load('/nonexistent/model')).rejects.toThrow(/model not found/);
+  });
+
+  it('refuses a window whose outputs overflow with the same error as the CLIs', async () => {
+    const models = join(ROOT, 'resources', 'models');
+    const huge = join(tempDir(), 'huge');
+    cpSync(join(models, readdirSync(models)[0] ?? ''), huge, { recursive: true });
+    const bytes = readFileSync(join(huge, 'weights.bin')).byteLength;
+    writeFileSync(join(huge, 'weights.bin'), new Uint8Array(new Float32Array(bytes / 4).fill(3e38).buffer));
+    const cpuWorker = new ModelWorker();
+    try {
+      await cpuWorker.init(['cpu']);
+      await cpuWorker.load(huge);
+      const candles = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 200), '1');
+      await expect(cpuWorker.score(candles.slice(0, 160), 60_000, 'gradcam')).rejects.toThrow(/the model's output is not finite/);
+    } finally {
+      await cpuWorker.close();
+    }
   });
 });
