@@ -159,6 +159,8 @@ export type FiredAlert = z.output<typeof FiredAlertSchema>;
 export const AUDIT_VERDICTS = ['reproduced', 'differs', 'not re-run'] as const;
 
 const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/;
+/** The longest alert thumbnail (a PNG data URL, so ASCII) a renderer may store: by far the largest request it sends. */
+export const THUMBNAIL_MAX_CHARS = 4_000_000;
 
 export const ReplayStateSchema = z.object({
   id: z.string(),
@@ -379,7 +381,7 @@ export const calls = {
   },
   'alerts.thumbnail': {
     request: z
-      .object({ firedId: z.number().int(), png: z.string().max(4_000_000).regex(PNG_DATA_URL, 'png must be a PNG data URL') })
+      .object({ firedId: z.number().int(), png: z.string().max(THUMBNAIL_MAX_CHARS).regex(PNG_DATA_URL, 'png must be a PNG data URL') })
       .strict(),
     response: z.object({ stored: z.boolean() }),
   },
