@@ -14,6 +14,7 @@ import type { Engine } from '../engine/engine';
 import { BRIDGE_PATH, MAX_CLIENT_FRAME_BYTES } from '../ipc/wire';
 import { CONTENT_SECURITY_POLICY } from '../security';
 import { answerClientFrame } from './answer-frame';
+import { ClientCalls } from './client-calls';
 import { allowedHostnames, hostAllowed, isLoopbackAddress, originAllowed } from './request-guards';
 
 /**
@@ -110,20 +111,31 @@ export async function serve({
 
   wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
     const client = peer(req.socket);
-    const send = (text: string) => {
-      if (socket.readyState !== socket.OPEN) return;
-      if (socket.bufferedAmount > maxUnreadBytes) {
-        log(`dropped the client at ${client}: it left ${socket.bufferedAmount} bytes unread`);
-        socket.close(SLOW_CLIENT_CLOSE_CODE, `too slow: over ${maxUnreadBytes} bytes of replies and events unread`);
-        return;
-      }
-      socket.send(text);
+    /** Drops a client that leaves too much unread; true when nothing more should go to it. */
+    const dropIfSlow = (): boolean => {
+      if (socket.readyState !== socket.OPEN) return true;
+      if (socket.bufferedAmount <= maxUnreadBytes) return false;
+      log(`dropped the client at ${client}: it left ${socket.bufferedAmount} bytes unread`);
+      socket.close(SLOW_CLIENT_CLOSE_CODE, `too slow: over ${maxUnreadBytes} bytes of replies and events unread`);
+      return true;
     };
+    const send = (text: string) => {
+      if (!dropIfSlow()) socket.send(text);
+    };
+    const calls = new ClientCalls({
+      start: (text) => void answerClientFrame(text, engine.dispatch).then(send),
+      canStart: () => !dropIfSlow(),
+      pauseReading: () => socket.pause(),
+      resumeReading: () => socket.resume(),
+    });
     const unlisten = engine.events.listen((event, payload) => send(JSON.stringify({ event, payload })));
-    socket.on('close', unlisten);
+    socket.on('close', () => {
+      unlisten();
+      calls.close();
+    });
     // An oversized or invalid frame: ws has already closed this socket with the code saying why (1009, 1007...).
     socket.on('error', (err) => log(`closed the client at ${client}: ${err.message}`));
-    socket.on('message', (data) => void answerClientFrame(String(data), engine.dispatch).then(send));
+    socket.on('message', (data) => calls.push(String(data)));
   });
 
   await new Promise<void>((resolve, reject) => {
