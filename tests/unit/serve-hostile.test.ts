@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { createEngine, SAMPLE_STREAM } from '../../src-main/engine/engine';
 import { THUMBNAIL_MAX_CHARS } from '../../src-main/ipc/contract';
+import type { Dispatch } from '../../src-main/ipc/dispatch';
 import { BRIDGE_PATH, MAX_CLIENT_FRAME_BYTES } from '../../src-main/ipc/wire';
 import { serve, SLOW_CLIENT_CLOSE_CODE } from '../../src-main/server/serve';
 import { startServe, tempDir } from '../helpers';
@@ -165,37 +166,77 @@ describe('serve closes a socket that breaks the frame rules, and only that one',
   });
 });
 
+/** An in-process server with a small unread cap, counting the calls it computes. */
+async function smallCapServer() {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'renderer'));
+  const engine = createEngine({ storePath: join(dir, 'store.db'), market: false, modelPath: false });
+  const logged: string[] = [];
+  const counted = { calls: 0 };
+  const dispatch: Dispatch = (name, payload) => {
+    counted.calls++;
+    return engine.dispatch(name, payload);
+  };
+  const maxUnreadBytes = 1 << 20;
+  const server = await serve({
+    engine: { ...engine, dispatch },
+    rendererDir: join(dir, 'renderer'),
+    log: (line) => logged.push(line),
+    maxUnreadBytes,
+  });
+  return {
+    url: `ws://${new URL(server.url).host}${BRIDGE_PATH}?token=${server.token}`,
+    maxUnreadBytes,
+    counted,
+    dropped: () => logged.some((line) => /dropped the client at .* unread/.test(line)),
+    close: async () => {
+      await server.close();
+      engine.close();
+    },
+  };
+}
+
+const rangeCall = JSON.stringify({ id: 0, call: 'candles.range', payload: SAMPLE_STREAM });
+
 describe('serve drops a client that stops reading', () => {
   it('closes it with a reason once its unread replies pass the cap, while the others keep working', async () => {
-    const dir = tempDir();
-    mkdirSync(join(dir, 'renderer'));
-    const engine = createEngine({ storePath: join(dir, 'store.db'), market: false, modelPath: false });
-    const logged: string[] = [];
-    const maxUnreadBytes = 1 << 20;
-    const server = await serve({ engine, rendererDir: join(dir, 'renderer'), log: (line) => logged.push(line), maxUnreadBytes });
-    const url = `ws://${new URL(server.url).host}${BRIDGE_PATH}?token=${server.token}`;
-    const bystander = await connect({}, url);
-    const slow = await connect({}, url);
+    const server = await smallCapServer();
+    const bystander = await connect({}, server.url);
+    const slow = await connect({}, server.url);
     slow.pause();
-    const request = JSON.stringify({ id: 0, call: 'candles.range', payload: SAMPLE_STREAM });
     const replyBytes = JSON.stringify(await call(bystander, 7, 'candles.range', SAMPLE_STREAM)).length;
-    const dropped = () => logged.some((line) => /dropped the client at .* unread/.test(line));
     // Up to enough replies to fill the cap beyond what the kernel's socket buffers on both sides may
     // hold, in rounds, each followed by a call of a client that reads: the server has had the round.
     const kernelBuffers = 48 << 20;
     let id = 100;
-    for (let sent = 0; !dropped() && sent * replyBytes < maxUnreadBytes + kernelBuffers; sent += 10) {
-      for (let i = 0; i < 10; i++) slow.send(request);
+    for (let sent = 0; !server.dropped() && sent * replyBytes < server.maxUnreadBytes + kernelBuffers; sent += 10) {
+      for (let i = 0; i < 10; i++) slow.send(rangeCall);
       await call(bystander, id++, 'app.info', {});
     }
-    await vi.waitFor(() => expect(dropped()).toBe(true), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(server.dropped()).toBe(true), { timeout: 10_000, interval: 100 });
     expect(await call(bystander, 5, 'candles.count', SAMPLE_STREAM)).toMatchObject({ id: 5, reply: { ok: true } });
     const closing = closed(slow);
     slow.resume();
     expect(await closing).toEqual({ code: SLOW_CLIENT_CLOSE_CODE, reason: expect.stringMatching(/too slow/) as unknown });
     bystander.close();
     await server.close();
-    engine.close();
+  }, 90_000);
+
+  it('computes no more replies for it once dropped, however many calls it sent at once', async () => {
+    const server = await smallCapServer();
+    const slow = await connect({}, server.url);
+    slow.pause();
+    const sent = 300;
+    for (let i = 0; i < sent; i++) slow.send(rangeCall);
+    await vi.waitFor(() => expect(server.dropped()).toBe(true), { timeout: 60_000, interval: 100 });
+    const computed = server.counted.calls;
+    const bystander = await connect({}, server.url);
+    expect(await call(bystander, 8, 'app.info', {})).toMatchObject({ id: 8, reply: { ok: true } });
+    expect(server.counted.calls).toBe(computed + 1);
+    expect(computed).toBeLessThan(sent);
+    slow.terminate();
+    bystander.close();
+    await server.close();
   }, 90_000);
 });
 
