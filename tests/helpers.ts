@@ -34,8 +34,10 @@ export function sharedBybitExample(file: string): string {
   return readFileSync(join(SHARED_BYBIT, file), 'utf8');
 }
 
-/** Starts `candle-lens serve` and resolves with the URL it prints. */
-export async function startServe(args: string[]): Promise<{ url: string; process: ChildProcess; stop: () => Promise<void> }> {
+/** Starts `candle-lens serve` and resolves with the URL it prints; `output` is all it printed so far. */
+export async function startServe(
+  args: string[],
+): Promise<{ url: string; process: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -58,7 +60,7 @@ export async function startServe(args: string[]): Promise<{ url: string; process
       child.once('exit', () => done());
       child.kill('SIGTERM');
     });
-  return { url, process: child, stop };
+  return { url, process: child, output: () => output, stop };
 }
 
 /** The value of a bridge call on `engine`; a refused call throws with its name and message. */

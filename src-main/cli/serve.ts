@@ -46,7 +46,8 @@ export async function commandServe(args: string[]): Promise<void> {
       if (health !== undefined) for (const line of healthLines(health)) log(line);
     }, HEALTH_LOG_MS).unref();
   }
-  const server = await serve({ engine, rendererDir, host: values.host ?? '127.0.0.1', port, log });
+  const warn = (line: string) => console.error(`[serve] ${line}`);
+  const server = await serve({ engine, rendererDir, host: values.host ?? '127.0.0.1', port, log, warn });
   console.log(`Open ${server.url}`);
   const stop = () => {
     void server.close().then(async () => {

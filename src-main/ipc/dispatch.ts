@@ -25,7 +25,9 @@ export type Dispatch = (name: unknown, payload: unknown) => Promise<EnvelopeValu
 export function createDispatch(handlers: Handlers): Dispatch {
   return async (name, payload) => {
     if (!isCallName(name)) {
-      return { ok: false, error: { code: 'unknown_call', message: `unknown call: ${String(name).slice(0, 80)}` } };
+      // Only a string is shown: String() of some values (an object without a prototype) throws.
+      const shown = typeof name === 'string' ? name.slice(0, 80) : `a name of type ${typeof name}`;
+      return { ok: false, error: { code: 'unknown_call', message: `unknown call: ${shown}` } };
     }
     const request = calls[name].request.safeParse(payload ?? {});
     if (!request.success) {

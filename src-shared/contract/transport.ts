@@ -3,6 +3,7 @@
  * channels, and the WebSocket transport carries the same as JSON frames.
  */
 import { z } from 'zod';
+import { MAX_THUMBNAIL_CHARS } from '../domain/alerts';
 import type { CallName, EventName } from './bridge';
 
 export const ERROR_CODES = ['unknown_call', 'bad_request', 'bad_response', 'handler_failed', 'transport'] as const;
@@ -34,6 +35,13 @@ export const EVENT_CHANNEL = 'candle-lens:event';
 
 /** The WebSocket transport's path on `serve`. */
 export const BRIDGE_PATH = '/bridge';
+
+/**
+ * The largest client frame the transport accepts, in bytes: the largest request of the contract (a
+ * thumbnail, ASCII, one byte a character) with room to spare for the frame around it and for JSON
+ * escapes. A larger frame cannot be a valid call, so the socket is closed (1009) before it is read.
+ */
+export const MAX_CLIENT_FRAME_BYTES = MAX_THUMBNAIL_CHARS + (1 << 20);
 
 export const ClientFrame = z.object({
   id: z.number().int(),

@@ -20,6 +20,7 @@ describe('dispatch', () => {
     ['an unknown call', 'candles.delete', {}, 'unknown_call'],
     ['a prototype key', 'constructor', {}, 'unknown_call'],
     ['a missing name', undefined, {}, 'unknown_call'],
+    ['a name that cannot be turned into text', Object.create(null) as unknown, {}, 'unknown_call'],
     ['a wrong type', 'candles.count', { symbol: 42, interval: '1' }, 'bad_request'],
     ['an unknown interval', 'candles.count', { symbol: 'BTCUSDT', interval: '2' }, 'bad_request'],
     ['an extra field', 'app.info', { admin: true }, 'bad_request'],
