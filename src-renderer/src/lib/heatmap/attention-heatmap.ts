@@ -4,14 +4,9 @@
  * changes (zoom, pan, resize), and the pane view recomputes the band edges then, so the shading
  * follows the time scale exactly; drawing only paints them.
  */
-import type { IChartApi, IPrimitivePaneView, ISeriesPrimitive, SeriesAttachedParameter, Time, UTCTimestamp } from 'lightweight-charts';
+import type { IChartApi, IPrimitivePaneView, ISeriesPrimitive, SeriesAttachedParameter, Time } from 'lightweight-charts';
+import type { AttentionBand } from './attention-bands';
 import { AttentionPaneView } from './attention-pane-view';
-
-export interface AttentionBand {
-  /** Candle start, chart time (UTC seconds). */
-  time: UTCTimestamp;
-  weight: number;
-}
 
 export class AttentionHeatmap implements ISeriesPrimitive<Time> {
   #chart: IChartApi | undefined;

@@ -4,7 +4,7 @@
  * renderer only paints what the view computed.
  */
 import type { IPrimitivePaneRenderer, IPrimitivePaneView, ITimeScaleApi, Time } from 'lightweight-charts';
-import type { AttentionBand } from './attention-heatmap';
+import type { AttentionBand } from './attention-bands';
 import { heatColour } from './colour-scale';
 
 /** One band on screen, in media (CSS pixel) coordinates. */

@@ -1,6 +1,6 @@
 /** What the state modules ask of the chart on screen (ChartView's exported functions). */
 import type { Candle } from '../../../../src-shared/domain/market';
-import type { AttentionBand } from '../heatmap/attention-heatmap';
+import type { AttentionBand } from '../heatmap/attention-bands';
 
 export interface ChartHandle {
   /** Updates the newest candle in place or appends one (older ones are merged in after a pause). */
