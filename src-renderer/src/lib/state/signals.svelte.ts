@@ -29,7 +29,7 @@ export class SignalsState {
   selected: Signal | undefined = $state.raw();
   /** The selected signal as the chosen method explains it. */
   explained: Signal | undefined = $state.raw();
-  /** The heatmap shows the selected signal as the chosen method explains it. */
+  /** The explained window, as the heatmap shades it. */
   readonly bands = $derived(this.explained === undefined ? [] : attentionBands(this.explained));
   // Apart, so that a provisional signal (up to once a second) does not rebuild every stored marker.
   readonly #storedMarkers = $derived(signalMarkers(this.list));
