@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { attentionConcentration, topIndices } from '../../src-shared/domain/attention';
 import type { Candle } from '../../src-shared/domain/market';
 import { CandleMemory } from '../../src-renderer/src/lib/candle-memory';
+import { attentionBands } from '../../src-renderer/src/lib/heatmap/attention-bands';
+import { bandSpans } from '../../src-renderer/src/lib/heatmap/attention-pane-view';
 import { heatColour, legendGradient } from '../../src-renderer/src/lib/heatmap/colour-scale';
 import { fromDateTimeInput, timeFormatters, toDateTimeInput } from '../../src-renderer/src/lib/time-format';
 
@@ -68,6 +70,28 @@ describe('heat colour scale', () => {
   it('rises monotonically in opacity', () => {
     const alphas = [0, 0.2, 0.4, 0.6, 0.8, 1].map((w) => Number(/,([\d.]+)\)$/.exec(heatColour(w))?.[1]));
     expect([...alphas].sort((a, b) => a - b)).toEqual(alphas);
+  });
+});
+
+describe('the heatmap bands', () => {
+  it('shades each candle of the window by its attention, at chart time (seconds)', () => {
+    expect(attentionBands({ windowStarts: [60_000, 120_000, 180_000], cam: [0, 1] })).toEqual([
+      { time: 60, weight: 0 },
+      { time: 120, weight: 1 },
+      { time: 180, weight: 0 },
+    ]);
+  });
+
+  it('tiles neighbouring candles without gaps, ends half a bar out, and skips candles off the time scale', () => {
+    const bands = attentionBands({ windowStarts: [60_000, 120_000, 180_000, 240_000], cam: [0.2, 1, 0.5, 0.7] });
+    const spans = bandSpans(bands, [100, 110, 130, null], 8);
+    expect(spans.map(({ left, right }) => [left, right])).toEqual([
+      [96, 105],
+      [105, 120],
+      [120, 134],
+    ]);
+    expect(spans.map((s) => s.colour)).toEqual([heatColour(0.2), heatColour(1), heatColour(0.5)]);
+    expect(bandSpans(bands, [null, null, null, null], 8)).toEqual([]);
   });
 });
 

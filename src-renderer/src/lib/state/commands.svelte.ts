@@ -1,0 +1,60 @@
+/** The dialogs that are open, and the actions the header's buttons and the keyboard shortcuts run. */
+import { shortcutFor, type ShortcutAction } from '../shortcuts';
+import type { ChartRef } from './chart-handle';
+import type { PreferencesState } from './preferences.svelte';
+import type { ReplaySession } from './replay.svelte';
+import type { SignalsState } from './signals.svelte';
+import type { StreamSession } from './stream-session.svelte';
+
+export interface CommandTargets {
+  prefs: PreferencesState;
+  session: StreamSession;
+  signals: SignalsState;
+  replay: ReplaySession;
+  chart: ChartRef;
+}
+
+export class Commands {
+  models = $state(false);
+  backtest = $state(false);
+  audit = $state(false);
+  help = $state(false);
+  readonly #prefs: PreferencesState;
+  readonly #actions: Record<ShortcutAction, () => void>;
+
+  constructor({ prefs, session, signals, replay, chart }: CommandTargets) {
+    this.#prefs = prefs;
+    this.#actions = {
+      toggleHeatmap: () => prefs.toggleHeatmap(),
+      nextMethod: () => prefs.nextMethod(),
+      toggleTheme: () => prefs.toggleTheme(),
+      fit: () => chart()?.fit(),
+      nextInterval: () => session.stepInterval(1),
+      previousInterval: () => session.stepInterval(-1),
+      togglePanel: () => prefs.togglePanel(),
+      closeExplanation: () => {
+        signals.selected = undefined;
+        this.models = false;
+        this.audit = false;
+        this.help = false;
+      },
+      help: () => (this.help = !this.help),
+      toggleModels: () => (this.models = !this.models),
+      toggleBacktest: () => (this.backtest = !this.backtest),
+      toggleAudit: () => (this.audit = !this.audit),
+      toggleReplay: () => replay.toggle(),
+    };
+  }
+
+  /** Runs an action once the preferences are loaded (the page shows no controls before). */
+  readonly run = (action: ShortcutAction): void => {
+    if (this.#prefs.value !== undefined) this.#actions[action]();
+  };
+
+  readonly onKey = (event: KeyboardEvent): void => {
+    const action = shortcutFor(event);
+    if (action === undefined) return;
+    event.preventDefault();
+    this.run(action);
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The shown stream's signals and the selected one: the forming candle's provisional signal, and the
+ * selection as the chosen method explains it (stored signals are re-explained by the engine with the
+ * same model and candles; a replay's signals keep the method they were given with).
+ */
+import type { Signal } from '../../../../src-shared/domain/signal';
+import type { Bridge } from '../bridge';
+import { attentionBands } from '../heatmap/attention-bands';
+import { candleTopFeatures, explainSignal, FORMING_MARKER_ID, provisionalMarker, signalMarkers } from '../signals';
+import type { ChartRef } from './chart-handle';
+import type { PreferencesState } from './preferences.svelte';
+import { sameStream } from './stream-choice';
+
+export interface SignalsHooks {
+  fail: (err: unknown) => void;
+  formatTime: (ms: number) => string;
+  /** True while a replay holds the chart: live signals stay off it then. */
+  replaying: () => boolean;
+}
+
+export class SignalsState {
+  readonly #prefs: PreferencesState;
+  readonly #chart: ChartRef;
+  readonly #hooks: SignalsHooks;
+
+  list: Signal[] = $state.raw([]);
+  /** The latest provisional signal of the shown stream (its candle still forming), until that candle's own arrives. */
+  forming: Signal | undefined = $state.raw();
+  selected: Signal | undefined = $state.raw();
+  /** The selected signal as the chosen method explains it. */
+  explained: Signal | undefined = $state.raw();
+  /** The explained window, as the heatmap shades it. */
+  readonly bands = $derived(this.explained === undefined ? [] : attentionBands(this.explained));
+  // Apart, so that a provisional signal (up to once a second) does not rebuild every stored marker.
+  readonly #storedMarkers = $derived(signalMarkers(this.list));
+  readonly markers = $derived([...this.#storedMarkers, ...provisionalMarker(this.forming)]);
+  readonly #facts = $derived.by(() =>
+    this.explained === undefined ? undefined : explainSignal(this.explained, this.#hooks.formatTime, 3),
+  );
+
+  /** Construct during a component's initialisation: it re-explains the selection and follows live signals. */
+  constructor(bridge: Bridge, prefs: PreferencesState, chart: ChartRef, hooks: SignalsHooks) {
+    this.#prefs = prefs;
+    this.#chart = chart;
+    this.#hooks = hooks;
+    $effect(() => {
+      const signal = this.selected;
+      const method = prefs.value?.heatmap.method;
+      this.explained = signal;
+      if (signal === undefined || method === undefined || signal.id <= 0) return;
+      const sameMethod = method === signal.method;
+      if (sameMethod && signal.candleFeatures !== undefined) return;
+      // A stored signal is explained afresh for its per-candle attribution too (not stored). With the
+      // same method the stored explanation already stands, so a failure (e.g. another model is active
+      // now) only means the hover shows the window's features.
+      bridge.invoke('signals.explain', { id: signal.id, method }).then(
+        (fresh) => {
+          if (this.selected?.id === fresh.id) this.explained = fresh;
+        },
+        (err: unknown) => {
+          if (!sameMethod) hooks.fail(err);
+        },
+      );
+    });
+    $effect(() =>
+      bridge.subscribe('signal.created', (signal) => {
+        if (hooks.replaying() || !sameStream(signal, prefs.value?.stream)) return;
+        this.list = [...this.list.filter((s) => s.id !== signal.id), signal];
+        if (this.forming !== undefined && this.forming.candleStart <= signal.candleStart) {
+          // Whoever was looking at the forming candle's signal now sees the confirmed one.
+          if (this.selected === this.forming) this.selected = signal;
+          this.forming = undefined;
+        }
+      }),
+    );
+    $effect(() =>
+      bridge.subscribe('signal.provisional', (signal) => {
+        const newest = this.list.at(-1)?.candleStart ?? 0;
+        if (hooks.replaying() || !sameStream(signal, prefs.value?.stream) || signal.candleStart <= newest) return;
+        if (this.selected !== undefined && this.selected === this.forming) this.selected = signal;
+        this.forming = signal;
+      }),
+    );
+  }
+
+  /** Another stream: none of the last one's signals stay. */
+  clear(): void {
+    this.selected = undefined;
+    this.list = [];
+    this.forming = undefined;
+  }
+
+  /** Selects a signal, opening the side panel for it and scrolling the chart to its candle. */
+  readonly show = (signal: Signal): void => {
+    this.selected = signal;
+    this.#prefs.showPanel();
+    this.#chart()?.reveal(signal.candleStart);
+  };
+
+  /** Selects the signal of a stored id, if the shown stream has it. */
+  showId(id: number): void {
+    const signal = this.byId(id);
+    if (signal !== undefined) this.show(signal);
+  }
+
+  /** Selects the signal of a chart marker (the forming one's or a stored one's). */
+  showMarker(markerId: string): void {
+    const signal = markerId === FORMING_MARKER_ID ? this.forming : this.list.find((s) => String(s.id) === markerId);
+    if (signal !== undefined) this.show(signal);
+  }
+
+  byId(id: number): Signal | undefined {
+    return this.list.find((s) => s.id === id);
+  }
+
+  /** The legend's words for a hovered candle of the explained window: its attention and what drove it. */
+  readonly describeAttention = (time: number, weight: number): string => {
+    const own = this.explained === undefined ? undefined : candleTopFeatures(this.explained, time);
+    const drivers =
+      own === undefined
+        ? `window's top features: ${this.#facts?.features
+            .slice(0, 2)
+            .map((f) => f.label)
+            .join(', ')}`
+        : `this candle: ${own.map((f) => `${f.label} ${f.attribution >= 0 ? '+' : '−'}${Math.abs(f.attribution).toFixed(3)}`).join(', ')}`;
+    return `attention ${weight.toFixed(2)} · ${drivers} · ${this.#hooks.formatTime(time)}`;
+  };
+}
