@@ -5,6 +5,7 @@
  * one window for Score-CAM's masks. Definitions follow ../shared/golden/README.md.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CamMethodName } from '../../src-shared/domain/signal';
 import { meanOverTime } from '../model/network';
 
 /** One window's feature maps, time-major. */
@@ -16,7 +17,62 @@ export interface FeatureMaps {
   A: ArrayLike<number>;
 }
 
-/** cam_t = ReLU(Σ_k w_k · A[k,t]). */
+/** A, g [B, T, K] → [B, 1, K], a weight per map, or [B, T, K], a weight per position. */
+export type GradientWeights = (A: tf.Tensor3D, g: tf.Tensor3D) => tf.Tensor3D;
+
+/**
+ * How one CAM method weighs a conv block's feature maps A: the only part that differs between
+ * methods. The weighted sum over maps and its ReLU (gradientCams, weightedCam) and the
+ * normalization (normalizeCam) are the same for all.
+ */
+export type CamWeighting =
+  | {
+      /** Reads g, the gradient of the target logit with respect to A (autodiff over the head). */
+      needs: 'gradients';
+      weights: GradientWeights;
+    }
+  | {
+      /**
+       * Reads, per map k, the target's softmax score on the window masked by map k (scoreCamMasks):
+       * forward passes only, window by window.
+       */
+      needs: 'maskedScores';
+      /** One window's K scores → its K map weights. */
+      weights(scores: Float32Array): ArrayLike<number>;
+    };
+
+/** The CAM methods by name; a method offered in the domain without an entry here does not compile. */
+export const CAM_WEIGHTINGS = {
+  /** Grad-CAM: α_k = mean over t of g[k,t]. */
+  gradcam: { needs: 'gradients', weights: (_A, g) => tf.reshape(meanOverTime(g), [g.shape[0], 1, g.shape[2]]) },
+  /**
+   * Grad-CAM++ in 1-D form: a[k,t] = g² / (2g² + (Σ_t A[k,t])·g³ + 1e-7), which is 0 where g = 0;
+   * w_k = Σ_t a[k,t] · ReLU(g[k,t]).
+   */
+  gradcampp: {
+    needs: 'gradients',
+    weights: (A, g) => {
+      const g2 = tf.square(g);
+      const a = tf.div(g2, tf.add(tf.add(tf.mul(g2, 2), tf.mul(tf.sum(A, 1, true), tf.mul(g2, g))), 1e-7));
+      return tf.sum(tf.mul(a, tf.relu(g)), 1, true);
+    },
+  },
+  /** Score-CAM: w_k = the target's score on the window masked by map k. */
+  scorecam: { needs: 'maskedScores', weights: (scores) => scores },
+  /** LayerCAM: w[k,t] = ReLU(g[k,t]), a weight per position instead of per map. */
+  layercam: { needs: 'gradients', weights: (_A, g) => tf.relu(g) },
+} as const satisfies Record<CamMethodName, CamWeighting>;
+
+/** cam[b,t] = ReLU(Σ_k w[b,k(,t)] · A[b,t,k]) for a batch on the tfjs backend: [B, T, K] → [B, T]. */
+export function gradientCams(A: tf.Tensor3D, weights: tf.Tensor3D): tf.Tensor2D {
+  return tf.relu(tf.sum(tf.mul(A, weights), 2)) as tf.Tensor2D;
+}
+
+/**
+ * cam_t = ReLU(Σ_k w_k · A[k,t]) for one window, in double precision: Score-CAM's weights come window
+ * by window, off the backend, and its maps have always been summed this way (a sum on the backend
+ * would round its values to float32).
+ */
 export function weightedCam({ T, K, A }: FeatureMaps, weights: ArrayLike<number>): Float64Array {
   const cam = new Float64Array(T);
   for (let t = 0; t < T; t++) {
@@ -25,28 +81,6 @@ export function weightedCam({ T, K, A }: FeatureMaps, weights: ArrayLike<number>
     cam[t] = Math.max(0, sum);
   }
   return cam;
-}
-
-/** Grad-CAM: α_k = mean over t of g[k,t]; cam_t = ReLU(Σ_k α_k · A[k,t]). [B, T, K] → [B, T]. */
-export function gradCam(A: tf.Tensor3D, g: tf.Tensor3D): tf.Tensor2D {
-  const [batch, , K] = g.shape;
-  return tf.relu(tf.sum(tf.mul(A, tf.reshape(meanOverTime(g), [batch, 1, K])), 2)) as tf.Tensor2D;
-}
-
-/**
- * Grad-CAM++ in 1-D form: a[k,t] = g² / (2g² + (Σ_t A[k,t])·g³ + 1e-7), which is 0 where g = 0;
- * w_k = Σ_t a[k,t] · ReLU(g[k,t]); cam_t = ReLU(Σ_k w_k · A[k,t]).
- */
-export function gradCamPlusPlus(A: tf.Tensor3D, g: tf.Tensor3D): tf.Tensor2D {
-  const g2 = tf.square(g);
-  const a = tf.div(g2, tf.add(tf.add(tf.mul(g2, 2), tf.mul(tf.sum(A, 1, true), tf.mul(g2, g))), 1e-7));
-  const w = tf.sum(tf.mul(a, tf.relu(g)), 1, true);
-  return tf.relu(tf.sum(tf.mul(A, w), 2)) as tf.Tensor2D;
-}
-
-/** LayerCAM: cam_t = ReLU(Σ_k ReLU(g[k,t]) · A[k,t]), a per-position weight instead of a per-map one. */
-export function layerCam(A: tf.Tensor3D, g: tf.Tensor3D): tf.Tensor2D {
-  return tf.relu(tf.sum(tf.mul(tf.relu(g), A), 2)) as tf.Tensor2D;
 }
 
 /** (cam − min) / (max − min + 1e-8): an all-zero map stays all zero. */

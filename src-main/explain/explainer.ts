@@ -1,12 +1,23 @@
 /**
  * Explanations of the FinancialCNN behind one interface: Grad-CAM, Grad-CAM++, LayerCAM (gradients
  * from tfjs autodiff) and Score-CAM (no gradients: forward passes on masked inputs), plus a
- * per-input-channel attribution (gradient × input summed over time). The CAM arithmetic is in ./cam.
+ * per-input-channel attribution (gradient × input summed over time). Each method's weighting of the
+ * maps is its entry in ./cam's CAM_WEIGHTINGS; this file runs the passes the entry needs.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CamMethodName } from '../../src-shared/domain/signal';
 import type { FinancialCnn } from '../model/network';
-import { argmax, gradCam, gradCamPlusPlus, layerCam, normalizeCam, scoreCamMasks, softmax, weightedCam, type FeatureMaps } from './cam';
+import {
+  argmax,
+  CAM_WEIGHTINGS,
+  gradientCams,
+  normalizeCam,
+  scoreCamMasks,
+  softmax,
+  weightedCam,
+  type GradientWeights,
+  type FeatureMaps,
+} from './cam';
 
 export interface ExplainOptions {
   method: CamMethodName;
@@ -95,36 +106,27 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
     // The conv blocks run once, outside any gradient tape; only the head (pooling + dense) is taped.
     const activations = tf.tidy(() => model.activation(x, layer));
     const K = activations.shape[2];
+    const weighting = CAM_WEIGHTINGS[options.method];
     let logits: Float32Array;
-    let gradientCams: Float32Array | undefined;
-    if (options.method === 'scorecam') logits = read(() => model.logitsFrom(activations, layer));
-    else {
-      // One pass over the head gives the logits and the real gradient of each window's target
-      // logit with respect to the block's output, by autodiff (argMax and oneHot carry no gradient).
-      let taped: tf.Tensor2D | undefined;
-      const combine = options.method === 'gradcam' ? gradCam : options.method === 'gradcampp' ? gradCamPlusPlus : layerCam;
-      gradientCams = read(() => {
-        const g = tf.grad((a) => {
-          taped = tf.keep(model.logitsFrom(a as tf.Tensor3D, layer));
-          const target = options.target === undefined ? tf.argMax(taped, 1) : tf.fill([batch], options.target, 'int32');
-          // An int32 one-hot, cast by the product: tfjs-wasm 4.22's OneHot ignores a float32 dtype.
-          return tf.sum(tf.mul(taped, tf.oneHot(target, classes)));
-        })(activations) as tf.Tensor3D;
-        return combine(activations, g);
-      });
-      logits = read(() => taped as tf.Tensor2D);
+    let camsFor: (targets: number[]) => ArrayLike<number>[];
+    if (weighting.needs === 'gradients') {
+      const taped = tapedHead(model, activations, layer, options.target, weighting.weights);
+      logits = taped.logits;
+      camsFor = () => Array.from({ length: batch }, (_, b) => taped.cams.subarray(b * T, (b + 1) * T));
+    } else {
+      logits = read(() => model.logitsFrom(activations, layer));
+      camsFor = (targets) => {
+        const A = activations.dataSync() as Float32Array;
+        return targets.map((target, b) => {
+          const maps = { T, K, A: A.subarray(b * T * K, (b + 1) * T * K) };
+          return weightedCam(maps, weighting.weights(maskedScores(model, x, b, maps, target)));
+        });
+      };
     }
     const perWindow = Array.from({ length: batch }, (_, b) => logits.subarray(b * classes, (b + 1) * classes));
     const predicted = perWindow.map(argmax);
     const targets = predicted.map((p) => options.target ?? p);
-    let cams: ArrayLike<number>[];
-    if (gradientCams === undefined) {
-      const A = activations.dataSync() as Float32Array;
-      cams = targets.map((target, b) => scoreCam(model, x, b, { T, K, A: A.subarray(b * T * K, (b + 1) * T * K) }, target));
-    } else {
-      const rows = gradientCams;
-      cams = targets.map((_, b) => rows.subarray(b * T, (b + 1) * T));
-    }
+    const cams = camsFor(targets);
     activations.dispose();
     const attributions = options.attribution ? inputAttribution(model, x, targets) : undefined;
     const explained = perWindow.map((l, b) => ({
@@ -177,17 +179,43 @@ function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, targets: number[]
 }
 
 /**
- * Score-CAM: each feature map, normalized to 0..1 over time, masks the input's time steps; the
- * target's softmax score on that masked input weighs the map.
+ * One taped pass over the head gives the logits and the real gradient of each window's target logit
+ * with respect to the block's output, by autodiff (argMax and oneHot carry no gradient); the
+ * method's weights of the maps then give each window's CAM row, [B·T] flat.
  */
-function scoreCam(model: FinancialCnn, x: tf.Tensor3D, index: number, maps: FeatureMaps, target: number): Float64Array {
+function tapedHead(
+  model: FinancialCnn,
+  activations: tf.Tensor3D,
+  layer: number,
+  target: number | undefined,
+  weights: GradientWeights,
+): { logits: Float32Array; cams: Float32Array } {
+  const [batch] = activations.shape;
+  const classes = model.spec.num_classes;
+  let taped: tf.Tensor2D | undefined;
+  const cams = read(() => {
+    const g = tf.grad((a) => {
+      taped = tf.keep(model.logitsFrom(a as tf.Tensor3D, layer));
+      const targets = target === undefined ? tf.argMax(taped, 1) : tf.fill([batch], target, 'int32');
+      // An int32 one-hot, cast by the product: tfjs-wasm 4.22's OneHot ignores a float32 dtype.
+      return tf.sum(tf.mul(taped, tf.oneHot(targets, classes)));
+    })(activations) as tf.Tensor3D;
+    return gradientCams(activations, weights(activations, g));
+  });
+  return { logits: read(() => taped as tf.Tensor2D), cams };
+}
+
+/**
+ * Score-CAM's reading: each feature map of window `index`, normalized to 0..1 over time, masks the
+ * input's time steps; the target's softmax score on each masked input, one per map.
+ */
+function maskedScores(model: FinancialCnn, x: tf.Tensor3D, index: number, maps: FeatureMaps, target: number): Float32Array {
   const [, T, C] = x.shape;
   const masks = scoreCamMasks(maps);
-  const scores = read(() => {
+  return read(() => {
     const window = tf.slice(x, [index, 0, 0], [1, T, C]);
     const maskTensor = tf.tensor3d(Float32Array.from(masks.flatMap((m) => Array.from(m))), [maps.K, T, 1]);
     const probabilities = tf.softmax(model.logits(tf.mul(window, maskTensor)));
     return tf.slice(probabilities, [0, target], [maps.K, 1]);
   });
-  return weightedCam(maps, scores);
 }

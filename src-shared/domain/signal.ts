@@ -4,9 +4,15 @@ import { CategorySchema, EpochMs, IntervalSchema, SymbolName } from './market';
 
 export const SIGNAL_CLASSES = ['buy', 'hold', 'sell'] as const;
 export const SignalClass = z.enum(SIGNAL_CLASSES);
-export const CAM_METHODS = ['gradcam', 'gradcampp', 'scorecam', 'layercam'] as const;
+/**
+ * The CAM methods offered, each with its name in the UI, in the UI's order. A new method is an entry
+ * here and its weighting in src-main/explain/cam.ts (CAM_WEIGHTINGS), which the compiler asks for.
+ */
+export const CAM_LABELS = { gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', scorecam: 'Score-CAM', layercam: 'LayerCAM' } as const;
+export type CamMethodName = keyof typeof CAM_LABELS;
+// Object.keys types its result string[]; the keys are exactly CamMethodName, and there is at least one.
+export const CAM_METHODS = Object.keys(CAM_LABELS) as [CamMethodName, ...CamMethodName[]];
 export const CamMethod = z.enum(CAM_METHODS);
-export type CamMethodName = (typeof CAM_METHODS)[number];
 
 /**
  * One scored and explained candle window: what the model said, why, and enough to audit it.

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gradCam, gradCamPlusPlus, layerCam, normalizeCam, scoreCamMasks } from '../../src-main/explain/cam';
+import { CAM_WEIGHTINGS, gradientCams, normalizeCam, scoreCamMasks, weightedCam, type GradientWeights } from '../../src-main/explain/cam';
 import { explainBatch } from '../../src-main/explain/explainer';
 import { topIndices } from '../../src-shared/domain/attention';
 import { blankSteps, deletionFaithfulness, randomIndices } from '../../src-main/explain/faithfulness';
@@ -14,8 +14,13 @@ import { SHARED_GOLDEN } from '../helpers';
 describe('CAM arithmetic', () => {
   // T = 2 steps, K = 2 maps, time-major.
   const maps = { T: 2, K: 2, A: [1, 2, 3, 4], g: [1, -1, 3, 1] };
-  const camOf = (combine: (A: tf.Tensor3D, g: tf.Tensor3D) => tf.Tensor2D, g = maps.g) =>
-    tf.tidy(() => combine(tf.tensor3d(maps.A, [1, 2, 2]), tf.tensor3d(g, [1, 2, 2]))).arraySync()[0] ?? [];
+  const camOf = ({ weights }: { weights: GradientWeights }, g = maps.g) =>
+    tf
+      .tidy(() => {
+        const A = tf.tensor3d(maps.A, [1, 2, 2]);
+        return gradientCams(A, weights(A, tf.tensor3d(g, [1, 2, 2])));
+      })
+      .arraySync()[0] ?? [];
 
   beforeAll(async () => {
     await useBackend(['wasm', 'cpu']);
@@ -23,12 +28,12 @@ describe('CAM arithmetic', () => {
 
   it('Grad-CAM weighs each map by its mean gradient, then ReLU', () => {
     // α = [2, 0]: cam = ReLU(2·A[:,0]) = [2, 6]
-    expect(camOf(gradCam)).toEqual([2, 6]);
-    expect(camOf(gradCam, [-1, 0, -1, 0])).toEqual([0, 0]);
+    expect(camOf(CAM_WEIGHTINGS.gradcam)).toEqual([2, 6]);
+    expect(camOf(CAM_WEIGHTINGS.gradcam, [-1, 0, -1, 0])).toEqual([0, 0]);
   });
 
   it('LayerCAM weighs each position by its positive gradient', () => {
-    expect(camOf(layerCam)).toEqual([1, 13]);
+    expect(camOf(CAM_WEIGHTINGS.layercam)).toEqual([1, 13]);
   });
 
   it('Grad-CAM++ follows the golden definition', () => {
@@ -36,11 +41,18 @@ describe('CAM arithmetic', () => {
     const a = (g: number, s: number) => (g === 0 ? 0 : g ** 2 / (2 * g ** 2 + s * g ** 3 + 1e-7));
     const w0 = a(1, sumA[0] as number) * 1 + a(3, sumA[0] as number) * 3;
     const w1 = a(-1, sumA[1] as number) * 0 + a(1, sumA[1] as number) * 1;
-    const cam = camOf(gradCamPlusPlus);
+    const cam = camOf(CAM_WEIGHTINGS.gradcampp);
     expect(cam[0]).toBeCloseTo(w0 * 1 + w1 * 2, 5);
     expect(cam[1]).toBeCloseTo(w0 * 3 + w1 * 4, 5);
     // A zero gradient gives a zero weight, not 0/0.
-    expect(camOf(gradCamPlusPlus, [0, 0, 0, 0])).toEqual([0, 0]);
+    expect(camOf(CAM_WEIGHTINGS.gradcampp, [0, 0, 0, 0])).toEqual([0, 0]);
+  });
+
+  it('Score-CAM weighs each map by its masked score, then ReLU', () => {
+    // w = [0.5, 0.25]: cam_t = ReLU(0.5·A[t,0] + 0.25·A[t,1]) = [1, 2.5]
+    const scores = Float32Array.from([0.5, 0.25]);
+    expect(Array.from(weightedCam(maps, CAM_WEIGHTINGS.scorecam.weights(scores)))).toEqual([1, 2.5]);
+    expect(Array.from(weightedCam(maps, CAM_WEIGHTINGS.scorecam.weights(Float32Array.from([-1, 0]))))).toEqual([0, 0]);
   });
 
   it('normalizes to 0..1 and keeps an all-zero map all zero', () => {

@@ -2,11 +2,12 @@
 import type { SeriesMarker, Time, UTCTimestamp } from 'lightweight-charts';
 import { attentionConcentration, topIndices } from '../../../src-shared/domain/attention';
 import type { FeatureChannel } from '../../../src-shared/domain/feature-spec';
-import type { Signal } from '../../../src-shared/domain/signal';
+import { CAM_LABELS, type Signal } from '../../../src-shared/domain/signal';
 import { intervalMs } from '../../../src-shared/domain/intervals';
 import { DOWN_COLOUR, UP_COLOUR } from './chart-data';
 
-export const CAM_LABELS = { gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', scorecam: 'Score-CAM', layercam: 'LayerCAM' } as const;
+// The method picker and the panel import the names from here; the domain owns them.
+export { CAM_LABELS };
 
 /** Readable names for the model's input channels; unknown names are shown as they are. */
 const FEATURE_LABELS: Record<FeatureChannel, string> = {
