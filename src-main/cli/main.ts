@@ -2,6 +2,7 @@
  * `candle-lens` command line: `npm run cli -- <command>` or the package bin. Each command lives in
  * its own module and is a thin wrapper over the engine modules the app uses.
  */
+import { CAM_METHODS } from '../../src-shared/domain/signal';
 import { defaultStorePath } from '../paths';
 import { UsageError } from './args';
 import { commandAudit } from './audit';
@@ -30,7 +31,7 @@ commands:
                                                   train, evaluate and save a model (registered in --db)
   evaluate --model M --csv FILE [--interval I] [--stride N] [--backend B]
                                                   JSON report: model vs baselines with 95% CIs, faithfulness
-  explain --model M --csv FILE --at START_MS [--method gradcam|gradcampp|scorecam|layercam]
+  explain --model M --csv FILE --at START_MS [--method ${CAM_METHODS.join('|')}]
           [--layer N] [--target buy|hold|sell] [--backend B]
                                                   the explained signal of the window ending at that candle
   parity GOLDEN_DIR [--backend B]                 compare with PyTorch reference outputs; non-zero past tolerances

@@ -7,7 +7,6 @@ import { intervalMs } from '../../../src-shared/domain/intervals';
 import { DOWN_COLOUR, UP_COLOUR } from './chart-data';
 
 // The method picker and the panel import the names from here; the domain owns them.
-export { CAM_LABELS };
 
 /** Readable names for the model's input channels; unknown names are shown as they are. */
 const FEATURE_LABELS: Record<FeatureChannel, string> = {
