@@ -2,7 +2,7 @@
  * Volatility forecast losses and tests, pure: QLIKE and MSE of log volatility per point, the
  * Mincer–Zarnowitz regression, and the Diebold–Mariano test with a Newey–West long-run variance.
  */
-import type { DieboldMariano, MincerZarnowitz } from '../../src-shared/domain/risk-report';
+import type { DieboldMariano, MincerZarnowitz, VolatilityFigures } from '../../src-shared/domain/risk-report';
 import { normalCdf } from './distributions';
 import { ordinaryLeastSquares } from './linear-algebra';
 
@@ -89,4 +89,13 @@ export function dieboldMariano(firstLosses: readonly number[], secondLosses: rea
     variance > 0 ? meanDifference / Math.sqrt(variance / n) : meanDifference === 0 ? 0 : Math.sign(meanDifference) * Infinity;
   const pValue = Math.min(1, 2 * normalCdf(-Math.abs(statistic)));
   return { statistic, pValue, meanDifference, lag, n };
+}
+
+/** The volatility figures of variance forecasts: mean QLIKE, mean squared log-volatility error, and Mincer–Zarnowitz on the variances. */
+export function volatilityFigures(realizedVariance: readonly number[], forecastVariance: readonly number[]): VolatilityFigures {
+  return {
+    qlike: mean(qlikeLosses(realizedVariance, forecastVariance)),
+    mseLogVolatility: mean(logVolatilityErrors(realizedVariance, forecastVariance)),
+    mincerZarnowitz: mincerZarnowitz(realizedVariance, forecastVariance),
+  };
 }
