@@ -36,25 +36,32 @@ export interface LeastSquaresFit {
   rSquared: number;
 }
 
-/** Ordinary least squares by the normal equations (XᵀX)β = Xᵀy; each row of X carries its own intercept column if wanted. */
+/**
+ * Ordinary least squares by the normal equations (XᵀX)β = Xᵀy; each row of X carries its own
+ * intercept column if wanted. The columns are scaled to unit length first, so regressors of very
+ * different sizes (an intercept of 1 beside squared minute returns of 1e-8) stay solvable.
+ */
 export function ordinaryLeastSquares(rows: readonly (readonly number[])[], y: readonly number[]): LeastSquaresFit {
   const k = rows[0]?.length ?? 0;
   if (rows.length !== y.length) throw new Error(`least squares needs one target per row: ${rows.length} rows, ${y.length} targets`);
   if (rows.length < k || k === 0)
     throw new Error(`least squares needs at least as many rows as unknowns: ${rows.length} rows, ${k} unknowns`);
+  const bad = rows.findIndex((row) => row.length !== k || row.some((v) => !Number.isFinite(v)));
+  if (bad >= 0) throw new Error(`least squares needs ${k} finite regressors in every row: row ${bad} is [${rows[bad]?.join(', ')}]`);
+  const norms = Array.from({ length: k }, (_, j) => Math.sqrt(rows.reduce((s, row) => s + (row[j] ?? 0) ** 2, 0)) || 1);
   const xtx = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   const xty = new Array<number>(k).fill(0);
   rows.forEach((row, t) => {
-    if (row.length !== k) throw new Error(`row ${t} has ${row.length} regressors, not ${k}`);
+    const x = row.map((v, j) => v / (norms[j] ?? 1));
     const target = y[t] ?? 0;
     for (let i = 0; i < k; i++) {
-      const xi = row[i] ?? 0;
+      const xi = x[i] ?? 0;
       xty[i] = (xty[i] ?? 0) + xi * target;
       const xtxRow = xtx[i] ?? [];
-      for (let j = 0; j < k; j++) xtxRow[j] = (xtxRow[j] ?? 0) + xi * (row[j] ?? 0);
+      for (let j = 0; j < k; j++) xtxRow[j] = (xtxRow[j] ?? 0) + xi * (x[j] ?? 0);
     }
   });
-  const coefficients = solveLinearSystem(xtx, xty);
+  const coefficients = solveLinearSystem(xtx, xty).map((b, j) => b / (norms[j] ?? 1));
   const mean = y.reduce((s, v) => s + v, 0) / y.length;
   let residual = 0;
   let total = 0;

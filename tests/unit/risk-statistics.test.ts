@@ -123,6 +123,26 @@ describe('linear algebra', () => {
     expect(fit.rSquared).toBeCloseTo(1 - 2.7 / 8.75, 12);
     expect(() => ordinaryLeastSquares([[1, 2]], [1])).toThrow(/at least as many rows as unknowns/);
   });
+
+  it('solves regressors of very different sizes: the same example with x in units of 1e-8 (squared minute returns) has slope 1.1e8', () => {
+    // Unscaled, XᵀX is [[4, 1e-7], [1e-7, 3e-15]]: its second pivot (5e-16) looked singular beside the 4.
+    const fit = ordinaryLeastSquares(
+      [1, 2, 3, 4].map((x) => [1, x * 1e-8]),
+      [1, 3, 2, 5],
+    );
+    expect(fit.coefficients[0]).toBeCloseTo(0, 9);
+    expect((fit.coefficients[1] ?? 0) / 1.1e8).toBeCloseTo(1, 12);
+    expect(fit.rSquared).toBeCloseTo(1 - 2.7 / 8.75, 12);
+    expect(() =>
+      ordinaryLeastSquares(
+        [
+          [1, 1],
+          [1, Number.NaN],
+        ],
+        [1, 2],
+      ),
+    ).toThrow(/row 1 is \[1, NaN\]/);
+  });
 });
 
 describe('optimizers', () => {
