@@ -66,6 +66,32 @@ describe('ROC AUC', () => {
     );
   });
 
+  it('equals the share of positive–negative pairs the positive wins, ties half (property, by counting every pair)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: -4, max: 4 })), { minLength: 2, maxLength: 40 }),
+        (pairs) => {
+          const outcomes = pairs.map(([y]) => y);
+          if (!outcomes.includes(0) || !outcomes.includes(1)) return;
+          let wins = 0;
+          let count = 0;
+          for (const [y, s] of pairs)
+            for (const [z, t] of pairs)
+              if (y === 1 && z === 0) {
+                count++;
+                wins += s > t ? 1 : s === t ? 0.5 : 0;
+              }
+          expect(
+            rocAuc(
+              outcomes,
+              pairs.map(([, s]) => s),
+            ),
+          ).toBeCloseTo(wins / count, 14);
+        },
+      ),
+    );
+  });
+
   it('its bootstrap interval holds the value, is reproducible by seed, and is [1, 1] for a separating score', () => {
     const outcomes = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 1 : 0));
     const scores = outcomes.map((y, i) => y * 0.3 + ((i * 37) % 11) / 11);
