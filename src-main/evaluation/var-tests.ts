@@ -169,16 +169,24 @@ export function pinballLosses(realized: readonly number[], quantiles: readonly n
   });
 }
 
-/** Every VaR figure of quantile forecasts against the realized returns they were made for. */
-export function varFigures(realized: readonly number[], quantiles: readonly number[], p: number): VarFigures {
-  const violations = varViolations(realized, quantiles);
-  const count = violations.filter(Boolean).length;
+/**
+ * Every VaR figure of quantile forecasts against the realized returns they were made for. Forecasts
+ * of H-candle returns made every candle overlap by H − 1 candles, so their violations cluster by
+ * construction, while Kupiec's and Christoffersen's tests assume independent draws: the coverage
+ * figures (n, violations, rate and the three tests) use every `stride`-th forecast from the first
+ * (stride H: none overlap); the pinball loss uses them all.
+ */
+export function varFigures(realized: readonly number[], quantiles: readonly number[], p: number, stride = 1): VarFigures {
+  if (!Number.isInteger(stride) || stride < 1) throw new Error(`the VaR backtest stride must be a whole number ≥ 1, got ${stride}`);
   const losses = pinballLosses(realized, quantiles, p);
+  const violations = varViolations(realized, quantiles).filter((_, i) => i % stride === 0);
+  const count = violations.filter(Boolean).length;
   return {
-    n: realized.length,
+    n: violations.length,
+    stride,
     violations: count,
-    violationRate: count / realized.length,
-    kupiec: kupiecTest(count, realized.length, p),
+    violationRate: count / violations.length,
+    kupiec: kupiecTest(count, violations.length, p),
     christoffersenIndependence: christoffersenIndependence(violations),
     conditionalCoverage: conditionalCoverage(violations, p),
     pinball: losses.reduce((s, l) => s + l, 0) / losses.length,

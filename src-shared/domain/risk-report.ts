@@ -56,7 +56,9 @@ export const KupiecTestSchema = LikelihoodRatioTestSchema.extend({
 export type KupiecTest = z.output<typeof KupiecTestSchema>;
 
 export const VarFiguresSchema = z.object({
+  /** The forecasts the coverage figures count: every stride-th (H, so that no two H-candle returns overlap). */
   n: z.number().int(),
+  stride: z.number().int().positive(),
   violations: z.number().int(),
   violationRate: z.number(),
   kupiec: KupiecTestSchema,

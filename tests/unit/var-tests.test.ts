@@ -168,9 +168,18 @@ describe('VaR backtests', () => {
 
   it('all figures together: 1 violation in 4 at 5%', () => {
     const figures = varFigures([-0.03, 0.01, 0.0, -0.01], [-0.02, -0.02, -0.02, -0.02], 0.05);
-    expect(figures).toMatchObject({ n: 4, violations: 1, violationRate: 0.25 });
+    expect(figures).toMatchObject({ n: 4, stride: 1, violations: 1, violationRate: 0.25 });
     expect(figures.kupiec.statistic).toBeCloseTo(kupiecTest(1, 4, 0.05).statistic, 15);
     // (0.0095 + 0.0015 + 0.001 + 0.0005) / 4
     expect(figures.pinball).toBeCloseTo(0.003125, 15);
+  });
+
+  it('with stride H, counts coverage on non-overlapping forecasts only (the 1st and 3rd of 4 at stride 2) and the pinball loss on all', () => {
+    const figures = varFigures([-0.03, 0.01, 0.0, -0.01], [-0.02, -0.02, -0.02, -0.02], 0.05, 2);
+    expect(figures).toMatchObject({ n: 2, stride: 2, violations: 1, violationRate: 0.5 });
+    expect(figures.kupiec.statistic).toBeCloseTo(kupiecTest(1, 2, 0.05).statistic, 15);
+    expect(figures.christoffersenIndependence.statistic).toBeCloseTo(christoffersenIndependence([true, false]).statistic, 15);
+    expect(figures.pinball).toBeCloseTo(0.003125, 15);
+    expect(() => varFigures([0], [0], 0.05, 0)).toThrow(/stride must be a whole number ≥ 1/);
   });
 });
