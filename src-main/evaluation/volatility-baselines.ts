@@ -94,7 +94,7 @@ export function ewmaLoss(returns: readonly number[], lambda: number, initialVari
 /**
  * λ by Gaussian maximum likelihood of the one-step forecasts on the training returns: the λ-dependent
  * part of QLIKE against r² is the same, and unlike QLIKE it stays finite on a zero return. A grid
- * over 1 − λ (log-spaced, 0.5 … 1e-4, for the decay scale of any interval) finds the basin, then a
+ * over 1 − λ (61 points log-spaced from 0.5 to 5e-5, for the decay scale of any interval) finds the basin, then a
  * golden-section search between the best point's neighbours refines it.
  */
 export function fitEwma(returns: readonly number[]): EwmaFit {
@@ -117,7 +117,7 @@ export function ewmaForecasts(returns: readonly number[], lambda: number, initia
 // ---------------------------------------------------------------------------------------------
 // HAR-RV (Corsi 2009)
 
-/** The candles each HAR component averages r² over (short ≤ medium ≤ long). */
+/** The candles each HAR component averages r² over (short < medium < long). */
 export interface HarWindows {
   short: number;
   medium: number;
