@@ -23,8 +23,11 @@ function balancedAccuracyOf(actual: readonly number[], predicted: readonly numbe
   return recalls.length === 0 ? 0 : recalls.reduce((s, r) => s + r.hit / r.total, 0) / recalls.length;
 }
 
-/** Percentile bootstrap (resampling windows with replacement, seeded so reports are reproducible). */
-function bootstrap(
+/**
+ * Percentile bootstrap (resampling windows with replacement, seeded so reports are reproducible).
+ * A resample on which the metric is undefined (not finite, e.g. an AUC with one class) is skipped.
+ */
+export function bootstrap(
   actual: readonly number[],
   predicted: readonly number[],
   metric: (a: number[], p: number[]) => number,
@@ -42,7 +45,8 @@ function bootstrap(
       a.push(actual[j] ?? 0);
       p.push(predicted[j] ?? 0);
     }
-    values.push(metric(a, p));
+    const resampled = metric(a, p);
+    if (Number.isFinite(resampled)) values.push(resampled);
   }
   values.sort((x, y) => x - y);
   return {
