@@ -2,11 +2,11 @@
  * Coalesces candle updates from every source (pushes, backfill pages) and writes them in one
  * transaction per event-loop turn, or sooner for pushes under light load (see `put`). Within a batch
  * only the newest state of each candle is kept and a confirmation is never replaced by an open
- * update. Each candle that changed a row is announced as 'candle.updated', in time order per
- * stream, after its transaction committed.
+ * update. Each candle that changed a row is published as 'candle.updated' on the engine's bus, in
+ * time order per stream, after its transaction committed.
  */
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
-import type { EventHub } from '../ipc/dispatch';
+import type { EngineBus } from '../bus/bus';
 import { streamId, type CandleStore } from '../store/candles';
 import { LatencyWindow } from './latency';
 
@@ -57,7 +57,7 @@ export class CandleWriter {
    */
   constructor(
     private readonly store: CandleStore,
-    private readonly events: EventHub,
+    private readonly bus: EngineBus,
     options: { now?: () => number; log?: (line: string) => void } = {},
   ) {
     this.#now = options.now ?? (() => performance.now());
@@ -137,7 +137,7 @@ export class CandleWriter {
     for (const { key, candles } of changes) {
       candles.sort((a, b) => a.time - b.time);
       this.stats.rowsChanged += candles.length;
-      for (const candle of candles) this.events.emitValidated('candle.updated', { ...key, candle });
+      for (const candle of candles) this.bus.emit('candle.updated', { ...key, candle });
     }
     const delivered = this.#now();
     for (const at of this.#receivedAt) this.latency.record(delivered - at);

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledModelPath, createEngine, type Engine } from '../../src-main/engine/engine';
-import { PROVISIONAL_EVERY_MS } from '../../src-main/signals/service';
+import { PROVISIONAL_EVERY_MS } from '../../src-main/signals/live-scorer';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import type { EventPayload } from '../../src-shared/contract/bridge';
@@ -22,7 +22,7 @@ const created: Signal[] = [];
 const call = <T>(name: string, payload: unknown) => callEngine<T>(engine, name, payload);
 
 function confirm(candle: Candle): void {
-  engine.events.emit('candle.updated', { ...key, candle });
+  engine.bus.emit('candle.updated', { ...key, candle });
 }
 
 beforeAll(async () => {
@@ -73,7 +73,7 @@ describe('live scoring', () => {
     const candle = candles[1299] as Candle;
     confirm(candle);
     confirm({ ...(candles[1298] as Candle), confirmed: false });
-    await engine.model?.idle();
+    await engine.scorer?.idle();
     expect(created.length).toBe(1);
     const signal = created[0] as Signal;
     expect(signal.candleStart).toBe(candle.time);
@@ -92,7 +92,7 @@ describe('live scoring', () => {
 
   it('gives a bit-identical signal for the same model and window', async () => {
     const candle = candles[1299] as Candle;
-    const again = await engine.model?.scoreCandle(key, candle.time);
+    const again = await engine.scorer?.scoreCandle(key, candle.time);
     const first = created[0] as Signal;
     expect({ ...again, createdAt: 0 }).toEqual({ ...first, createdAt: 0 });
     const explained = await call<Signal>('signals.explain', { id: first.id, method: 'gradcam' });
@@ -169,8 +169,8 @@ describe('live scoring', () => {
       withFeed.store.write(key, candles.slice(0, 1300));
       const scored: number[] = [];
       withFeed.events.listen((name, payload) => name === 'signal.created' && scored.push((payload as Signal).candleStart));
-      for (const candle of [candles[1000], live] as Candle[]) withFeed.events.emit('candle.updated', { ...key, candle });
-      await withFeed.model?.idle();
+      for (const candle of [candles[1000], live] as Candle[]) withFeed.bus.emit('candle.updated', { ...key, candle });
+      await withFeed.scorer?.idle();
       expect(scored).toEqual([live.time]);
     } finally {
       withFeed.close();
@@ -186,12 +186,12 @@ describe('live scoring', () => {
     const tick = (close: number) => {
       const candle = { ...forming, close, high: Math.max(forming.high, close), low: Math.min(forming.low, close) };
       engine.store.write(key, [candle]);
-      engine.events.emit('candle.updated', { ...key, candle });
+      engine.bus.emit('candle.updated', { ...key, candle });
     };
     // The second is the throttle's own period, not a timing assumption about the machine.
     const afterThrottle = async () => {
       await new Promise((resolve) => setTimeout(resolve, PROVISIONAL_EVERY_MS + 200));
-      await engine.model?.idle();
+      await engine.scorer?.idle();
     };
     tick(forming.close);
     await afterThrottle();
@@ -213,21 +213,21 @@ describe('live scoring', () => {
     const early = candles[100] as Candle;
     confirm(early);
     engine.store.write({ ...key, symbol: 'GAPPY' }, [...candles.slice(0, 300), ...candles.slice(310, 400)]);
-    engine.events.emit('candle.updated', { ...key, symbol: 'GAPPY', candle: candles[399] as Candle });
+    engine.bus.emit('candle.updated', { ...key, symbol: 'GAPPY', candle: candles[399] as Candle });
     const nanKey = { ...key, symbol: 'ZEROVOL' };
     engine.store.write(
       nanKey,
       candles.slice(0, 300).map((c, i) => (i === 250 ? { ...c, high: Infinity, close: Infinity } : c)),
     );
-    engine.events.emit('candle.updated', { ...nanKey, candle: candles[299] as Candle });
-    await engine.model?.idle();
+    engine.bus.emit('candle.updated', { ...nanKey, candle: candles[299] as Candle });
+    await engine.scorer?.idle();
     expect(created.length).toBe(before);
     expect(await call<Signal[]>('signals.list', { ...key, symbol: 'GAPPY' })).toEqual([]);
-    await expect(engine.model?.scoreCandle(key, early.time)).rejects.toThrow(/a window needs 160/);
-    await expect(engine.model?.scoreCandle({ ...key, symbol: 'GAPPY' }, (candles[399] as Candle).time)).rejects.toThrow(
+    await expect(engine.scorer?.scoreCandle(key, early.time)).rejects.toThrow(/a window needs 160/);
+    await expect(engine.scorer?.scoreCandle({ ...key, symbol: 'GAPPY' }, (candles[399] as Candle).time)).rejects.toThrow(
       /may not span a gap/,
     );
-    await expect(engine.model?.scoreCandle(nanKey, (candles[299] as Candle).time)).rejects.toThrow(/Infinity|not finite/);
+    await expect(engine.scorer?.scoreCandle(nanKey, (candles[299] as Candle).time)).rejects.toThrow(/Infinity|not finite/);
     const info = await call<{ status: string }>('model.info', {});
     expect(info.status).toBe('ready');
   });
@@ -240,7 +240,7 @@ describe('live scoring', () => {
     await expect(engine.model?.useModel(bad)).rejects.toThrow(/holds 12 bytes/);
     const info = await call<{ model: { path: string } }>('model.info', {});
     expect(info.model.path).toBe(modelDir);
-    const again = await engine.model?.scoreCandle(key, (candles[1299] as Candle).time);
+    const again = await engine.scorer?.scoreCandle(key, (candles[1299] as Candle).time);
     expect(again?.cam).toEqual(created[0]?.cam);
   });
 
@@ -284,7 +284,7 @@ describe('first run', () => {
       expect(reply).toMatchObject({ ok: true, value: { status: 'ready', model: { interval: '1', windowLength: 60 } } });
       if (reply.ok) expect((reply.value as { model: { version: string } }).model.version).toMatch(/^default-[0-9a-f]{12}$/);
       const last = first.store.range(key, 0, Number.MAX_SAFE_INTEGER, 1)[0] as Candle;
-      const signal = await first.model?.scoreCandle(key, last.time);
+      const signal = await first.scorer?.scoreCandle(key, last.time);
       expect(signal?.windowStarts.at(-1)).toBe(last.time);
       expect(signal?.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     } finally {
