@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundledModelPath, createEngine, type Engine } from '../../src-main/engine/engine';
 import { PROVISIONAL_EVERY_MS } from '../../src-main/signals/live-scorer';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
@@ -177,6 +177,29 @@ describe('live scoring', () => {
     }
   });
 
+  it('treats a backfill that lands while the model still loads as history too', async () => {
+    const live = candles[1299] as Candle;
+    const loading = createEngine({
+      storePath: join(tempDir(), 'loading.db'),
+      seedSample: false,
+      modelPath: modelDir,
+      market: { watch: [], marketNow: () => live.time + 60_000 },
+    });
+    try {
+      loading.store.write(key, candles.slice(0, 1300));
+      const scored: number[] = [];
+      loading.events.listen((name, payload) => name === 'signal.created' && scored.push((payload as Signal).candleStart));
+      // At once, before the model has loaded: its window length is not known yet.
+      expect(loading.model?.info().status).toBe('starting');
+      for (const candle of [candles[1000], live] as Candle[]) loading.bus.emit('candle.updated', { ...key, candle });
+      await loading.model?.ready;
+      await loading.scorer?.idle();
+      expect(scored).toEqual([live.time]);
+    } finally {
+      loading.close();
+    }
+  });
+
   it('scores the candle still forming when asked, once per second at most, and stores nothing of it', async () => {
     const provisional: Signal[] = [];
     const stop = engine.events.listen((name, payload) => {
@@ -272,6 +295,78 @@ describe('live scoring', () => {
     const second = await call<{ trainingId: number }>('training.start', { ...key, epochs: 50, stride: 1 });
     expect(await call<{ cancelled: boolean }>('training.cancel', second)).toEqual({ cancelled: true });
     expect(await cancelled).toMatchObject({ trainingId: second.trainingId, state: 'cancelled' });
+  }, 120_000);
+});
+
+describe('training runs', () => {
+  type Progress = EventPayload<'training.progress'>;
+  const TERMINAL = ['done', 'failed', 'cancelled'];
+
+  /** Every 'training.progress' event from now on, and a wait for a run's last one. */
+  function record() {
+    const progress: Progress[] = [];
+    const waiting = new Map<number, () => void>();
+    const stop = engine.events.listen((name, payload) => {
+      if (name !== 'training.progress') return;
+      const event = payload as Progress;
+      progress.push(event);
+      if (TERMINAL.includes(event.state)) waiting.get(event.trainingId)?.();
+    });
+    const ended = (trainingId: number) =>
+      progress.some((p) => p.trainingId === trainingId && TERMINAL.includes(p.state))
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiting.set(trainingId, resolve));
+    const states = (trainingId: number) => progress.filter((p) => p.trainingId === trainingId).map((p) => p.state);
+    return { progress, ended, states, stop };
+  }
+
+  it('trains one run at a time: the others wait queued, a queued run cancelled never starts, a running one cancelled never reports done', async () => {
+    const { progress, ended, states, stop } = record();
+    const start = (epochs: number) => call<{ trainingId: number }>('training.start', { ...key, epochs, stride: 5 });
+    const first = await start(50);
+    const second = await start(1);
+    const third = await start(1);
+    expect(states(second.trainingId)).toEqual(['queued']);
+    expect(states(third.trainingId)).toEqual(['queued']);
+    expect(await call('training.cancel', third)).toEqual({ cancelled: true });
+    await vi.waitFor(() => expect(progress.some((p) => p.trainingId === first.trainingId && p.batch !== undefined)).toBe(true), {
+      timeout: 60_000,
+      interval: 20,
+    });
+    expect(await call('training.cancel', first)).toEqual({ cancelled: true });
+    await Promise.all([ended(first.trainingId), ended(second.trainingId)]);
+    stop();
+    expect(states(first.trainingId).at(-1)).toBe('cancelled');
+    expect(states(first.trainingId)).not.toContain('done');
+    expect(states(second.trainingId).at(-1)).toBe('done');
+    expect(states(third.trainingId)).toEqual(['queued', 'cancelled']);
+    // No run reports progress between another's start and its end.
+    let running: number | undefined;
+    for (const p of progress) {
+      if (p.state === 'running') expect([undefined, p.trainingId]).toContain(running);
+      if (p.state === 'running') running = p.trainingId;
+      else if (p.trainingId === running) running = undefined;
+    }
+    expect(await call('training.cancel', third)).toEqual({ cancelled: false });
+  }, 120_000);
+
+  it('never reports a cancelled run done, even when the cancel comes after its last batch', async () => {
+    const { progress, ended, states, stop } = record();
+    let reply: Promise<unknown> | undefined;
+    const { trainingId } = await call<{ trainingId: number }>('training.start', { ...key, epochs: 1, stride: 5 });
+    // The last epoch's report: the run has only its evaluation and its model folder left to do.
+    const cancelOnLastEpoch = engine.events.listen((name, payload) => {
+      const event = payload as Progress;
+      if (name === 'training.progress' && event.trainingId === trainingId && event.epoch === 1 && event.batch === undefined)
+        reply ??= call('training.cancel', { trainingId });
+    });
+    await ended(trainingId);
+    cancelOnLastEpoch();
+    stop();
+    expect(progress.some((p) => p.epoch === 1)).toBe(true);
+    expect(await reply).toEqual({ cancelled: true });
+    expect(states(trainingId)).not.toContain('done');
+    expect(states(trainingId).at(-1)).toBe('cancelled');
   }, 120_000);
 });
 
