@@ -90,10 +90,9 @@ export class TrainingJobs {
     try {
       const candles = [...this.#options.store.closed(run.key)];
       await trainer.init(this.#options.backends(), { threads: availableParallelism() });
-      const { result } = trainer.train(run.job, candles, (p) => {
+      const { dir, metadata } = await trainer.train(run.job, candles, (p) => {
         if (!run.cancelled) this.#emit(run, { state: 'running', ...p });
       });
-      const { dir, metadata } = await result;
       await trainer.close();
       // A cancel that came after the last batch: the folder may be written, but the run is not done.
       if (run.cancelled) outcome = CANCELLED;

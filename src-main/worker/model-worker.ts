@@ -144,7 +144,6 @@ async function handle(raw: unknown): Promise<void> {
           onStage: (stage) => progress({ stage }),
           onBatch: (batch, batches) => progress({ batch, batches }),
           onEpoch: (p) => progress({ epoch: p.epoch, epochs: p.epochs, trainLoss: p.trainLoss, validationLoss: p.validationLoss }),
-          cancelled: () => cancelled.has(request.id),
         });
         reply({ id: request.id, kind: 'result', value: outcome });
         return;

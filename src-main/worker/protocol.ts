@@ -45,7 +45,7 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
     from: z.number().int().nonnegative(),
     rules: BacktestRulesSchema,
   }),
-  /** Stops a training or a backtest (by its request id) at its next batch. */
+  /** Stops a backtest (by its request id) at its next batch. */
   z.object({ id: Id, type: z.literal('cancel'), job: Id }),
 ]);
 export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
