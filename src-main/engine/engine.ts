@@ -134,7 +134,6 @@ export function createEngine({
       bus,
       log,
     });
-    feed.start();
   }
   const registry = new ModelRegistry(db);
   const signals = new SignalStore(db);
@@ -180,6 +179,8 @@ export function createEngine({
     ...trainingHandlers(model),
     ...auditHandlers({ candles: store, signals, alerts }, host),
   } satisfies Handlers;
+  // Last: every listener of the corridor is in place before the first candle.
+  feed?.start();
   return {
     store,
     events,

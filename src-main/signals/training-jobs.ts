@@ -2,8 +2,9 @@
  * Training jobs: models trained from a stream of the store, one run at a time, each in a worker
  * thread of its own on every core (live scoring keeps its thread and never waits behind a training
  * step). A run asked for while another trains is queued, and says so ('queued' in
- * 'training.progress'); it reads its candles when it starts. A cancel is honoured: a queued run
- * never starts, a running one has its thread stopped, and neither reports 'done'.
+ * 'training.progress'); it reads its candles when it starts. At most MAX_QUEUED_TRAININGS wait; a
+ * start beyond them is refused. A cancel is honoured: a queued run never starts, a running one has
+ * its thread stopped, and neither reports 'done'.
  */
 import { availableParallelism } from 'node:os';
 import type { EventPayload } from '../../src-shared/contract/bridge';
@@ -16,6 +17,7 @@ import type { CandleStore } from '../store/candles';
 import type { ModelRegistry } from '../store/models';
 import { TrainJobSchema, type TrainJob } from '../training/job';
 import { ModelWorker } from '../worker/client';
+import type { TrainResult } from '../worker/protocol';
 
 export interface TrainingJobsOptions {
   store: CandleStore;
@@ -35,9 +37,10 @@ interface Run {
   stop?: () => Promise<void>;
 }
 
-type Progress = Omit<EventPayload<'training.progress'>, 'trainingId'>;
+/** Runs that may wait behind the one training; a start beyond them is refused. */
+export const MAX_QUEUED_TRAININGS = 4;
 
-const CANCELLED: Progress = { state: 'cancelled', error: 'training was cancelled' };
+type Progress = Omit<EventPayload<'training.progress'>, 'trainingId'>;
 
 export class TrainingJobs {
   readonly #options: TrainingJobsOptions;
@@ -56,6 +59,8 @@ export class TrainingJobs {
   /** Queues a run on `key`'s closed candles; it starts at once when no other run trains. */
   start(key: StreamKeyValue, settings: { epochs: number; stride: number }): number {
     if (key.interval === 'M') throw new Error('monthly candles have no fixed length');
+    if (this.#queued.length >= MAX_QUEUED_TRAININGS)
+      throw new Error(`${this.#queued.length} training runs are already waiting; cancel one or let them finish first`);
     const job = TrainJobSchema.parse({
       source: `store ${key.category} ${key.symbol} ${key.interval}`,
       interval: key.interval,
@@ -86,28 +91,28 @@ export class TrainingJobs {
     const trainer = new ModelWorker();
     run.stop = () => trainer.close();
     this.#emit(run, { state: 'running', stage: 'starting' });
-    let outcome: Progress;
+    let trained: TrainResult | undefined;
+    let failure = '';
     try {
       const candles = [...this.#options.store.closed(run.key)];
       await trainer.init(this.#options.backends(), { threads: availableParallelism() });
-      const { dir, metadata } = await trainer.train(run.job, candles, (p) => {
+      trained = await trainer.train(run.job, candles, (p) => {
         if (!run.cancelled) this.#emit(run, { state: 'running', ...p });
       });
-      await trainer.close();
-      // A cancel that came after the last batch: the folder may be written, but the run is not done.
-      if (run.cancelled) outcome = CANCELLED;
-      else {
-        this.#options.registry.register(dir, metadata);
-        outcome = { state: 'done', version: metadata.version };
-      }
     } catch (err) {
       // A cancelled run's thread was stopped: its calls fail with the thread's exit.
-      outcome = run.cancelled ? CANCELLED : { state: 'failed', error: (err as Error).message };
+      failure = (err as Error).message;
     }
     await trainer.close();
-    // The thread is gone before the outcome is told: whoever starts the next run on hearing it starts it at once.
+    // Told once the thread is gone, so that whoever starts a run on hearing it starts it at once. A
+    // cancel that came after the last batch still wins: the folder it may have written stays unregistered.
     this.#running = undefined;
-    this.#emit(run, outcome);
+    if (run.cancelled) this.#emit(run, { state: 'cancelled', error: 'training was cancelled' });
+    else if (trained === undefined) this.#emit(run, { state: 'failed', error: failure });
+    else {
+      this.#options.registry.register(trained.dir, trained.metadata);
+      this.#emit(run, { state: 'done', version: trained.metadata.version });
+    }
     this.#startNext();
   }
 

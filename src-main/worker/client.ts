@@ -15,6 +15,7 @@ import {
   type BacktestResultValue,
   type LoadResult,
   type ScoreResult,
+  type TrainResult,
   type WorkerReply,
   type WorkerRequest,
 } from './protocol';
@@ -74,7 +75,7 @@ export class ModelWorker {
   }
 
   /** Trains and saves a model; a run is stopped by closing its worker (see signals/training-jobs). */
-  train(job: TrainJob, candles: Candle[], onProgress: (p: TrainProgress) => void): Promise<z.output<typeof TrainResultSchema>> {
+  train(job: TrainJob, candles: Candle[], onProgress: (p: TrainProgress) => void): Promise<TrainResult> {
     return this.#call({ id: this.#calls.nextId(), type: 'train', job, candles }, TrainResultSchema, { onProgress });
   }
 

@@ -78,6 +78,7 @@ export type ScoreResult = z.output<typeof ScoreResultSchema>;
 
 export const CancelResultSchema = z.object({});
 export const TrainResultSchema = z.object({ dir: z.string(), metadata: ModelMetadataSchema, report: z.record(z.string(), z.unknown()) });
+export type TrainResult = z.output<typeof TrainResultSchema>;
 
 /** The backtest's outcome, each trade's entry window explained as live explains it (with the channel attribution). */
 export const BacktestResultSchema = backtestOutcomeWith(ScoreResultSchema);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundledModelPath, createEngine, type Engine } from '../../src-main/engine/engine';
 import { PROVISIONAL_EVERY_MS } from '../../src-main/signals/live-scorer';
+import { MAX_QUEUED_TRAININGS } from '../../src-main/signals/training-jobs';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import type { EventPayload } from '../../src-shared/contract/bridge';
@@ -349,6 +350,18 @@ describe('training runs', () => {
     }
     expect(await call('training.cancel', third)).toEqual({ cancelled: false });
   }, 120_000);
+
+  it('refuses a start beyond MAX_QUEUED_TRAININGS waiting runs, with a clear error', async () => {
+    const { ended, stop } = record();
+    const started: { trainingId: number }[] = [];
+    for (let i = 0; i <= MAX_QUEUED_TRAININGS; i++) started.push(await call('training.start', { ...key, epochs: 50, stride: 5 }));
+    await expect(call('training.start', { ...key, epochs: 1, stride: 5 })).rejects.toThrow(
+      `training.start: ${MAX_QUEUED_TRAININGS} training runs are already waiting; cancel one or let them finish first`,
+    );
+    for (const run of started.reverse()) expect(await call('training.cancel', run)).toEqual({ cancelled: true });
+    await Promise.all(started.map((run) => ended(run.trainingId)));
+    stop();
+  }, 60_000);
 
   it('never reports a cancelled run done, even when the cancel comes after its last batch', async () => {
     const { progress, ended, states, stop } = record();
