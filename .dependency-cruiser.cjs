@@ -9,6 +9,7 @@ const PURE = [
   '^src-main/explain/cam',
   '^src-main/backtest/(simulate|metrics)\\.ts$',
   '^src-main/evaluation/',
+  '^src-main/scoring/',
 ];
 const IO_CORE = '^(node:)?(fs|fs/promises|worker_threads|http|https|net|child_process|dgram)$';
 const IO_PACKAGES = '^(better-sqlite3|ws)$';

@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../src-shared/contract/transport';
-import { alertText, type FiredAlert } from '../src-shared/domain/alerts';
+import { alertText } from '../src-shared/domain/alerts';
 import { ownOptions } from './cli/args';
 import { feedFromOptions, feedOptions } from './cli/feed-options';
 import { createEngine } from './engine/engine';
@@ -54,9 +54,8 @@ const log = (line: string) => console.log(`[engine] ${line}`);
 const feed = await feedFromOptions(options, log);
 const engine = createEngine({ storePath, log, market: feed.market, seedSample: feed.seedSample });
 
-engine.events.listen((name, payload) => {
-  if (name !== 'alert.fired' || !Notification.isSupported()) return;
-  new Notification(alertText(payload as FiredAlert)).show();
+engine.bus.listen('alert.fired', (fired) => {
+  if (Notification.isSupported()) new Notification(alertText(fired)).show();
 });
 
 ipcMain.handle(INVOKE_CHANNEL, (event: IpcMainInvokeEvent, name: unknown, payload: unknown) => {

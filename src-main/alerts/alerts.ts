@@ -1,10 +1,10 @@
 /**
  * Alerts: rules kept in the store, checked against every live signal; each firing is stored (for
- * the alerts list and the audit) and pushed as an 'alert.fired' event.
+ * the alerts list and the audit) and published as 'alert.fired' on the engine's bus.
  */
 import { SIGNAL_CLASSES, type Signal } from '../../src-shared/domain/signal';
 import type { AlertRule, FiredAlert } from '../../src-shared/domain/alerts';
-import type { EventHub } from '../ipc/dispatch';
+import type { EngineBus } from '../bus/bus';
 import type { Db } from '../store/database';
 import { matchAlerts } from './rules';
 
@@ -147,17 +147,15 @@ export class AlertStore {
   }
 }
 
-/** Checks each live signal against the rules; returns a function that stops watching. */
-export function watchAlerts(events: EventHub, alerts: AlertStore, log: (line: string) => void): () => void {
-  return events.listen((name, payload) => {
-    if (name !== 'signal.created') return;
-    const signal = payload as Signal;
+/** Checks each stored live signal against the rules; returns a function that stops watching. */
+export function watchAlerts(bus: EngineBus, alerts: AlertStore, log: (line: string) => void): () => void {
+  return bus.listen('signal.stored', (signal) => {
     const firedNow = alerts.fire(signal);
-    // Pushed after the signal itself has reached every listener, so a renderer knows the signal first.
+    // Published after the signal itself has reached every listener, so a renderer knows the signal first.
     queueMicrotask(() => {
       for (const fired of firedNow) {
         log(`alert: ${signal.symbol} ${signal.interval} ${fired.rule.class} at ${(fired.probability * 100).toFixed(0)}%`);
-        events.emit('alert.fired', fired);
+        bus.emit('alert.fired', fired);
       }
     });
   });

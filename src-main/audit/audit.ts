@@ -5,7 +5,7 @@
 import type { AlertStore } from '../alerts/alerts';
 import type { AUDIT_VERDICTS } from '../../src-shared/domain/audit';
 import type { Signal } from '../../src-shared/domain/signal';
-import type { ModelService } from '../signals/service';
+import type { ModelHost } from '../signals/model-host';
 import type { CandleStore } from '../store/candles';
 import type { SignalStore } from '../store/signals';
 import type { AuditRow } from '../../src-shared/domain/audit';
@@ -35,7 +35,10 @@ export function auditRows(
 export type AuditVerdict = (typeof AUDIT_VERDICTS)[number];
 
 /** Re-runs a stored signal with its model from its stored candles and compares what it says. */
-export async function verifySignal(model: ModelService | undefined, signal: Signal): Promise<{ verdict: AuditVerdict; detail: string }> {
+export async function verifySignal(
+  model: Pick<ModelHost, 'explainStored'> | undefined,
+  signal: Signal,
+): Promise<{ verdict: AuditVerdict; detail: string }> {
   if (model === undefined) return { verdict: 'not re-run', detail: 'this engine runs without a model' };
   try {
     const again = await model.explainStored(signal.id, signal.method, {});

@@ -1,10 +1,9 @@
 /** `explain --model M --csv FILE --at START_MS`: the explained signal of the window ending at one candle. */
-import { explainBatch } from '../explain/explainer';
-import { historyLength, windowFeatures } from '../features/windows';
+import { historyLength } from '../features/windows';
 import { CAM_METHODS, SIGNAL_CLASSES } from '../../src-shared/domain/signal';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import { FinancialCnn } from '../model/network';
-import { inputHash } from '../signals/input-hash';
+import { explainWindow, windowSignal } from '../scoring/explained-window';
 import { epochOption, parse, UsageError } from './args';
 import { pipelineOf } from './evaluate';
 import { readCandles, requireModel, startBackend } from './model-args';
@@ -23,8 +22,8 @@ export async function commandExplain(args: string[]): Promise<void> {
   if (values.csv === undefined) throw new UsageError('--csv FILE is required');
   const at = epochOption('at', values.at);
   if (at === undefined) throw new UsageError('--at START_MS is required');
-  const method = values.method ?? 'gradcam';
-  if (!(CAM_METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${CAM_METHODS.join(', ')}`);
+  const method = CAM_METHODS.find((m) => m === (values.method ?? 'gradcam'));
+  if (method === undefined) throw new UsageError(`--method must be one of ${CAM_METHODS.join(', ')}`);
   const target = values.target === undefined ? undefined : SIGNAL_CLASSES.indexOf(values.target as (typeof SIGNAL_CLASSES)[number]);
   if (target === -1) throw new UsageError(`--target must be one of ${SIGNAL_CLASSES.join(', ')}`);
   const layer = values.layer === undefined ? undefined : Number(values.layer);
@@ -38,26 +37,19 @@ export async function commandExplain(args: string[]): Promise<void> {
   const needed = historyLength(features);
   if (end + 1 < needed) throw new Error(`the window ending at ${at} needs ${needed} candles up to it; the file has ${end + 1}`);
   const history = candles.slice(end + 1 - needed, end + 1);
-  const inputs = windowFeatures(history, features, intervalMs(interval), normalization);
   const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
-  const [e] = explainBatch(model, inputs, 1, { method: method as (typeof CAM_METHODS)[number], layer, target, attribution: true });
+  const result = explainWindow({ model, features, normalization }, { history, stepMs: intervalMs(interval), method, layer, target });
   model.dispose();
-  if (e === undefined) throw new Error('no explanation');
+  const signal = windowSignal(at, method, { version: loaded.metadata.version, channels: features.channels }, result);
+  const { modelVersion, ...explained } = signal;
   console.log(
     JSON.stringify(
       {
-        modelVersion: loaded.metadata.version,
+        modelVersion,
         backend,
-        candleStart: at,
-        predicted: SIGNAL_CLASSES[e.predicted],
-        target: SIGNAL_CLASSES[e.target],
-        probabilities: e.probabilities,
-        method,
+        ...explained,
+        target: SIGNAL_CLASSES[result.target],
         layer: layer ?? loaded.metadata.spec.convs.length - 1,
-        windowStarts: history.slice(-features.windowLength).map((c) => c.time),
-        cam: e.cam,
-        features: features.channels.map((name, i) => ({ name, attribution: e.attribution[i] ?? 0 })),
-        inputHash: inputHash(history),
       },
       null,
       1,

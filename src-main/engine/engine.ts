@@ -2,22 +2,28 @@
  * The main-process engine: store, handlers and events, with no knowledge of Electron or of the
  * transport. The Electron shell and `serve` both wrap this same object.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlertStore, watchAlerts } from '../alerts/alerts';
-import { auditRows, verifySignal } from '../audit/audit';
+import { alertHandlers } from '../alerts/handlers';
+import { auditHandlers } from '../audit/handlers';
 import { MarketFeed, type FeedOptions } from '../feed/feed';
-import type { EventPayload } from '../../src-shared/contract/bridge';
+import { marketHandlers, watchlistHandlers } from '../feed/handlers';
 import type { StreamKeyValue } from '../../src-shared/domain/market';
 import { createDispatch, EventHub, type Dispatch, type Handlers } from '../ipc/dispatch';
 import { MAINNET } from '../market/bybit/protocol';
 import { importCandleCsv } from '../market/import-csv';
-import { EvaluationReportSchema } from '../../src-shared/domain/evaluation';
-import { SIGNAL_CLASSES } from '../../src-shared/domain/signal';
 import { loadModel } from '../model/model-file';
 import { appRoot, userDataDir } from '../paths';
+import { appHandlers } from './app-handlers';
+import { createEngineBus, type EngineBus } from '../bus/bus';
+import { replayHandlers } from '../replay/handlers';
 import { Replays } from '../replay/replay';
-import { ModelService } from '../signals/service';
+import { BacktestJobs } from '../signals/backtest-jobs';
+import { backtestHandlers, modelHandlers, signalHandlers, trainingHandlers, type ModelSide } from '../signals/handlers';
+import { LiveScorer } from '../signals/live-scorer';
+import { ModelHost } from '../signals/model-host';
+import { TrainingJobs } from '../signals/training-jobs';
 import { CandleStore } from '../store/candles';
 import { openDatabase } from '../store/database';
 import { ModelRegistry } from '../store/models';
@@ -59,28 +65,36 @@ export interface EngineOptions {
   market?: MarketOptions | false;
 }
 
-export type MarketOptions = Partial<Omit<FeedOptions, 'store' | 'watchlist' | 'events' | 'log'>> & {
+export type MarketOptions = Partial<Omit<FeedOptions, 'store' | 'watchlist' | 'events' | 'bus' | 'log'>> & {
   /** Replaces the stored watchlist before the feed starts. */
   watch?: StreamKeyValue[];
 };
 
 export interface Engine {
   readonly store: CandleStore;
+  /** The push to renderers. */
   readonly events: EventHub;
+  /** The live corridor inside the engine: stored candles, stored signals, fired alerts. */
+  readonly bus: EngineBus;
   readonly watchlist: WatchlistStore;
   readonly feed: MarketFeed | undefined;
   readonly dispatch: Dispatch;
-  /** Undefined when the engine runs without a model. */
-  readonly model: ModelService | undefined;
+  /** Undefined when the engine runs without a model (and so is the scorer). */
+  readonly model: ModelHost | undefined;
+  readonly scorer: LiveScorer | undefined;
   close(): void;
 }
 
-function fileBytes(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
+/** The corridor's events renderers see, under their bridge names. */
+function relayToRenderers(bus: EngineBus, events: EventHub): () => void {
+  const stops = [
+    // Candles were validated where they entered; checking them again on the feed's hot path cost as much as storing them.
+    bus.listen('candle.updated', (update) => events.emitValidated('candle.updated', update)),
+    bus.listen('signal.stored', (signal) => events.emit('signal.created', signal)),
+    bus.listen('signal.provisional', (signal) => events.emit('signal.provisional', signal)),
+    bus.listen('alert.fired', (fired) => events.emit('alert.fired', fired)),
+  ];
+  return () => stops.forEach((stop) => stop());
 }
 
 export function createEngine({
@@ -100,8 +114,11 @@ export function createEngine({
     log(`empty store: imported the bundled sample, ${rows} ${SAMPLE_STREAM.symbol} ${SAMPLE_STREAM.interval}m candles`);
   }
   const events = new EventHub((err, name) => log(`a '${name}' listener failed: ${err.message}`));
+  const bus = createEngineBus(log);
+  // First: a renderer hears of a signal before the alerts it fires.
+  const stopRelay = relayToRenderers(bus, events);
   const alerts = new AlertStore(db);
-  const stopAlerts = watchAlerts(events, alerts, log);
+  const stopAlerts = watchAlerts(bus, alerts, log);
   let feed: MarketFeed | undefined;
   if (market !== false) {
     const { watch, ...feedOptions } = market;
@@ -114,132 +131,71 @@ export function createEngine({
       store,
       watchlist,
       events,
+      bus,
       log,
     });
-    feed.start();
   }
-  const changeWatchlist = (change: () => void) => {
-    change();
-    feed?.reload();
-    return watchlist.list();
-  };
   const registry = new ModelRegistry(db);
   const signals = new SignalStore(db);
   const modelPath = modelPathOption === undefined ? bundledModelPath() : modelPathOption;
-  const model =
-    modelPath === false || modelPath === undefined
-      ? undefined
-      : new ModelService({
-          store,
-          signals,
-          registry,
-          events,
-          modelPath,
-          modelsDir: modelsDir ?? join(userDataDir(), 'models'),
-          provisional: () => preferences.get().provisionalSignals,
-          now: market === false ? undefined : (market.marketNow ?? Date.now),
-          log,
-        });
   if (modelPath === undefined) log('no bundled model found in resources/models: running without signals');
-  const unlisten =
-    model === undefined
-      ? () => {}
-      : events.listen((name, payload) => name === 'candle.updated' && model.onCandle(payload as EventPayload<'candle.updated'>));
-  // Replays score with the live path's model, so they give the signals live gave.
+  const host = modelPath === false || modelPath === undefined ? undefined : new ModelHost({ store, signals, registry, modelPath, log });
+  const model: ModelSide | undefined = host && {
+    host,
+    backtests: new BacktestJobs(host, store, events),
+    trainings: new TrainingJobs({
+      store,
+      registry,
+      events,
+      modelsDir: modelsDir ?? join(userDataDir(), 'models'),
+      backends: () => host.backends(),
+    }),
+  };
+  const scorer =
+    host &&
+    new LiveScorer({
+      host,
+      signals,
+      bus,
+      provisional: () => preferences.get().provisionalSignals,
+      now: market === false ? undefined : (market.marketNow ?? Date.now),
+      log,
+    });
+  // Replays score with the live path's model and method, so they give the signals live gave.
   const replays = new Replays(
     store,
     events,
-    model && ((key, revealed, modelVersion) => model.explainRevealed(key, revealed, modelVersion)),
+    host && scorer && ((key, revealed, modelVersion) => host.explainRevealed(key, revealed, scorer.method, modelVersion)),
   );
-  const requireModel = (): ModelService => {
-    if (model === undefined) throw new Error('this engine runs without a model');
-    return model;
-  };
-  const { version } = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string };
-  const handlers: Handlers = {
-    'app.info': () => ({
-      name: 'Candle Lens',
-      version,
-      storePath,
-      storeBytes: fileBytes(storePath) + fileBytes(`${storePath}-wal`),
-    }),
-    'streams.list': () => store.streams(),
-    'candles.range': ({ from, to, limit, ...key }) => store.rangeColumns(key, from, to, limit),
-    'candles.count': (key) => ({ count: store.count(key) }),
-    'preferences.get': () => preferences.get(),
-    'preferences.set': (next) => preferences.set(next),
-    'replay.start': (request) => {
-      if (request.modelVersion !== undefined && registry.get(request.modelVersion) === undefined)
-        throw new Error(`no registered model ${request.modelVersion}`);
-      return replays.start(request);
-    },
-    'replay.control': (request) => replays.control(request),
-    'alerts.list': () => alerts.rules(),
-    'alerts.add': (rule) => alerts.add(rule),
-    'alerts.remove': ({ id }) => ({ removed: alerts.remove(id) }),
-    'alerts.fired': ({ limit }) => alerts.fired(limit),
-    'alerts.thumbnail': ({ firedId, png }) => ({ stored: alerts.setThumbnail(firedId, png) }),
-    'feed.health': () => feed?.health() ?? { source: 'off', streams: [], rejected: {}, latency: null },
-    'watchlist.list': () => watchlist.list(),
-    'watchlist.quotes': () => watchlist.list().map((key) => ({ ...key, ...store.quote(key) })),
-    'watchlist.add': (key) => changeWatchlist(() => watchlist.add(key)),
-    'watchlist.remove': (key) => changeWatchlist(() => watchlist.remove(key)),
-    'instruments.search': async ({ category, query, limit }) =>
-      feed === undefined
-        ? { instruments: watchlist.searchInstruments(category, query, limit), cached: watchlist.instrumentCount(category), fromCache: true }
-        : feed.searchInstruments(category, query, limit),
-    'model.info': () => model?.info() ?? { status: 'failed', backend: null, error: 'this engine runs without a model', model: null },
-    'models.list': () => {
-      const active = model?.info().model?.version;
-      return registry.list().map((m) => {
-        const test = (m.metadata.metrics as { test?: { model?: { balancedAccuracy?: { value?: number } } } } | null)?.test;
-        return {
-          version: m.version,
-          path: m.path,
-          createdAt: m.createdAt,
-          active: m.version === active,
-          testBalancedAccuracy: test?.model?.balancedAccuracy?.value ?? null,
-        };
-      });
-    },
-    'models.report': ({ version }) => {
-      const entry = registry.get(version);
-      if (entry === undefined) throw new Error(`no registered model ${version}`);
-      const report = EvaluationReportSchema.safeParse((entry.metadata.metrics as { test?: unknown } | null)?.test);
-      return { version, report: report.success ? report.data : null };
-    },
-    'models.use': async ({ version: wanted }) => {
-      const entry = registry.get(wanted);
-      if (entry === undefined) throw new Error(`no registered model ${wanted}`);
-      await requireModel().useModel(entry.path);
-      return requireModel().info();
-    },
-    'signals.list': ({ from, to, limit, ...key }) => signals.list(key, from, to, limit),
-    'signals.explain': ({ id, method, layer, target }) =>
-      requireModel().explainStored(id, method, { layer, target: target === undefined ? undefined : SIGNAL_CLASSES.indexOf(target) }),
-    'training.start': ({ epochs, stride, ...key }) => ({ trainingId: requireModel().startTraining(key, { epochs, stride }) }),
-    'training.cancel': async ({ trainingId }) => ({ cancelled: await requireModel().cancelTraining(trainingId) }),
-    'backtest.run': ({ runId, from, to, modelVersion, rules, ...key }) =>
-      requireModel().backtest(key, { runId, from, to, modelVersion, rules }),
-    'backtest.cancel': async ({ runId }) => ({ cancelled: await requireModel().cancelBacktest(runId) }),
-    'audit.list': ({ limit }) => auditRows({ candles: store, signals, alerts }, limit),
-    'audit.verify': async ({ id }) => {
-      const signal = signals.get(id);
-      if (signal === undefined) throw new Error(`no signal ${id}`);
-      return { id, ...(await verifySignal(model, signal)) };
-    },
-  };
+  const handlers = {
+    ...appHandlers(storePath, preferences),
+    ...marketHandlers(store, watchlist, feed),
+    ...watchlistHandlers(store, watchlist, feed),
+    ...alertHandlers(alerts),
+    ...replayHandlers(replays, registry),
+    ...modelHandlers(model, registry),
+    ...signalHandlers(model, signals),
+    ...backtestHandlers(model),
+    ...trainingHandlers(model),
+    ...auditHandlers({ candles: store, signals, alerts }, host),
+  } satisfies Handlers;
+  // Last: every listener of the corridor is in place before the first candle.
+  feed?.start();
   return {
     store,
     events,
+    bus,
     watchlist,
     feed,
     dispatch: createDispatch(handlers),
-    model,
+    model: host,
+    scorer,
     close: () => {
-      unlisten();
-      void model?.close();
+      scorer?.stop();
+      void model?.trainings.close();
+      void host?.close();
       stopAlerts();
+      stopRelay();
       replays.closeAll();
       feed?.stop();
       db.close();

@@ -5,11 +5,11 @@
  * final however the updates were batched: a later confirmation in the same batch is written after
  * it, so the store judges it as one that comes in a later batch (a conflict when its values differ,
  * reported to `onConflict`; nothing when they are the same), and an open update after it is dropped.
- * Each candle that changed a row is announced as 'candle.updated', in time order per stream, after
- * its transaction committed.
+ * Each candle that changed a row is published as 'candle.updated' on the engine's bus, in time order
+ * per stream, after its transaction committed.
  */
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
-import type { EventHub } from '../ipc/dispatch';
+import type { EngineBus } from '../bus/bus';
 import { streamId, type CandleStore, type ConfirmationConflict } from '../store/candles';
 import { LatencyWindow } from './latency';
 import type { Reject } from '../market/bybit/protocol';
@@ -75,7 +75,7 @@ export class CandleWriter {
    */
   constructor(
     private readonly store: CandleStore,
-    private readonly events: EventHub,
+    private readonly bus: EngineBus,
     options: { now?: () => number; log?: (line: string) => void; onConflict?: (conflict: ConfirmationConflict) => void } = {},
   ) {
     this.#now = options.now ?? (() => performance.now());
@@ -161,7 +161,7 @@ export class CandleWriter {
     for (const { key, candles } of changes) {
       candles.sort((a, b) => a.time - b.time);
       this.stats.rowsChanged += candles.length;
-      for (const candle of candles) this.events.emitValidated('candle.updated', { ...key, candle });
+      for (const candle of candles) this.bus.emit('candle.updated', { ...key, candle });
     }
     const delivered = this.#now();
     for (const at of this.#receivedAt) this.latency.record(delivered - at);

@@ -1,7 +1,7 @@
 /**
  * The live market feed: follows the watchlist over Bybit's public WebSocket, fills history and every
  * gap by REST, and writes through one CandleWriter so each change reaches the store once and is
- * announced as 'candle.updated'. Reports health per stream and backfill progress as events.
+ * published as 'candle.updated' on the engine's bus. Reports health per stream and backfill progress as events.
  *
  * Completeness: a stream's history is filled from the end of its contiguous run of confirmed candles
  * (or, when it has none, from `backfillDepthMs` or DEFAULT_BACKFILL_CANDLES back) up to now: on start,
@@ -11,6 +11,7 @@
 import pLimit from 'p-limit';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import type { FeedHealth, StreamHealth } from '../../src-shared/domain/health';
+import type { EngineBus } from '../bus/bus';
 import type { EventHub } from '../ipc/dispatch';
 import { BybitRest, type RestTiming } from '../market/bybit/rest-client';
 import { klineTopic, planSubscriptions, publicStreamUrl, type Reject } from '../market/bybit/protocol';
@@ -46,7 +47,10 @@ export function historyStart(interval: Interval, now: number, depthMs?: number):
 export interface FeedOptions {
   store: CandleStore;
   watchlist: WatchlistStore;
+  /** The push to renderers: health and backfill progress. */
   events: EventHub;
+  /** Where stored candles are published. */
+  bus: EngineBus;
   /** WebSocket base (`wss://stream.bybit.com`); the category path is added. */
   wsBase: string;
   restBase: string;
@@ -112,7 +116,7 @@ export class MarketFeed {
   constructor(private readonly options: FeedOptions) {
     this.#log = options.log ?? (() => {});
     this.#now = options.marketNow ?? Date.now;
-    this.writer = new CandleWriter(options.store, options.events, {
+    this.writer = new CandleWriter(options.store, options.bus, {
       log: this.#log,
       onConflict: (conflict) => this.#reject(conflictReject(conflict), this.#streams.get(streamId(conflict.key))),
     });

@@ -20,6 +20,14 @@ export type Handlers = {
   [K in CallName]: (input: CallInput<K>) => CallResponse<K> | Promise<CallResponse<K>>;
 };
 
+/**
+ * The handlers of one domain: every call named `prefix.…`, no more and no less. The engine joins the
+ * domains' handlers and checks the whole against `Handlers`, so a call without a handler does not compile.
+ */
+export type HandlersFor<Prefix extends string> = {
+  [K in CallName as K extends `${Prefix}.${string}` ? K : never]: Handlers[K];
+};
+
 export type Dispatch = (name: unknown, payload: unknown) => Promise<EnvelopeValue>;
 
 export function createDispatch(handlers: Handlers): Dispatch {

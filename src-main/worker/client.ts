@@ -3,18 +3,18 @@ import type { z } from 'zod';
 import type { CamMethodName } from '../../src-shared/domain/signal';
 import type { Candle } from '../../src-shared/domain/market';
 import type { BackendName, BackendOptions } from '../model/backend';
+import { ScoreResultSchema, type ScoreResult } from '../scoring/explained-window';
 import type { TrainJob } from '../training/job';
 import {
   BacktestResultSchema,
   CancelResultSchema,
   InitResultSchema,
   LoadResultSchema,
-  ScoreResultSchema,
   TrainResultSchema,
   WorkerReplySchema,
   type BacktestResultValue,
   type LoadResult,
-  type ScoreResult,
+  type TrainResult,
   type WorkerReply,
   type WorkerRequest,
 } from './protocol';
@@ -73,15 +73,9 @@ export class ModelWorker {
     return this.#call({ id: this.#calls.nextId(), type: 'score', history, stepMs, method, ...options }, ScoreResultSchema);
   }
 
-  /** Starts training; `cancel` asks the worker to stop at the next batch (nothing is saved). */
-  train(
-    job: TrainJob,
-    candles: Candle[],
-    onProgress: (p: TrainProgress) => void,
-  ): { result: Promise<z.output<typeof TrainResultSchema>>; cancel: () => Promise<void> } {
-    const id = this.#calls.nextId();
-    const result = this.#call({ id, type: 'train', job, candles }, TrainResultSchema, { onProgress });
-    return { result, cancel: () => this.#cancel(id) };
+  /** Trains and saves a model; a run is stopped by closing its worker (see signals/training-jobs). */
+  train(job: TrainJob, candles: Candle[], onProgress: (p: TrainProgress) => void): Promise<TrainResult> {
+    return this.#call({ id: this.#calls.nextId(), type: 'train', job, candles }, TrainResultSchema, { onProgress });
   }
 
   /** Trades a model over candles; `cancel` stops it at the next batch (the result then rejects). */

@@ -5,18 +5,15 @@
 import { parentPort } from 'node:worker_threads';
 import { ExplainPool } from '../backtest/explain-pool';
 import { equityPoints, localExplainer, runBacktest, tradesWithSignals } from '../backtest/run';
-import type { CamMethodName } from '../../src-shared/domain/signal';
-import { explainBatch } from '../explain/explainer';
 import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
-import { historyLength, windowFeatures } from '../features/windows';
+import { historyLength } from '../features/windows';
 import { useBackend, type BackendName } from '../model/backend';
 import { loadModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
-import { inputHash } from '../signals/input-hash';
+import { explainWindow } from '../scoring/explained-window';
 import { trainAndSave } from '../training/pipeline';
-import type { Candle } from '../../src-shared/domain/market';
 import type { TrainProgress } from '../../src-shared/domain/model';
-import { WorkerRequestSchema, type BacktestResultValue, type ScoreResult, type WorkerReply, type WorkerRequestValue } from './protocol';
+import { WorkerRequestSchema, type BacktestResultValue, type WorkerReply, type WorkerRequestValue } from './protocol';
 
 const port = parentPort;
 if (port === null) throw new Error('model-worker must run in a worker thread');
@@ -60,29 +57,6 @@ function requireScoring(loaded: Loaded | undefined): {
   return { model: loaded.model, features, normalization, version };
 }
 
-/** The live path: one window from its own warmup + T candles, explained with the channel attribution. */
-function scoreWindow(
-  model: FinancialCnn,
-  features: FeatureSpec,
-  normalization: Normalization,
-  request: { history: Candle[]; stepMs: number; method: CamMethodName; layer?: number; target?: number },
-): ScoreResult {
-  const inputs = windowFeatures(request.history, features, request.stepMs, normalization);
-  const [e] = explainBatch(model, inputs, 1, { method: request.method, layer: request.layer, target: request.target, attribution: true });
-  if (e === undefined) throw new Error('no explanation');
-  return {
-    logits: e.logits,
-    probabilities: e.probabilities,
-    predicted: e.predicted,
-    target: e.target,
-    cam: e.cam,
-    attribution: e.attribution,
-    attributionByCandle: e.attributionByStep,
-    windowStarts: request.history.slice(-features.windowLength).map((c) => c.time),
-    inputHash: inputHash(request.history),
-  };
-}
-
 const POOL_FROM_CANDLES = 5_000;
 let backend: BackendName | undefined;
 
@@ -115,7 +89,7 @@ async function backtestRange(
       trades: tradesWithSignals(run).map((trade) => {
         const end = indexOf.get(trade.signal.candleStart) ?? -1;
         const history = candles.slice(end + 1 - needed, end + 1);
-        return { ...trade, explanation: scoreWindow(model, features, normalization, { history, stepMs, method: 'gradcam' }) };
+        return { ...trade, explanation: explainWindow({ model, features, normalization }, { history, stepMs, method: 'gradcam' }) };
       }),
       signals: run.windows.map(({ candleStart, predicted, probabilities, concentration }) => ({
         candleStart,
@@ -156,8 +130,7 @@ async function handle(raw: unknown): Promise<void> {
         return;
       }
       case 'score': {
-        const { model, features, normalization } = requireScoring(modelAt(request.modelPath));
-        reply({ id: request.id, kind: 'result', value: scoreWindow(model, features, normalization, request) });
+        reply({ id: request.id, kind: 'result', value: explainWindow(requireScoring(modelAt(request.modelPath)), request) });
         return;
       }
       case 'backtest': {
@@ -171,7 +144,6 @@ async function handle(raw: unknown): Promise<void> {
           onStage: (stage) => progress({ stage }),
           onBatch: (batch, batches) => progress({ batch, batches }),
           onEpoch: (p) => progress({ epoch: p.epoch, epochs: p.epochs, trainLoss: p.trainLoss, validationLoss: p.validationLoss }),
-          cancelled: () => cancelled.has(request.id),
         });
         reply({ id: request.id, kind: 'result', value: outcome });
         return;

@@ -3,6 +3,7 @@
  * sides (a thread boundary is a process boundary for our rules).
  */
 import { z } from 'zod';
+import { ScoreResultSchema } from '../scoring/explained-window';
 import { BACKEND_NAMES, TrainProgressSchema } from '../../src-shared/domain/model';
 import { backtestOutcomeWith, BacktestRulesSchema } from '../../src-shared/domain/backtest';
 import { CAM_METHODS } from '../../src-shared/domain/signal';
@@ -45,7 +46,7 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
     from: z.number().int().nonnegative(),
     rules: BacktestRulesSchema,
   }),
-  /** Stops a training or a backtest (by its request id) at its next batch. */
+  /** Stops a backtest (by its request id) at its next batch. */
   z.object({ id: Id, type: z.literal('cancel'), job: Id }),
 ]);
 export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
@@ -63,21 +64,9 @@ export const InitResultSchema = z.object({ backend: z.enum(BACKEND_NAMES) });
 export const LoadResultSchema = z.object({ metadata: ModelMetadataSchema, weightsHash: z.string(), path: z.string() });
 export type LoadResult = z.output<typeof LoadResultSchema>;
 
-export const ScoreResultSchema = z.object({
-  logits: z.array(z.number()),
-  probabilities: z.array(z.number()),
-  predicted: z.number().int(),
-  target: z.number().int(),
-  cam: z.array(z.number()),
-  attribution: z.array(z.number()),
-  attributionByCandle: z.array(z.array(z.number())),
-  windowStarts: z.array(z.number().int()),
-  inputHash: z.string(),
-});
-export type ScoreResult = z.output<typeof ScoreResultSchema>;
-
 export const CancelResultSchema = z.object({});
 export const TrainResultSchema = z.object({ dir: z.string(), metadata: ModelMetadataSchema, report: z.record(z.string(), z.unknown()) });
+export type TrainResult = z.output<typeof TrainResultSchema>;
 
 /** The backtest's outcome, each trade's entry window explained as live explains it (with the channel attribution). */
 export const BacktestResultSchema = backtestOutcomeWith(ScoreResultSchema);

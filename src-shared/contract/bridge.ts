@@ -234,7 +234,8 @@ export const events = {
   'backtest.progress': z.object({ runId: z.string(), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   'training.progress': TrainProgressSchema.extend({
     trainingId: z.number().int(),
-    state: z.enum(['running', 'done', 'failed', 'cancelled']),
+    /** One run trains at a time: a run asked for meanwhile is 'queued' until it starts. */
+    state: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
     /** The new model's version when done. */
     version: z.string().optional(),
     error: z.string().optional(),

@@ -80,8 +80,8 @@ test('the audit view lists stored signals page by page, verifies one as reproduc
   const errors = watchConsole(page);
   // More stored signals than one page shows; the newest comes last (oldest first within a stream).
   const recent = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 250);
-  for (const candle of recent.slice(0, -1)) await engine.model?.scoreCandle(SAMPLE_STREAM, candle.time);
-  const signal = await engine.model?.scoreCandle(SAMPLE_STREAM, recent.at(-1)?.time ?? 0);
+  for (const candle of recent.slice(0, -1)) await engine.scorer?.scoreCandle(SAMPLE_STREAM, candle.time);
+  const signal = await engine.scorer?.scoreCandle(SAMPLE_STREAM, recent.at(-1)?.time ?? 0);
   const stored = (await callEngine<unknown[]>(engine, 'audit.list', {})).length;
   await page.goto(server.url);
   await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');

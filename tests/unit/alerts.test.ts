@@ -46,8 +46,8 @@ describe('alerts', () => {
     await call('alerts.add', { symbol: 'BTCUSDT', class: 'sell', minProbability: 0.6 });
     await call('alerts.add', { symbol: 'BTCUSDT', class: 'sell', minProbability: 0.8 });
     await call('alerts.add', { symbol: 'ETHUSDT', class: 'sell', minProbability: 0.1 });
-    engine.events.emit('signal.created', signal());
-    engine.events.emit('signal.created', signal());
+    engine.bus.emit('signal.stored', signal());
+    engine.bus.emit('signal.stored', signal());
     await settled();
     expect(fired).toHaveLength(1);
     expect(fired[0]).toMatchObject({ signalId: 1, probability: 0.7, concentration: 1, rule: { minProbability: 0.6 }, thumbnail: null });
@@ -56,15 +56,15 @@ describe('alerts', () => {
 
   it('honour the attention-concentration filter and the class', async () => {
     await call('alerts.add', { symbol: 'BTCUSDT', class: 'sell', minProbability: 0.5, minConcentration: 0.5 });
-    engine.events.emit('signal.created', signal({ cam: Array(10).fill(1) }));
-    engine.events.emit('signal.created', signal({ id: 2, probabilities: [0.7, 0.2, 0.1], predicted: 'buy' }));
+    engine.bus.emit('signal.stored', signal({ cam: Array(10).fill(1) }));
+    engine.bus.emit('signal.stored', signal({ id: 2, probabilities: [0.7, 0.2, 0.1], predicted: 'buy' }));
     await settled();
     expect(fired).toEqual([]);
   });
 
   it('keep a PNG thumbnail, refuse anything else, and go when their rule is removed', async () => {
     const rule = (await call('alerts.add', { symbol: 'BTCUSDT', class: 'sell', minProbability: 0.5 })) as { id: number };
-    engine.events.emit('signal.created', signal());
+    engine.bus.emit('signal.stored', signal());
     await settled();
     const firedId = fired[0]?.id;
     expect(await call('alerts.thumbnail', { firedId, png: 'data:image/png;base64,iVBORw0KGgo=' })).toEqual({ stored: true });

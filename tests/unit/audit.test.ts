@@ -10,7 +10,7 @@ describe('audit command', () => {
     await engine.model?.ready;
     const last = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 2);
     const signals = [];
-    for (const candle of last) signals.push(await engine.model?.scoreCandle(SAMPLE_STREAM, candle.time));
+    for (const candle of last) signals.push(await engine.scorer?.scoreCandle(SAMPLE_STREAM, candle.time));
     engine.close();
 
     const result = runCli(['audit', '--db', db, '--verify']);

@@ -49,7 +49,7 @@ describe('backtest.run through the bridge (real store, bundled model in its work
     const trade = report.trades[0];
     if (trade === undefined) throw new Error('no trade');
     expect(trade.entryTime).toBeGreaterThan(trade.signal.candleStart);
-    const live = await engine.model?.scoreCandle(SAMPLE_STREAM, trade.signal.candleStart);
+    const live = await engine.scorer?.scoreCandle(SAMPLE_STREAM, trade.signal.candleStart);
     expect(trade.explanation).toMatchObject({
       id: 0,
       candleStart: trade.signal.candleStart,
@@ -91,7 +91,7 @@ describe('backtest.run through the bridge (real store, bundled model in its work
 describe('audit through the bridge', () => {
   it('lists stored signals with their alerts and verifies one as reproduced', async () => {
     const last = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 1)[0];
-    const signal = await engine.model?.scoreCandle(SAMPLE_STREAM, last?.time ?? 0);
+    const signal = await engine.scorer?.scoreCandle(SAMPLE_STREAM, last?.time ?? 0);
     const rows = await callEngine<CallResponse<'audit.list'>>(engine, 'audit.list', {});
     expect(rows.map((r) => r.signal.id)).toContain(signal?.id);
     expect(rows.every((r) => Array.isArray(r.alertsFired))).toBe(true);

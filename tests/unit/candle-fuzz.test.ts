@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CandleWriter } from '../../src-main/feed/candle-writer';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
-import { EventHub } from '../../src-main/ipc/dispatch';
+import { createEngineBus } from '../../src-main/bus/bus';
 import { readFrame, readKlinePage, type KlineRow, type ValidationContext } from '../../src-main/market/bybit/protocol';
 import {
   CANDLE_FIELDS,
@@ -237,7 +237,7 @@ describe('the first confirmation is final, however the updates are batched (prop
       fc.property(frames, (sequence) => {
         const key: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: `FUZZ${run++}`, interval: '1' };
         const conflicts: string[] = [];
-        const writer = new CandleWriter(store, new EventHub(), { onConflict: (c) => conflicts.push(`${c.refused.time}`) });
+        const writer = new CandleWriter(store, createEngineBus(), { onConflict: (c) => conflicts.push(`${c.refused.time}`) });
         const expected = new Map<number, Candle>();
         let expectedConflicts = 0;
         for (const { updates, flush } of sequence) {

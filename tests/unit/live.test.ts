@@ -1,8 +1,9 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundledModelPath, createEngine, type Engine } from '../../src-main/engine/engine';
-import { PROVISIONAL_EVERY_MS } from '../../src-main/signals/service';
+import { PROVISIONAL_EVERY_MS } from '../../src-main/signals/live-scorer';
+import { MAX_QUEUED_TRAININGS } from '../../src-main/signals/training-jobs';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import type { EventPayload } from '../../src-shared/contract/bridge';
@@ -22,7 +23,7 @@ const created: Signal[] = [];
 const call = <T>(name: string, payload: unknown) => callEngine<T>(engine, name, payload);
 
 function confirm(candle: Candle): void {
-  engine.events.emit('candle.updated', { ...key, candle });
+  engine.bus.emit('candle.updated', { ...key, candle });
 }
 
 beforeAll(async () => {
@@ -73,7 +74,7 @@ describe('live scoring', () => {
     const candle = candles[1299] as Candle;
     confirm(candle);
     confirm({ ...(candles[1298] as Candle), confirmed: false });
-    await engine.model?.idle();
+    await engine.scorer?.idle();
     expect(created.length).toBe(1);
     const signal = created[0] as Signal;
     expect(signal.candleStart).toBe(candle.time);
@@ -92,7 +93,7 @@ describe('live scoring', () => {
 
   it('gives a bit-identical signal for the same model and window', async () => {
     const candle = candles[1299] as Candle;
-    const again = await engine.model?.scoreCandle(key, candle.time);
+    const again = await engine.scorer?.scoreCandle(key, candle.time);
     const first = created[0] as Signal;
     expect({ ...again, createdAt: 0 }).toEqual({ ...first, createdAt: 0 });
     const explained = await call<Signal>('signals.explain', { id: first.id, method: 'gradcam' });
@@ -169,11 +170,34 @@ describe('live scoring', () => {
       withFeed.store.write(key, candles.slice(0, 1300));
       const scored: number[] = [];
       withFeed.events.listen((name, payload) => name === 'signal.created' && scored.push((payload as Signal).candleStart));
-      for (const candle of [candles[1000], live] as Candle[]) withFeed.events.emit('candle.updated', { ...key, candle });
-      await withFeed.model?.idle();
+      for (const candle of [candles[1000], live] as Candle[]) withFeed.bus.emit('candle.updated', { ...key, candle });
+      await withFeed.scorer?.idle();
       expect(scored).toEqual([live.time]);
     } finally {
       withFeed.close();
+    }
+  });
+
+  it('treats a backfill that lands while the model still loads as history too', async () => {
+    const live = candles[1299] as Candle;
+    const loading = createEngine({
+      storePath: join(tempDir(), 'loading.db'),
+      seedSample: false,
+      modelPath: modelDir,
+      market: { watch: [], marketNow: () => live.time + 60_000 },
+    });
+    try {
+      loading.store.write(key, candles.slice(0, 1300));
+      const scored: number[] = [];
+      loading.events.listen((name, payload) => name === 'signal.created' && scored.push((payload as Signal).candleStart));
+      // At once, before the model has loaded: its window length is not known yet.
+      expect(loading.model?.info().status).toBe('starting');
+      for (const candle of [candles[1000], live] as Candle[]) loading.bus.emit('candle.updated', { ...key, candle });
+      await loading.model?.ready;
+      await loading.scorer?.idle();
+      expect(scored).toEqual([live.time]);
+    } finally {
+      loading.close();
     }
   });
 
@@ -186,12 +210,12 @@ describe('live scoring', () => {
     const tick = (close: number) => {
       const candle = { ...forming, close, high: Math.max(forming.high, close), low: Math.min(forming.low, close) };
       engine.store.write(key, [candle]);
-      engine.events.emit('candle.updated', { ...key, candle });
+      engine.bus.emit('candle.updated', { ...key, candle });
     };
     // The second is the throttle's own period, not a timing assumption about the machine.
     const afterThrottle = async () => {
       await new Promise((resolve) => setTimeout(resolve, PROVISIONAL_EVERY_MS + 200));
-      await engine.model?.idle();
+      await engine.scorer?.idle();
     };
     tick(forming.close);
     await afterThrottle();
@@ -213,21 +237,21 @@ describe('live scoring', () => {
     const early = candles[100] as Candle;
     confirm(early);
     engine.store.write({ ...key, symbol: 'GAPPY' }, [...candles.slice(0, 300), ...candles.slice(310, 400)]);
-    engine.events.emit('candle.updated', { ...key, symbol: 'GAPPY', candle: candles[399] as Candle });
+    engine.bus.emit('candle.updated', { ...key, symbol: 'GAPPY', candle: candles[399] as Candle });
     const nanKey = { ...key, symbol: 'ZEROVOL' };
     engine.store.write(
       nanKey,
       candles.slice(0, 300).map((c, i) => (i === 250 ? { ...c, high: Infinity, close: Infinity } : c)),
     );
-    engine.events.emit('candle.updated', { ...nanKey, candle: candles[299] as Candle });
-    await engine.model?.idle();
+    engine.bus.emit('candle.updated', { ...nanKey, candle: candles[299] as Candle });
+    await engine.scorer?.idle();
     expect(created.length).toBe(before);
     expect(await call<Signal[]>('signals.list', { ...key, symbol: 'GAPPY' })).toEqual([]);
-    await expect(engine.model?.scoreCandle(key, early.time)).rejects.toThrow(/a window needs 160/);
-    await expect(engine.model?.scoreCandle({ ...key, symbol: 'GAPPY' }, (candles[399] as Candle).time)).rejects.toThrow(
+    await expect(engine.scorer?.scoreCandle(key, early.time)).rejects.toThrow(/a window needs 160/);
+    await expect(engine.scorer?.scoreCandle({ ...key, symbol: 'GAPPY' }, (candles[399] as Candle).time)).rejects.toThrow(
       /may not span a gap/,
     );
-    await expect(engine.model?.scoreCandle(nanKey, (candles[299] as Candle).time)).rejects.toThrow(/Infinity|not finite/);
+    await expect(engine.scorer?.scoreCandle(nanKey, (candles[299] as Candle).time)).rejects.toThrow(/Infinity|not finite/);
     const info = await call<{ status: string }>('model.info', {});
     expect(info.status).toBe('ready');
   });
@@ -240,7 +264,7 @@ describe('live scoring', () => {
     await expect(engine.model?.useModel(bad)).rejects.toThrow(/holds 12 bytes/);
     const info = await call<{ model: { path: string } }>('model.info', {});
     expect(info.model.path).toBe(modelDir);
-    const again = await engine.model?.scoreCandle(key, (candles[1299] as Candle).time);
+    const again = await engine.scorer?.scoreCandle(key, (candles[1299] as Candle).time);
     expect(again?.cam).toEqual(created[0]?.cam);
   });
 
@@ -275,6 +299,90 @@ describe('live scoring', () => {
   }, 120_000);
 });
 
+describe('training runs', () => {
+  type Progress = EventPayload<'training.progress'>;
+  const TERMINAL = ['done', 'failed', 'cancelled'];
+
+  /** Every 'training.progress' event from now on, and a wait for a run's last one. */
+  function record() {
+    const progress: Progress[] = [];
+    const waiting = new Map<number, () => void>();
+    const stop = engine.events.listen((name, payload) => {
+      if (name !== 'training.progress') return;
+      const event = payload as Progress;
+      progress.push(event);
+      if (TERMINAL.includes(event.state)) waiting.get(event.trainingId)?.();
+    });
+    const ended = (trainingId: number) =>
+      progress.some((p) => p.trainingId === trainingId && TERMINAL.includes(p.state))
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiting.set(trainingId, resolve));
+    const states = (trainingId: number) => progress.filter((p) => p.trainingId === trainingId).map((p) => p.state);
+    return { progress, ended, states, stop };
+  }
+
+  it('trains one run at a time: the others wait queued, a queued run cancelled never starts, a running one cancelled never reports done', async () => {
+    const { progress, ended, states, stop } = record();
+    const start = (epochs: number) => call<{ trainingId: number }>('training.start', { ...key, epochs, stride: 5 });
+    const first = await start(50);
+    const second = await start(1);
+    const third = await start(1);
+    expect(states(second.trainingId)).toEqual(['queued']);
+    expect(states(third.trainingId)).toEqual(['queued']);
+    expect(await call('training.cancel', third)).toEqual({ cancelled: true });
+    await vi.waitFor(() => expect(progress.some((p) => p.trainingId === first.trainingId && p.batch !== undefined)).toBe(true), {
+      timeout: 60_000,
+      interval: 20,
+    });
+    expect(await call('training.cancel', first)).toEqual({ cancelled: true });
+    await Promise.all([ended(first.trainingId), ended(second.trainingId)]);
+    stop();
+    expect(states(first.trainingId).at(-1)).toBe('cancelled');
+    expect(states(first.trainingId)).not.toContain('done');
+    expect(states(second.trainingId).at(-1)).toBe('done');
+    expect(states(third.trainingId)).toEqual(['queued', 'cancelled']);
+    // No run reports progress between another's start and its end.
+    let running: number | undefined;
+    for (const p of progress) {
+      if (p.state === 'running') expect([undefined, p.trainingId]).toContain(running);
+      if (p.state === 'running') running = p.trainingId;
+      else if (p.trainingId === running) running = undefined;
+    }
+    expect(await call('training.cancel', third)).toEqual({ cancelled: false });
+  }, 120_000);
+
+  it('refuses a start beyond MAX_QUEUED_TRAININGS waiting runs, with a clear error', async () => {
+    const { ended, stop } = record();
+    const started: { trainingId: number }[] = [];
+    for (let i = 0; i <= MAX_QUEUED_TRAININGS; i++) started.push(await call('training.start', { ...key, epochs: 50, stride: 5 }));
+    await expect(call('training.start', { ...key, epochs: 1, stride: 5 })).rejects.toThrow(
+      `training.start: ${MAX_QUEUED_TRAININGS} training runs are already waiting; cancel one or let them finish first`,
+    );
+    for (const run of started.reverse()) expect(await call('training.cancel', run)).toEqual({ cancelled: true });
+    await Promise.all(started.map((run) => ended(run.trainingId)));
+    stop();
+  }, 60_000);
+
+  it('never reports a cancelled run done, even when the cancel comes after its last batch', async () => {
+    const { progress, ended, states, stop } = record();
+    let reply: Promise<unknown> | undefined;
+    const { trainingId } = await call<{ trainingId: number }>('training.start', { ...key, epochs: 1, stride: 5 });
+    // The last epoch's report: the run has only its evaluation and its model folder left to do.
+    const cancelOnLastEpoch = engine.events.listen((name, payload) => {
+      const event = payload as Progress;
+      if (name === 'training.progress' && event.trainingId === trainingId && event.epoch === 1 && event.batch === undefined)
+        reply ??= call('training.cancel', { trainingId });
+    });
+    await ended(trainingId);
+    cancelOnLastEpoch();
+    stop();
+    expect(progress.some((p) => p.epoch === 1)).toBe(true);
+    expect(await reply).toEqual({ cancelled: true });
+    expect(states(trainingId)).not.toContain('done');
+    expect(states(trainingId).at(-1)).toBe('cancelled');
+  }, 120_000);
+});
+
 describe('first run', () => {
   it('loads the bundled model offline and gives a signal on the bundled sample', async () => {
     const first = createEngine({ storePath: join(tempDir(), 'first.db') });
@@ -284,7 +392,7 @@ describe('first run', () => {
       expect(reply).toMatchObject({ ok: true, value: { status: 'ready', model: { interval: '1', windowLength: 60 } } });
       if (reply.ok) expect((reply.value as { model: { version: string } }).model.version).toMatch(/^default-[0-9a-f]{12}$/);
       const last = first.store.range(key, 0, Number.MAX_SAFE_INTEGER, 1)[0] as Candle;
-      const signal = await first.model?.scoreCandle(key, last.time);
+      const signal = await first.scorer?.scoreCandle(key, last.time);
       expect(signal?.windowStarts.at(-1)).toBe(last.time);
       expect(signal?.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     } finally {

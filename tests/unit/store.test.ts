@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import { CandleWriter, LIGHT_LOAD_MAX_PUSHES_PER_S, MAX_PUSH_WAIT_MS, WRITE_RETRY_MS } from '../../src-main/feed/candle-writer';
-import { EventHub } from '../../src-main/ipc/dispatch';
+import { createEngineBus } from '../../src-main/bus/bus';
 import { CandleStore } from '../../src-main/store/candles';
 import { WalCheckpointer } from '../../src-main/store/checkpointer';
 import { migrate, openDatabase, readMigrations, type Db } from '../../src-main/store/database';
@@ -126,11 +126,11 @@ describe('store', () => {
   it('under light load, writes pushes once the socket read that brought them is handled, or at once when the oldest has waited MAX_PUSH_WAIT_MS', async () => {
     db = openDatabase(join(tempDir(), 'store.db'));
     const store = new CandleStore(db);
-    const events = new EventHub();
+    const bus = createEngineBus();
     const announced: number[] = [];
-    events.listen((_, payload) => announced.push((payload as { candle: Candle }).candle.time));
+    bus.listen('candle.updated', ({ candle }) => announced.push(candle.time));
     let clock = 1_000;
-    const writer = new CandleWriter(store, events, { now: () => clock });
+    const writer = new CandleWriter(store, bus, { now: () => clock });
     writer.put(key, [candle(1, 100, false)], clock);
     expect(store.count(key)).toBe(0);
     // Still in the same turn (a long socket read): the next push finds the first waiting too long.
@@ -152,7 +152,7 @@ describe('store', () => {
     db.pragma('busy_timeout = 0');
     const store = new CandleStore(db);
     const log: string[] = [];
-    const writer = new CandleWriter(store, new EventHub(), { log: (line) => log.push(line) });
+    const writer = new CandleWriter(store, createEngineBus(), { log: (line) => log.push(line) });
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
     writer.put(key, [candle(1, 100, false)]);
@@ -173,7 +173,7 @@ describe('store', () => {
     db = openDatabase(join(tempDir(), 'store.db'));
     const store = new CandleStore(db);
     let clock = 1_000;
-    const writer = new CandleWriter(store, new EventHub(), { now: () => clock });
+    const writer = new CandleWriter(store, createEngineBus(), { now: () => clock });
     // Twice LIGHT_LOAD_MAX_PUSHES_PER_S for 150 ms (past the 100 ms rate window), then one turn.
     const pushes = (2 * LIGHT_LOAD_MAX_PUSHES_PER_S * 150) / 1000;
     for (let minute = 1; minute <= pushes; minute++, clock += 150 / pushes) writer.put(key, [candle(minute, 100, true)], clock);

@@ -1,0 +1,99 @@
+/**
+ * The one recipe from a window of candles to an explained signal, used by the model worker (live,
+ * replay, re-explanation and a backtest's trades), the `explain` CLI and the engine: features of the
+ * window, the model's probabilities, the CAM and the channel attribution, then the signal that says
+ * them. Computation only; no store, file or thread.
+ */
+import { z } from 'zod';
+import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
+import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
+import { SIGNAL_CLASSES, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
+import { explainBatch } from '../explain/explainer';
+import { windowFeatures } from '../features/windows';
+import type { ModelMetadata } from '../model/model-file';
+import type { FinancialCnn } from '../model/network';
+import { inputHash } from './input-hash';
+
+/** A scored, explained window: what the recipe gives and the model worker sends back. */
+export const ScoreResultSchema = z.object({
+  logits: z.array(z.number()),
+  probabilities: z.array(z.number()),
+  predicted: z.number().int(),
+  target: z.number().int(),
+  cam: z.array(z.number()),
+  attribution: z.array(z.number()),
+  attributionByCandle: z.array(z.array(z.number())),
+  windowStarts: z.array(z.number().int()),
+  inputHash: z.string(),
+});
+export type ScoreResult = z.output<typeof ScoreResultSchema>;
+
+export interface ScoringModel {
+  model: FinancialCnn;
+  features: FeatureSpec;
+  normalization: Normalization;
+}
+
+export interface WindowRequest {
+  /** Exactly warmup + T closed candles, the window's last candle last. */
+  history: readonly Candle[];
+  stepMs: number;
+  method: CamMethodName;
+  layer?: number;
+  target?: number;
+}
+
+/** Scores and explains one window, with the attribution per channel and per candle. */
+export function explainWindow({ model, features, normalization }: ScoringModel, request: WindowRequest): ScoreResult {
+  const inputs = windowFeatures(request.history, features, request.stepMs, normalization);
+  const [e] = explainBatch(model, inputs, 1, { method: request.method, layer: request.layer, target: request.target, attribution: true });
+  if (e === undefined) throw new Error('no explanation');
+  return {
+    logits: e.logits,
+    probabilities: e.probabilities,
+    predicted: e.predicted,
+    target: e.target,
+    cam: e.cam,
+    attribution: e.attribution,
+    attributionByCandle: e.attributionByStep,
+    windowStarts: request.history.slice(-features.windowLength).map((c) => c.time),
+    inputHash: inputHash(request.history),
+  };
+}
+
+/** What a scored window says, whatever the stream: a signal without its stream, row and time of issue. */
+export type WindowSignal = Omit<Signal, 'id' | keyof StreamKeyValue | 'confirmed' | 'createdAt'>;
+
+/** The signal of a window `result` scored by the model `modelVersion` with input `channels`. */
+export function windowSignal(
+  candleStart: number,
+  method: CamMethodName,
+  model: { version: string; channels: readonly string[] },
+  result: ScoreResult,
+): WindowSignal {
+  return {
+    candleStart,
+    modelVersion: model.version,
+    predicted: SIGNAL_CLASSES[result.predicted] ?? 'hold',
+    probabilities: result.probabilities,
+    method,
+    windowStarts: result.windowStarts,
+    cam: result.cam,
+    features: model.channels.map((name, i) => ({ name, attribution: result.attribution[i] ?? 0 })),
+    candleFeatures: result.attributionByCandle,
+    inputHash: result.inputHash,
+  };
+}
+
+/** The signal of a window `result` scored by `metadata`'s model, on stream `key`, confirmed. */
+export function signalOf(
+  key: StreamKeyValue,
+  candleStart: number,
+  method: CamMethodName,
+  metadata: ModelMetadata,
+  result: ScoreResult,
+  createdAt: number,
+): Omit<Signal, 'id'> {
+  const model = { version: metadata.version, channels: metadata.features?.channels ?? [] };
+  return { ...key, confirmed: true, ...windowSignal(candleStart, method, model, result), createdAt };
+}

@@ -1,0 +1,76 @@
+/** The bridge's model-side calls: models, stored signals, backtests and training. */
+import { EvaluationReportSchema } from '../../src-shared/domain/evaluation';
+import { SIGNAL_CLASSES } from '../../src-shared/domain/signal';
+import type { HandlersFor } from '../ipc/dispatch';
+import type { ModelRegistry } from '../store/models';
+import type { SignalStore } from '../store/signals';
+import type { BacktestJobs } from './backtest-jobs';
+import type { ModelHost } from './model-host';
+import type { TrainingJobs } from './training-jobs';
+
+/** What an engine with a model runs; undefined when it runs without one. */
+export interface ModelSide {
+  host: ModelHost;
+  backtests: BacktestJobs;
+  trainings: TrainingJobs;
+}
+
+function required(model: ModelSide | undefined): ModelSide {
+  if (model === undefined) throw new Error('this engine runs without a model');
+  return model;
+}
+
+export function modelHandlers(model: ModelSide | undefined, registry: ModelRegistry): HandlersFor<'model' | 'models'> {
+  return {
+    'model.info': () => model?.host.info() ?? { status: 'failed', backend: null, error: 'this engine runs without a model', model: null },
+    'models.list': () => {
+      const active = model?.host.info().model?.version;
+      return registry.list().map((m) => {
+        const test = (m.metadata.metrics as { test?: { model?: { balancedAccuracy?: { value?: number } } } } | null)?.test;
+        return {
+          version: m.version,
+          path: m.path,
+          createdAt: m.createdAt,
+          active: m.version === active,
+          testBalancedAccuracy: test?.model?.balancedAccuracy?.value ?? null,
+        };
+      });
+    },
+    'models.report': ({ version }) => {
+      const entry = registry.get(version);
+      if (entry === undefined) throw new Error(`no registered model ${version}`);
+      const report = EvaluationReportSchema.safeParse((entry.metadata.metrics as { test?: unknown } | null)?.test);
+      return { version, report: report.success ? report.data : null };
+    },
+    'models.use': async ({ version: wanted }) => {
+      const entry = registry.get(wanted);
+      if (entry === undefined) throw new Error(`no registered model ${wanted}`);
+      const { host } = required(model);
+      await host.useModel(entry.path);
+      return host.info();
+    },
+  };
+}
+
+export function signalHandlers(model: ModelSide | undefined, signals: SignalStore): HandlersFor<'signals'> {
+  return {
+    'signals.list': ({ from, to, limit, ...key }) => signals.list(key, from, to, limit),
+    'signals.explain': ({ id, method, layer, target }) =>
+      required(model).host.explainStored(id, method, { layer, target: target === undefined ? undefined : SIGNAL_CLASSES.indexOf(target) }),
+  };
+}
+
+export function backtestHandlers(model: ModelSide | undefined): HandlersFor<'backtest'> {
+  return {
+    'backtest.run': ({ runId, from, to, modelVersion, rules, ...key }) =>
+      required(model).backtests.run(key, { runId, from, to, modelVersion, rules }),
+    'backtest.cancel': async ({ runId }) => ({ cancelled: await required(model).backtests.cancel(runId) }),
+  };
+}
+
+export function trainingHandlers(model: ModelSide | undefined): HandlersFor<'training'> {
+  return {
+    'training.start': ({ epochs, stride, ...key }) => ({ trainingId: required(model).trainings.start(key, { epochs, stride }) }),
+    'training.cancel': async ({ trainingId }) => ({ cancelled: await required(model).trainings.cancel(trainingId) }),
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * The engine's model host: the model worker thread and the active model. It says which registered
+ * model fits a stream, reads a window's candles, and explains a window by the shared recipe (in the
+ * worker) for the live scorer, replays and re-explanations. Whatever fails (a bad model file, a
+ * window that is short or broken, NaN features) is thrown with its reason; the active model stays.
+ */
+import { BACKEND_NAMES } from '../../src-shared/domain/model';
+import type { FeatureSpec } from '../../src-shared/domain/feature-spec';
+import { intervalMs } from '../../src-shared/domain/intervals';
+import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
+import type { CamMethodName, Signal } from '../../src-shared/domain/signal';
+import { historyLength } from '../features/windows';
+import type { BackendName } from '../model/backend';
+import type { ModelMetadata } from '../model/model-file';
+import type { CandleStore } from '../store/candles';
+import type { ModelRegistry } from '../store/models';
+import type { SignalStore } from '../store/signals';
+import { ModelWorker } from '../worker/client';
+import type { LoadResult } from '../worker/protocol';
+import { signalOf } from '../scoring/explained-window';
+
+export type ModelStatus = 'starting' | 'ready' | 'failed';
+
+export interface ModelHostOptions {
+  store: CandleStore;
+  signals: SignalStore;
+  registry: ModelRegistry;
+  /** The model to load at start (a folder or a PyTorch-format JSON). */
+  modelPath: string;
+  backends?: BackendName[];
+  log?: (line: string) => void;
+}
+
+/** A registered model checked to fit a stream. */
+export interface FittingModel {
+  metadata: ModelMetadata;
+  path: string;
+  features: FeatureSpec;
+  stepMs: number;
+}
+
+export interface ExplainOptions {
+  layer?: number;
+  target?: number;
+  /** The window ends at the candle still forming, scored as if it closed now. */
+  forming?: boolean;
+  /** The registered model to explain with; the active one by default. */
+  modelVersion?: string;
+}
+
+export class ModelHost {
+  readonly worker = new ModelWorker();
+  readonly #options: ModelHostOptions;
+  readonly #log: (line: string) => void;
+  #status: ModelStatus = 'starting';
+  #backend: BackendName | null = null;
+  #model: LoadResult | null = null;
+  #error: string | null = null;
+  /** Settles once the model at start has loaded or failed to. */
+  readonly ready: Promise<void>;
+
+  constructor(options: ModelHostOptions) {
+    this.#options = options;
+    this.#log = options.log ?? (() => {});
+    this.ready = this.#start();
+  }
+
+  async #start(): Promise<void> {
+    try {
+      this.#backend = await this.worker.init(this.backends());
+      await this.useModel(this.#options.modelPath);
+      this.#status = 'ready';
+      this.#log(`model ${this.#model?.metadata.version} on tfjs backend ${this.#backend}`);
+    } catch (err) {
+      this.#status = 'failed';
+      this.#error = (err as Error).message;
+      this.#log(`model engine failed to start: ${this.#error}`);
+    }
+  }
+
+  backends(): BackendName[] {
+    return this.#options.backends ?? [...BACKEND_NAMES];
+  }
+
+  info() {
+    const model = this.#model;
+    return {
+      status: this.#status,
+      backend: this.#backend,
+      error: this.#error,
+      model:
+        model === null
+          ? null
+          : {
+              version: model.metadata.version,
+              path: model.path,
+              channels: model.metadata.features?.channels ?? null,
+              windowLength: model.metadata.spec.sequence_length,
+              interval: model.metadata.dataRange?.interval ?? null,
+              convs: model.metadata.spec.convs.map((c) => ({ filters: c.filters, kernelSize: c.kernel_size })),
+              createdAt: model.metadata.createdAt,
+            },
+    };
+  }
+
+  /** The active model's metadata, once one is loaded. */
+  active(): ModelMetadata | undefined {
+    return this.#model?.metadata;
+  }
+
+  /** Loads another model; on any failure the current one stays active and the error is thrown. */
+  async useModel(path: string): Promise<void> {
+    const loaded = await this.worker.load(path);
+    this.#model = loaded;
+    this.#options.registry.register(path, loaded.metadata);
+  }
+
+  /** The registered model `version` (the active one by default), checked to fit the stream. */
+  fitting(key: StreamKeyValue, version?: string): FittingModel {
+    const active = this.#requireModel();
+    const chosen = version === undefined || version === active.metadata.version ? active : this.#options.registry.get(version);
+    if (chosen === undefined) throw new Error(`no registered model ${version}`);
+    const { metadata, path } = chosen;
+    if (metadata.features === null) throw new Error(`model ${metadata.version} has no feature pipeline`);
+    if (key.interval === 'M') throw new Error('monthly candles have no fixed length');
+    const trainedOn = metadata.dataRange?.interval;
+    if (trainedOn !== undefined && trainedOn !== key.interval)
+      throw new Error(`model ${metadata.version} was trained on ${trainedOn} candles, not ${key.interval}`);
+    return { metadata, path, features: metadata.features, stepMs: intervalMs(key.interval) };
+  }
+
+  /** The window's candles from the store, or from `revealed` (a replay's candles so far) when given. */
+  #history(key: StreamKeyValue, candleStart: number, features: FeatureSpec, revealed?: (count: number) => readonly Candle[]): Candle[] {
+    const needed = historyLength(features);
+    const history = revealed === undefined ? this.#options.store.range(key, 0, candleStart, needed) : [...revealed(needed)];
+    if (history.at(-1)?.time !== candleStart) throw new Error(`candle ${candleStart} is not in the store`);
+    if (history.length < needed) throw new Error(`only ${history.length} candles up to ${candleStart}; a window needs ${needed}`);
+    return history;
+  }
+
+  #requireModel(): LoadResult {
+    if (this.#model === null) throw new Error(this.#error ?? 'the model is not loaded yet');
+    return this.#model;
+  }
+
+  /** The explained signal of the window of `key` ending at `candleStart`, not stored. */
+  async explain(
+    key: StreamKeyValue,
+    candleStart: number,
+    method: CamMethodName,
+    options: ExplainOptions = {},
+    revealed?: (count: number) => readonly Candle[],
+  ): Promise<Omit<Signal, 'id'>> {
+    const { forming, modelVersion, ...explainOptions } = options;
+    const { metadata, path, features, stepMs } = this.fitting(key, modelVersion);
+    const history = this.#history(key, candleStart, features, revealed);
+    // Windows hold closed candles only; a provisional signal scores the forming one as if it closed now.
+    const scored = forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
+    const result = await this.worker.score(scored, stepMs, method, { ...explainOptions, modelPath: path });
+    return signalOf(key, candleStart, method, metadata, result, Date.now());
+  }
+
+  /**
+   * For replays: the signal live would have given for the window ending at the last of `revealed`,
+   * by the same path, from those candles only, with the registered model `modelVersion` (the active
+   * one by default); not stored. Undefined while the window is too short.
+   */
+  async explainRevealed(
+    key: StreamKeyValue,
+    revealed: (count: number) => readonly Candle[],
+    method: CamMethodName,
+    modelVersion?: string,
+  ): Promise<Signal | undefined> {
+    const last = revealed(1)[0];
+    if (last === undefined) return undefined;
+    await this.ready;
+    try {
+      return { id: 0, ...(await this.explain(key, last.time, method, { modelVersion }, revealed)) };
+    } catch (err) {
+      this.#log(`replay: no signal at ${last.time}: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * Re-explains a stored signal with another method or target, by the model that gave it, after
+   * checking its candles are unchanged.
+   */
+  async explainStored(id: number, method: CamMethodName, options: { layer?: number; target?: number }): Promise<Signal> {
+    const stored = this.#options.signals.get(id);
+    if (stored === undefined) throw new Error(`no signal ${id}`);
+    const key = { exchange: 'bybit' as const, category: stored.category, symbol: stored.symbol, interval: stored.interval };
+    const fresh = await this.explain(key, stored.candleStart, method, { ...options, modelVersion: stored.modelVersion });
+    if (fresh.inputHash !== stored.inputHash)
+      throw new Error(`the candles of signal ${id} changed since it was given (input hash differs)`);
+    return { ...fresh, id, createdAt: stored.createdAt, confirmed: stored.confirmed };
+  }
+
+  close(): Promise<void> {
+    return this.worker.close();
+  }
+}
