@@ -6,7 +6,9 @@
  * Completeness: a stream's history is filled from the end of its contiguous run of confirmed candles
  * (or, when it has none, from `backfillDepthMs` or DEFAULT_BACKFILL_CANDLES back) up to now: on start,
  * when the first subscription is live, and after every reconnect, so a candle confirmed while no
- * socket listened is fetched; and when a candle's confirmation never came on a live connection.
+ * socket listened is fetched; and at once when a push skips ahead of the newest closed candle on a
+ * connection that stayed up (a confirmation lost, or candles never pushed), the stream showing
+ * 'repairing' in health until the hole is filled.
  */
 import pLimit from 'p-limit';
 import type { Candle, FeedHealth, StreamHealth, StreamKeyValue } from '../ipc/contract';
@@ -74,8 +76,10 @@ interface StreamState {
   error: string | null;
   /** Start of the last candle of the contiguous confirmed run known so far (where the gap scan resumes; kept in the store). */
   contiguousUntil: number | undefined;
-  /** The newest candle seen live, and whether its confirmation came. */
-  live: { start: number; confirmed: boolean } | undefined;
+  /** Start of the newest closed candle stored or on its way to the store (pushed, fetched, or the stored run's end). */
+  newestClosed: number | undefined;
+  /** A push skipped ahead of `newestClosed`: the hole is being filled by REST. */
+  repairing: boolean;
   backfilling: boolean;
   backfillAgain: boolean;
   retry: NodeJS.Timeout | undefined;
@@ -155,7 +159,7 @@ export class MarketFeed {
     const streams: StreamHealth[] = [...this.#streams.values()].map((s) => {
       return {
         ...s.key,
-        state: s.connectionState,
+        state: s.repairing && s.connectionState === 'live' ? 'repairing' : s.connectionState,
         lastMessageAgeMs: s.lastMessageAt === undefined ? null : Math.max(0, now - s.lastMessageAt),
         messagesPerSecond: Math.round(s.messagesPerSecond * 10) / 10,
         reconnects: s.earlierReconnects + (s.connection?.reconnects ?? 0),
@@ -258,7 +262,8 @@ export class MarketFeed {
       rejected: {},
       error: null,
       contiguousUntil: undefined,
-      live: undefined,
+      newestClosed: undefined,
+      repairing: false,
       backfilling: false,
       backfillAgain: false,
       retry: undefined,
@@ -276,7 +281,7 @@ export class MarketFeed {
           const state = stateOf(topic);
           if (state === undefined) return;
           this.writer.put(state.key, candles, receivedAt);
-          this.#followConfirmations(state, candles);
+          this.#watchForHoles(state, candles);
         },
         onReject: (reject) => this.#reject(reject, reject.topic === undefined ? undefined : stateOf(reject.topic)),
         onLive: (reconnected) => {
@@ -312,16 +317,24 @@ export class MarketFeed {
   }
 
   /**
-   * A candle that ended without its confirmation reaching the feed (a push lost or rejected on a
-   * connection that stayed up) would stay open in the store: REST has it final once the next began.
+   * A hole can open on a connection that stays up: a candle's confirmation lost or rejected, or the
+   * exchange pushing nothing for a while (also across a reconnect made while it was still quiet), so
+   * candles close unseen. The next push then starts more than one interval after the newest closed
+   * candle: REST has the ones between, final.
    */
-  #followConfirmations(state: StreamState, candles: readonly Candle[]): void {
+  #watchForHoles(state: StreamState, candles: readonly Candle[]): void {
+    const { interval } = state.key;
     for (const candle of candles) {
-      const live = state.live;
-      if (live === undefined || candle.time > live.start) {
-        if (live?.confirmed === false) void this.#backfill(state);
-        state.live = { start: candle.time, confirmed: candle.confirmed };
-      } else if (candle.time === live.start && candle.confirmed) live.confirmed = true;
+      const newestClosed = state.newestClosed;
+      if (!state.repairing && newestClosed !== undefined && candle.time > nextCandleStart(interval, newestClosed)) {
+        state.repairing = true;
+        const from = new Date(nextCandleStart(interval, newestClosed)).toISOString();
+        this.#log(
+          `${this.#name(state)}: no closed candle from ${from} before the push of ${new Date(candle.time).toISOString()}; repairing`,
+        );
+        void this.#backfill(state);
+      }
+      if (candle.confirmed && (newestClosed === undefined || candle.time > newestClosed)) state.newestClosed = candle.time;
     }
   }
 
@@ -347,6 +360,7 @@ export class MarketFeed {
         state.backfillAgain = false;
         await this.#fill(state);
       } while (state.backfillAgain && this.#running);
+      state.repairing = false;
       state.error = state.connectionState === 'failed' ? state.error : null;
     } catch (err) {
       const retryMs = this.options.backfillRetryMs ?? 30_000;
@@ -415,7 +429,10 @@ export class MarketFeed {
     }
     // Holes the exchange itself has (no trades, outages) stay holes: the next repair starts after them.
     if (this.#running && newestClosed !== undefined) state.contiguousUntil = Math.max(state.contiguousUntil ?? newestClosed, newestClosed);
-    if (this.#running && state.contiguousUntil !== undefined) this.options.store.setCheckedUntil(key, state.contiguousUntil);
+    if (this.#running && state.contiguousUntil !== undefined) {
+      this.options.store.setCheckedUntil(key, state.contiguousUntil);
+      state.newestClosed = Math.max(state.newestClosed ?? state.contiguousUntil, state.contiguousUntil);
+    }
   }
 
   /** [start, end] of each page (at most 1000 candles) covering `from` up to `now`; monthly candles take one page. */

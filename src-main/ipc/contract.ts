@@ -279,7 +279,8 @@ const Empty = z.object({}).strict();
 /** Why a frame or row from the exchange was refused (see market/bybit/protocol.ts REJECT_KINDS). */
 const RejectCounts = z.record(z.string(), z.number().int().nonnegative());
 
-export const STREAM_STATES = ['connecting', 'subscribing', 'live', 'reconnecting', 'stopped', 'failed'] as const;
+/** 'repairing': live, while a hole a push revealed is filled by REST. */
+export const STREAM_STATES = ['connecting', 'subscribing', 'live', 'repairing', 'reconnecting', 'stopped', 'failed'] as const;
 
 /** Health of one watched stream, as the status bar and `serve`'s log show it. */
 export const StreamHealthSchema = StreamKey.extend({
