@@ -180,7 +180,10 @@ export function createEngine({
     'feed.health': () => feed?.health() ?? { source: 'off', streams: [], rejected: {}, latency: null },
     'watchlist.list': () => watchlist.list(),
     'watchlist.quotes': () => watchlist.list().map((key) => ({ ...key, ...store.quote(key) })),
-    'watchlist.add': (key) => changeWatchlist(() => watchlist.add(key)),
+    'watchlist.add': async (key) => {
+      await feed?.checkInstrument(key);
+      return changeWatchlist(() => watchlist.add(key));
+    },
     'watchlist.remove': (key) => changeWatchlist(() => watchlist.remove(key)),
     'instruments.search': async ({ category, query, limit }) =>
       feed === undefined

@@ -31,6 +31,8 @@ export const DEFAULT_BACKFILL_CANDLES = 7 * 1440;
 const PAGE_CANDLES = 1000;
 
 const INSTRUMENTS_REFRESH_MS = 3_600_000;
+/** A failed or fruitless instruments-info request is not repeated sooner. */
+const INSTRUMENTS_RETRY_MS = 60_000;
 
 /** Where the history of a stream with nothing stored begins: `depthMs` back, or DEFAULT_BACKFILL_CANDLES candles. */
 export function historyStart(interval: Interval, now: number, depthMs?: number): number {
@@ -73,6 +75,9 @@ interface StreamState {
   rowsBackfilled: number;
   backfill: { done: number; total: number } | null;
   rejected: Record<string, number>;
+  /** Why the exchange refused the stream's subscription (kept apart: a backfill's outcome must not hide it). */
+  subscribeError: string | null;
+  /** Why the last backfill failed. */
   error: string | null;
   /** Start of the last candle of the contiguous confirmed run known so far (where the gap scan resumes; kept in the store). */
   contiguousUntil: number | undefined;
@@ -93,7 +98,10 @@ export class MarketFeed {
   readonly #byTopic = new Map<string, StreamState>();
   readonly #rejected: Record<string, number> = {};
   readonly #loggedKinds = new Set<string>();
-  readonly #instrumentsFetchedAt = new Map<Category, number>();
+  /** When instruments-info was last asked for, per category. */
+  readonly #instrumentsAskedAt = new Map<Category, number>();
+  /** Why the category's last instruments-info request failed; cleared by a success. */
+  readonly #instrumentsFailure = new Map<Category, string>();
   readonly #requests;
   readonly #now: () => number;
   readonly #timing: ConnectionTiming;
@@ -166,7 +174,9 @@ export class MarketFeed {
         rowsBackfilled: s.rowsBackfilled,
         backfill: s.backfill,
         rejected: { ...s.rejected },
-        error: [s.error, s.connectionState === 'live' ? undefined : s.connection?.lastError].filter(Boolean).join('; ') || null,
+        error:
+          [s.subscribeError, s.error, s.connectionState === 'live' ? undefined : s.connection?.lastError].filter(Boolean).join('; ') ||
+          null,
       };
     });
     return { source: this.options.source, streams, rejected: { ...this.#rejected }, latency: this.writer.latency.summary() };
@@ -174,26 +184,51 @@ export class MarketFeed {
 
   /**
    * Symbol search: the instrument list is fetched from the exchange at most once an hour and cached in
-   * the store, so search keeps working offline from the last list seen.
+   * the store, so search keeps working offline from the last list seen (`fromCache`: the exchange did
+   * not answer the last request).
    */
   async searchInstruments(category: Category, query: string, limit: number) {
-    const fetchedAt = this.#instrumentsFetchedAt.get(category) ?? 0;
-    let fromCache = true;
-    if (Date.now() - fetchedAt > INSTRUMENTS_REFRESH_MS) {
-      this.#instrumentsFetchedAt.set(category, Date.now());
-      try {
-        this.options.watchlist.cacheInstruments(category, await this.rest.instruments(category));
-        fromCache = false;
-      } catch (err) {
-        this.#log(`instruments-info unavailable (${(err as Error).message}); searching the cached list`);
-        this.#instrumentsFetchedAt.set(category, Date.now() - INSTRUMENTS_REFRESH_MS + 60_000);
-      }
-    }
+    await this.#refreshInstruments(category, INSTRUMENTS_REFRESH_MS);
     return {
       instruments: this.options.watchlist.searchInstruments(category, query, limit),
       cached: this.options.watchlist.instrumentCount(category),
-      fromCache,
+      fromCache: this.#instrumentsFailure.has(category),
     };
+  }
+
+  /**
+   * Refuses a stream the exchange does not serve, before it joins the watchlist: its symbol must be
+   * listed by instruments-info as Trading (Bybit refuses a subscription naming anything else). A
+   * symbol missing from the cached list is looked up afresh (listings change), at most once a minute.
+   */
+  async checkInstrument({ category, symbol }: StreamKeyValue): Promise<void> {
+    const { watchlist } = this.options;
+    if (watchlist.instrument(category, symbol) === undefined) await this.#refreshInstruments(category, INSTRUMENTS_RETRY_MS);
+    const listed = watchlist.instrument(category, symbol);
+    const failure = this.#instrumentsFailure.get(category);
+    if (listed === undefined && watchlist.instrumentCount(category) === 0 && failure !== undefined)
+      throw new Error(`cannot check ${category} ${symbol}: no instrument list cached, and instruments-info failed (${failure})`);
+    if (listed === undefined) throw new Error(`the exchange lists no ${category} instrument ${symbol} (instruments-info)`);
+    if (listed.status !== 'Trading') throw new Error(`the exchange lists ${category} ${symbol} as ${listed.status}, not Trading`);
+  }
+
+  /**
+   * Fetches and caches the category's instruments when the last request is older than `maxAgeMs`, or
+   * than INSTRUMENTS_RETRY_MS when it failed.
+   */
+  async #refreshInstruments(category: Category, maxAgeMs: number): Promise<void> {
+    const askedAt = this.#instrumentsAskedAt.get(category) ?? -Infinity;
+    const maxAge = this.#instrumentsFailure.has(category) ? Math.min(maxAgeMs, INSTRUMENTS_RETRY_MS) : maxAgeMs;
+    if (Date.now() - askedAt <= maxAge) return;
+    this.#instrumentsAskedAt.set(category, Date.now());
+    try {
+      this.options.watchlist.cacheInstruments(category, await this.rest.instruments(category));
+      this.#instrumentsFailure.delete(category);
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.#instrumentsFailure.set(category, reason);
+      this.#log(`instruments-info unavailable (${reason}); using the cached list`);
+    }
   }
 
   #sampleRates(): void {
@@ -228,7 +263,7 @@ export class MarketFeed {
       if (this.#connections.get(category)?.topics === opened) continue;
       this.#disconnect(category);
       this.#connections.set(category, { topics: opened, connections: [] });
-      for (const requests of planSubscriptions(topics, category)) this.#open(category, requests);
+      for (const requests of planSubscriptions(topics)) this.#open(category, requests);
     }
     for (const state of this.#streams.values()) void this.#backfill(state);
   }
@@ -260,6 +295,7 @@ export class MarketFeed {
       rowsBackfilled: 0,
       backfill: null,
       rejected: {},
+      subscribeError: null,
       error: null,
       contiguousUntil: undefined,
       newestClosed: undefined,
@@ -294,11 +330,15 @@ export class MarketFeed {
             const state = stateOf(topic);
             if (state === undefined) continue;
             state.connectionState = 'failed';
-            state.error = `subscribe failed: ${message}`;
+            state.subscribeError = `subscribe failed: ${message}`;
           }
         },
         onState: (next) => {
-          for (const state of statesOf()) if (state.connectionState !== 'failed' || next === 'subscribing') state.connectionState = next;
+          for (const state of statesOf()) {
+            if (state.connectionState === 'failed' && next !== 'subscribing') continue;
+            state.connectionState = next;
+            if (next === 'subscribing') state.subscribeError = null;
+          }
           if (next === 'reconnecting') this.#log(`${category} connection lost (${connection.lastError ?? 'closed'}); reconnecting`);
         },
         onMessage: (topic) => {
@@ -361,7 +401,7 @@ export class MarketFeed {
         await this.#fill(state);
       } while (state.backfillAgain && this.#running);
       state.repairing = false;
-      state.error = state.connectionState === 'failed' ? state.error : null;
+      state.error = null;
     } catch (err) {
       const retryMs = this.options.backfillRetryMs ?? 30_000;
       state.error = `backfill failed: ${(err as Error).message}`;
