@@ -48,20 +48,23 @@ export class CandleWriter {
 
   readonly #now: () => number;
   readonly #log: (line: string) => void;
+  readonly #afterCommit: () => void;
   /** Set while a failed write waits to be tried again. */
   #retry: NodeJS.Timeout | undefined;
 
   /**
    * @param options.now the clock `receivedAt` is read on; tests pass their own to control how long a
    *   push waited
+   * @param options.afterCommit called after each committed batch (the feed bounds the WAL there)
    */
   constructor(
     private readonly store: CandleStore,
     private readonly events: EventHub,
-    options: { now?: () => number; log?: (line: string) => void } = {},
+    options: { now?: () => number; log?: (line: string) => void; afterCommit?: () => void } = {},
   ) {
     this.#now = options.now ?? (() => performance.now());
     this.#log = options.log ?? (() => {});
+    this.#afterCommit = options.afterCommit ?? (() => {});
   }
 
   /**
@@ -142,6 +145,7 @@ export class CandleWriter {
     const delivered = this.#now();
     for (const at of this.#receivedAt) this.latency.record(delivered - at);
     this.#receivedAt = [];
+    this.#afterCommit();
     return changes.reduce((n, c) => n + c.candles.length, 0);
   }
 }

@@ -115,7 +115,7 @@ export class MarketFeed {
 
   constructor(private readonly options: FeedOptions) {
     this.#log = options.log ?? (() => {});
-    this.writer = new CandleWriter(options.store, options.events, { log: this.#log });
+    this.writer = new CandleWriter(options.store, options.events, { log: this.#log, afterCommit: () => this.#checkpointer?.bound() });
     this.rest = new BybitRest(options.restBase, options.rest, this.#log);
     this.#requests = pLimit(options.backfillConcurrency ?? 16);
     this.#now = options.marketNow ?? Date.now;
@@ -125,7 +125,8 @@ export class MarketFeed {
   /** Connects and backfills the watchlist; does nothing network-wise while the watchlist is empty. */
   start(): void {
     this.#running = true;
-    // The feed writes all the time: its commits must not wait for checkpoints (see WalCheckpointer).
+    // The feed writes all the time: its commits must not wait for checkpoints, and its WAL must stay
+    // bounded all the same (see WalCheckpointer).
     if (!this.options.store.db.memory) this.#checkpointer = new WalCheckpointer(this.options.store.db, 1000, this.#log);
     this.#connect();
     const every = this.options.healthIntervalMs ?? 1000;
