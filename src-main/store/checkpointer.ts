@@ -67,7 +67,8 @@ export class WalCheckpointer {
   readonly #journalSizeLimit: number;
   readonly #busyTimeout: number;
   readonly #walPath: string;
-  readonly #maxWalBytes: number;
+  /** The WAL's bound (see `bound()`). */
+  readonly maxWalBytes: number;
   readonly #log: (line: string) => void;
   /** On performance.now(): no RESTART before (readers kept the last one from completing). */
   #retryRestartAt = 0;
@@ -98,7 +99,7 @@ export class WalCheckpointer {
     this.#journalSizeLimit = Number(db.pragma('journal_size_limit', { simple: true }));
     this.#busyTimeout = Number(db.pragma('busy_timeout', { simple: true }));
     minWalBytes ??= this.#automatic * Number(db.pragma('page_size', { simple: true }));
-    this.#maxWalBytes = maxWalBytes ?? 4 * minWalBytes;
+    this.maxWalBytes = maxWalBytes ?? 4 * minWalBytes;
     this.#walPath = `${db.name}-wal`;
     this.#log = log;
     const driver = createRequire(join(appRoot(), 'package.json')).resolve('better-sqlite3');
@@ -115,10 +116,12 @@ export class WalCheckpointer {
 
   /**
    * Keeps the WAL under `maxWalBytes`: called after each commit of a writer that commits all the time.
-   * Costs one stat of the WAL file, and a RESTART checkpoint on this thread once past the bound.
+   * Costs one stat of the WAL file, and once past the bound a RESTART checkpoint on this thread: it
+   * holds the writer while it copies what the passive ones left and syncs (7–90 ms in the market
+   * benchmark), once per `maxWalBytes − minWalBytes` written.
    */
   bound(): void {
-    if (!this.db.open || (statSync(this.#walPath, { throwIfNoEntry: false })?.size ?? 0) <= this.#maxWalBytes) return;
+    if (!this.db.open || (statSync(this.#walPath, { throwIfNoEntry: false })?.size ?? 0) <= this.maxWalBytes) return;
     const started = performance.now();
     if (started < this.#retryRestartAt) return;
     try {
@@ -139,7 +142,7 @@ export class WalCheckpointer {
       this.#retryRestartAt = performance.now() + RESTART_RETRY_MS;
       if (!this.#readersHeldOn)
         this.#log(
-          `the WAL is past its bound of ${this.#maxWalBytes} bytes: readers held it for over ${RESTART_WAIT_MS} ms; trying again each second`,
+          `the WAL is past its bound of ${this.maxWalBytes} bytes: readers held it for over ${RESTART_WAIT_MS} ms; trying again each second`,
         );
       this.#readersHeldOn = true;
     } catch (err) {
