@@ -174,6 +174,7 @@ describe('feed faults', () => {
     const sourceUpTo = (count: number) =>
       rows.slice(0, count).map((r) => ({ time: r.start, close: Number(r.close), volume: Number(r.volume) }));
     const stored = () => closedRows().map((c) => ({ time: c.time, close: c.close, volume: c.volume }));
+    await e.feed!.idle(); // no backfill left running that could fill the hole by chance
     const requests = fake.stats.restRequests;
 
     // Quiet for 7 candles, the connection up; the first push after it jumps ahead. The first repair
@@ -183,7 +184,7 @@ describe('feed faults', () => {
     fake.failRest({ kind: 'retcode', retCode: 10001, retMsg: 'params error' });
     fake.step();
     await vi.waitFor(() => expect(e.feed!.health().streams[0]!.state).toBe('repairing'), { timeout: 10_000, interval: 5 });
-    await vi.waitFor(() => expect(stored()).toEqual(sourceUpTo(207)), { timeout: 30_000, interval: 10 });
+    await vi.waitFor(() => expect(stored()).toEqual(sourceUpTo(207)), { timeout: 15_000, interval: 10 });
     await vi.waitFor(() => expect(e.feed!.health().streams[0]).toMatchObject({ state: 'live', reconnects: 0, error: null }), {
       timeout: 10_000,
       interval: 10,
@@ -201,7 +202,7 @@ describe('feed faults', () => {
     await e.feed!.idle();
     fake.advanceCandles(10);
     fake.step();
-    await vi.waitFor(() => expect(stored()).toEqual(sourceUpTo(218)), { timeout: 30_000, interval: 10 });
+    await vi.waitFor(() => expect(stored()).toEqual(sourceUpTo(218)), { timeout: 15_000, interval: 10 });
     expect(fake.stats.restRequests).toBeGreaterThan(requests);
   });
 
