@@ -65,6 +65,7 @@ export class CandleWriter {
   readonly #now: () => number;
   readonly #log: (line: string) => void;
   readonly #onConflict: (conflict: ConfirmationConflict) => void;
+  readonly #afterCommit: () => void;
   /** Set while a failed write waits to be tried again. */
   #retry: NodeJS.Timeout | undefined;
 
@@ -72,15 +73,22 @@ export class CandleWriter {
    * @param options.now the clock `receivedAt` is read on; tests pass their own to control how long a
    *   push waited
    * @param options.onConflict told of each confirmation that differs from the one kept
+   * @param options.afterCommit called after each committed batch (the feed bounds the WAL there)
    */
   constructor(
     private readonly store: CandleStore,
     private readonly bus: EngineBus,
-    options: { now?: () => number; log?: (line: string) => void; onConflict?: (conflict: ConfirmationConflict) => void } = {},
+    options: {
+      now?: () => number;
+      log?: (line: string) => void;
+      onConflict?: (conflict: ConfirmationConflict) => void;
+      afterCommit?: () => void;
+    } = {},
   ) {
     this.#now = options.now ?? (() => performance.now());
     this.#log = options.log ?? (() => {});
     this.#onConflict = options.onConflict ?? (() => {});
+    this.#afterCommit = options.afterCommit ?? (() => {});
   }
 
   /**
@@ -166,6 +174,7 @@ export class CandleWriter {
     const delivered = this.#now();
     for (const at of this.#receivedAt) this.latency.record(delivered - at);
     this.#receivedAt = [];
+    this.#afterCommit();
     return changes.reduce((n, c) => n + c.candles.length, 0);
   }
 }

@@ -6,7 +6,9 @@
  * Completeness: a stream's history is filled from the end of its contiguous run of confirmed candles
  * (or, when it has none, from `backfillDepthMs` or DEFAULT_BACKFILL_CANDLES back) up to now: on start,
  * when the first subscription is live, and after every reconnect, so a candle confirmed while no
- * socket listened is fetched; and when a candle's confirmation never came on a live connection.
+ * socket listened is fetched; and at once when a push skips ahead of the newest closed candle on a
+ * connection that stayed up (a confirmation lost, or candles never pushed), the stream showing
+ * 'repairing' in health until the hole is filled.
  */
 import pLimit from 'p-limit';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
@@ -38,6 +40,8 @@ export const DEFAULT_BACKFILL_CANDLES = 7 * 1440;
 const PAGE_CANDLES = 1000;
 
 const INSTRUMENTS_REFRESH_MS = 3_600_000;
+/** A failed or fruitless instruments-info request is not repeated sooner. */
+const INSTRUMENTS_RETRY_MS = 60_000;
 
 /** Where the history of a stream with nothing stored begins: `depthMs` back, or DEFAULT_BACKFILL_CANDLES candles. */
 export function historyStart(interval: Interval, now: number, depthMs?: number): number {
@@ -83,11 +87,16 @@ interface StreamState {
   rowsBackfilled: number;
   backfill: { done: number; total: number } | null;
   rejected: Record<string, number>;
+  /** Why the exchange refused the stream's subscription (kept apart: a backfill's outcome must not hide it). */
+  subscribeError: string | null;
+  /** Why the last backfill failed. */
   error: string | null;
   /** Start of the last candle of the contiguous confirmed run known so far (where the gap scan resumes; kept in the store). */
   contiguousUntil: number | undefined;
-  /** The newest candle seen live, and whether its confirmation came. */
-  live: { start: number; confirmed: boolean } | undefined;
+  /** Start of the newest closed candle stored or on its way to the store (pushed, fetched, or the stored run's end). */
+  newestClosed: number | undefined;
+  /** A push skipped ahead of `newestClosed`: the hole is being filled by REST. */
+  repairing: boolean;
   backfilling: boolean;
   backfillAgain: boolean;
   retry: NodeJS.Timeout | undefined;
@@ -101,7 +110,10 @@ export class MarketFeed {
   readonly #byTopic = new Map<string, StreamState>();
   readonly #rejected: Record<string, number> = {};
   readonly #loggedKinds = new Set<string>();
-  readonly #instrumentsFetchedAt = new Map<Category, number>();
+  /** When instruments-info was last asked for, per category. */
+  readonly #instrumentsAskedAt = new Map<Category, number>();
+  /** Why the category's last instruments-info request failed; cleared by a success. */
+  readonly #instrumentsFailure = new Map<Category, string>();
   readonly #requests;
   readonly #now: () => number;
   readonly #timing: ConnectionTiming;
@@ -119,6 +131,7 @@ export class MarketFeed {
     this.writer = new CandleWriter(options.store, options.bus, {
       log: this.#log,
       onConflict: (conflict) => this.#reject(conflictReject(conflict), this.#streams.get(streamId(conflict.key))),
+      afterCommit: () => this.#checkpointer?.bound(),
     });
     this.rest = new BybitRest(options.restBase, options.rest, this.#log, this.#now);
     this.#requests = pLimit(options.backfillConcurrency ?? 16);
@@ -128,7 +141,8 @@ export class MarketFeed {
   /** Connects and backfills the watchlist; does nothing network-wise while the watchlist is empty. */
   start(): void {
     this.#running = true;
-    // The feed writes all the time: its commits must not wait for checkpoints (see WalCheckpointer).
+    // The feed writes all the time: its commits must not wait for checkpoints, and its WAL must stay
+    // bounded all the same (see WalCheckpointer).
     if (!this.options.store.db.memory) this.#checkpointer = new WalCheckpointer(this.options.store.db, 1000, this.#log);
     this.#connect();
     const every = this.options.healthIntervalMs ?? 1000;
@@ -170,14 +184,16 @@ export class MarketFeed {
     const streams: StreamHealth[] = [...this.#streams.values()].map((s) => {
       return {
         ...s.key,
-        state: s.connectionState,
+        state: s.repairing && s.connectionState === 'live' ? 'repairing' : s.connectionState,
         lastMessageAgeMs: s.lastMessageAt === undefined ? null : Math.max(0, now - s.lastMessageAt),
         messagesPerSecond: Math.round(s.messagesPerSecond * 10) / 10,
         reconnects: s.earlierReconnects + (s.connection?.reconnects ?? 0),
         rowsBackfilled: s.rowsBackfilled,
         backfill: s.backfill,
         rejected: { ...s.rejected },
-        error: [s.error, s.connectionState === 'live' ? undefined : s.connection?.lastError].filter(Boolean).join('; ') || null,
+        error:
+          [s.subscribeError, s.error, s.connectionState === 'live' ? undefined : s.connection?.lastError].filter(Boolean).join('; ') ||
+          null,
       };
     });
     return { source: this.options.source, streams, rejected: { ...this.#rejected }, latency: this.writer.latency.summary() };
@@ -185,26 +201,51 @@ export class MarketFeed {
 
   /**
    * Symbol search: the instrument list is fetched from the exchange at most once an hour and cached in
-   * the store, so search keeps working offline from the last list seen.
+   * the store, so search keeps working offline from the last list seen (`fromCache`: the exchange did
+   * not answer the last request).
    */
   async searchInstruments(category: Category, query: string, limit: number) {
-    const fetchedAt = this.#instrumentsFetchedAt.get(category) ?? 0;
-    let fromCache = true;
-    if (Date.now() - fetchedAt > INSTRUMENTS_REFRESH_MS) {
-      this.#instrumentsFetchedAt.set(category, Date.now());
-      try {
-        this.options.watchlist.cacheInstruments(category, await this.rest.instruments(category));
-        fromCache = false;
-      } catch (err) {
-        this.#log(`instruments-info unavailable (${(err as Error).message}); searching the cached list`);
-        this.#instrumentsFetchedAt.set(category, Date.now() - INSTRUMENTS_REFRESH_MS + 60_000);
-      }
-    }
+    await this.#refreshInstruments(category, INSTRUMENTS_REFRESH_MS);
     return {
       instruments: this.options.watchlist.searchInstruments(category, query, limit),
       cached: this.options.watchlist.instrumentCount(category),
-      fromCache,
+      fromCache: this.#instrumentsFailure.has(category),
     };
+  }
+
+  /**
+   * Refuses a stream the exchange does not serve, before it joins the watchlist: its symbol must be
+   * listed by instruments-info as Trading (Bybit refuses a subscription naming anything else). A
+   * symbol missing from the cached list is looked up afresh (listings change), at most once a minute.
+   */
+  async checkInstrument({ category, symbol }: StreamKeyValue): Promise<void> {
+    const { watchlist } = this.options;
+    if (watchlist.instrument(category, symbol) === undefined) await this.#refreshInstruments(category, INSTRUMENTS_RETRY_MS);
+    const listed = watchlist.instrument(category, symbol);
+    const failure = this.#instrumentsFailure.get(category);
+    if (listed === undefined && watchlist.instrumentCount(category) === 0 && failure !== undefined)
+      throw new Error(`cannot check ${category} ${symbol}: no instrument list cached, and instruments-info failed (${failure})`);
+    if (listed === undefined) throw new Error(`the exchange lists no ${category} instrument ${symbol} (instruments-info)`);
+    if (listed.status !== 'Trading') throw new Error(`the exchange lists ${category} ${symbol} as ${listed.status}, not Trading`);
+  }
+
+  /**
+   * Fetches and caches the category's instruments when the last request is older than `maxAgeMs`, or
+   * than INSTRUMENTS_RETRY_MS when it failed.
+   */
+  async #refreshInstruments(category: Category, maxAgeMs: number): Promise<void> {
+    const askedAt = this.#instrumentsAskedAt.get(category) ?? -Infinity;
+    const maxAge = this.#instrumentsFailure.has(category) ? Math.min(maxAgeMs, INSTRUMENTS_RETRY_MS) : maxAgeMs;
+    if (Date.now() - askedAt <= maxAge) return;
+    this.#instrumentsAskedAt.set(category, Date.now());
+    try {
+      this.options.watchlist.cacheInstruments(category, await this.rest.instruments(category));
+      this.#instrumentsFailure.delete(category);
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.#instrumentsFailure.set(category, reason);
+      this.#log(`instruments-info unavailable (${reason}); using the cached list`);
+    }
   }
 
   #sampleRates(): void {
@@ -239,7 +280,7 @@ export class MarketFeed {
       if (this.#connections.get(category)?.topics === opened) continue;
       this.#disconnect(category);
       this.#connections.set(category, { topics: opened, connections: [] });
-      for (const requests of planSubscriptions(topics, category)) this.#open(category, requests);
+      for (const requests of planSubscriptions(topics)) this.#open(category, requests);
     }
     for (const state of this.#streams.values()) void this.#backfill(state);
   }
@@ -271,9 +312,11 @@ export class MarketFeed {
       rowsBackfilled: 0,
       backfill: null,
       rejected: {},
+      subscribeError: null,
       error: null,
       contiguousUntil: undefined,
-      live: undefined,
+      newestClosed: undefined,
+      repairing: false,
       backfilling: false,
       backfillAgain: false,
       retry: undefined,
@@ -291,7 +334,7 @@ export class MarketFeed {
           const state = stateOf(topic);
           if (state === undefined) return;
           this.writer.put(state.key, candles, receivedAt);
-          this.#followConfirmations(state, candles);
+          this.#watchForHoles(state, candles);
         },
         onReject: (reject) => this.#reject(reject, reject.topic === undefined ? undefined : stateOf(reject.topic)),
         onLive: (reconnected) => {
@@ -304,11 +347,15 @@ export class MarketFeed {
             const state = stateOf(topic);
             if (state === undefined) continue;
             state.connectionState = 'failed';
-            state.error = `subscribe failed: ${message}`;
+            state.subscribeError = `subscribe failed: ${message}`;
           }
         },
         onState: (next) => {
-          for (const state of statesOf()) if (state.connectionState !== 'failed' || next === 'subscribing') state.connectionState = next;
+          for (const state of statesOf()) {
+            if (state.connectionState === 'failed' && next !== 'subscribing') continue;
+            state.connectionState = next;
+            if (next === 'subscribing') state.subscribeError = null;
+          }
           if (next === 'reconnecting') this.#log(`${category} connection lost (${connection.lastError ?? 'closed'}); reconnecting`);
         },
         onMessage: (topic) => {
@@ -327,16 +374,24 @@ export class MarketFeed {
   }
 
   /**
-   * A candle that ended without its confirmation reaching the feed (a push lost or rejected on a
-   * connection that stayed up) would stay open in the store: REST has it final once the next began.
+   * A hole can open on a connection that stays up: a candle's confirmation lost or rejected, or the
+   * exchange pushing nothing for a while (also across a reconnect made while it was still quiet), so
+   * candles close unseen. The next push then starts more than one interval after the newest closed
+   * candle: REST has the ones between, final.
    */
-  #followConfirmations(state: StreamState, candles: readonly Candle[]): void {
+  #watchForHoles(state: StreamState, candles: readonly Candle[]): void {
+    const { interval } = state.key;
     for (const candle of candles) {
-      const live = state.live;
-      if (live === undefined || candle.time > live.start) {
-        if (live?.confirmed === false) void this.#backfill(state);
-        state.live = { start: candle.time, confirmed: candle.confirmed };
-      } else if (candle.time === live.start && candle.confirmed) live.confirmed = true;
+      const newestClosed = state.newestClosed;
+      if (!state.repairing && newestClosed !== undefined && candle.time > nextCandleStart(interval, newestClosed)) {
+        state.repairing = true;
+        const from = new Date(nextCandleStart(interval, newestClosed)).toISOString();
+        this.#log(
+          `${this.#name(state)}: no closed candle from ${from} before the push of ${new Date(candle.time).toISOString()}; repairing`,
+        );
+        void this.#backfill(state);
+      }
+      if (candle.confirmed && (newestClosed === undefined || candle.time > newestClosed)) state.newestClosed = candle.time;
     }
   }
 
@@ -362,7 +417,8 @@ export class MarketFeed {
         state.backfillAgain = false;
         await this.#fill(state);
       } while (state.backfillAgain && this.#running);
-      state.error = state.connectionState === 'failed' ? state.error : null;
+      state.repairing = false;
+      state.error = null;
     } catch (err) {
       const retryMs = this.options.backfillRetryMs ?? 30_000;
       state.error = `backfill failed: ${(err as Error).message}`;
@@ -430,7 +486,10 @@ export class MarketFeed {
     }
     // Holes the exchange itself has (no trades, outages) stay holes: the next repair starts after them.
     if (this.#running && newestClosed !== undefined) state.contiguousUntil = Math.max(state.contiguousUntil ?? newestClosed, newestClosed);
-    if (this.#running && state.contiguousUntil !== undefined) this.options.store.setCheckedUntil(key, state.contiguousUntil);
+    if (this.#running && state.contiguousUntil !== undefined) {
+      this.options.store.setCheckedUntil(key, state.contiguousUntil);
+      state.newestClosed = Math.max(state.newestClosed ?? state.contiguousUntil, state.contiguousUntil);
+    }
   }
 
   /** [start, end] of each page (at most 1000 candles) covering `from` up to `now`; monthly candles take one page. */

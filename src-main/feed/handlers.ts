@@ -30,7 +30,10 @@ export function watchlistHandlers(store: CandleStore, watchlist: WatchlistStore,
   return {
     'watchlist.list': () => watchlist.list(),
     'watchlist.quotes': () => watchlist.list().map((key) => ({ ...key, ...store.quote(key) })),
-    'watchlist.add': (key) => change(() => watchlist.add(key)),
+    'watchlist.add': async (key) => {
+      await feed?.checkInstrument(key);
+      return change(() => watchlist.add(key));
+    },
     'watchlist.remove': (key) => change(() => watchlist.remove(key)),
   };
 }

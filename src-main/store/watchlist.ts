@@ -71,6 +71,16 @@ export class WatchlistStore {
       .all({ category, q, limit });
   }
 
+  /** The cached instrument of that exact symbol, if listed. */
+  instrument(category: Category, symbol: string): InstrumentRow | undefined {
+    return this.db
+      .prepare<Record<string, unknown>, InstrumentRow>(
+        `SELECT symbol, status, base_coin AS baseCoin, quote_coin AS quoteCoin FROM instruments
+         WHERE exchange = 'bybit' AND category = @category AND symbol = @symbol`,
+      )
+      .get({ category, symbol });
+  }
+
   instrumentCount(category: Category): number {
     return Number(this.db.prepare("SELECT count(*) FROM instruments WHERE exchange = 'bybit' AND category = ?").pluck().get(category));
   }

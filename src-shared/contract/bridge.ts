@@ -119,7 +119,10 @@ export const calls = {
     request: Empty,
     response: z.array(StreamKey),
   },
-  /** Adds a stream to the watchlist (kept in the store); the feed backfills it and follows it live. */
+  /**
+   * Adds a stream to the watchlist (kept in the store); the feed backfills it and follows it live. With a
+   * feed, a symbol the exchange does not list as Trading (instruments-info) is refused, saying why.
+   */
   'watchlist.add': {
     request: StreamKey.strict(),
     response: z.array(StreamKey),

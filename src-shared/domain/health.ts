@@ -5,7 +5,8 @@ import { StreamKey } from './market';
 /** Why a frame or row from the exchange was refused, by kind (see market/bybit/protocol.ts REJECT_KINDS). */
 const RejectCounts = z.record(z.string(), z.number().int().nonnegative());
 
-export const STREAM_STATES = ['connecting', 'subscribing', 'live', 'reconnecting', 'stopped', 'failed'] as const;
+/** 'repairing': live, while a hole a push revealed is filled by REST. */
+export const STREAM_STATES = ['connecting', 'subscribing', 'live', 'repairing', 'reconnecting', 'stopped', 'failed'] as const;
 
 export const StreamHealthSchema = StreamKey.extend({
   state: z.enum(STREAM_STATES),

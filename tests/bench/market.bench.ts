@@ -5,8 +5,10 @@
  *     fixed rate as a socket would deliver them;
  *  2. latency p50/p99 from a frame sent by the exchange (its own process stamps the wall time in the
  *     frame) to the event delivered, 100 symbols live, beside the event loop's own delay;
- *  3. a 1M-candle backfill from the fake REST server at Bybit's real limit (600 requests / 5 s, 1000 per page).
+ *  3. a 1M-candle backfill from the fake REST server at Bybit's real limit (600 requests / 5 s, 1000 per page);
+ *  4. the WAL's size under a commit per push, sustained, against its bound (WalCheckpointer.bound).
  */
+import { statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createEngine } from '../../src-main/engine/engine';
@@ -26,6 +28,8 @@ const rows = readSourceCsv(SOURCE);
 const symbols = (n: number) => Array.from({ length: n }, (_, i) => `SYM${String(i).padStart(3, '0')}USDT`);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const walBytes = (path: string) => statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(1);
 
 // ---- 1. sustained updates/s ------------------------------------------------------------------
 /** Pushes of 100 symbols, candle by candle: 4 updates per candle, the last confirming it. */
@@ -64,12 +68,19 @@ const READ_BYTES_PER_TURN = 32 * 65_536;
  * as the feed does). Sustained means keeping up: done about frames/rate seconds after the start.
  */
 async function sustained(frames: string[], names: string[], rate: number): Promise<void> {
-  const store = new CandleStore(openDatabase(join(tempDir(), 'updates.db')));
+  const path = join(tempDir(), 'updates.db');
+  const store = new CandleStore(openDatabase(path));
   const checkpointer = new WalCheckpointer(store.db);
   const bus = createEngineBus();
   let delivered = 0;
   bus.listen('candle.updated', () => delivered++);
-  const writer = new CandleWriter(store, bus);
+  let walPeak = 0;
+  const writer = new CandleWriter(store, bus, {
+    afterCommit: () => {
+      checkpointer.bound();
+      walPeak = Math.max(walPeak, walBytes(path));
+    },
+  });
   const topics = new Set(names.map((s) => klineTopic('1', s)));
   const lastStart = new Map<string, number>();
   const ctx = { isSubscribed: (t: string) => topics.has(t), lastStart: (t: string) => lastStart.get(t), now: rows[600]!.start };
@@ -97,7 +108,8 @@ async function sustained(frames: string[], names: string[], rate: number): Promi
     `sustained, ${rate.toLocaleString()} updates/s offered by 100 symbols: ${frames.length.toLocaleString()} updates done in ${seconds.toFixed(2)} s ` +
       `(offered over ${offered.toFixed(2)} s${seconds > offered * 1.05 ? ', FELL BEHIND' : ', kept up'}) = ${Math.round(frames.length / seconds).toLocaleString()} updates/s ` +
       `validated → written → announced; ${writer.stats.rowsChanged.toLocaleString()} row writes (an open candle's updates in one transaction coalesce) ` +
-      `in ${writer.stats.transactions.toLocaleString()} transactions, ${delivered.toLocaleString()} events; JSON + zod validation ${(validationMs / 1000).toFixed(2)} s`,
+      `in ${writer.stats.transactions.toLocaleString()} transactions, ${delivered.toLocaleString()} events; JSON + zod validation ${(validationMs / 1000).toFixed(2)} s; ` +
+      `WAL peak ${mib(walPeak)} MiB (bound ${mib(checkpointer.maxWalBytes)} MiB, ${checkpointer.stats.restarts} RESTART checkpoints)`,
   );
   checkpointer.stop();
   store.db.close();
@@ -238,3 +250,61 @@ await latency(50);
   engine.close();
   stop();
 }
+
+// ---- 4. the WAL under a commit per push ------------------------------------------------------
+/**
+ * Pushes offered at `rate` per second for `seconds`, each committed on its own as under light load
+ * (the writer flushes once the read that brought a push is handled): the load that grew the WAL
+ * without bound before it had one. Reports the rate kept, the WAL's peak and final size against the
+ * bound, the RESTART checkpoints it took, and each push's delay from when it was due to its commit.
+ */
+async function walUnderLoad(rate: number, seconds: number): Promise<void> {
+  const names = symbols(100);
+  const frames = pushFrames(names, Math.ceil((rate * seconds) / 400)).slice(0, rate * seconds);
+  const path = join(tempDir(), 'wal.db');
+  const store = new CandleStore(openDatabase(path));
+  const checkpointer = new WalCheckpointer(store.db);
+  let walPeak = 0;
+  let longestBound = 0;
+  const writer = new CandleWriter(store, createEngineBus(), {
+    afterCommit: () => {
+      const bounding = performance.now();
+      checkpointer.bound();
+      longestBound = Math.max(longestBound, performance.now() - bounding);
+      walPeak = Math.max(walPeak, walBytes(path));
+    },
+  });
+  const topics = new Set(names.map((s) => klineTopic('1', s)));
+  const lastStart = new Map<string, number>();
+  const ctx = { isSubscribed: (t: string) => topics.has(t), lastStart: (t: string) => lastStart.get(t), now: rows[600]!.start };
+  /** From when each push was due to arrive to its commit done: waiting behind a RESTART checkpoint included. */
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let next = 0; next < frames.length;) {
+    const arrived = Math.min(frames.length, Math.floor(((performance.now() - started) / 1000) * rate));
+    if (next === arrived) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      continue;
+    }
+    const arrivedAt = started + (next * 1000) / rate;
+    const frame = readFrame(frames[next++]!, ctx);
+    if (frame.kind !== 'kline') throw new Error('bench frame rejected');
+    lastStart.set(frame.topic, frame.candles[0]!.time);
+    writer.put({ exchange: 'bybit', category: 'linear', symbol: frame.symbol, interval: '1' }, frame.candles, performance.now());
+    await new Promise((resolve) => process.nextTick(resolve)); // the writer's flush of this push runs first
+    latencies.push(performance.now() - arrivedAt);
+  }
+  writer.flush(); // past 10,000 pushes/s (a burst after a stall) the writer waits for the turn's end
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  console.log(
+    `WAL under a commit per push, ${rate.toLocaleString()} pushes/s offered for ${seconds} s: ${Math.round(frames.length / elapsed).toLocaleString()} pushes/s kept, ` +
+      `${writer.stats.transactions.toLocaleString()} commits; WAL peak ${mib(walPeak)} MiB, at the end ${mib(walBytes(path))} MiB, store ${mib(statSync(path).size)} MiB ` +
+      `(bound ${mib(checkpointer.maxWalBytes)} MiB; ${checkpointer.stats.restarts} RESTART checkpoints, ${checkpointer.stats.restartsBusy} given up, the longest holding the writer ${longestBound.toFixed(1)} ms); ` +
+      `due → stored p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms, p99.9 ${percentile(latencies, 99.9).toFixed(2)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,
+  );
+  checkpointer.stop();
+  store.db.close();
+}
+await walUnderLoad(1_200, 20);
+await walUnderLoad(5_000, 20);

@@ -60,6 +60,24 @@ test('the watchlist adds a searched symbol and removes it again', async ({ page 
   expect(errors).toEqual([]);
 });
 
+test('a symbol the exchange does not list is refused, saying why, and the chart stays on its stream', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  await showLiveStream(page);
+  await expect(page.getByTestId('symbol-select')).toHaveValue('ETHUSDT');
+  const watchlist = page.getByTestId('watchlist');
+  await watchlist.getByLabel('symbol search').fill('ETHXUSDT');
+  await watchlist.getByLabel('interval').selectOption('1');
+  await watchlist.getByRole('button', { name: 'Add' }).click();
+  await expect(page.getByTestId('watchlist-note')).toContainText('the exchange lists no linear instrument ETHXUSDT');
+  await expect(watchlist.getByLabel('symbol search')).toHaveValue('ETHXUSDT');
+  await expect(page.getByTestId('symbol-select')).toHaveValue('ETHUSDT');
+  const preferences = await page.evaluate(() => window.candleLens!.invoke('preferences.get', {}));
+  expect(preferences.stream).toEqual({ category: 'linear', symbol: 'ETHUSDT', interval: '1' });
+  expect(await page.evaluate(() => window.candleLens!.invoke('watchlist.list', {}))).toHaveLength(1);
+  expect(errors).toEqual([]);
+});
+
 test('the Forming toggle brings provisional signals of the candle still forming, never stored', async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto(server.url);

@@ -163,18 +163,16 @@ describe('Bybit v5 protocol', () => {
     expect(parseKlineTopic('publicTrade.BTCUSDT')).toBeUndefined();
   });
 
-  it('batches spot by 10 topics per request and splits connections at 21,000 characters of args', () => {
+  it('subscribes each topic in a request of its own and splits connections at 21,000 characters of args', () => {
     const topics = Array.from({ length: 2500 }, (_, i) => klineTopic('1', `SYM${i}USDT`));
-    for (const category of ['spot', 'linear'] as const) {
-      const plan = planSubscriptions(topics, category);
-      expect(plan.flat(2)).toEqual(topics);
-      expect(plan.length).toBeGreaterThan(1);
-      for (const connection of plan) {
-        expect(connection.flat().reduce((n, t) => n + JSON.stringify(t).length + 1, 0)).toBeLessThanOrEqual(ARGS_CHARS_PER_CONNECTION);
-        if (category === 'spot') for (const request of connection) expect(request.length).toBeLessThanOrEqual(10);
-      }
+    const plan = planSubscriptions(topics);
+    expect(plan.flat(2)).toEqual(topics);
+    expect(plan.length).toBeGreaterThan(1);
+    for (const connection of plan) {
+      expect(connection.flat().reduce((n, t) => n + JSON.stringify(t).length + 1, 0)).toBeLessThanOrEqual(ARGS_CHARS_PER_CONNECTION);
+      for (const request of connection) expect(request).toHaveLength(1);
     }
-    expect(planSubscriptions(['kline.1.BTCUSDT'], 'spot')).toEqual([[['kline.1.BTCUSDT']]]);
+    expect(planSubscriptions(['kline.1.BTCUSDT', 'kline.5.BTCUSDT'])).toEqual([[['kline.1.BTCUSDT'], ['kline.5.BTCUSDT']]]);
   });
 
   it('reads the real REST kline reply newest first into ascending candles', () => {

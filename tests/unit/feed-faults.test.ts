@@ -1,7 +1,7 @@
 /** Bad frames and REST error replies against the fake Bybit server: counted, logged once, never stored. */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Engine } from '../../src-main/engine/engine';
+import type { Engine, MarketOptions } from '../../src-main/engine/engine';
 import type { StreamKeyValue } from '../../src-shared/domain/market';
 import { healthLines } from '../../src-main/feed/health-text';
 import { REJECT_KINDS } from '../../src-main/market/bybit/protocol';
@@ -20,7 +20,7 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function startLive(log: string[]): Promise<Engine> {
+async function startLive(log: string[], market: MarketOptions = {}): Promise<Engine> {
   fake = await new FakeBybit({ rows, startIndex: 200, updatesPerCandle: 1 }).listen();
   const e = engineOnFake(
     join(tempDir(), 'store.db'),
@@ -31,6 +31,7 @@ async function startLive(log: string[]): Promise<Engine> {
       connection: { pingIntervalMs: 50, deadAfterMs: 5000, reconnectBaseMs: 5, reconnectMaxMs: 50 },
       rest: { tooManyRequestsWaitMs: 10, forbiddenWaitMs: 10 },
       backfillRetryMs: 50,
+      ...market,
     },
     (line) => log.push(line),
   );
@@ -205,6 +206,45 @@ describe('feed faults', () => {
     );
     expect(fake.stats.restRequests).toBeGreaterThan(requests);
     expect(e.feed!.health().streams[0]).toMatchObject({ state: 'live', reconnects: 0 });
+  });
+
+  it('repairs at once a hole that opened while connected: candles never pushed, also across a reconnect made while the exchange was quiet', async () => {
+    const log: string[] = [];
+    const e = await startLive(log, { backfillRetryMs: 1000 });
+    const closedRows = () => e.store.range(KEY, rows[0]!.start, rows.at(-1)!.start, 1000).filter((c) => c.confirmed);
+    const sourceUpTo = (count: number) =>
+      rows.slice(0, count).map((r) => ({ time: r.start, close: Number(r.close), volume: Number(r.volume) }));
+    const stored = () => closedRows().map((c) => ({ time: c.time, close: c.close, volume: c.volume }));
+    await e.feed!.idle(); // no backfill left running that could fill the hole by chance
+    const requests = fake.stats.restRequests;
+
+    // Quiet for 7 candles, the connection up; the first push after it jumps ahead. The first repair
+    // fails, so 'repairing' lasts until its retry a second later.
+    fake.skipCandles(7);
+    fake.advanceCandles(7);
+    fake.failRest({ kind: 'retcode', retCode: 10001, retMsg: 'params error' });
+    fake.step();
+    await vi.waitFor(() => expect(e.feed!.health().streams[0]!.state).toBe('repairing'), { timeout: 10_000, interval: 5 });
+    await vi.waitFor(() => expect(stored()).toEqual(sourceUpTo(207)), { timeout: 15_000, interval: 10 });
+    await vi.waitFor(() => expect(e.feed!.health().streams[0]).toMatchObject({ state: 'live', reconnects: 0, error: null }), {
+      timeout: 10_000,
+      interval: 10,
+    });
+    expect(log.some((l) => l.includes('repairing'))).toBe(true);
+
+    // Quiet again, and the client reconnects meanwhile: its gap repair finds nothing new yet.
+    fake.advanceCandles(1);
+    fake.skipCandles(5);
+    fake.dropConnections();
+    await vi.waitFor(() => expect(e.feed!.health().streams[0]).toMatchObject({ state: 'live', reconnects: 1 }), {
+      timeout: 30_000,
+      interval: 10,
+    });
+    await e.feed!.idle();
+    fake.advanceCandles(10);
+    fake.step();
+    await vi.waitFor(() => expect(stored()).toEqual(sourceUpTo(218)), { timeout: 15_000, interval: 10 });
+    expect(fake.stats.restRequests).toBeGreaterThan(requests);
   });
 
   it('retries slow-down replies, reports a REST error without storing it, and still repairs the gap', async () => {

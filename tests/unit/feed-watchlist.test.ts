@@ -2,11 +2,13 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../src-main/engine/engine';
+import type { StreamKeyValue } from '../../src-shared/domain/market';
 import { engineOnFake, type FakeEndpoints } from '../engine-on-fake';
 import { FakeBybit, readSourceCsv } from '../../src-main/market/fake-bybit/server';
 import { callEngine as call, SHARED_DATA, tempDir } from '../helpers';
 
 const rows = readSourceCsv(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 0, 300);
+const KEY: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'ETHUSDT', interval: '1' };
 let fake: FakeBybit | undefined;
 const engines: Engine[] = [];
 afterEach(async () => {
@@ -70,7 +72,7 @@ describe('watchlist and symbol search', () => {
     expect(await call(offline, 'watchlist.remove', { symbol: 'ETHUSDT', interval: '1' })).toEqual([]);
   });
 
-  it('subscribes a spot watchlist in requests of at most 10 topics and follows every stream', async () => {
+  it('subscribes a spot watchlist of 12 symbols, each topic in a request of its own, and follows every stream', async () => {
     const symbols = Array.from({ length: 12 }, (_, i) => `S${String.fromCharCode(65 + i)}USDT`);
     fake = await new FakeBybit({ rows, startIndex: 250, symbols, category: 'spot' }).listen();
     const server = fake;
@@ -97,8 +99,10 @@ describe('watchlist and symbol search', () => {
     await vi.waitFor(() => expect(eth()).toMatchObject({ state: 'live', reconnects: 1 }), { timeout: 30_000, interval: 10 });
     const opened = server.stats.connections;
 
-    // A spot stream (this exchange serves linear only, so its connection keeps failing) leaves linear alone.
-    await call(engine, 'watchlist.add', { symbol: 'ETHUSDT', interval: '1', category: 'spot' });
+    // A spot stream (this exchange serves linear only, so its connection keeps failing) leaves linear
+    // alone. The bridge would refuse it (no spot instruments here): it is written to the store directly.
+    engine.watchlist.add({ exchange: 'bybit', symbol: 'ETHUSDT', interval: '1', category: 'spot' });
+    engine.feed!.reload();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(server.stats.connections).toBe(opened);
     expect(eth()).toMatchObject({ state: 'live', reconnects: 1 });
@@ -114,5 +118,44 @@ describe('watchlist and symbol search', () => {
     );
     expect(server.stats.connections).toBe(opened + 1);
     expect(eth()).toMatchObject({ reconnects: 1 });
+  });
+
+  it('refuses a symbol the exchange does not list, saying why, and leaves the watchlist and the live stream alone', async () => {
+    fake = await new FakeBybit({ rows, startIndex: 250, symbols: ['ETHUSDT'], extraInstruments: ['SOLUSDT'] }).listen();
+    const engine = engineOn(join(tempDir(), 'store.db'), fake);
+    await call(engine, 'watchlist.add', { symbol: 'ETHUSDT', interval: '1' });
+    await vi.waitFor(() => expect(engine.feed!.health().streams[0]?.state).toBe('live'), { timeout: 30_000, interval: 10 });
+    const connections = fake.stats.connections;
+    await expect(call(engine, 'watchlist.add', { symbol: 'ETHXUSDT', interval: '1' })).rejects.toThrow(
+      'watchlist.add: the exchange lists no linear instrument ETHXUSDT (instruments-info)',
+    );
+    expect(await call(engine, 'watchlist.list', {})).toEqual([KEY]);
+    expect(fake.stats.connections).toBe(connections);
+    expect(engine.feed!.health().streams).toMatchObject([{ symbol: 'ETHUSDT', state: 'live' }]);
+  });
+
+  it('a topic the exchange refuses fails alone, with its reason, while the others stay live', async () => {
+    // This exchange serves 1-minute candles only: it refuses kline.5.ETHUSDT as Bybit refuses an unknown topic.
+    fake = await new FakeBybit({ rows, startIndex: 250, symbols: ['ETHUSDT'] }).listen();
+    const server = fake;
+    const engine = engineOn(join(tempDir(), 'store.db'), server);
+    await call(engine, 'watchlist.add', { symbol: 'ETHUSDT', interval: '1' });
+    await call(engine, 'watchlist.add', { symbol: 'ETHUSDT', interval: '5' });
+    const health = (interval: string) => engine.feed!.health().streams.find((s) => s.interval === interval);
+    await vi.waitFor(
+      () => {
+        expect(health('1')).toMatchObject({ state: 'live' });
+        expect(health('5')).toMatchObject({ state: 'failed' });
+        expect(health('5')?.error).toContain('subscribe failed: error:handler not found,topic:kline.5.ETHUSDT');
+      },
+      { timeout: 20_000, interval: 10 },
+    );
+    await engine.feed!.idle();
+    server.advanceCandles(2);
+    await vi.waitFor(() => expect(engine.store.range(KEY, rows[251]!.start, rows[251]!.start)[0]).toMatchObject({ confirmed: true }), {
+      timeout: 30_000,
+      interval: 10,
+    });
+    expect(health('1')).toMatchObject({ state: 'live', reconnects: 0 });
   });
 });

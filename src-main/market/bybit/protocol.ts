@@ -16,10 +16,9 @@ export function publicStreamUrl(wsBase: string, category: Category): string {
   return `${wsBase.replace(/\/+$/, '')}/v5/public/${category}`;
 }
 
+/** Bybit's cap on one spot subscribe request (the fake exchange enforces it). */
 export const SPOT_TOPICS_PER_REQUEST = 10;
 export const ARGS_CHARS_PER_CONNECTION = 21_000;
-/** Linear has no documented per-request cap; this keeps each subscribe frame small. */
-const LINEAR_TOPICS_PER_REQUEST = 200;
 export const KLINE_PAGE_LIMIT = 1000;
 
 // ---- topics ----------------------------------------------------------------------------------
@@ -37,11 +36,12 @@ export function parseKlineTopic(topic: string): { interval: Interval; symbol: st
 }
 
 /**
- * Splits topics into connections, each a list of subscribe requests: spot takes at most 10 topics per
- * request, and the args of one connection total at most 21,000 characters (counted as sent in JSON).
+ * Splits topics into connections, each a list of subscribe requests of one topic each: Bybit refuses
+ * a whole request when any of its topics is unknown, so a topic of its own keeps one refusal from
+ * taking the others down. The args of one connection total at most 21,000 characters (counted as
+ * sent in JSON).
  */
-export function planSubscriptions(topics: readonly string[], category: Category): string[][][] {
-  const perRequest = category === 'spot' ? SPOT_TOPICS_PER_REQUEST : LINEAR_TOPICS_PER_REQUEST;
+export function planSubscriptions(topics: readonly string[]): string[][][] {
   const connections: string[][][] = [];
   let requests: string[][] = [];
   let chars = 0;
@@ -52,9 +52,7 @@ export function planSubscriptions(topics: readonly string[], category: Category)
       requests = [];
       chars = 0;
     }
-    const last = requests.at(-1);
-    if (last === undefined || last.length >= perRequest) requests.push([topic]);
-    else last.push(topic);
+    requests.push([topic]);
     chars += cost;
   }
   if (requests.length > 0) connections.push(requests);

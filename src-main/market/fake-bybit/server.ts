@@ -3,7 +3,8 @@
  * 1-minute candles from a CSV on a virtual clock: each `step()` sends one open update of the current
  * candle, and after `updatesPerCandle` of them its confirmation, then moves to the next candle.
  * REST serves every candle up to the virtual now (the current one still open), newest first.
- * Faults: dropped connections, stalled connections, raw (malformed) frames, REST error replies.
+ * Faults: dropped connections, stalled connections, lost confirmations, candles never pushed, raw
+ * (malformed) frames, REST error replies.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -92,6 +93,7 @@ export class FakeBybit {
   #cursor: number;
   #phase = 0;
   #confirmationsToLose = 0;
+  #candlesToSkip = 0;
   #now: number;
   #url = '';
   #timer: NodeJS.Timeout | undefined;
@@ -159,13 +161,15 @@ export class FakeBybit {
   step(): boolean {
     const row = this.rows[this.#cursor];
     if (row === undefined) return false;
+    const silent = this.#candlesToSkip > 0;
     if (this.#phase < this.updatesPerCandle) {
       this.#phase++;
       this.#now = row.start + Math.floor((this.#phase * MINUTE) / (this.updatesPerCandle + 1));
-      this.#pushAll(this.#wire(row, this.#phase, false));
+      if (!silent) this.#pushAll(this.#wire(row, this.#phase, false));
     } else {
       this.#now = row.start + MINUTE;
-      if (this.#confirmationsToLose > 0) this.#confirmationsToLose--;
+      if (silent) this.#candlesToSkip--;
+      else if (this.#confirmationsToLose > 0) this.#confirmationsToLose--;
       else this.#pushAll(this.#wire(row, this.#phase, true));
       this.#cursor++;
       this.#phase = 0;
@@ -205,6 +209,14 @@ export class FakeBybit {
   /** The next `count` confirmation pushes are lost on the way (the connections stay up). */
   loseConfirmations(count: number): void {
     this.#confirmationsToLose += count;
+  }
+
+  /**
+   * The next `count` candles (from the one now open) are never pushed, neither their updates nor their
+   * confirmation, while the connections stay up and answer pings; REST serves them as usual.
+   */
+  skipCandles(count: number): void {
+    this.#candlesToSkip += count;
   }
 
   /** Sends a frame as is to every live connection (malformed frames, foreign topics...). */
