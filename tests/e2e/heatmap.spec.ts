@@ -60,7 +60,8 @@ test('a signal shows as a marker, and selecting it draws its heatmap behind exac
   await expect(page.getByTestId('alert-rule')).toHaveCount(1);
 
   const starts = windowStarts();
-  engine.events.emit('signal.created', knownSignal(starts));
+  // As the live scorer stores a signal: renderers get it as 'signal.created', and the alerts judge it.
+  engine.bus.emit('signal.stored', knownSignal(starts));
   const row = page.getByTestId('signal-row');
   await expect(row).toContainText('SELL');
   await expect(row).toContainText('75%');
