@@ -27,6 +27,24 @@ function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** The verdict and its sentence: `figures` say the numbers, `doubt` why a small difference is no verdict. */
+function verdictOf(
+  head: HeadVerdict['head'],
+  baseline: string,
+  verdict: HeadVerdict['verdict'],
+  figures: string,
+  doubt: string,
+): HeadVerdict {
+  const subject = SUBJECTS[head];
+  const sentence =
+    verdict === 'beats'
+      ? `${capitalized(subject)} beats ${baseline}: ${figures}.`
+      : verdict === 'does not beat'
+        ? `${capitalized(subject)} does NOT beat ${baseline}: ${figures}; ${baseline} is better.`
+        : `Cannot tell whether ${subject} beats ${baseline}: ${figures}${doubt}.`;
+  return { head, baseline, verdict, sentence };
+}
+
 /**
  * A loss compared by Diebold–Mariano (model losses first): significant at 5% and lower → beats;
  * significant and higher → does not beat; otherwise → cannot tell.
@@ -39,23 +57,11 @@ export function lossVerdict(
   baselineLoss: number,
   test: DieboldMariano,
 ): HeadVerdict {
-  const subject = SUBJECTS[head];
   const figures = `${metric} ${figure(modelLoss)} vs ${figure(baselineLoss)} (lower is better), Diebold–Mariano ${pValueText(test.pValue)}`;
-  if (test.pValue < SIGNIFICANCE && test.meanDifference < 0)
-    return { head, baseline, verdict: 'beats', sentence: `${capitalized(subject)} beats ${baseline}: ${figures}.` };
-  if (test.pValue < SIGNIFICANCE && test.meanDifference > 0)
-    return {
-      head,
-      baseline,
-      verdict: 'does not beat',
-      sentence: `${capitalized(subject)} does NOT beat ${baseline}: ${figures}; ${baseline} is better.`,
-    };
-  return {
-    head,
-    baseline,
-    verdict: 'cannot tell',
-    sentence: `Cannot tell whether ${subject} beats ${baseline}: ${figures}, and a difference this small could be chance (needs p < ${SIGNIFICANCE}).`,
-  };
+  const significant = test.pValue < SIGNIFICANCE;
+  const verdict =
+    significant && test.meanDifference < 0 ? 'beats' : significant && test.meanDifference > 0 ? 'does not beat' : 'cannot tell';
+  return verdictOf(head, baseline, verdict, figures, `, and a difference this small could be chance (needs p < ${SIGNIFICANCE})`);
 }
 
 /**
@@ -70,23 +76,9 @@ export function intervalVerdict(
   model: Interval95,
   baselineValue: number,
 ): HeadVerdict {
-  const subject = SUBJECTS[head];
   const figures = `${metric} ${figure(model.value)} [${figure(model.low)}, ${figure(model.high)}] vs ${figure(baselineValue)} (higher is better)`;
-  if (model.low > baselineValue)
-    return { head, baseline, verdict: 'beats', sentence: `${capitalized(subject)} beats ${baseline}: ${figures}.` };
-  if (model.high < baselineValue)
-    return {
-      head,
-      baseline,
-      verdict: 'does not beat',
-      sentence: `${capitalized(subject)} does NOT beat ${baseline}: ${figures}; ${baseline} is better.`,
-    };
-  return {
-    head,
-    baseline,
-    verdict: 'cannot tell',
-    sentence: `Cannot tell whether ${subject} beats ${baseline}: ${figures}; the model's 95% interval contains the baseline's figure.`,
-  };
+  const verdict = model.low > baselineValue ? 'beats' : model.high < baselineValue ? 'does not beat' : 'cannot tell';
+  return verdictOf(head, baseline, verdict, figures, "; the model's 95% interval contains the baseline's figure");
 }
 
 /** What a VaR's backtest says, plainly: how often it was broken against how often it should be, and whether the breaks cluster. */

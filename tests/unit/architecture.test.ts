@@ -46,7 +46,7 @@ describe('the house rules', () => {
     expect(found).toEqual(
       expect.arrayContaining([
         'pure-has-no-io: src-shared/domain/vocabulary.ts -> fs',
-        'pure-has-no-io-modules: src-main/features/windows.ts -> src-main/store/database.ts',
+        'pure-has-no-io: src-main/features/windows.ts -> src-main/store/database.ts',
         expect.stringMatching(/^no-folder-cycles: src-main\/(alpha|beta) -> src-main\/(alpha|beta)$/),
         'product-never-imports-tests: src-main/cli/replay.ts -> tests/fake.ts',
         'renderer-imports-only-shared: src-renderer/src/view.ts -> src-main/store/database.ts',

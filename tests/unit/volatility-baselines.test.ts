@@ -20,13 +20,8 @@ import {
   logReturns,
   realizedVolatility,
 } from '../../src-main/evaluation/volatility-baselines';
+import { SHORT } from '../risk-fixtures';
 
-/** 48 returns of a GARCH(1,1) with ω = 0.05, α = 0.12, β = 0.83 (Python random.seed(13), rounded). */
-const SHORT = [
-  -0.086, 1.4248, -0.7926, -1.7595, 0.3157, 0.6932, 0.4317, 0.5436, -0.0485, -0.4543, -0.5672, -0.1106, -0.2287, 0.7625, 0.5469, -0.8804,
-  0.6277, 0.0567, 0.9119, 1.2606, 0.574, -1.4198, 0.7161, -1.3459, 1.6595, -0.6051, -0.0851, 1.8905, -1.8779, 0.1715, -1.1181, -0.4724,
-  -0.7472, 0.8265, -0.1969, 0.437, 0.6872, -1.4392, 1.49, -0.1449, -1.5435, -0.5933, 1.0149, 1.1473, -0.6042, 0.215, 0.3326, 1.0303,
-];
 const SHORT_MEAN_SQUARE = 0.8585852325000003;
 
 /** 300 returns of a GARCH(1,1) with ω = 0.05, α = 0.2, β = 0.75 (Python random.seed(5), rounded to 3 decimals). */
