@@ -9,14 +9,19 @@ import type {
   BaselineFits,
   HeadForecasts,
   HeadVerdict,
-  ProbabilityFigures,
   RiskReport,
   SharpMoveReport,
   VarReport,
   VolatilityReport,
 } from '../../src-shared/domain/risk-report';
 import { dieboldMariano, qlikeLosses, volatilityFigures } from './forecast-tests';
-import { fitLogisticRegression, logisticProbability, probabilityFigures, sharpMoveBaselineFeatures } from './probability-metrics';
+import {
+  fitLogisticRegression,
+  logisticProbability,
+  probabilityFigures,
+  sharpMoveBaselineFeatures,
+  type LogisticFit,
+} from './probability-metrics';
 import { coverageSentence, intervalVerdict, lossVerdict } from './risk-verdict';
 import { riskTargets, checkTargetSettings, type RiskTargets } from './risk-targets';
 import { checkVarLevel, ewmaNormalVar, historicalSimulationVar, pinballLosses, varFigures, type QuantileForecasts } from './var-tests';
@@ -30,6 +35,9 @@ import {
   harForecasts,
   logReturns,
   RISKMETRICS_LAMBDA,
+  type EwmaFit,
+  type GarchFit,
+  type HarFit,
   type HorizonForecasts,
 } from './volatility-baselines';
 
@@ -103,6 +111,13 @@ function after(name: string, values: readonly number[], from: number, t: number)
 
 const select = <T>(values: readonly T[], keep: readonly number[]): T[] => keep.map((i) => values[i] as T);
 
+interface Settings {
+  horizon: number;
+  trailingWindow: number;
+  sharpK: number;
+  seed: number;
+}
+
 interface Context {
   ends: number[];
   targets: RiskTargets;
@@ -167,33 +182,128 @@ function varSection(
 
 function sharpMoveSection(
   context: Context,
-  settings: { k: number; trailingWindow: number; seed: number },
-  baselineProbabilities: number[],
+  settings: Settings,
+  baselineProbability: (t: number, trailingVolatility: number) => number,
 ): SharpMoveReport {
-  const { targets, horizon, forecasts, verdicts } = context;
-  const outcomes = targets.sharpMove;
+  const { ends, targets, horizon, forecasts, verdicts } = context;
+  // A window whose trailing candles never moved has no scale to call a move sharp against.
+  const kept = targets.trailingVolatility.flatMap((sigma, i) => (sigma > 0 ? [i] : []));
+  if (kept.length < 2) throw new Error('fewer than two test windows have a price change in their trailing window: no sharp move to judge');
+  const outcomes = select(targets.sharpMove, kept);
   const name = 'the logistic baseline (trailing volatility, time of day)';
-  const baseline = probabilityFigures(outcomes, baselineProbabilities, 10, settings.seed);
-  let model: ProbabilityFigures | undefined;
-  if (forecasts) {
-    model = probabilityFigures(
+  const probabilities = kept.map((i) => baselineProbability(ends[i] ?? 0, targets.trailingVolatility[i] ?? 0));
+  const baseline = probabilityFigures(outcomes, probabilities, 10, settings.seed);
+  const model =
+    forecasts &&
+    probabilityFigures(
       outcomes,
-      forecasts.map((f) => f.sharpMove ?? NaN),
+      select(forecasts, kept).map((f) => f.sharpMove ?? NaN),
       10,
       settings.seed,
     );
-    verdicts.push(intervalVerdict('sharpMove', name, 'ROC AUC', model.auc, baseline.auc.value));
-  }
+  if (model) verdicts.push(intervalVerdict('sharpMove', name, 'ROC AUC', model.auc, baseline.auc.value));
   return {
     horizon,
-    k: settings.k,
+    k: settings.sharpK,
     trailingWindow: settings.trailingWindow,
+    withoutTrailingPriceChange: ends.length - kept.length,
     ...(model && { model }),
     baselines: [{ name, ...baseline }],
   };
 }
 
+interface FittedBaselines {
+  ewma: EwmaFit;
+  har: HarFit;
+  garch: GarchFit;
+  logistic: LogisticFit;
+}
+
+/** The sharp-move baseline's regressors for the window ending at candle t. */
+function sharpMoveRegressors(candles: readonly Candle[], t: number, trailingVolatility: number): number[] {
+  return sharpMoveBaselineFeatures(trailingVolatility, candles[t]?.time ?? 0);
+}
+
+/** Every baseline fitted on candles 0 … trainEnd alone: returns up to it, and targets wholly inside it. */
+function fitBaselines(candles: readonly Candle[], trainEnd: number, settings: Settings): FittedBaselines {
+  const { horizon, trailingWindow } = settings;
+  const closes = candles.slice(0, trainEnd + 1).map((c) => c.close);
+  const returns = logReturns(closes);
+  if (returns.length <= horizon)
+    throw new Error(`a horizon of ${horizon} candles is longer than the training data (${returns.length} returns)`);
+  const ends = Array.from({ length: Math.max(0, trainEnd - horizon - trailingWindow + 1) }, (_, j) => trailingWindow + j);
+  const targets = riskTargets(closes, ends, settings);
+  const kept = targets.trailingVolatility.flatMap((sigma, i) => (sigma > 0 ? [i] : []));
+  if (kept.length < 8)
+    throw new Error(`the training period has ${kept.length} windows with their targets inside it: too few to fit the sharp-move baseline`);
+  const logistic = fitLogisticRegression(
+    kept.map((i) => sharpMoveRegressors(candles, ends[i] ?? 0, targets.trailingVolatility[i] ?? 0)),
+    select(targets.sharpMove, kept),
+  );
+  return { ewma: fitEwma(returns), har: fitHar(returns, horizon), garch: fitGarch(returns), logistic };
+}
+
+function baselineFits({ ewma, har, garch, logistic }: FittedBaselines, horizon: number): BaselineFits {
+  return {
+    ewma: { lambda: ewma.lambda, initialVariance: ewma.initialVariance },
+    har: { windows: har.windows, coefficients: har.coefficients, rSquared: har.rSquared },
+    garch: { omega: garch.omega, alpha: garch.alpha, beta: garch.beta, initialVariance: garch.initialVariance },
+    historicalSimulationWindow: HISTORICAL_WINDOW_HORIZONS * horizon,
+    sharpMoveLogistic: { coefficients: logistic.coefficients, converged: logistic.converged },
+  };
+}
+
 const rounded = (x: number): string => String(Number(x.toPrecision(4)));
+
+/** The volatility baselines' forecasts over the whole series, from their training fits. */
+function volatilityBaselines({ ewma, har, garch }: FittedBaselines, returns: readonly number[], horizon: number) {
+  return [
+    {
+      name: 'EWMA (λ fitted)',
+      fit: `λ = ${rounded(ewma.lambda)}, fitted on the training period`,
+      forecasts: ewmaForecasts(returns, ewma.lambda, ewma.initialVariance, horizon),
+    },
+    {
+      name: `EWMA (λ = ${RISKMETRICS_LAMBDA})`,
+      fit: `λ = ${RISKMETRICS_LAMBDA}, RiskMetrics' daily value, for reference`,
+      forecasts: ewmaForecasts(returns, RISKMETRICS_LAMBDA, ewma.initialVariance, horizon),
+    },
+    {
+      name: 'HAR-RV',
+      fit: `${har.windows.short}/${har.windows.medium}/${har.windows.long}-candle components, coefficients ${har.coefficients.map(rounded).join(', ')}, training R² ${rounded(har.rSquared)}`,
+      forecasts: harForecasts(har, returns),
+    },
+    {
+      name: 'GARCH(1,1)',
+      fit: `ω = ${rounded(garch.omega)}, α = ${rounded(garch.alpha)}, β = ${rounded(garch.beta)}, by maximum likelihood on the training period`,
+      forecasts: garchForecasts(returns, garch, horizon),
+    },
+  ];
+}
+
+/** The test windows' last candles: the forecasts' (each checked), or without them every candle from testFrom with H after it. */
+function testWindowEnds(input: RiskEvaluationInput, trailingWindow: number): number[] {
+  const { candles, testFrom, horizon, forecasts } = input;
+  const lastEnd = candles.length - 1 - horizon;
+  const index = new Map(candles.map((c, i) => [c.time, i]));
+  const ends = forecasts
+    ? forecasts.map((f, i) => {
+        const t = index.get(f.candleStart);
+        if (t === undefined) throw new Error(`forecast ${i}: no candle starts at ${f.candleStart}`);
+        if (f.candleStart < testFrom)
+          throw new Error(`forecast ${i}: the window ending at ${f.candleStart} is before the test period (${testFrom})`);
+        if (t > lastEnd) throw new Error(`forecast ${i}: the window ending at ${f.candleStart} has fewer than ${horizon} candles after it`);
+        if (t < trailingWindow)
+          throw new Error(`forecast ${i}: the window ending at ${f.candleStart} has fewer than ${trailingWindow} returns before it`);
+        return t;
+      })
+    : Array.from({ length: Math.max(0, lastEnd + 1) }, (_, t) => t).filter(
+        (t) => t >= trailingWindow && (candles[t]?.time ?? 0) >= testFrom,
+      );
+  if (ends.length < 2)
+    throw new Error(`the test period has ${ends.length} window(s) with ${horizon} candles after them: at least two are needed`);
+  return ends;
+}
 
 /**
  * The report of the model's forecasts (or of the baselines alone) over the test windows: volatility,
@@ -202,10 +312,13 @@ const rounded = (x: number): string => String(Number(x.toPrecision(4)));
  */
 export function evaluateRiskForecasts(input: RiskEvaluationInput): RiskReport {
   const { candles, stepMs, trainTo, testFrom, horizon, forecasts } = input;
-  const k = input.sharpK ?? DEFAULT_SHARP_K;
-  const trailingWindow = input.trailingWindow ?? DEFAULT_TRAILING_WINDOW;
-  const seed = input.seed ?? 7;
-  checkTargetSettings({ horizon, trailingWindow, sharpK: k });
+  const settings: Settings = {
+    horizon,
+    trailingWindow: input.trailingWindow ?? DEFAULT_TRAILING_WINDOW,
+    sharpK: input.sharpK ?? DEFAULT_SHARP_K,
+    seed: input.seed ?? 7,
+  };
+  checkTargetSettings(settings);
   checkHorizon(horizon, candles.length - 1);
   checkSeries(candles, stepMs);
   if (!(testFrom > trainTo)) throw new Error(`the test period (from ${testFrom}) must start after the training period (to ${trainTo})`);
@@ -215,104 +328,37 @@ export function evaluateRiskForecasts(input: RiskEvaluationInput): RiskReport {
     ? VAR_HEADS.filter((v) => heads.has(v.key)).map((v) => v.level)
     : [...(input.varLevels ?? VAR_HEADS.map((v) => v.level))];
   varLevels.forEach(checkVarLevel);
+  const ends = testWindowEnds(input, settings.trailingWindow);
 
-  const closes = candles.map((c) => c.close);
-  const index = new Map(candles.map((c, i) => [c.time, i]));
   const trainEnd = candles.findLastIndex((c) => c.time <= trainTo);
-  const lastEnd = candles.length - 1 - horizon;
-  const ends = forecasts
-    ? forecasts.map((f, i) => {
-        const t = index.get(f.candleStart);
-        if (t === undefined) throw new Error(`forecast ${i}: no candle starts at ${f.candleStart}`);
-        if (f.candleStart < testFrom)
-          throw new Error(`forecast ${i}: the window ending at ${f.candleStart} is before the test period (${testFrom})`);
-        if (t > lastEnd) throw new Error(`forecast ${i}: the window ending at ${f.candleStart} has fewer than ${horizon} candles after it`);
-        return t;
-      })
-    : Array.from({ length: Math.max(0, lastEnd + 1) }, (_, t) => t).filter(
-        (t) => t >= trailingWindow && (candles[t]?.time ?? 0) >= testFrom,
-      );
-  if (ends.length < 2)
-    throw new Error(`the test period has ${ends.length} window(s) with ${horizon} candles after them: at least two are needed`);
-
-  // The fits read returns up to the training period's last candle, and targets wholly inside it.
+  const fitted = fitBaselines(candles, trainEnd, settings);
+  const closes = candles.map((c) => c.close);
   const returns = logReturns(closes);
-  const trainReturns = returns.slice(0, Math.max(0, trainEnd));
-  if (trainReturns.length <= horizon)
-    throw new Error(`a horizon of ${horizon} candles is longer than the training data (${trainReturns.length} returns)`);
-  const ewma = fitEwma(trainReturns);
-  const har = fitHar(trainReturns, horizon);
-  const garch = fitGarch(trainReturns);
-  const historicalWindow = HISTORICAL_WINDOW_HORIZONS * horizon;
-  const trainEnds = Array.from({ length: Math.max(0, trainEnd - horizon - trailingWindow + 1) }, (_, j) => trailingWindow + j);
-  if (trainEnds.length < 8)
-    throw new Error(
-      `the training period has ${trainEnds.length} windows with their targets inside it: too few to fit the sharp-move baseline`,
-    );
-  const trainTargets = riskTargets(closes, trainEnds, { horizon, trailingWindow, sharpK: k });
-  const features = (t: number, sigma: number): number[] => sharpMoveBaselineFeatures(sigma, candles[t]?.time ?? 0);
-  const logistic = fitLogisticRegression(
-    trainEnds.map((t, j) => features(t, trainTargets.trailingVolatility[j] ?? 0)),
-    trainTargets.sharpMove,
-  );
-  const fits: BaselineFits = {
-    ewma: { lambda: ewma.lambda, initialVariance: ewma.initialVariance },
-    har: { windows: har.windows, coefficients: har.coefficients, rSquared: har.rSquared },
-    garch: { omega: garch.omega, alpha: garch.alpha, beta: garch.beta, initialVariance: garch.initialVariance },
-    historicalSimulationWindow: historicalWindow,
-    sharpMoveLogistic: { coefficients: logistic.coefficients, converged: logistic.converged },
-  };
-
-  const context: Context = {
-    ends,
-    targets: riskTargets(closes, ends, { horizon, trailingWindow, sharpK: k }),
-    horizon,
-    lag: horizon - 1,
-    forecasts,
-    verdicts: [],
-  };
+  const context: Context = { ends, targets: riskTargets(closes, ends, settings), horizon, lag: horizon - 1, forecasts, verdicts: [] };
   const report: RiskReport = {
     horizon,
     training: { from: candles[0]?.time ?? 0, to: candles[trainEnd]?.time ?? 0 },
     test: { from: candles[Math.min(...ends)]?.time ?? 0, to: candles[Math.max(...ends)]?.time ?? 0, windows: ends.length },
-    fits,
+    fits: baselineFits(fitted, horizon),
     verdicts: context.verdicts,
   };
-  if (heads.has('volatility'))
-    report.volatility = volatilitySection(context, [
-      {
-        name: 'EWMA (λ fitted)',
-        fit: `λ = ${rounded(ewma.lambda)}, fitted on the training period`,
-        forecasts: ewmaForecasts(returns, ewma.lambda, ewma.initialVariance, horizon),
-      },
-      {
-        name: `EWMA (λ = ${RISKMETRICS_LAMBDA})`,
-        fit: `λ = ${RISKMETRICS_LAMBDA}, RiskMetrics' daily value, for reference`,
-        forecasts: ewmaForecasts(returns, RISKMETRICS_LAMBDA, ewma.initialVariance, horizon),
-      },
-      {
-        name: 'HAR-RV',
-        fit: `${har.windows.short}/${har.windows.medium}/${har.windows.long}-candle components, coefficients ${har.coefficients.map(rounded).join(', ')}, training R² ${rounded(har.rSquared)}`,
-        forecasts: harForecasts(har, returns),
-      },
-      {
-        name: 'GARCH(1,1)',
-        fit: `ω = ${rounded(garch.omega)}, α = ${rounded(garch.alpha)}, β = ${rounded(garch.beta)}, by maximum likelihood on the training period`,
-        forecasts: garchForecasts(returns, garch, horizon),
-      },
-    ]);
+  if (heads.has('volatility')) report.volatility = volatilitySection(context, volatilityBaselines(fitted, returns, horizon));
   if (varLevels.length > 0)
     report.var = varLevels.map((level) => {
       const key = VAR_HEADS.find((v) => v.level === level)?.key;
       const model = forecasts && key ? forecasts.map((f) => f[key] ?? NaN) : undefined;
+      const { lambda, initialVariance } = fitted.ewma;
       return varSection(context, level, model, [
-        { name: 'historical simulation', forecasts: historicalSimulationVar(returns, horizon, historicalWindow, level) },
-        { name: 'EWMA-normal', forecasts: ewmaNormalVar(returns, ewma.lambda, ewma.initialVariance, horizon, level) },
+        {
+          name: 'historical simulation',
+          forecasts: historicalSimulationVar(returns, horizon, HISTORICAL_WINDOW_HORIZONS * horizon, level),
+        },
+        { name: 'EWMA-normal', forecasts: ewmaNormalVar(returns, lambda, initialVariance, horizon, level) },
       ]);
     });
-  if (heads.has('sharpMove')) {
-    const probabilities = ends.map((t, j) => logisticProbability(logistic, features(t, context.targets.trailingVolatility[j] ?? 0)));
-    report.sharpMove = sharpMoveSection(context, { k, trailingWindow, seed }, probabilities);
-  }
+  if (heads.has('sharpMove'))
+    report.sharpMove = sharpMoveSection(context, settings, (t, sigma) =>
+      logisticProbability(fitted.logistic, sharpMoveRegressors(candles, t, sigma)),
+    );
   return report;
 }

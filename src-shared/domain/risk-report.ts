@@ -111,6 +111,8 @@ export const SharpMoveReportSchema = z.object({
   k: z.number().positive(),
   /** The 1-candle returns the trailing volatility is the standard deviation of (the window's, ending at its last candle). */
   trailingWindow: z.number().int().min(2),
+  /** Test windows left out because their trailing window had no price change (no scale to call a move sharp against). */
+  withoutTrailingPriceChange: z.number().int().nonnegative(),
   /** Absent when the report holds the baselines alone (no model forecasts). */
   model: ProbabilityFiguresSchema.optional(),
   baselines: z.array(ProbabilityFiguresSchema.extend({ name: z.string() })),

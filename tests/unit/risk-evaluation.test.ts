@@ -169,6 +169,20 @@ describe('the report and its verdicts', () => {
   });
 });
 
+describe('windows without a price change', () => {
+  it('are left out of the figures that need one, and counted', () => {
+    // Candles 2300 … 2340 all close where 2299 did: returns 2300 … 2340 are 0.
+    const flat = CANDLES.map((c, i) => (i >= 2300 && i <= 2340 ? { ...c, close: (CANDLES[2299] as Candle).close } : c));
+    const base = evaluateRiskForecasts(BASE);
+    const report = evaluateRiskForecasts({ ...BASE, candles: flat });
+    // No move in the next 5 returns: windows ending at 2299 … 2335; in the trailing 30: 2329 … 2340.
+    expect((report.volatility?.withoutPriceChange ?? 0) - (base.volatility?.withoutPriceChange ?? 0)).toBe(37);
+    expect((report.sharpMove?.withoutTrailingPriceChange ?? 0) - (base.sharpMove?.withoutTrailingPriceChange ?? 0)).toBe(12);
+    expect(report.volatility?.n).toBe(TEST_ENDS.length - (report.volatility?.withoutPriceChange ?? 0));
+    expect(report.sharpMove?.baselines[0]?.n).toBe(TEST_ENDS.length - (report.sharpMove?.withoutTrailingPriceChange ?? 0));
+  });
+});
+
 describe('refusals', () => {
   const one = (patch: Partial<HeadForecasts[number]>, index = 3): HeadForecasts =>
     TEST_ENDS.slice(0, 10).map((t, j) => ({
