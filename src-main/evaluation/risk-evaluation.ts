@@ -192,7 +192,7 @@ function sharpMoveSection(
   const outcomes = select(targets.sharpMove, kept);
   const name = 'the logistic baseline (trailing volatility, time of day)';
   const probabilities = kept.map((i) => baselineProbability(ends[i] ?? 0, targets.trailingVolatility[i] ?? 0));
-  const baseline = probabilityFigures(outcomes, probabilities, 10, settings.seed);
+  const baseline = probabilityFigures(outcomes, probabilities, 10, settings.seed, horizon);
   const model =
     forecasts &&
     probabilityFigures(
@@ -200,6 +200,7 @@ function sharpMoveSection(
       select(forecasts, kept).map((f) => f.sharpMove ?? NaN),
       10,
       settings.seed,
+      horizon,
     );
   if (model) verdicts.push(intervalVerdict('sharpMove', name, 'ROC AUC', model.auc, baseline.auc.value));
   return {
