@@ -122,13 +122,14 @@ interface Context {
   ends: number[];
   targets: RiskTargets;
   horizon: number;
-  lag: number;
+  /** Consecutive windows whose targets share candles: the Newey–West lag is one less, the VaR coverage stride and the bootstrap block this. */
+  overlap: number;
   forecasts: HeadForecasts | undefined;
   verdicts: HeadVerdict[];
 }
 
 function volatilitySection(context: Context, baselines: { name: string; fit: string; forecasts: HorizonForecasts }[]): VolatilityReport {
-  const { ends, targets, horizon, lag, forecasts, verdicts } = context;
+  const { ends, targets, horizon, overlap, forecasts, verdicts } = context;
   const kept = targets.realizedVariance.flatMap((v, i) => (v > 0 ? [i] : []));
   if (kept.length < 2) throw new Error('fewer than two test windows have a price change in their next H candles: no volatility to judge');
   const realized = select(targets.realizedVariance, kept);
@@ -144,7 +145,7 @@ function volatilitySection(context: Context, baselines: { name: string; fit: str
       const variances = select(ends, kept).map((t) => after(name, b.variances, b.from, t));
       const figures = volatilityFigures(realized, variances);
       if (!modelLosses || !modelFigures) return { name, fit, ...figures };
-      const test = dieboldMariano(modelLosses, qlikeLosses(realized, variances), lag);
+      const test = dieboldMariano(modelLosses, qlikeLosses(realized, variances), overlap - 1);
       verdicts.push(lossVerdict('volatility', name, 'QLIKE', modelFigures.qlike, figures.qlike, test));
       return { name, fit, ...figures, dieboldMariano: test };
     }),
@@ -157,10 +158,10 @@ function varSection(
   model: number[] | undefined,
   baselines: { name: string; forecasts: QuantileForecasts }[],
 ): VarReport {
-  const { ends, targets, horizon, lag, verdicts } = context;
+  const { ends, targets, horizon, overlap, verdicts } = context;
   const realized = targets.futureReturn;
   const percent = `${100 * level}%`;
-  const modelFigures = model && varFigures(realized, model, level, horizon);
+  const modelFigures = model && varFigures(realized, model, level, overlap);
   const modelLosses = model && pinballLosses(realized, model, level);
   const coverage = modelFigures ? [coverageSentence("The model's VaR", level, modelFigures)] : [];
   return {
@@ -169,10 +170,10 @@ function varSection(
     ...(modelFigures && { model: modelFigures }),
     baselines: baselines.map(({ name, forecasts: b }) => {
       const quantiles = ends.map((t) => after(name, b.quantiles, b.from, t));
-      const figures = varFigures(realized, quantiles, level, horizon);
+      const figures = varFigures(realized, quantiles, level, overlap);
       coverage.push(coverageSentence(`${name}'s VaR`, level, figures));
       if (!modelLosses || !modelFigures) return { name, ...figures };
-      const test = dieboldMariano(modelLosses, pinballLosses(realized, quantiles, level), lag);
+      const test = dieboldMariano(modelLosses, pinballLosses(realized, quantiles, level), overlap - 1);
       verdicts.push(lossVerdict('var', `${name} at ${percent}`, `pinball loss at ${percent}`, modelFigures.pinball, figures.pinball, test));
       return { name, ...figures, dieboldMariano: test };
     }),
@@ -185,14 +186,14 @@ function sharpMoveSection(
   settings: Settings,
   baselineProbability: (t: number, trailingVolatility: number) => number,
 ): SharpMoveReport {
-  const { ends, targets, horizon, forecasts, verdicts } = context;
+  const { ends, targets, horizon, overlap, forecasts, verdicts } = context;
   // A window whose trailing candles never moved has no scale to call a move sharp against.
   const kept = targets.trailingVolatility.flatMap((sigma, i) => (sigma > 0 ? [i] : []));
   if (kept.length < 2) throw new Error('fewer than two test windows have a price change in their trailing window: no sharp move to judge');
   const outcomes = select(targets.sharpMove, kept);
   const name = 'the logistic baseline (trailing volatility, time of day)';
   const probabilities = kept.map((i) => baselineProbability(ends[i] ?? 0, targets.trailingVolatility[i] ?? 0));
-  const baseline = probabilityFigures(outcomes, probabilities, 10, settings.seed, horizon);
+  const baseline = probabilityFigures(outcomes, probabilities, 10, settings.seed, overlap);
   const model =
     forecasts &&
     probabilityFigures(
@@ -200,7 +201,7 @@ function sharpMoveSection(
       select(forecasts, kept).map((f) => f.sharpMove ?? NaN),
       10,
       settings.seed,
-      horizon,
+      overlap,
     );
   if (model) verdicts.push(intervalVerdict('sharpMove', name, 'ROC AUC', model.auc, baseline.auc.value));
   return {
@@ -282,28 +283,51 @@ function volatilityBaselines({ ewma, har, garch }: FittedBaselines, returns: rea
   ];
 }
 
-/** The test windows' last candles: the forecasts' (each checked), or without them every candle from testFrom with H after it. */
-function testWindowEnds(input: RiskEvaluationInput, trailingWindow: number): number[] {
+interface TestWindows {
+  /** The windows' last candles, ascending. */
+  ends: number[];
+  /** The model's forecasts in the same order. */
+  forecasts: HeadForecasts | undefined;
+  /** How many consecutive windows' targets share candles: ⌈H / the candles between windows⌉. */
+  overlap: number;
+}
+
+/**
+ * The test windows: the forecasts' (each checked, then put in time order), or without them every
+ * candle from testFrom with H after it. They must be evenly spaced, so that how far their targets
+ * overlap is one number.
+ */
+function testWindows(input: RiskEvaluationInput, trailingWindow: number): TestWindows {
   const { candles, testFrom, horizon, forecasts } = input;
   const lastEnd = candles.length - 1 - horizon;
   const index = new Map(candles.map((c, i) => [c.time, i]));
-  const ends = forecasts
-    ? forecasts.map((f, i) => {
-        const t = index.get(f.candleStart);
-        if (t === undefined) throw new Error(`forecast ${i}: no candle starts at ${f.candleStart}`);
-        if (f.candleStart < testFrom)
-          throw new Error(`forecast ${i}: the window ending at ${f.candleStart} is before the test period (${testFrom})`);
-        if (t > lastEnd) throw new Error(`forecast ${i}: the window ending at ${f.candleStart} has fewer than ${horizon} candles after it`);
-        if (t < trailingWindow)
-          throw new Error(`forecast ${i}: the window ending at ${f.candleStart} has fewer than ${trailingWindow} returns before it`);
-        return t;
-      })
+  const given = forecasts?.map((f, i) => {
+    const t = index.get(f.candleStart);
+    if (t === undefined) throw new Error(`forecast ${i}: no candle starts at ${f.candleStart}`);
+    if (f.candleStart < testFrom)
+      throw new Error(`forecast ${i}: the window ending at ${f.candleStart} is before the test period (${testFrom})`);
+    if (t > lastEnd) throw new Error(`forecast ${i}: the window ending at ${f.candleStart} has fewer than ${horizon} candles after it`);
+    if (t < trailingWindow)
+      throw new Error(`forecast ${i}: the window ending at ${f.candleStart} has fewer than ${trailingWindow} returns before it`);
+    return { t, forecast: f };
+  });
+  given?.sort((a, b) => a.t - b.t);
+  const ends = given
+    ? given.map((g) => g.t)
     : Array.from({ length: Math.max(0, lastEnd + 1) }, (_, t) => t).filter(
         (t) => t >= trailingWindow && (candles[t]?.time ?? 0) >= testFrom,
       );
   if (ends.length < 2)
     throw new Error(`the test period has ${ends.length} window(s) with ${horizon} candles after them: at least two are needed`);
-  return ends;
+  const spacing = (ends[1] ?? 0) - (ends[0] ?? 0);
+  ends.forEach((t, i) => {
+    const previous = ends[i - 1];
+    if (previous !== undefined && t - previous !== spacing)
+      throw new Error(
+        `the forecasts' windows must be evenly spaced: those ending at ${candles[previous]?.time} and ${candles[t]?.time} are ${t - previous} candles apart, the first two ${spacing}`,
+      );
+  });
+  return { ends, forecasts: given?.map((g) => g.forecast), overlap: Math.ceil(horizon / spacing) };
 }
 
 /**
@@ -312,7 +336,7 @@ function testWindowEnds(input: RiskEvaluationInput, trailingWindow: number): num
  * of them without forecasts), with a verdict per head and baseline.
  */
 export function evaluateRiskForecasts(input: RiskEvaluationInput): RiskReport {
-  const { candles, stepMs, trainTo, testFrom, horizon, forecasts } = input;
+  const { candles, stepMs, trainTo, testFrom, horizon } = input;
   const settings: Settings = {
     horizon,
     trailingWindow: input.trailingWindow ?? DEFAULT_TRAILING_WINDOW,
@@ -323,19 +347,19 @@ export function evaluateRiskForecasts(input: RiskEvaluationInput): RiskReport {
   checkHorizon(horizon, candles.length - 1);
   checkSeries(candles, stepMs);
   if (!(testFrom > trainTo)) throw new Error(`the test period (from ${testFrom}) must start after the training period (to ${trainTo})`);
-  const heads = forecasts ? checkForecasts(forecasts) : new Set(HEADS);
-  if (forecasts && input.varLevels) throw new Error("with model forecasts the VaR levels are the heads' (var01: 1%, var05: 5%)");
-  const varLevels = forecasts
+  const heads = input.forecasts ? checkForecasts(input.forecasts) : new Set(HEADS);
+  if (input.forecasts && input.varLevels) throw new Error("with model forecasts the VaR levels are the heads' (var01: 1%, var05: 5%)");
+  const varLevels = input.forecasts
     ? VAR_HEADS.filter((v) => heads.has(v.key)).map((v) => v.level)
     : [...(input.varLevels ?? VAR_HEADS.map((v) => v.level))];
   varLevels.forEach(checkVarLevel);
-  const ends = testWindowEnds(input, settings.trailingWindow);
+  const { ends, forecasts, overlap } = testWindows(input, settings.trailingWindow);
 
   const trainEnd = candles.findLastIndex((c) => c.time <= trainTo);
   const fitted = fitBaselines(candles, trainEnd, settings);
   const closes = candles.map((c) => c.close);
   const returns = logReturns(closes);
-  const context: Context = { ends, targets: riskTargets(closes, ends, settings), horizon, lag: horizon - 1, forecasts, verdicts: [] };
+  const context: Context = { ends, targets: riskTargets(closes, ends, settings), horizon, overlap, forecasts, verdicts: [] };
   const report: RiskReport = {
     horizon,
     training: { from: candles[0]?.time ?? 0, to: candles[trainEnd]?.time ?? 0 },

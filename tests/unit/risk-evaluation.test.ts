@@ -169,6 +169,33 @@ describe('the report and its verdicts', () => {
   });
 });
 
+describe('the order and spacing of the forecasts', () => {
+  const forecastsAt = (ends: number[]): HeadForecasts =>
+    ends.map((t) => ({ candleStart: at(t), volatility: -6 + 0.001 * (t % 7), var05: -0.004, sharpMove: (t % 10) / 10 }));
+
+  it('are judged in time order whatever order they come in, and how far their targets overlap follows their spacing', () => {
+    const every = forecastsAt(TEST_ENDS);
+    expect(evaluateRiskForecasts({ ...BASE, forecasts: [...every].reverse() })).toEqual(
+      evaluateRiskForecasts({ ...BASE, forecasts: every }),
+    );
+    // Every candle: targets of the next H − 1 = 4 windows overlap; every third candle: only the next one's (⌈5/3⌉ = 2).
+    const dense = evaluateRiskForecasts({ ...BASE, forecasts: every });
+    expect(dense.var?.[0]?.model?.stride).toBe(5);
+    expect(dense.volatility?.baselines[0]?.dieboldMariano?.lag).toBe(4);
+    const sparse = evaluateRiskForecasts({ ...BASE, forecasts: forecastsAt(TEST_ENDS.filter((_, j) => j % 3 === 0)) });
+    expect(sparse.var?.[0]?.model?.stride).toBe(2);
+    expect(sparse.var?.[0]?.model?.n).toBe(Math.ceil(Math.ceil(TEST_ENDS.length / 3) / 2));
+    expect(sparse.volatility?.baselines[0]?.dieboldMariano?.lag).toBe(1);
+  });
+
+  it('must be evenly spaced', () => {
+    const uneven = forecastsAt([2200, 2201, 2202, 2204]);
+    expect(() => evaluateRiskForecasts({ ...BASE, forecasts: uneven })).toThrow(
+      `the forecasts' windows must be evenly spaced: those ending at ${at(2202)} and ${at(2204)} are 2 candles apart, the first two 1`,
+    );
+  });
+});
+
 describe('windows without a price change', () => {
   it('are left out of the figures that need one, and counted', () => {
     // Candles 2300 … 2340 all close where 2299 did: returns 2300 … 2340 are 0.
