@@ -80,7 +80,7 @@ function checkSeries(candles: readonly Candle[], stepMs: number): void {
   });
 }
 
-/** The forecasts checked (finite, one per window, every head in all or none), with the heads they carry. */
+/** The forecasts checked (finite, a variance and a probability where they must be, one per window, every head in all or none), with the heads they carry. */
 function checkForecasts(forecasts: HeadForecasts): Set<(typeof HEADS)[number]> {
   if (forecasts.length === 0) throw new Error('no model forecasts were given: leave them out to report the baselines alone');
   const heads = new Set(HEADS.filter((head) => forecasts.some((f) => f[head] !== undefined)));
@@ -95,6 +95,9 @@ function checkForecasts(forecasts: HeadForecasts): Set<(typeof HEADS)[number]> {
       if (!Number.isFinite(value))
         throw new Error(`forecast ${i} (window ending at ${f.candleStart}): ${head} is ${value}, not a finite number`);
     }
+    const v = f.volatility;
+    if (v !== undefined && !(Math.exp(2 * v) > 0 && Number.isFinite(Math.exp(2 * v))))
+      throw new Error(`forecast ${i} (window ending at ${f.candleStart}): a log volatility of ${v} is no variance a double can hold`);
     const p = f.sharpMove;
     if (p !== undefined && !(p >= 0 && p <= 1))
       throw new Error(`forecast ${i} (window ending at ${f.candleStart}): the sharp-move probability ${p} is not in [0, 1]`);

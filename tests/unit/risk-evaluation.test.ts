@@ -235,6 +235,9 @@ describe('refusals', () => {
     );
     expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ var01: -Infinity }) })).toThrow(/var01 is -Infinity/);
     expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ sharpMove: 1.5 }) })).toThrow(/probability 1.5 is not in \[0, 1\]/);
+    expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ volatility: -400 }) })).toThrow(
+      /a log volatility of -400 is no variance/,
+    );
     expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ volatility: undefined }) })).toThrow(/forecast 3 .* has no volatility/);
     expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ candleStart: at(2200) }) })).toThrow(/a second forecast/);
     expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ candleStart: at(2100) }) })).toThrow(/before the test period/);
