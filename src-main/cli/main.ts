@@ -11,6 +11,7 @@ import { commandExport, commandImport } from './candles';
 import { commandEvaluate } from './evaluate';
 import { commandExplain } from './explain';
 import { commandParity } from './parity';
+import { commandRiskBaselines } from './risk-baselines';
 import { commandServe } from './serve';
 import { commandTrain } from './train';
 
@@ -38,6 +39,9 @@ commands:
   backtest --model M --csv FILE [--threshold P] [--min-concentration C] [--hold H] [--long-only]
            [--no-opposite-exit] [--fee-bps B] [--slippage-bps B] [--trades-csv F] [--signals-csv F] [--threads N]
                                                   trade the model's explained signals; the report as JSON
+  risk-baselines --csv FILE [--interval I] [--horizon H] [--sharp-k K]
+                                                  JSON report of the risk baselines (EWMA, HAR-RV, GARCH; VaR; sharp move)
+                                                  fitted on the training period, judged on the test period
   audit --db PATH [--verify]                      every stored signal as CSV; --verify re-runs each one
 
 --db defaults to ${defaultStorePath()}`;
@@ -51,6 +55,7 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   explain: commandExplain,
   parity: commandParity,
   backtest: commandBacktest,
+  'risk-baselines': commandRiskBaselines,
   audit: commandAudit,
 };
 

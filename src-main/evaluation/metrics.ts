@@ -26,6 +26,10 @@ function balancedAccuracyOf(actual: readonly number[], predicted: readonly numbe
 /**
  * Percentile bootstrap (resampling windows with replacement, seeded so reports are reproducible).
  * A resample on which the metric is undefined (not finite, e.g. an AUC with one class) is skipped.
+ * With `block` > 1 it is a moving-block bootstrap: runs of `block` consecutive windows are drawn,
+ * which keeps the correlation of overlapping windows (targets sharing H − 1 candles) inside each
+ * resample; drawing windows one by one would treat them as independent and make the interval too
+ * narrow. `block` = 1 draws exactly as the plain bootstrap.
  */
 export function bootstrap(
   actual: readonly number[],
@@ -33,17 +37,23 @@ export function bootstrap(
   metric: (a: number[], p: number[]) => number,
   seed = 7,
   rounds = 300,
+  block = 1,
 ): Interval95 {
+  if (!Number.isInteger(block) || block < 1) throw new Error(`the bootstrap block must be a whole number ≥ 1, got ${block}`);
   const value = metric([...actual], [...predicted]);
   const random = seededRandom(seed);
   const values: number[] = [];
+  const length = Math.min(block, actual.length);
+  const starts = actual.length - length + 1;
   for (let r = 0; r < rounds && actual.length > 0; r++) {
     const a: number[] = [];
     const p: number[] = [];
-    for (let i = 0; i < actual.length; i++) {
-      const j = Math.floor(random() * actual.length);
-      a.push(actual[j] ?? 0);
-      p.push(predicted[j] ?? 0);
+    while (a.length < actual.length) {
+      const start = Math.floor(random() * starts);
+      for (let j = start; j < start + length && a.length < actual.length; j++) {
+        a.push(actual[j] ?? 0);
+        p.push(predicted[j] ?? 0);
+      }
     }
     const resampled = metric(a, p);
     if (Number.isFinite(resampled)) values.push(resampled);

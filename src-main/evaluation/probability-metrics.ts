@@ -51,10 +51,13 @@ export function rocAuc(outcomes: readonly number[], scores: readonly number[]): 
   return auc;
 }
 
-/** AUC with its 95% percentile-bootstrap interval (seeded; resamples holding one class only are skipped). */
-export function rocAucInterval(outcomes: readonly number[], scores: readonly number[], seed = 7, rounds = 300): Interval95 {
+/**
+ * AUC with its 95% percentile-bootstrap interval (seeded; resamples holding one class only are
+ * skipped); `block` consecutive events are drawn together (H for events of overlapping H-candle windows).
+ */
+export function rocAucInterval(outcomes: readonly number[], scores: readonly number[], seed = 7, rounds = 300, block = 1): Interval95 {
   rocAuc(outcomes, scores);
-  return bootstrap(outcomes, scores, aucOrNaN, seed, rounds);
+  return bootstrap(outcomes, scores, aucOrNaN, seed, rounds, block);
 }
 
 export function brierScore(outcomes: readonly number[], probabilities: readonly number[]): number {
@@ -91,12 +94,19 @@ export function expectedCalibrationError(curve: readonly ReliabilityBin[]): numb
   return curve.reduce((s, b) => s + (b.count > 0 ? (b.count / n) * Math.abs((b.meanPredicted ?? 0) - (b.observedFrequency ?? 0)) : 0), 0);
 }
 
-export function probabilityFigures(outcomes: readonly number[], probabilities: readonly number[], bins = 10, seed = 7): ProbabilityFigures {
+/** Every figure of a probability forecast; the AUC interval's bootstrap draws `block` consecutive events together. */
+export function probabilityFigures(
+  outcomes: readonly number[],
+  probabilities: readonly number[],
+  bins = 10,
+  seed = 7,
+  block = 1,
+): ProbabilityFigures {
   const reliability = reliabilityCurve(outcomes, probabilities, bins);
   return {
     n: outcomes.length,
     positives: outcomes.filter((y) => y === 1).length,
-    auc: rocAucInterval(outcomes, probabilities, seed),
+    auc: rocAucInterval(outcomes, probabilities, seed, 300, block),
     brier: brierScore(outcomes, probabilities),
     expectedCalibrationError: expectedCalibrationError(reliability),
     reliability,

@@ -32,15 +32,18 @@ export type VolatilityFigures = z.output<typeof VolatilityFiguresSchema>;
 
 export const VolatilityReportSchema = z.object({
   n: z.number().int(),
+  /** Test windows left out because their next H candles had no price change (QLIKE needs a positive realized variance). */
+  withoutPriceChange: z.number().int().nonnegative(),
   horizon: z.number().int().positive(),
-  model: VolatilityFiguresSchema,
+  /** Absent when the report holds the baselines alone (no model forecasts). */
+  model: VolatilityFiguresSchema.optional(),
   baselines: z.array(
     VolatilityFiguresSchema.extend({
       name: z.string(),
       /** How it was fitted on the training period, e.g. "λ = 0.987 (fitted)", "ω, α, β = …". */
       fit: z.string(),
-      /** The model's QLIKE losses against this baseline's. */
-      dieboldMariano: DieboldMarianoSchema,
+      /** The model's QLIKE losses against this baseline's; absent without a model. */
+      dieboldMariano: DieboldMarianoSchema.optional(),
     }),
   ),
 });
@@ -73,8 +76,12 @@ export const VarReportSchema = z.object({
   /** The quantile of the next-H-candle log return, in (0, 0.5): 0.01 or 0.05. */
   quantile: z.number().gt(0).lt(0.5),
   horizon: z.number().int().positive(),
-  model: VarFiguresSchema,
-  baselines: z.array(VarFiguresSchema.extend({ name: z.string(), dieboldMariano: DieboldMarianoSchema })),
+  /** Absent when the report holds the baselines alone (no model forecasts). */
+  model: VarFiguresSchema.optional(),
+  /** The model's pinball losses against each baseline's (Diebold–Mariano); absent without a model. */
+  baselines: z.array(VarFiguresSchema.extend({ name: z.string(), dieboldMariano: DieboldMarianoSchema.optional() })),
+  /** The backtest of the model (first, when present) and of each baseline, plainly: coverage and clustering of breaks. */
+  coverage: z.array(z.string()),
 });
 export type VarReport = z.output<typeof VarReportSchema>;
 
@@ -100,9 +107,14 @@ export type ProbabilityFigures = z.output<typeof ProbabilityFiguresSchema>;
 
 export const SharpMoveReportSchema = z.object({
   horizon: z.number().int().positive(),
-  /** A sharp move: |next-H-candle log return| > k · trailing volatility. */
+  /** A sharp move: |next-H-candle log return| > k · trailing volatility · √H. */
   k: z.number().positive(),
-  model: ProbabilityFiguresSchema,
+  /** The 1-candle returns the trailing volatility is the standard deviation of (the window's, ending at its last candle). */
+  trailingWindow: z.number().int().min(2),
+  /** Test windows left out because their trailing window had no price change (no scale to call a move sharp against). */
+  withoutTrailingPriceChange: z.number().int().nonnegative(),
+  /** Absent when the report holds the baselines alone (no model forecasts). */
+  model: ProbabilityFiguresSchema.optional(),
   baselines: z.array(ProbabilityFiguresSchema.extend({ name: z.string() })),
 });
 export type SharpMoveReport = z.output<typeof SharpMoveReportSchema>;
@@ -119,7 +131,48 @@ export const HeadVerdictSchema = z.object({
 });
 export type HeadVerdict = z.output<typeof HeadVerdictSchema>;
 
+/** The baselines' parameters, each fitted on the training period only. */
+export const BaselineFitsSchema = z.object({
+  ewma: z.object({ lambda: z.number(), initialVariance: z.number() }),
+  har: z.object({
+    windows: z.object({ short: z.number().int(), medium: z.number().int(), long: z.number().int() }),
+    coefficients: z.array(z.number()),
+    rSquared: z.number(),
+  }),
+  garch: z.object({ omega: z.number(), alpha: z.number(), beta: z.number(), initialVariance: z.number() }),
+  /** Historical simulation's rolling window, in H-candle returns ending at consecutive candles. */
+  historicalSimulationWindow: z.number().int(),
+  /** The logistic sharp-move baseline on [log trailing volatility, sin hour, cos hour]: [intercept, slopes…]. */
+  sharpMoveLogistic: z.object({ coefficients: z.array(z.number()), converged: z.boolean() }),
+});
+export type BaselineFits = z.output<typeof BaselineFitsSchema>;
+
+const PeriodSchema = z.object({ from: z.number().int(), to: z.number().int() });
+
+/**
+ * One forecast per test window, by the start of the window's last candle: what the model expects of
+ * the next H candles. A head the model lacks is left out (of every forecast).
+ */
+export const HeadForecastSchema = z.object({
+  candleStart: z.number().int(),
+  /** Log realized volatility, log √(Σ r²) over the next H 1-candle log returns. */
+  volatility: z.number().optional(),
+  /** The 1% and 5% quantiles of the next-H-candle log return. */
+  var01: z.number().optional(),
+  var05: z.number().optional(),
+  /** The probability of a sharp move over the next H candles. */
+  sharpMove: z.number().min(0).max(1).optional(),
+});
+export type HeadForecast = z.output<typeof HeadForecastSchema>;
+export const HeadForecastsSchema = z.array(HeadForecastSchema);
+export type HeadForecasts = z.output<typeof HeadForecastsSchema>;
+
 export const RiskReportSchema = z.object({
+  horizon: z.number().int().positive(),
+  /** The candles the baselines were fitted on (window starts and targets), and the test windows' last candles. */
+  training: PeriodSchema,
+  test: PeriodSchema.extend({ windows: z.number().int() }),
+  fits: BaselineFitsSchema,
   volatility: VolatilityReportSchema.optional(),
   var: z.array(VarReportSchema).optional(),
   sharpMove: SharpMoveReportSchema.optional(),

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src-main/model/random';
 import {
   brierScore,
   expectedCalibrationError,
@@ -102,6 +103,25 @@ describe('ROC AUC', () => {
     expect(rocAucInterval(outcomes, scores)).toEqual(interval);
     expect(rocAucInterval(outcomes, scores, 8)).not.toEqual(interval);
     expect(rocAucInterval([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9])).toEqual({ value: 1, low: 1, high: 1 });
+  });
+
+  it('with overlapping windows, the block bootstrap keeps the interval as wide as the independent events allow', () => {
+    // 400 independent events, each then seen by 10 consecutive windows (as H-candle targets overlap):
+    // the repeats add no information, so the interval should stay about as wide as the 400 events'.
+    const random = seededRandom(3);
+    const outcomes = Array.from({ length: 400 }, () => (random() < 0.3 ? 1 : 0));
+    const scores = outcomes.map((y) => y * 0.4 + random());
+    const repeat = (values: number[]): number[] => values.flatMap((v) => new Array<number>(10).fill(v));
+    const width = ({ low, high }: { low: number; high: number }): number => high - low;
+    const independent = width(rocAucInterval(outcomes, scores));
+    const drawnOneByOne = width(rocAucInterval(repeat(outcomes), repeat(scores)));
+    const drawnInBlocks = width(rocAucInterval(repeat(outcomes), repeat(scores), 7, 300, 10));
+    expect(drawnOneByOne).toBeLessThan(0.5 * independent);
+    expect(drawnInBlocks).toBeGreaterThan(0.7 * independent);
+    expect(drawnInBlocks).toBeLessThan(1.3 * independent);
+    // A block of 1 draws exactly as before.
+    expect(rocAucInterval(outcomes, scores, 7, 300, 1)).toEqual(rocAucInterval(outcomes, scores));
+    expect(() => rocAucInterval(outcomes, scores, 7, 300, 0)).toThrow(/block must be a whole number ≥ 1/);
   });
 
   it('refuses one class only, outcomes other than 0/1 and non-finite scores', () => {

@@ -94,9 +94,21 @@ describe('the report shapes', () => {
   it('carry volatility figures as computed and refuse a VaR quantile outside (0, 0.5)', () => {
     const figures = volatilityFigures([1, 3, 2, 5], [1, 2, 3, 4]);
     expect(figures.mincerZarnowitz.slope).toBeCloseTo(1.1, 12);
+    const fits = {
+      ewma: { lambda: 0.96, initialVariance: 2e-7 },
+      har: { windows: { short: 15, medium: 75, long: 330 }, coefficients: [1e-7, 4, 5, 1], rSquared: 0.3 },
+      garch: { omega: 1e-9, alpha: 0.05, beta: 0.94, initialVariance: 2e-7 },
+      historicalSimulationWindow: 3750,
+      sharpMoveLogistic: { coefficients: [-10, -1, -0.3, -0.1], converged: true },
+    };
     const report = {
+      horizon: 15,
+      training: { from: 0, to: 60_000 },
+      test: { from: 120_000, to: 300_000, windows: 4 },
+      fits,
       volatility: {
         n: 4,
+        withoutPriceChange: 0,
         horizon: 15,
         model: figures,
         baselines: [{ ...figures, name: 'GARCH(1,1)', fit: 'ω = 1e-7, α = 0.08, β = 0.9', dieboldMariano: test(0.2, 0.01) }],
@@ -105,8 +117,11 @@ describe('the report shapes', () => {
     };
     expect(RiskReportSchema.parse(report)).toEqual(report);
     const varFiguresExample = varFigures([-0.03, 0.01], [-0.02, -0.02], 0.05);
-    expect(() =>
-      RiskReportSchema.parse({ var: [{ quantile: 0.5, horizon: 15, model: varFiguresExample, baselines: [] }], verdicts: [] }),
-    ).toThrow();
+    const varReport = (quantile: number) => ({
+      ...report,
+      var: [{ quantile, horizon: 15, model: varFiguresExample, baselines: [], coverage: [] }],
+    });
+    expect(RiskReportSchema.parse(varReport(0.05)).var?.[0]?.quantile).toBe(0.05);
+    expect(() => RiskReportSchema.parse(varReport(0.5))).toThrow();
   });
 });
