@@ -18,6 +18,8 @@ export const StreamHealthSchema = StreamKey.extend({
   backfill: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
   rejected: RejectCounts,
   error: z.string().nullable(),
+  /** When (epoch ms) the stream last came up (live or repairing) or went down (any other state). */
+  stateSince: z.number().nonnegative(),
 });
 export type StreamHealth = z.output<typeof StreamHealthSchema>;
 
