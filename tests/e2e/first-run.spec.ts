@@ -34,10 +34,10 @@ test('the offline first run shows explained signals on the bundled sample within
     const errors = watchConsole(page);
     await page.goto(server.url);
     await expectSampleOnChart(page);
-    const state = page.getByTestId('chart-stream-state');
-    await expect(state).toHaveText('bundled sample · offline');
     // No click: the newest window scored is explained on the chart, its heatmap drawn.
     await expect(page.getByTestId('signal-row').first()).toBeVisible({ timeout: 60_000 });
+    const state = page.getByTestId('chart-stream-state');
+    await expect(state).toHaveText('bundled sample · offline');
     const explanation = page.getByTestId('explanation');
     await expect(explanation).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId('summary')).toContainText(/(BUY|HOLD|SELL) with \d+% confidence/);
@@ -68,10 +68,10 @@ test('no network shows the bundled sample and a banner: offline, retrying, since
   ]);
   try {
     await page.goto(server.url);
+    await expectSampleOnChart(page);
     const banner = page.getByTestId('offline-banner');
     await expect(banner).toContainText('Offline', { timeout: 30_000 });
     await expect(banner).toContainText(/cannot reach ws:\/\/127\.0\.0\.1:\d+ since \d{2}:\d{2}:\d{2}; retrying\./);
-    await expectSampleOnChart(page);
     await expect(banner).toContainText('Showing the bundled sample.');
     const state = page.getByTestId('chart-stream-state');
     await expect(state).toHaveAttribute('data-stale', 'true');
