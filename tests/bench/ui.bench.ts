@@ -137,11 +137,11 @@ async function firstRunToHeatmap(): Promise<void> {
       new MutationObserver((_, observer) => {
         if (document.querySelector('[data-testid=explanation]') === null) return;
         observer.disconnect();
-        requestAnimationFrame(() => requestAnimationFrame(() => ((window as { heatmapShown?: boolean }).heatmapShown = true)));
+        requestAnimationFrame(() => requestAnimationFrame(() => ((globalThis as { heatmapShown?: boolean }).heatmapShown = true)));
       }).observe(document, { subtree: true, childList: true });
     });
     await freshPage.goto(freshServer.url);
-    await freshPage.waitForFunction(() => (window as { heatmapShown?: boolean }).heatmapShown, undefined, {
+    await freshPage.waitForFunction(() => (globalThis as { heatmapShown?: boolean }).heatmapShown, undefined, {
       timeout: 120_000,
       polling: 'raf',
     });
