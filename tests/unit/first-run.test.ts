@@ -67,6 +67,7 @@ describe('the first run', () => {
 
   it('with no network and nothing stored, imports the bundled sample and says so', async () => {
     const port = await closedPort();
+    const started = Date.now();
     const engine = createEngine({
       storePath: join(tempDir(), 'store.db'),
       seedSample: false,
@@ -79,7 +80,11 @@ describe('the first run', () => {
     expect(engine.store.isEmpty()).toBe(true);
     await expect.poll(() => imported.length, { timeout: 30_000 }).toBe(1);
     expect(engine.store.count(SAMPLE_STREAM)).toBe(4320);
-    expect(engine.feed?.health().streams[0]).toMatchObject({ state: 'reconnecting', error: expect.stringContaining('ECONNREFUSED') });
+    const [stream] = engine.feed?.health().streams ?? [];
+    expect(stream).toMatchObject({ state: 'reconnecting', error: expect.stringContaining('ECONNREFUSED') });
+    // Down since it started: never up, so "since" is when the feed began following it.
+    expect(stream?.stateSince).toBeGreaterThanOrEqual(started);
+    expect(stream?.stateSince).toBeLessThanOrEqual(Date.now());
     engine.close();
   }, 60_000);
 });
