@@ -77,6 +77,8 @@ test('no network shows the bundled sample and a banner: offline, retrying, since
     await expect(state).toHaveAttribute('data-stale', 'true');
     await expect(state).toContainText(CLOCK);
     await page.screenshot({ path: shot('offline-banner.png') });
+    await page.getByTestId('theme-toggle').click();
+    await page.screenshot({ path: shot('offline-banner-light.png') });
   } finally {
     await server.stop();
   }
