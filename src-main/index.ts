@@ -52,7 +52,14 @@ session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
 
 const log = (line: string) => console.log(`[engine] ${line}`);
 const feed = await feedFromOptions(options, log);
-const engine = createEngine({ storePath, log, market: feed.market, seedSample: feed.seedSample });
+const engine = createEngine({
+  storePath,
+  log,
+  market: feed.market,
+  seedSample: feed.seedSample,
+  sampleWhenOffline: feed.sampleWhenOffline,
+  scoreSample: true,
+});
 
 engine.bus.listen('alert.fired', (fired) => {
   if (Notification.isSupported()) new Notification(alertText(fired)).show();

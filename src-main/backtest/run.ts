@@ -13,6 +13,7 @@ import type { Candle } from '../../src-shared/domain/market';
 import type { FinancialCnn } from '../model/network';
 import type { BacktestRules } from '../../src-shared/domain/backtest';
 import { backtest, type BacktestResult, type TradeSignal } from './simulate';
+import { iso } from '../../src-shared/domain/iso-time';
 
 export interface ExplainedWindow extends TradeSignal {
   candleStart: number;
@@ -137,7 +138,7 @@ export function tradesWithSignals(run: Pick<BacktestRun, 'trades' | 'windows'>):
   const byId = new Map(run.windows.map((w) => [w.id, w]));
   return run.trades.map((t) => {
     const entry = byId.get(t.signalId);
-    if (entry === undefined) throw new Error(`trade at ${t.entryTime} has no entry signal`);
+    if (entry === undefined) throw new Error(`trade at ${iso(t.entryTime)} has no entry signal`);
     return {
       side: t.side,
       entryTime: t.entryTime,

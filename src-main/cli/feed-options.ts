@@ -30,6 +30,8 @@ export interface Feed {
   market: MarketOptions | false;
   /** Whether an empty store gets the bundled sample: not when the user chose what to watch. */
   seedSample: boolean;
+  /** Whether the sample is imported once the exchange proves unreachable with nothing stored: not for a replay. */
+  sampleWhenOffline: boolean;
   stop: () => Promise<void>;
 }
 
@@ -68,7 +70,7 @@ function watchedStreams(values: FeedValues, fallbackSymbol: string | undefined):
   );
 }
 
-async function marketOptions(values: FeedValues, log: (line: string) => void): Promise<Omit<Feed, 'seedSample'>> {
+async function marketOptions(values: FeedValues, log: (line: string) => void): Promise<Pick<Feed, 'market' | 'stop'>> {
   const feed = values.feed ?? 'bybit';
   const backfillDays = positiveNumber('backfill-days', values['backfill-days']);
   const backfillDepthMs = backfillDays === undefined ? undefined : backfillDays * 86_400_000;
@@ -115,5 +117,10 @@ async function marketOptions(values: FeedValues, log: (line: string) => void): P
 /** The feed the options describe, started (a replay's fake exchange is listening and playing). */
 export async function feedFromOptions(values: FeedValues, log: (line: string) => void): Promise<Feed> {
   const { market, stop } = await marketOptions(values, log);
-  return { market, stop, seedSample: market === false || (market.watch === undefined && market.source !== 'replay') };
+  return {
+    market,
+    stop,
+    seedSample: market === false || (market.watch === undefined && market.source !== 'replay'),
+    sampleWhenOffline: market !== false && market.source !== 'replay',
+  };
 }

@@ -31,10 +31,10 @@ export async function commandServe(args: string[]): Promise<void> {
   const log = (line: string) => console.log(`[serve] ${line}`);
   const port = Number(values.port ?? '0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${values.port}"`);
-  const { market, seedSample, stop: stopReplay } = await feedFromOptions(values, log);
+  const { market, seedSample, sampleWhenOffline, stop: stopReplay } = await feedFromOptions(values, log);
   const rendererDir = await ensureRendererBuilt(log);
   const storePath = values.db ?? defaultStorePath();
-  const engine = createEngine({ storePath, log, market, seedSample });
+  const engine = createEngine({ storePath, log, market, seedSample, sampleWhenOffline, scoreSample: true });
   log(`store: ${storePath}`);
   if (engine.feed !== undefined) {
     const watched = engine.watchlist.list();

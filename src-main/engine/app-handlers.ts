@@ -1,6 +1,7 @@
 /** The bridge's app calls: what runs and where its store is, and the user's preferences. */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CallResponse } from '../../src-shared/contract/bridge';
 import type { HandlersFor } from '../ipc/dispatch';
 import { appRoot } from '../paths';
 import type { PreferenceStore } from '../store/preferences';
@@ -13,7 +14,11 @@ function fileBytes(path: string): number {
   }
 }
 
-export function appHandlers(storePath: string, preferences: PreferenceStore): HandlersFor<'app' | 'preferences'> {
+export function appHandlers(
+  storePath: string,
+  preferences: PreferenceStore,
+  sample: () => CallResponse<'app.info'>['sample'],
+): HandlersFor<'app' | 'preferences'> {
   const { version } = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string };
   return {
     'app.info': () => ({
@@ -21,6 +26,7 @@ export function appHandlers(storePath: string, preferences: PreferenceStore): Ha
       version,
       storePath,
       storeBytes: fileBytes(storePath) + fileBytes(`${storePath}-wal`),
+      sample: sample(),
     }),
     'preferences.get': () => preferences.get(),
     'preferences.set': (next) => preferences.set(next),

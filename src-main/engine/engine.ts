@@ -2,7 +2,7 @@
  * The main-process engine: store, handlers and events, with no knowledge of Electron or of the
  * transport. The Electron shell and `serve` both wrap this same object.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlertStore, watchAlerts } from '../alerts/alerts';
 import { alertHandlers } from '../alerts/handlers';
@@ -20,6 +20,7 @@ import { createEngineBus, type EngineBus } from '../bus/bus';
 import { replayHandlers } from '../replay/handlers';
 import { Replays } from '../replay/replay';
 import { BacktestJobs } from '../signals/backtest-jobs';
+import { HistoryScoring } from '../signals/history-scoring';
 import { backtestHandlers, modelHandlers, signalHandlers, trainingHandlers, type ModelSide } from '../signals/handlers';
 import { LiveScorer } from '../signals/live-scorer';
 import { ModelHost } from '../signals/model-host';
@@ -30,9 +31,20 @@ import { ModelRegistry } from '../store/models';
 import { PreferenceStore } from '../store/preferences';
 import { SignalStore } from '../store/signals';
 import { WatchlistStore } from '../store/watchlist';
+import { watchUnreachable } from './unreachable';
 
 export const SAMPLE_STREAM: StreamKeyValue = { exchange: 'bybit', category: 'linear', symbol: 'BTCUSDT', interval: '1' };
 export const SAMPLE_FILE = join(appRoot(), 'resources', 'sample', 'bybit_BTCUSDT_1m.csv');
+
+/** The start of the sample's first candle: a stream that begins there holds the bundled sample. */
+function sampleFirstStart(): number | undefined {
+  const firstRow = readFileSync(SAMPLE_FILE, 'utf8').split('\n', 2)[1];
+  const start = Number(firstRow?.split(',')[0]);
+  return Number.isFinite(start) ? start : undefined;
+}
+
+const sameStream = (a: Omit<StreamKeyValue, 'exchange'>, b: Omit<StreamKeyValue, 'exchange'>) =>
+  a.category === b.category && a.symbol === b.symbol && a.interval === b.interval;
 
 export const BUNDLED_MODELS = join(appRoot(), 'resources', 'models');
 
@@ -56,6 +68,13 @@ export interface EngineOptions {
   storePath: string;
   /** Import the bundled sample when the store has no candles, so a first offline run shows a chart. */
   seedSample?: boolean;
+  /**
+   * Import the bundled sample once the feed finds the exchange unreachable while the store has no
+   * candles, so a run with no network shows a chart rather than nothing.
+   */
+  sampleWhenOffline?: boolean;
+  /** Score the newest windows of a sample imported on this run in the background (the app does; tests mostly not). */
+  scoreSample?: boolean;
   /** The model to score with; defaults to the bundled one. False runs without a model engine. */
   modelPath?: string | false;
   /** Where models trained from the app are saved (default: models/ in the user-data folder). */
@@ -100,6 +119,8 @@ function relayToRenderers(bus: EngineBus, events: EventHub): () => void {
 export function createEngine({
   storePath,
   seedSample = true,
+  sampleWhenOffline = false,
+  scoreSample: scoreSampleOption = false,
   modelPath: modelPathOption,
   modelsDir,
   log = () => {},
@@ -109,10 +130,13 @@ export function createEngine({
   const store = new CandleStore(db);
   const preferences = new PreferenceStore(db);
   const watchlist = new WatchlistStore(db);
-  if (seedSample && store.isEmpty()) {
+  const importSample = (why: string): boolean => {
+    if (!store.isEmpty()) return false;
     const { rows } = importCandleCsv(store, SAMPLE_STREAM, SAMPLE_FILE);
-    log(`empty store: imported the bundled sample, ${rows} ${SAMPLE_STREAM.symbol} ${SAMPLE_STREAM.interval}m candles`);
-  }
+    log(`${why}: imported the bundled sample, ${rows} ${SAMPLE_STREAM.symbol} ${SAMPLE_STREAM.interval}m candles`);
+    return true;
+  };
+  const sampleAtStart = seedSample && importSample('empty store');
   const events = new EventHub((err, name) => log(`a '${name}' listener failed: ${err.message}`));
   const bus = createEngineBus(log);
   // First: a renderer hears of a signal before the alerts it fires.
@@ -161,6 +185,31 @@ export function createEngine({
       now: market === false ? undefined : (market.marketNow ?? Date.now),
       log,
     });
+  // The sample gets signals at once, newest first: a first run shows what the product does.
+  const history =
+    scoreSampleOption &&
+    host &&
+    scorer &&
+    new HistoryScoring({
+      host,
+      store,
+      signals,
+      method: scorer.method,
+      publish: (signal) => events.emit('signal.created', signal),
+      progress: (key, done, total) => events.emit('signals.backfill', { ...key, done, total }),
+      log,
+    });
+  const scoreSample = (): void => {
+    if (history) void history.score(SAMPLE_STREAM).catch((err: Error) => log(`scoring the sample failed: ${err.message}`));
+  };
+  if (sampleAtStart) scoreSample();
+  const sampleStart = sampleFirstStart();
+  const sampleInStore = () => {
+    const stored = store.streams().find((s) => sameStream(s, SAMPLE_STREAM));
+    return stored !== undefined && stored.first === sampleStart && stored.last !== null
+      ? { ...SAMPLE_STREAM, first: stored.first, last: stored.last }
+      : null;
+  };
   // Replays score with the live path's model and method, so they give the signals live gave.
   const replays = new Replays(
     store,
@@ -168,7 +217,7 @@ export function createEngine({
     host && scorer && ((key, revealed, modelVersion) => host.explainRevealed(key, revealed, scorer.method, modelVersion)),
   );
   const handlers = {
-    ...appHandlers(storePath, preferences),
+    ...appHandlers(storePath, preferences, sampleInStore),
     ...marketHandlers(store, watchlist, feed),
     ...watchlistHandlers(store, watchlist, feed),
     ...alertHandlers(alerts),
@@ -181,6 +230,17 @@ export function createEngine({
   } satisfies Handlers;
   // Last: every listener of the corridor is in place before the first candle.
   feed?.start();
+  const stopWatchingReach =
+    feed !== undefined && sampleWhenOffline && store.isEmpty()
+      ? watchUnreachable(
+          () => feed.health(),
+          () => {
+            if (!importSample('the exchange is unreachable and nothing is stored')) return;
+            events.emit('sample.imported', SAMPLE_STREAM);
+            scoreSample();
+          },
+        )
+      : undefined;
   return {
     store,
     events,
@@ -191,6 +251,8 @@ export function createEngine({
     model: host,
     scorer,
     close: () => {
+      stopWatchingReach?.();
+      if (history) history.stop();
       scorer?.stop();
       void model?.trainings.close();
       void host?.close();

@@ -5,6 +5,7 @@
 import type { Candle } from '../../src-shared/domain/market';
 import { bollingerPercentB, macdHistogram, rollingMeanStd, rsi } from './indicators';
 import type { FeatureChannel, FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
+import { iso } from '../../src-shared/domain/iso-time';
 
 export class FeatureError extends Error {
   override name = 'FeatureError';
@@ -84,11 +85,11 @@ function seededChannels(close: Float64Array): ChannelSeries {
 function checkCandles(history: readonly Candle[], stepMs: number): void {
   for (let i = 0; i < history.length; i++) {
     const c = history[i] as Candle;
-    if (!c.confirmed) throw new FeatureError(`candle ${c.time} is not closed`);
+    if (!c.confirmed) throw new FeatureError(`candle ${iso(c.time)} is not closed`);
     if (i > 0 && c.time - (history[i - 1] as Candle).time !== stepMs)
-      throw new FeatureError(`the series breaks before ${c.time}: a window may not span a gap`);
+      throw new FeatureError(`the series breaks before ${iso(c.time)}: a window may not span a gap`);
     if (!(c.open > 0 && c.high > 0 && c.low > 0 && c.close > 0 && c.volume >= 0))
-      throw new FeatureError(`candle ${c.time} has a non-positive price or negative volume`);
+      throw new FeatureError(`candle ${iso(c.time)} has a non-positive price or negative volume`);
   }
 }
 
@@ -127,7 +128,7 @@ export function runFeatures(run: readonly Candle[], spec: FeatureSpec, stepMs: n
         let value = series?.[first + t] ?? NaN;
         if (normalization) value = (value - (normalization.mean[c] ?? 0)) / (normalization.std[c] ?? 1);
         if (!Number.isFinite(value))
-          throw new FeatureError(`feature ${channel} is not finite at ${(run[start + spec.warmup + t] as Candle).time}`);
+          throw new FeatureError(`feature ${channel} is not finite at ${iso((run[start + spec.warmup + t] as Candle).time)}`);
         out[offset + t * C + c] = value;
       }
     }

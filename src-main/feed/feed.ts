@@ -100,6 +100,9 @@ interface StreamState {
   backfilling: boolean;
   backfillAgain: boolean;
   retry: NodeJS.Timeout | undefined;
+  /** Whether health last reported the stream up (live or repairing), and since when. */
+  up: boolean;
+  upOrDownSince: number;
 }
 
 export class MarketFeed {
@@ -182,9 +185,16 @@ export class MarketFeed {
   health(): FeedHealth {
     const now = Date.now();
     const streams: StreamHealth[] = [...this.#streams.values()].map((s) => {
+      // Judged when health is read (every second), so "since" is within a second of the change.
+      const up = s.connectionState === 'live';
+      if (up !== s.up) {
+        s.up = up;
+        s.upOrDownSince = now;
+      }
       return {
         ...s.key,
-        state: s.repairing && s.connectionState === 'live' ? 'repairing' : s.connectionState,
+        state: s.repairing && up ? 'repairing' : s.connectionState,
+        stateSince: s.upOrDownSince,
         lastMessageAgeMs: s.lastMessageAt === undefined ? null : Math.max(0, now - s.lastMessageAt),
         messagesPerSecond: Math.round(s.messagesPerSecond * 10) / 10,
         reconnects: s.earlierReconnects + (s.connection?.reconnects ?? 0),
@@ -320,6 +330,8 @@ export class MarketFeed {
       backfilling: false,
       backfillAgain: false,
       retry: undefined,
+      up: false,
+      upOrDownSince: Date.now(),
     };
   }
 

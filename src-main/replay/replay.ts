@@ -10,6 +10,7 @@ import type { Signal } from '../../src-shared/domain/signal';
 import type { EventHub } from '../ipc/dispatch';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import type { CandleStore } from '../store/candles';
+import { iso } from '../../src-shared/domain/iso-time';
 
 /**
  * Scores the window ending at the last candle revealed, with the registered model `modelVersion` (the
@@ -166,9 +167,10 @@ export class Replays {
   ) {}
 
   start({ from, to, warmup, modelVersion, ...key }: ReplayStart): CallResponse<'replay.start'> {
-    if (to < from) throw new Error(`replay range ends (${to}) before it starts (${from})`);
+    if (to < from) throw new Error(`replay range ends (${iso(to)}) before it starts (${iso(from)})`);
     const range = [...this.store.closed(key, from, to)];
-    if (range.length === 0) throw new Error(`no closed ${key.symbol} ${key.interval} candles are stored between ${from} and ${to}`);
+    if (range.length === 0)
+      throw new Error(`no closed ${key.symbol} ${key.interval} candles are stored between ${iso(from)} and ${iso(to)}`);
     const history = warmup === 0 ? [] : this.store.range(key, 0, from - 1, warmup).filter((c) => c.confirmed);
     const session = new ReplaySession(key, history, range, this.score, this.events, modelVersion);
     this.#sessions.set(session.id, session);

@@ -18,6 +18,7 @@ import type { SignalStore } from '../store/signals';
 import { ModelWorker } from '../worker/client';
 import type { LoadResult } from '../worker/protocol';
 import { signalOf } from '../scoring/explained-window';
+import { iso } from '../../src-shared/domain/iso-time';
 
 export type ModelStatus = 'starting' | 'ready' | 'failed';
 
@@ -133,8 +134,8 @@ export class ModelHost {
   #history(key: StreamKeyValue, candleStart: number, features: FeatureSpec, revealed?: (count: number) => readonly Candle[]): Candle[] {
     const needed = historyLength(features);
     const history = revealed === undefined ? this.#options.store.range(key, 0, candleStart, needed) : [...revealed(needed)];
-    if (history.at(-1)?.time !== candleStart) throw new Error(`candle ${candleStart} is not in the store`);
-    if (history.length < needed) throw new Error(`only ${history.length} candles up to ${candleStart}; a window needs ${needed}`);
+    if (history.at(-1)?.time !== candleStart) throw new Error(`candle ${iso(candleStart)} is not in the store`);
+    if (history.length < needed) throw new Error(`only ${history.length} candles up to ${iso(candleStart)}; a window needs ${needed}`);
     return history;
   }
 

@@ -36,6 +36,8 @@ export const calls = {
       version: z.string(),
       storePath: z.string(),
       storeBytes: z.number().int().nonnegative(),
+      /** The bundled sample's stream and span when the store holds it (a first run, offline): the UI says so. */
+      sample: StreamKey.extend({ first: EpochMs, last: EpochMs }).nullable(),
     }),
   },
   'streams.list': {
@@ -233,6 +235,10 @@ export const events = {
   'replay.step': z.object({ id: z.string(), candle: CandleSchema, signal: SignalSchema.nullable(), state: ReplayStateSchema }),
   'feed.health': FeedHealthSchema,
   'backfill.progress': BackfillProgressSchema,
+  /** The bundled sample was imported after start (the exchange was unreachable and nothing was stored). */
+  'sample.imported': StreamKey,
+  /** Stored windows of a stream scored in the background (newest first) of those planned. */
+  'signals.backfill': StreamKey.extend({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   /** Windows explained so far of a backtest's total. */
   'backtest.progress': z.object({ runId: z.string(), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   'training.progress': TrainProgressSchema.extend({

@@ -18,8 +18,13 @@ export const StreamHealthSchema = StreamKey.extend({
   backfill: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
   rejected: RejectCounts,
   error: z.string().nullable(),
+  /** When (epoch ms) the stream last came up (live or repairing) or went down (any other state). */
+  stateSince: z.number().nonnegative(),
 });
 export type StreamHealth = z.output<typeof StreamHealthSchema>;
+
+/** States in which a stream follows the exchange: live, or live while a hole is filled. */
+export const UP_STATES: ReadonlySet<StreamHealth['state']> = new Set(['live', 'repairing']);
 
 export const FeedHealthSchema = z.object({
   /** Where candles come from: 'off', 'bybit mainnet', 'replay', or the endpoint. */
@@ -38,3 +43,8 @@ export const BackfillProgressSchema = StreamKey.extend({
   total: z.number().int().nonnegative(),
   rows: z.number().int().nonnegative(),
 });
+
+/** Whether the exchange is unreachable: every watched stream down, with a reason (no network, a refused endpoint). */
+export function isUnreachable(health: FeedHealth): boolean {
+  return health.streams.length > 0 && health.streams.every((s) => !UP_STATES.has(s.state) && s.error !== null);
+}

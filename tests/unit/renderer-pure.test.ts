@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionConcentration, topIndices } from '../../src-shared/domain/attention';
 import type { Candle } from '../../src-shared/domain/market';
+import { iso, localizeTimes } from '../../src-shared/domain/iso-time';
 import { CandleMemory } from '../../src-renderer/src/lib/candle-memory';
 import { attentionBands } from '../../src-renderer/src/lib/heatmap/attention-bands';
 import { bandSpans } from '../../src-renderer/src/lib/heatmap/attention-pane-view';
@@ -190,5 +191,16 @@ describe('signal views', async () => {
 
   it('says so when the heatmap is empty', () => {
     expect(explainSignal({ ...base, cam: Array(10).fill(0) }, String).summary).toContain('The heatmap is empty');
+  });
+});
+
+describe('times in messages', () => {
+  it('main writes ISO times and the renderer shows each in the user’s zone', () => {
+    const message = `replay range ends (${iso(1751215080000)}) before it starts (${iso(1893456000000)})`;
+    expect(message).toBe('replay range ends (2025-06-29T16:38:00.000Z) before it starts (2030-01-01T00:00:00.000Z)');
+    const tokyo = new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tokyo', hourCycle: 'h23', dateStyle: 'medium', timeStyle: 'short' });
+    expect(localizeTimes(message, (ms) => tokyo.format(ms))).toBe(
+      'replay range ends (Jun 30, 2025, 01:38) before it starts (Jan 1, 2030, 09:00)',
+    );
   });
 });

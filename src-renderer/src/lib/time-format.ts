@@ -20,6 +20,8 @@ export function fromDateTimeInput(text: string): number {
 export function timeFormatters(timeZone: string, locale?: string) {
   const make = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone, hourCycle: 'h23', ...options });
   const full = make({ year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const clock = make({ hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const day = make({ year: 'numeric', month: 'short', day: 'numeric' });
   const ticks = {
     [TICK.year]: make({ year: 'numeric' }),
     [TICK.month]: make({ month: 'short' }),
@@ -32,5 +34,9 @@ export function timeFormatters(timeZone: string, locale?: string) {
     label: (seconds: number) => full.format(seconds * 1000),
     /** Time-scale tick label for a chart time and lightweight-charts' tick mark type. */
     tick: (seconds: number, tickType: number) => (ticks[tickType] ?? full).format(seconds * 1000),
+    /** A time of day (epoch ms) to the second: when a stream went down. */
+    clock: (ms: number) => clock.format(ms),
+    /** A date (epoch ms). */
+    day: (ms: number) => day.format(ms),
   };
 }

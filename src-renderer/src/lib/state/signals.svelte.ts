@@ -73,6 +73,17 @@ export class SignalsState {
         }
       }),
     );
+    // The engine scores a first run's stored windows, newest first: the first one scored is shown
+    // explained at once, so the heatmap is on screen without a click.
+    $effect(() =>
+      bridge.subscribe('signals.backfill', (progress) => {
+        if (hooks.replaying() || this.selected !== undefined || progress.done === 0 || !sameStream(progress, prefs.value?.stream)) return;
+        this.selected = this.list.reduce<Signal | undefined>(
+          (newest, s) => (s.candleStart > (newest?.candleStart ?? 0) ? s : newest),
+          undefined,
+        );
+      }),
+    );
     $effect(() =>
       bridge.subscribe('signal.provisional', (signal) => {
         const newest = this.list.at(-1)?.candleStart ?? 0;

@@ -95,6 +95,16 @@ export class StreamSession {
     };
   }
 
+  /** Lists the stored streams again (the engine imported the sample); shows the first when the chosen one holds nothing. */
+  async refreshStreams(): Promise<void> {
+    this.streams = await this.#bridge.invoke('streams.list', {});
+    const first = this.streams[0];
+    if (first === undefined || this.summary !== undefined) return;
+    const choice = { category: first.category, symbol: first.symbol, interval: first.interval };
+    if (sameStream(choice, this.current)) await this.load(streamKey(choice));
+    else this.choose(choice);
+  }
+
   choose(stream: StreamChoice): void {
     const prefs = this.#prefs.value;
     if (prefs === undefined || sameStream(stream, prefs.stream)) return;
