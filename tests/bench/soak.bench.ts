@@ -4,7 +4,7 @@
  * validation, writer, SQLite in WAL mode, checkpoints, events), played 10× faster than real time.
  * Every 3 market minutes it samples the engine's RSS, open file descriptors, the WAL's size and the
  * feed's own latency p99 (frame received → stored → event delivered) of the pushes since the last
- * sample; then prints the first and last samples and each figure's trend over the second half, per
+ * sample (and the live heap after a full collection, with NODE_OPTIONS=--expose-gc); then prints the first and last samples and each figure's trend over the second half, per
  * 10 market minutes. Steady means a trend near 0, not upward.
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -25,6 +25,8 @@ const HISTORY = 200;
 interface Sample {
   marketMinute: number;
   rssMb: number;
+  /** Live JavaScript objects after a full collection (when node runs with --expose-gc). */
+  heapMb: number;
   fds: number;
   walMb: number;
   p99Ms: number | null;
@@ -83,7 +85,9 @@ while (pushes < totalPushes) {
   nextSample += samplePushes;
   const latency = engine.feed?.health().latency ?? null;
   engine.feed?.writer.latency.clear();
+  (globalThis as { gc?: () => void }).gc?.();
   samples.push({
+    heapMb: process.memoryUsage().heapUsed / 2 ** 20,
     marketMinute: Math.round((pushes / (SYMBOLS * PUSHES_PER_SYMBOL_PER_SECOND * 60)) * 10) / 10,
     rssMb: process.memoryUsage().rss / 2 ** 20,
     fds: readdirSync('/proc/self/fd').length,
@@ -107,7 +111,7 @@ function trend(points: Sample[], y: (s: Sample) => number | null): string {
   return `${slope >= 0 ? '+' : ''}${(slope * 10).toFixed(3)}`;
 }
 const show = (s: Sample) =>
-  `minute ${s.marketMinute}: RSS ${s.rssMb.toFixed(0)} MB, ${s.fds} fds, WAL ${s.walMb.toFixed(1)} MB, p99 ${s.p99Ms?.toFixed(2) ?? '-'} ms`;
+  `minute ${s.marketMinute}: RSS ${s.rssMb.toFixed(0)} MB, heap ${s.heapMb.toFixed(0)} MB, ${s.fds} fds, WAL ${s.walMb.toFixed(1)} MB, p99 ${s.p99Ms?.toFixed(2) ?? '-'} ms`;
 const secondHalf = samples.slice(Math.floor(samples.length / 2));
 console.log(
   `soak: ${pushes.toLocaleString()} pushes (${SYMBOLS} symbols × ${PUSHES_PER_SYMBOL_PER_SECOND}/s × ${MARKET_MINUTES} market minutes = ` +
@@ -116,7 +120,7 @@ console.log(
 );
 for (const s of [...samples.slice(0, 2), ...samples.slice(-2)]) console.log(`  ${show(s)}`);
 console.log(
-  `  trend over the second half, per 10 market minutes: RSS ${trend(secondHalf, (s) => s.rssMb)} MB, fds ${trend(secondHalf, (s) => s.fds)}, ` +
+  `  trend over the second half, per 10 market minutes: RSS ${trend(secondHalf, (s) => s.rssMb)} MB, heap ${trend(secondHalf, (s) => s.heapMb)} MB, fds ${trend(secondHalf, (s) => s.fds)}, ` +
     `WAL ${trend(secondHalf, (s) => s.walMb)} MB, p99 ${trend(secondHalf, (s) => s.p99Ms)} ms`,
 );
 engine.close();
