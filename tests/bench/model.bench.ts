@@ -83,7 +83,8 @@ for (const { backend, threads } of runs) {
   const net = new TrainableCnn(spec, weights);
   const optimizer = tf.train.adam(1e-3);
   const classWeights = tf.tensor1d([1, 1, 1]);
-  const step = mean(slow ? 1 : 5, () => trainStep(net, optimizer, batch, labels, classWeights));
+  const scales = { classWeights, volatility: 1, forwardReturn: 1 };
+  const step = mean(slow ? 1 : 5, () => trainStep(net, optimizer, { inputs: batch, labels }, scales));
   console.log(
     `training step, batch 256:    ${step.wall.toFixed(1)} ms (${(step.wall / 27).toFixed(1)}x PyTorch's 27 ms; CPU ${step.cpu.toFixed(1)} ms)`,
   );
