@@ -166,6 +166,8 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
         });
       };
     }
+    // Checked before anything reads them: the forecasts of an overflowed output would say less.
+    requireFinite(outputs, 'outputs');
     const rows = Array.from({ length: batch }, (_, b) => outputs.subarray(b * width, (b + 1) * width));
     const perWindow = rows.map((row) => (hasDirection ? row.subarray(0, classes) : new Float32Array()));
     const predicted = perWindow.map((l) => (hasDirection ? argmax(l) : -1));
@@ -187,7 +189,6 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
       attributionByStep: attributions?.bySteps[b] ?? [],
     }));
     for (const e of explained) {
-      requireFinite(e.outputs, 'outputs');
       requireFinite(e.logits, 'logits');
       requireFinite(e.probabilities, 'probabilities');
       requireFinite(e.camRaw, 'CAM');
@@ -249,8 +250,9 @@ function tapedHead(
       // The direction logits lead the row (../model/heads).
       const logits = width === classes ? taped : tf.slice(taped, [0, 0], [batch, classes]);
       const columns = column === undefined ? tf.argMax(logits, 1) : tf.fill([batch], column, 'int32');
-      // An int32 one-hot, cast by the product: tfjs-wasm 4.22's OneHot ignores a float32 dtype.
-      return tf.sum(tf.mul(taped, tf.oneHot(columns, width)));
+      // An int32 one-hot, cast by the product: tfjs-wasm 4.22's OneHot ignores a float32 dtype. A
+      // one-output model (a lone forecast head) needs none, and tfjs has no one-hot of depth 1.
+      return tf.sum(width === 1 ? taped : tf.mul(taped, tf.oneHot(columns, width)));
     })(activations) as tf.Tensor3D;
     return gradientCams(activations, weights(activations, g));
   });
