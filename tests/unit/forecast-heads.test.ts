@@ -14,11 +14,11 @@ import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
 import { headForecasts, headLayout, MissingHeadError } from '../../src-main/model/heads';
 import { loadModel, type LoadedModel } from '../../src-main/model/model-file';
-import { FinancialCnn } from '../../src-main/model/network';
+import { FinancialCnn, initialWeights, TrainableCnn, type HeadOutputs } from '../../src-main/model/network';
 import { ModelSpecSchema, parsePytorchModel, type StateDict } from '../../src-main/model/spec';
 import { explainWindow, type ScoringModel } from '../../src-main/scoring/explained-window';
 import { TrainJobSchema } from '../../src-main/training/job';
-import { logisticLoss, pinballLoss } from '../../src-main/training/losses';
+import { logisticLoss, multiTaskLoss, pinballLoss } from '../../src-main/training/losses';
 import { trainAndSave } from '../../src-main/training/pipeline';
 import { ModelWorker } from '../../src-main/worker/client';
 import { SHARED_DATA, SHARED_GOLDEN, tempDir } from '../helpers';
@@ -150,6 +150,61 @@ describe('heads in the spec', () => {
       (Math.log(2) + Math.log(1 + Math.exp(2))) / 2,
       6,
     );
+  });
+});
+
+describe.each(['wasm', 'cpu'] as const)('the multi-task loss on %s', (backend) => {
+  it('is differentiated through our conv1d and batch-norm gradient rules as tfjs autodiff does through stock ops on cpu', async () => {
+    await useBackend([backend]);
+    const spec = ModelSpecSchema.parse({
+      input_channels: 4,
+      sequence_length: 12,
+      num_classes: 3,
+      convs: [
+        { filters: 8, kernel_size: 3, padding: 1 },
+        { filters: 6, kernel_size: 5, padding: 2 },
+      ],
+      heads: ALL_HEADS,
+    });
+    const [B, T, C] = [6, 12, 4];
+    const x = tf.randomNormal([B, T, C], 0, 1, 'float32', 21) as tf.Tensor3D;
+    const targets = {
+      labels: tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'),
+      logVolatility: tf.randomNormal([B], -5, 0.5, 'float32', 22) as tf.Tensor1D,
+      forwardReturn: tf.randomNormal([B], 0, 0.01, 'float32', 23) as tf.Tensor1D,
+      sharp: tf.tensor1d([0, 1, 0, 0, 1, 0]),
+    };
+    const scales = { classWeights: tf.tensor1d([1, 2, 0.5]), volatility: 0.7, forwardReturn: 0.02 };
+    const net = new TrainableCnn(spec, initialWeights(spec, 5));
+    const { grads } = tf.variableGrads(() => multiTaskLoss(spec, net.trainOutputs(x, []), targets, scales), net.variables);
+    const ours = net.variables.map((v) => Array.from(grads[v.name]?.dataSync() ?? []));
+    const values = net.variables.map((v) => tf.tensor(v.dataSync(), v.shape));
+    await useBackend(['cpu']);
+    const stock = (...parameters: tf.Tensor[]) => {
+      let out: tf.Tensor3D = x;
+      spec.convs.forEach((conv, i) => {
+        const [filter, bias, gamma, beta] = parameters.slice(4 * i, 4 * i + 4) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const input = tf.reshape(out, [B, 1, T, out.shape[2]]) as tf.Tensor4D;
+        const y = tf.reshape(tf.add(tf.conv2d(input, filter, 1, 'same'), bias), [B, T, conv.filters]) as tf.Tensor3D;
+        const { mean, variance } = tf.moments(y, [0, 1]);
+        out = tf.relu(tf.batchNorm(y, mean, variance, beta, gamma, spec.batchnorm_eps)) as tf.Tensor3D;
+      });
+      const pooled = tf.mean(out, 1);
+      const heads = headLayout(spec).map(({ name }, j) => {
+        const [weight, bias] = parameters.slice(4 * spec.convs.length + 2 * j) as [tf.Tensor2D, tf.Tensor1D];
+        return [name, tf.add(tf.matMul(pooled, weight, false, true), bias)];
+      });
+      return multiTaskLoss(spec, Object.fromEntries(heads) as HeadOutputs, targets, scales);
+    };
+    const reference = tf
+      .grads(stock)(values)
+      .map((g) => Array.from(g.dataSync()));
+    const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] ?? NaN))));
+    reference.forEach((r, i) => {
+      expect(r.some((v) => v !== 0)).toBe(true);
+      expect(worst(ours[i] ?? [], r), `gradient of ${net.variables[i]?.name}`).toBeLessThan(1e-3);
+    });
+    net.dispose();
   });
 });
 
