@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import type { HeadForecasts } from '../../src-shared/domain/forecasts';
 
+/** The sharp-move head's k: a move beyond k·σ·√H is sharp. */
+export const DEFAULT_SHARP_K = 2;
+
 /** A head's weight in the multi-task training loss. */
 const LossWeight = z.number().nonnegative().max(1000).default(1);
 
@@ -30,7 +33,7 @@ export const HeadsSpec = z
     /** Quantiles of the next-H-candle log return, pinball loss. */
     var: z.object({ loss_weight: LossWeight, quantiles: z.array(VarQuantile).min(1).max(8).default([0.01, 0.05]) }).optional(),
     /** Logit of |next-H-candle log return| > k · σ · √H (σ of the window's 1-candle returns), cross-entropy. */
-    sharp: z.object({ loss_weight: LossWeight, k: z.number().positive().max(100).default(2) }).optional(),
+    sharp: z.object({ loss_weight: LossWeight, k: z.number().positive().max(100).default(DEFAULT_SHARP_K) }).optional(),
   })
   .refine((h) => Object.values(h).some((head) => head !== undefined), { message: 'a model needs at least one head' });
 export type HeadsSpecValue = z.output<typeof HeadsSpec>;

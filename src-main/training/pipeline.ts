@@ -15,7 +15,7 @@ import { intervalMs } from '../../src-shared/domain/intervals';
 import { activeBackend } from '../model/backend';
 import { hashWeights, MODEL_FORMAT, saveModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
-import { headsOf } from '../model/heads';
+import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
 import type { ModelSpec } from '../model/spec';
 import { walkForwardSplit } from './split';
 import type { TrainJob } from './job';
@@ -60,7 +60,8 @@ export async function trainAndSave(
     job.features,
     job.labels,
     job.settings.stride,
-    forecasting ? { sharpK: heads.sharp?.k ?? 2 } : undefined,
+    // Without the sharp head its labels go unused; they are made at the default k all the same.
+    forecasting ? { sharpK: heads.sharp?.k ?? DEFAULT_SHARP_K } : undefined,
   );
   const split = walkForwardSplit(
     samples,
