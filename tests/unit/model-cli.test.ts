@@ -9,24 +9,15 @@ const csv = join(dir, 'eth.csv');
 let modelDir = '';
 const bundledModel = join(ROOT, 'resources', 'models', readdirSync(join(ROOT, 'resources', 'models'))[0] ?? '');
 
+/** `train` on the file's 900 candles: one epoch, every third 30-step window. */
+function trainTiny(options: string[]): ReturnType<typeof runCli> {
+  return runCli(['train', '--csv', csv, '--out', join(dir, 'models'), '--epochs', '1', '--stride', '3', '--window', '30', ...options]);
+}
+
 beforeAll(() => {
   writeFileSync(csv, sharedCsvHead('bybit_ETHUSDT_1m.csv', 900));
   // Any architecture: a 30-step window and two small conv blocks.
-  const trained = runCli([
-    'train',
-    '--csv',
-    csv,
-    '--out',
-    join(dir, 'models'),
-    '--epochs',
-    '1',
-    '--stride',
-    '3',
-    '--window',
-    '30',
-    '--convs',
-    '8:3,8:5',
-  ]);
+  const trained = trainTiny(['--convs', '8:3,8:5']);
   expect(trained.status, trained.stderr).toBe(0);
   expect(trained.stderr).toMatch(/epoch 1\/1: train loss/);
   modelDir = (JSON.parse(trained.stdout) as { dir: string }).dir;
@@ -72,24 +63,8 @@ describe('model commands', () => {
   });
 
   it('train takes forecast heads with their loss weights and sharp-move k, and explain explains any head', () => {
-    const trained = runCli([
-      'train',
-      ...[
-        '--csv',
-        csv,
-        '--out',
-        join(dir, 'models'),
-        '--name',
-        'heads',
-        '--epochs',
-        '1',
-        '--stride',
-        '3',
-        '--window',
-        '30',
-        '--convs',
-        '8:3',
-      ],
+    const trained = trainTiny([
+      ...['--name', 'heads', '--convs', '8:3'],
       ...['--heads', 'direction,volatility,var,sharp', '--sharp-k', '2.5', '--loss-weights', 'volatility=0.5,var=2'],
     ]);
     expect(trained.status, trained.stderr).toBe(0);
