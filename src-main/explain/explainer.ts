@@ -166,14 +166,14 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
         });
       };
     }
-    // Checked before anything reads them: the forecasts of an overflowed output would say less.
-    requireFinite(outputs, 'outputs');
     const rows = Array.from({ length: batch }, (_, b) => outputs.subarray(b * width, (b + 1) * width));
     const perWindow = rows.map((row) => (hasDirection ? row.subarray(0, classes) : new Float32Array()));
     const predicted = perWindow.map((l) => (hasDirection ? argmax(l) : -1));
     const columns = predicted.map((p) => fixedColumn ?? p);
     const cams = camsFor(columns);
     activations.dispose();
+    // Checked before their forecasts are read: the forecasts of an overflowed output would say less.
+    requireFinite(outputs, 'outputs');
     const attributions = options.attribution ? inputAttribution(model, x, columns) : undefined;
     const explained = perWindow.map((l, b) => ({
       logits: Array.from(l),

@@ -382,6 +382,12 @@ describe('a model with every head', () => {
     try {
       expect(() => explainWindow({ model: stormy, features, normalization }, request)).toThrow(NonFiniteOutputError);
       expect(() => explainWindow({ model: stormy, features, normalization }, request)).toThrow(/forecasts holds Infinity/);
+      // A refused window leaves no tensor behind (the live worker refuses it on every candle).
+      const tensors = tf.memory().numTensors;
+      expect(() => explainWindow({ model: overflowing, features, normalization }, { ...request, method: 'scorecam' })).toThrow(
+        NonFiniteOutputError,
+      );
+      expect(tf.memory().numTensors).toBe(tensors);
       expect(() => explainWindow({ model: overflowing, features, normalization }, request)).toThrow(
         /the model's output is not finite \(outputs/,
       );
