@@ -1,9 +1,11 @@
-/** Option parsing shared by the model commands: data source, backend, conv blocks. */
+/** Option parsing shared by the model commands: data source, backend, conv blocks, heads. */
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { CsvError, parseCandleCsv } from '../market/candle-csv';
 import type { Candle } from '../../src-shared/domain/market';
 import type { Interval } from '../../src-shared/domain/intervals';
 import { BACKENDS, useBackend, type BackendName, type BackendOptions } from '../model/backend';
+import { HEAD_NAMES, HeadsSpec, isHeadName, type HeadName, type HeadsSpecValue } from '../model/heads';
 import { loadModel, type LoadedModel } from '../model/model-file';
 import { wasmThreads } from '../model/wasm-threads';
 import { openStore, streamKey, UsageError } from './args';
@@ -76,4 +78,49 @@ export function readCandles(values: { csv?: string; db?: string; symbol?: string
 export function requireModel(path: string | undefined): LoadedModel {
   if (path === undefined) throw new UsageError('--model PATH is required (a model folder, its model.json, or a PyTorch-format JSON)');
   return loadModel(path);
+}
+
+function numberList(name: string, text: string): number[] {
+  return text.split(',').map((part) => {
+    const value = Number(part.trim());
+    if (part.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${name} takes numbers separated by commas, got "${text}"`);
+    return value;
+  });
+}
+
+/**
+ * `--heads direction,volatility,var,sharp` with `--loss-weights volatility=0.5,…`, `--sharp-k K` and
+ * `--var-quantiles 0.01,0.05` → the spec's heads; undefined for the direction head alone (the
+ * spec of every model before the forecast heads).
+ */
+export function parseHeads(values: {
+  heads?: string;
+  'loss-weights'?: string;
+  'sharp-k'?: string;
+  'var-quantiles'?: string;
+}): HeadsSpecValue | undefined {
+  const names = (values.heads ?? 'direction').split(',').map((n) => n.trim());
+  for (const name of names)
+    if (!isHeadName(name)) throw new UsageError(`--heads takes ${HEAD_NAMES.join(', ')} separated by commas, got "${name}"`);
+  const chosen = new Set(names as HeadName[]);
+  const weights = new Map<HeadName, number>();
+  for (const pair of values['loss-weights']?.split(',') ?? []) {
+    const [name = '', weight = ''] = pair.split('=').map((p) => p.trim());
+    if (!isHeadName(name) || !chosen.has(name)) throw new UsageError(`--loss-weights names a head not in --heads: "${pair}"`);
+    const [value] = numberList('loss-weights', weight);
+    weights.set(name, value ?? NaN);
+  }
+  if (values['sharp-k'] !== undefined && !chosen.has('sharp')) throw new UsageError('--sharp-k needs the sharp head in --heads');
+  if (values['var-quantiles'] !== undefined && !chosen.has('var')) throw new UsageError('--var-quantiles needs the var head in --heads');
+  if (chosen.size === 1 && chosen.has('direction') && weights.size === 0) return undefined;
+  const head = (name: HeadName, extra: Record<string, unknown> = {}) =>
+    chosen.has(name) ? { loss_weight: weights.get(name) ?? 1, ...extra } : undefined;
+  const parsed = HeadsSpec.safeParse({
+    direction: head('direction'),
+    volatility: head('volatility'),
+    var: head('var', values['var-quantiles'] === undefined ? {} : { quantiles: numberList('var-quantiles', values['var-quantiles']) }),
+    sharp: head('sharp', values['sharp-k'] === undefined ? {} : { k: Number(values['sharp-k']) }),
+  });
+  if (!parsed.success) throw new UsageError(`bad heads: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }

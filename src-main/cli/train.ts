@@ -9,7 +9,7 @@ import { openDatabase } from '../store/database';
 import { TrainJobSchema } from '../training/job';
 import { trainAndSave } from '../training/pipeline';
 import { parse, streamOptions, UsageError } from './args';
-import { backendLabel, parseConvs, positiveInt, readCandles, startBackend } from './model-args';
+import { backendLabel, parseConvs, parseHeads, positiveInt, readCandles, startBackend } from './model-args';
 
 export async function commandTrain(args: string[]): Promise<void> {
   const { values } = parse(args, {
@@ -24,7 +24,12 @@ export async function commandTrain(args: string[]): Promise<void> {
     convs: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
+    heads: { type: 'string' },
+    'loss-weights': { type: 'string' },
+    'sharp-k': { type: 'string' },
+    'var-quantiles': { type: 'string' },
   });
+  const heads = parseHeads(values);
   const backend = await startBackend(values.backend, { threads: availableParallelism() });
   const { candles, interval, source } = readCandles(values);
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length; train on a fixed interval');
@@ -35,6 +40,7 @@ export async function commandTrain(args: string[]): Promise<void> {
     features: { ...DEFAULT_FEATURE_SPEC, windowLength },
     labels: { ...DEFAULT_LABEL_SPEC, horizon: positiveInt('horizon', values.horizon, DEFAULT_LABEL_SPEC.horizon) },
     convs: values.convs === undefined ? defaultModelSpec(9, windowLength).convs : parseConvs(values.convs),
+    heads,
     settings: {
       epochs: positiveInt('epochs', values.epochs, 20),
       stride: positiveInt('stride', values.stride, 1),

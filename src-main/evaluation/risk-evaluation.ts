@@ -7,7 +7,7 @@
 import type { Candle } from '../../src-shared/domain/market';
 import type {
   BaselineFits,
-  HeadForecasts,
+  WindowForecasts,
   HeadVerdict,
   RiskReport,
   SharpMoveReport,
@@ -66,7 +66,7 @@ export interface RiskEvaluationInput {
   /** Without model forecasts: the VaR levels to report the baselines at (default 1% and 5%). With them, the levels are their heads'. */
   varLevels?: readonly number[];
   /** One per test window; without them the report holds the baselines alone. */
-  forecasts?: HeadForecasts;
+  forecasts?: WindowForecasts;
   seed?: number;
 }
 
@@ -81,7 +81,7 @@ function checkSeries(candles: readonly Candle[], stepMs: number): void {
 }
 
 /** The forecasts checked (finite, a variance and a probability where they must be, one per window, every head in all or none), with the heads they carry. */
-function checkForecasts(forecasts: HeadForecasts): Set<(typeof HEADS)[number]> {
+function checkForecasts(forecasts: WindowForecasts): Set<(typeof HEADS)[number]> {
   if (forecasts.length === 0) throw new Error('no model forecasts were given: leave them out to report the baselines alone');
   const heads = new Set(HEADS.filter((head) => forecasts.some((f) => f[head] !== undefined)));
   const seen = new Set<number>();
@@ -96,8 +96,8 @@ function checkForecasts(forecasts: HeadForecasts): Set<(typeof HEADS)[number]> {
         throw new Error(`forecast ${i} (window ending at ${f.candleStart}): ${head} is ${value}, not a finite number`);
     }
     const v = f.volatility;
-    if (v !== undefined && !(Math.exp(2 * v) > 0 && Number.isFinite(Math.exp(2 * v))))
-      throw new Error(`forecast ${i} (window ending at ${f.candleStart}): a log volatility of ${v} is no variance a double can hold`);
+    if (v !== undefined && !(v * v > 0 && Number.isFinite(v * v)))
+      throw new Error(`forecast ${i} (window ending at ${f.candleStart}): a volatility of ${v} is no variance a double can hold`);
     const p = f.sharpMove;
     if (p !== undefined && !(p >= 0 && p <= 1))
       throw new Error(`forecast ${i} (window ending at ${f.candleStart}): the sharp-move probability ${p} is not in [0, 1]`);
@@ -127,7 +127,7 @@ interface Context {
   horizon: number;
   /** Consecutive windows whose targets share candles: the Newey–West lag is one less, the VaR coverage stride and the bootstrap block this. */
   overlap: number;
-  forecasts: HeadForecasts | undefined;
+  forecasts: WindowForecasts | undefined;
   verdicts: HeadVerdict[];
 }
 
@@ -136,7 +136,7 @@ function volatilitySection(context: Context, baselines: { name: string; fit: str
   const kept = targets.realizedVariance.flatMap((v, i) => (v > 0 ? [i] : []));
   if (kept.length < 2) throw new Error('fewer than two test windows have a price change in their next H candles: no volatility to judge');
   const realized = select(targets.realizedVariance, kept);
-  const model = forecasts && select(forecasts, kept).map((f) => Math.exp(2 * (f.volatility ?? NaN)));
+  const model = forecasts && select(forecasts, kept).map((f) => (f.volatility ?? NaN) ** 2);
   const modelLosses = model && qlikeLosses(realized, model);
   const modelFigures = model && volatilityFigures(realized, model);
   return {
@@ -290,7 +290,7 @@ interface TestWindows {
   /** The windows' last candles, ascending. */
   ends: number[];
   /** The model's forecasts in the same order. */
-  forecasts: HeadForecasts | undefined;
+  forecasts: WindowForecasts | undefined;
   /** How many consecutive windows' targets share candles: ⌈H / the candles between windows⌉. */
   overlap: number;
 }

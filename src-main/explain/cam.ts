@@ -1,6 +1,6 @@
 /**
  * Class-activation-map arithmetic. `A` and `g` are a conv block's output and the gradient of the
- * target logit with respect to it, time-major: [B, T, K] tensors for the gradient methods (batched
+ * target output (a class logit, or a forecast head's output) with respect to it, time-major: [B, T, K] tensors for the gradient methods (batched
  * on the tfjs backend, so that the block's output is never copied out), value (t, k) at t·K + k of
  * one window for Score-CAM's masks. Definitions follow ../shared/golden/README.md.
  */
@@ -27,13 +27,14 @@ export type GradientWeights = (A: tf.Tensor3D, g: tf.Tensor3D) => tf.Tensor3D;
  */
 export type CamWeighting =
   | {
-      /** Reads g, the gradient of the target logit with respect to A (autodiff over the head). */
+      /** Reads g, the gradient of the target output with respect to A (autodiff over the heads). */
       needs: 'gradients';
       weights: GradientWeights;
     }
   | {
       /**
-       * Reads, per map k, the target's softmax score on the window masked by map k (scoreCamMasks):
+       * Reads, per map k, the target's score on the window masked by map k (scoreCamMasks): a
+       * class's softmax probability, or a forecast head's score (../explainer's headScores);
        * forward passes only, window by window.
        */
       needs: 'maskedScores';

@@ -2,11 +2,16 @@
  * Explanations of the FinancialCNN behind one interface: Grad-CAM, Grad-CAM++, LayerCAM (gradients
  * from tfjs autodiff) and Score-CAM (no gradients: forward passes on masked inputs), plus a
  * per-input-channel attribution (gradient × input summed over time). Each method's weighting of the
- * maps is its entry in ./cam's CAM_WEIGHTINGS; this file runs the passes the entry needs.
+ * maps is its entry in ./cam's CAM_WEIGHTINGS; this file runs the passes the entry needs. The
+ * target is one output of one head (../model/heads): a direction class logit, the log volatility,
+ * a VaR quantile or the sharp-move logit.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { HeadForecasts } from '../../src-shared/domain/forecasts';
 import type { CamMethodName } from '../../src-shared/domain/signal';
+import { headForecasts, headLayout, headSlot, outputCount, type HeadName } from '../model/heads';
 import type { FinancialCnn } from '../model/network';
+import type { ModelSpec } from '../model/spec';
 import {
   argmax,
   CAM_WEIGHTINGS,
@@ -23,16 +28,26 @@ export interface ExplainOptions {
   method: CamMethodName;
   /** Conv block whose output is explained; default the last. */
   layer?: number;
-  /** Class explained; default the predicted one. */
+  /** Head explained; default direction when the model has it, else its first head. */
+  head?: HeadName;
+  /** Output of that head explained: a class for direction (default the predicted one), else default 0. */
   target?: number;
   /** Also compute the per-channel attribution (a full backward pass). */
   attribution?: boolean;
 }
 
 export interface Explanation {
+  /** Direction logits and their softmax; empty for a model without the direction head. */
   logits: number[];
   probabilities: number[];
+  /** The predicted class; −1 without the direction head. */
   predicted: number;
+  /** Every head's raw outputs, in the model's output row order (../model/heads). */
+  outputs: number[];
+  /** The forecast heads' outputs as forecasts (empty for a direction-only model). */
+  forecasts: HeadForecasts;
+  head: HeadName;
+  /** The output of `head` explained. */
   target: number;
   /** The CAM before normalization, one value per time step. */
   camRaw: number[];
@@ -44,10 +59,10 @@ export interface Explanation {
   attributionByStep: number[][];
 }
 
-function targetMask(targets: number[], classes: number): tf.Tensor2D {
-  const mask = new Float32Array(targets.length * classes);
-  targets.forEach((t, b) => (mask[b * classes + t] = 1));
-  return tf.tensor2d(mask, [targets.length, classes]);
+function targetMask(columns: number[], outputs: number): tf.Tensor2D {
+  const mask = new Float32Array(columns.length * outputs);
+  columns.forEach((t, b) => (mask[b * outputs + t] = 1));
+  return tf.tensor2d(mask, [columns.length, outputs]);
 }
 
 /**
@@ -83,23 +98,51 @@ export function requireFinite(values: ArrayLike<number>, what: string): void {
   }
 }
 
-/** Logits for a batch [B, T, C] given flat, time-major per window. */
-export function predictLogits(model: FinancialCnn, inputs: Float32Array, batch: number): Float32Array {
+/** Every head's outputs for a batch [B, T, C] given flat, time-major per window: [B, outputs] flat, all finite. */
+export function predictOutputs(model: FinancialCnn, inputs: Float32Array, batch: number): Float32Array {
   const { sequence_length: T, input_channels: C } = model.spec;
-  const logits = read(() => model.logits(tf.tensor3d(inputs, [batch, T, C])));
-  requireFinite(logits, 'logits');
-  return logits;
+  const outputs = read(() => model.outputs(tf.tensor3d(inputs, [batch, T, C])));
+  requireFinite(outputs, 'outputs');
+  return outputs;
+}
+
+/** Direction logits for a batch [B, T, C] given flat, time-major per window; every head's outputs must be finite. */
+export function predictLogits(model: FinancialCnn, inputs: Float32Array, batch: number): Float32Array {
+  const outputs = predictOutputs(model, inputs, batch);
+  const { offset, size } = headSlot(model.spec, 'direction');
+  const width = outputCount(model.spec);
+  if (width === size) return outputs;
+  return Float32Array.from({ length: batch * size }, (_, i) => outputs[Math.floor(i / size) * width + offset + (i % size)] ?? NaN);
+}
+
+/** One window's forecasts from its output row, refused when not finite (a volatility's exp can overflow). */
+export function forecastsOf(spec: ModelSpec, row: ArrayLike<number>): HeadForecasts {
+  const forecasts = headForecasts(spec, row);
+  const values = [forecasts.volatility, forecasts.sharpMove, ...(forecasts.var ?? []).map((v) => v.logReturn)];
+  requireFinite(
+    values.filter((v) => v !== undefined),
+    'forecasts',
+  );
+  return forecasts;
 }
 
 /** Explains `batch` windows (flat [B, T, C] input) at once. */
 export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: number, options: ExplainOptions): Explanation[] {
-  const { sequence_length: T, input_channels: C, num_classes: classes } = model.spec;
+  const { spec } = model;
+  const { sequence_length: T, input_channels: C, num_classes: classes } = spec;
   const layer = options.layer ?? model.layerCount - 1;
   if (!Number.isInteger(layer) || layer < 0 || layer >= model.layerCount)
     throw new Error(`layer must be 0..${model.layerCount - 1}, got ${layer}`);
-  if (options.target !== undefined && !(Number.isInteger(options.target) && options.target >= 0 && options.target < classes)) {
-    throw new Error(`target class must be 0..${classes - 1}, got ${options.target}`);
+  const layout = headLayout(spec);
+  const hasDirection = layout.some((s) => s.name === 'direction');
+  const slot = headSlot(spec, options.head ?? (hasDirection ? 'direction' : (layout[0]?.name ?? 'direction')));
+  if (options.target !== undefined && !(Number.isInteger(options.target) && options.target >= 0 && options.target < slot.size)) {
+    const what = slot.name === 'direction' ? 'target class' : `target output of the ${slot.name} head`;
+    throw new Error(`${what} must be 0..${slot.size - 1}, got ${options.target}`);
   }
+  // The explained column of the output row: fixed, or (direction, no target) each window's predicted class.
+  const fixedColumn = slot.name === 'direction' && options.target === undefined ? undefined : slot.offset + (options.target ?? 0);
+  const width = outputCount(spec);
   if (inputs.length !== batch * T * C) throw new Error(`expected ${batch}×${T}×${C} input values, got ${inputs.length}`);
   const x = tf.tensor3d(inputs, [batch, T, C]);
   try {
@@ -107,33 +150,39 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
     const activations = tf.tidy(() => model.activation(x, layer));
     const K = activations.shape[2];
     const weighting = CAM_WEIGHTINGS[options.method];
-    let logits: Float32Array;
-    let camsFor: (targets: number[]) => ArrayLike<number>[];
+    let outputs: Float32Array;
+    let camsFor: (columns: number[]) => ArrayLike<number>[];
     if (weighting.needs === 'gradients') {
-      const taped = tapedHead(model, activations, layer, options.target, weighting.weights);
-      logits = taped.logits;
+      const taped = tapedHead(model, activations, layer, fixedColumn, weighting.weights);
+      outputs = taped.outputs;
       camsFor = () => Array.from({ length: batch }, (_, b) => taped.cams.subarray(b * T, (b + 1) * T));
     } else {
-      logits = read(() => model.logitsFrom(activations, layer));
-      camsFor = (targets) => {
+      outputs = read(() => model.outputsFrom(activations, layer));
+      camsFor = (columns) => {
         const A = activations.dataSync() as Float32Array;
-        return targets.map((target, b) => {
+        return columns.map((column, b) => {
           const maps = { T, K, A: A.subarray(b * T * K, (b + 1) * T * K) };
-          return weightedCam(maps, weighting.weights(maskedScores(model, x, b, maps, target)));
+          return weightedCam(maps, weighting.weights(maskedScores(model, x, b, maps, column)));
         });
       };
     }
-    const perWindow = Array.from({ length: batch }, (_, b) => logits.subarray(b * classes, (b + 1) * classes));
-    const predicted = perWindow.map(argmax);
-    const targets = predicted.map((p) => options.target ?? p);
-    const cams = camsFor(targets);
+    const rows = Array.from({ length: batch }, (_, b) => outputs.subarray(b * width, (b + 1) * width));
+    const perWindow = rows.map((row) => (hasDirection ? row.subarray(0, classes) : new Float32Array()));
+    const predicted = perWindow.map((l) => (hasDirection ? argmax(l) : -1));
+    const columns = predicted.map((p) => fixedColumn ?? p);
+    const cams = camsFor(columns);
     activations.dispose();
-    const attributions = options.attribution ? inputAttribution(model, x, targets) : undefined;
+    // Checked before their forecasts are read: the forecasts of an overflowed output would say less.
+    requireFinite(outputs, 'outputs');
+    const attributions = options.attribution ? inputAttribution(model, x, columns) : undefined;
     const explained = perWindow.map((l, b) => ({
       logits: Array.from(l),
-      probabilities: softmax(l),
-      predicted: predicted[b] ?? 0,
-      target: targets[b] ?? 0,
+      probabilities: hasDirection ? softmax(l) : [],
+      predicted: predicted[b] ?? -1,
+      outputs: Array.from(rows[b] ?? []),
+      forecasts: forecastsOf(spec, rows[b] ?? []),
+      head: slot.name,
+      target: (columns[b] ?? 0) - slot.offset,
       camRaw: Array.from(cams[b] ?? []),
       cam: normalizeCam(cams[b] ?? []),
       attribution: attributions?.totals[b] ?? [],
@@ -154,14 +203,14 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
 }
 
 /**
- * Gradient × input for each window's target class: per time step and input channel, and summed over
- * time per channel.
+ * Gradient × input for each window's target output (its column of the output row): per time step
+ * and input channel, and summed over time per channel.
  */
-function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, targets: number[]): { totals: number[][]; bySteps: number[][][] } {
+function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, columns: number[]): { totals: number[][]; bySteps: number[][][] } {
   const [batch, T, C] = x.shape;
   const products = tf.tidy(() => {
-    const mask = targetMask(targets, model.spec.num_classes);
-    const gradient = tf.grad((input) => tf.sum(tf.mul(model.logits(input as tf.Tensor3D), mask)))(x);
+    const mask = targetMask(columns, outputCount(model.spec));
+    const gradient = tf.grad((input) => tf.sum(tf.mul(model.outputs(input as tf.Tensor3D), mask)))(x);
     return tf.mul(gradient, x);
   });
   try {
@@ -179,43 +228,73 @@ function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, targets: number[]
 }
 
 /**
- * One taped pass over the head gives the logits and the real gradient of each window's target logit
- * with respect to the block's output, by autodiff (argMax and oneHot carry no gradient); the
- * method's weights of the maps then give each window's CAM row, [B·T] flat.
+ * One taped pass over the heads gives the output row and the real gradient of each window's target
+ * output with respect to the block's output, by autodiff (argMax and oneHot carry no gradient); the
+ * method's weights of the maps then give each window's CAM row, [B·T] flat. `column` undefined:
+ * each window's predicted direction class.
  */
 function tapedHead(
   model: FinancialCnn,
   activations: tf.Tensor3D,
   layer: number,
-  target: number | undefined,
+  column: number | undefined,
   weights: GradientWeights,
-): { logits: Float32Array; cams: Float32Array } {
+): { outputs: Float32Array; cams: Float32Array } {
   const [batch] = activations.shape;
   const classes = model.spec.num_classes;
+  const width = outputCount(model.spec);
   let taped: tf.Tensor2D | undefined;
   const cams = read(() => {
     const g = tf.grad((a) => {
-      taped = tf.keep(model.logitsFrom(a as tf.Tensor3D, layer));
-      const targets = target === undefined ? tf.argMax(taped, 1) : tf.fill([batch], target, 'int32');
-      // An int32 one-hot, cast by the product: tfjs-wasm 4.22's OneHot ignores a float32 dtype.
-      return tf.sum(tf.mul(taped, tf.oneHot(targets, classes)));
+      taped = tf.keep(model.outputsFrom(a as tf.Tensor3D, layer));
+      // The direction logits lead the row (../model/heads).
+      const logits = width === classes ? taped : tf.slice(taped, [0, 0], [batch, classes]);
+      const columns = column === undefined ? tf.argMax(logits, 1) : tf.fill([batch], column, 'int32');
+      // An int32 one-hot, cast by the product: tfjs-wasm 4.22's OneHot ignores a float32 dtype. A
+      // one-output model (a lone forecast head) needs none, and tfjs has no one-hot of depth 1.
+      return tf.sum(width === 1 ? taped : tf.mul(taped, tf.oneHot(columns, width)));
     })(activations) as tf.Tensor3D;
     return gradientCams(activations, weights(activations, g));
   });
-  return { logits: read(() => taped as tf.Tensor2D), cams };
+  return { outputs: read(() => taped as tf.Tensor2D), cams };
+}
+
+/**
+ * Score-CAM's score of each row's output `column`, [B, 1]: a direction class's softmax probability
+ * (the golden definition); for the forecast heads, what grows with the risk forecast: the
+ * volatility (exp of its log), the loss at a VaR quantile (minus its log return), the sharp-move
+ * probability.
+ */
+function headScores(spec: ModelSpec, outputs: tf.Tensor2D, column: number): tf.Tensor2D {
+  const [rows] = outputs.shape;
+  const slot = headLayout(spec).find((s) => column >= s.offset && column < s.offset + s.size);
+  const picked = () => tf.slice(outputs, [0, column], [rows, 1]);
+  switch (slot?.name) {
+    case 'direction': {
+      const logits = slot.size === outputs.shape[1] ? outputs : tf.slice(outputs, [0, slot.offset], [rows, slot.size]);
+      return tf.slice(tf.softmax(logits), [0, column - slot.offset], [rows, 1]);
+    }
+    case 'volatility':
+      return tf.exp(picked());
+    case 'var':
+      return tf.neg(picked());
+    case 'sharp':
+      return tf.sigmoid(picked());
+    case undefined:
+      throw new RangeError(`the model has no output ${column}`);
+  }
 }
 
 /**
  * Score-CAM's reading: each feature map of window `index`, normalized to 0..1 over time, masks the
- * input's time steps; the target's softmax score on each masked input, one per map.
+ * input's time steps; the target's score (headScores) on each masked input, one per map.
  */
-function maskedScores(model: FinancialCnn, x: tf.Tensor3D, index: number, maps: FeatureMaps, target: number): Float32Array {
+function maskedScores(model: FinancialCnn, x: tf.Tensor3D, index: number, maps: FeatureMaps, column: number): Float32Array {
   const [, T, C] = x.shape;
   const masks = scoreCamMasks(maps);
   return read(() => {
     const window = tf.slice(x, [index, 0, 0], [1, T, C]);
     const maskTensor = tf.tensor3d(Float32Array.from(masks.flatMap((m) => Array.from(m))), [maps.K, T, 1]);
-    const probabilities = tf.softmax(model.logits(tf.mul(window, maskTensor)));
-    return tf.slice(probabilities, [0, target], [maps.K, 1]);
+    return headScores(model.spec, model.outputs(tf.mul(window, maskTensor)), column);
   });
 }

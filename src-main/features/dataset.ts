@@ -1,5 +1,6 @@
 /** Every labelled window of a candle series, pure: inputs (not yet normalized) and their samples. */
 import type { Candle } from '../../src-shared/domain/market';
+import { forecastLabels, HorizonError } from './forecast-labels';
 import { checkNoLookahead, labelWindow, type Sample } from './labels';
 import type { FeatureSpec, LabelSpec } from '../../src-shared/domain/feature-spec';
 import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from './windows';
@@ -12,9 +13,18 @@ export interface Dataset {
 
 /**
  * All windows with a label, taking every `stride`-th window end, inside unbroken runs only: a
- * window and the candles its label reads never cross a break in the series.
+ * window and the candles its labels read never cross a break in the series. With `forecasts`,
+ * each sample carries the forecast heads' labels too (sharp move at k = `forecasts.sharpK`).
+ * A horizon no unbroken run has room for is a HorizonError.
  */
-export function buildDataset(candles: readonly Candle[], stepMs: number, features: FeatureSpec, labels: LabelSpec, stride = 1): Dataset {
+export function buildDataset(
+  candles: readonly Candle[],
+  stepMs: number,
+  features: FeatureSpec,
+  labels: LabelSpec,
+  stride = 1,
+  forecasts?: { sharpK: number },
+): Dataset {
   const history = historyLength(features);
   const ends: { run: Candle[]; write: WindowWriter; end: number }[] = [];
   for (const run of unbrokenRuns(candles, stepMs)) {
@@ -22,11 +32,19 @@ export function buildDataset(candles: readonly Candle[], stepMs: number, feature
     const write = runFeatures(run, features, stepMs);
     for (let end = history - 1; end + labels.horizon < run.length; end += stride) ends.push({ run, write, end });
   }
+  if (ends.length === 0 && candles.length > 0) {
+    const longest = Math.max(...unbrokenRuns(candles, stepMs).map((run) => run.length));
+    throw new HorizonError(
+      `the horizon of ${labels.horizon} candles is longer than the data allows: a window needs ${history} candles and its labels ${labels.horizon} more, but the longest unbroken run has ${longest}`,
+    );
+  }
   const size = features.windowLength * features.channels.length;
   const inputs = new Float32Array(ends.length * size);
   const samples = ends.map(({ run, write, end }, n) => {
     write(end, inputs, n * size);
-    return labelWindow(run, end, features.windowLength, labels);
+    const sample = labelWindow(run, end, features.windowLength, labels);
+    if (forecasts === undefined) return sample;
+    return { ...sample, forecasts: forecastLabels(run, end, features.windowLength, labels.horizon, forecasts.sharpK) };
   });
   checkNoLookahead(samples);
   return { inputs, samples };

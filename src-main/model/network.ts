@@ -1,6 +1,7 @@
 /**
  * The FinancialCNN on tfjs: conv1d blocks (batch-norm, ReLU), global average pooling over time,
- * a dense layer to the class logits. Inputs are [batch, time, channels].
+ * then one dense layer per head (./heads): the direction logits, and optionally the log realized
+ * volatility, the VaR quantiles and the sharp-move logit. Inputs are [batch, time, channels].
  *
  * Every convolution goes through `conv1d` below, for inference, explanations and training alike,
  * on every backend. tfjs runs conv1d as conv2d over a height-1 image, and the wasm backend has no
@@ -16,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, StateDict } from './spec';
+import { headLayout, headSlot, type HeadName } from './heads';
 import { seededRandom } from './random';
 import { checkStateDict, expectedWeights } from './spec';
 
@@ -131,6 +133,26 @@ function convWeight(weights: StateDict, i: number): { shape: number[]; data: Flo
   return w;
 }
 
+/** A head's dense layer in the state dict: `fc.*` for direction (PyTorch's name), else `heads.<name>.*`. */
+function headPrefix(name: HeadName): string {
+  return name === 'direction' ? 'fc' : `heads.${name}`;
+}
+
+function headMatrix(weights: StateDict, name: HeadName): { data: Float32Array; rows: number; columns: number } {
+  const w = weights.get(`${headPrefix(name)}.weight`);
+  if (w === undefined) throw new Error(`missing weight ${headPrefix(name)}.weight`);
+  return { data: w.data, rows: w.shape[0] ?? 0, columns: w.shape[1] ?? 0 };
+}
+
+/** Each head's outputs for a batch, [B, head size]; only the model's heads are present. */
+export type HeadOutputs = Partial<Record<HeadName, tf.Tensor2D>>;
+
+/** Every head's outputs side by side in layout order (./heads), [B, outputs]. */
+function outputRow(spec: ModelSpec, heads: HeadOutputs): tf.Tensor2D {
+  const parts = headLayout(spec).map((slot) => heads[slot.name] as tf.Tensor2D);
+  return parts.length === 1 ? (parts[0] as tf.Tensor2D) : tf.concat(parts, 1);
+}
+
 interface FoldedConv {
   filter: tf.Tensor4D;
   bias: tf.Tensor1D;
@@ -143,8 +165,7 @@ interface FoldedConv {
  */
 export class FinancialCnn {
   readonly #convs: FoldedConv[];
-  readonly #fcWeight: tf.Tensor2D;
-  readonly #fcBias: tf.Tensor1D;
+  readonly #heads: { name: HeadName; weight: tf.Tensor2D; bias: tf.Tensor1D }[];
 
   constructor(
     readonly spec: ModelSpec,
@@ -161,12 +182,13 @@ export class FinancialCnn {
       const bias = Float32Array.from(scale, (s, f) => ((convBias[f] ?? 0) - (mean[f] ?? 0)) * s + (beta[f] ?? 0));
       return { filter: filterFromPytorch(convWeight(weights, i), scale), bias: tf.tensor1d(bias) };
     });
-    const fc = weights.get('fc.weight');
-    if (fc === undefined) throw new Error('missing weight fc.weight');
-    // Kept as [features, classes]: a matMul with a transposed operand is slow on wasm (and tfjs-wasm
-    // 4.22's fused matMul adds the bias wrongly with transposeB).
-    this.#fcWeight = tf.tidy(() => tf.transpose(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0])));
-    this.#fcBias = tf.tensor1d(get(weights, 'fc.bias'));
+    this.#heads = headLayout(spec).map(({ name }) => {
+      const { data, rows, columns } = headMatrix(weights, name);
+      // Kept as [features, outputs]: a matMul with a transposed operand is slow on wasm (and
+      // tfjs-wasm 4.22's fused matMul adds the bias wrongly with transposeB).
+      const weight = tf.tidy(() => tf.transpose(tf.tensor2d(data, [rows, columns])));
+      return { name, weight, bias: tf.tensor1d(get(weights, `${headPrefix(name)}.bias`)) };
+    });
   }
 
   get layerCount(): number {
@@ -178,12 +200,27 @@ export class FinancialCnn {
     return this.#blocks(x, 0, layer);
   }
 
-  /** Logits from the output of conv block `layer`. */
-  logitsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
-    const last = this.#blocks(a, layer + 1, this.#convs.length - 1);
+  /** Every head's outputs from the output of conv block `layer`. */
+  headsFrom(a: tf.Tensor3D, layer: number): HeadOutputs {
+    const pooled = meanOverTime(this.#blocks(a, layer + 1, this.#convs.length - 1));
     // Plain matMul + add rather than the fused op: under a gradient tape, fused ops compute every
     // input's gradient, the weights' included, where plain ones compute only what is asked.
-    return tf.add(tf.matMul(meanOverTime(last), this.#fcWeight), this.#fcBias);
+    return Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight), h.bias)]));
+  }
+
+  /** The output row (every head, layout order) from the output of conv block `layer`, [B, outputs]. */
+  outputsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
+    return outputRow(this.spec, this.headsFrom(a, layer));
+  }
+
+  outputs(x: tf.Tensor3D): tf.Tensor2D {
+    return this.outputsFrom(x, -1);
+  }
+
+  /** Direction logits from the output of conv block `layer`; a model without that head refuses. */
+  logitsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
+    headSlot(this.spec, 'direction');
+    return this.headsFrom(a, layer).direction as tf.Tensor2D;
   }
 
   logits(x: tf.Tensor3D): tf.Tensor2D {
@@ -203,7 +240,7 @@ export class FinancialCnn {
 
   dispose(): void {
     for (const c of this.#convs) tf.dispose([c.filter, c.bias]);
-    tf.dispose([this.#fcWeight, this.#fcBias]);
+    for (const h of this.#heads) tf.dispose([h.weight, h.bias]);
   }
 }
 
@@ -271,8 +308,8 @@ export function batchNormRelu(
  */
 export class TrainableCnn {
   readonly #convs: TrainableConv[];
-  readonly #fcWeight: tf.Variable<tf.Rank.R2>;
-  readonly #fcBias: tf.Variable<tf.Rank.R1>;
+  /** PyTorch layout, [outputs, features], per head in layout order. */
+  readonly #heads: { name: HeadName; weight: tf.Variable<tf.Rank.R2>; bias: tf.Variable<tf.Rank.R1> }[];
 
   constructor(
     readonly spec: ModelSpec,
@@ -289,22 +326,26 @@ export class TrainableCnn {
         runningVar: Float32Array.from(get(weights, `bns.${i}.running_var`)),
       };
     });
-    const fc = weights.get('fc.weight');
-    if (fc === undefined) throw new Error('missing weight fc.weight');
-    this.#fcWeight = tf.variable(tf.tensor2d(fc.data, [fc.shape[0] ?? 0, fc.shape[1] ?? 0]));
-    this.#fcBias = tf.variable(tf.tensor1d(get(weights, 'fc.bias')));
+    this.#heads = headLayout(spec).map(({ name }) => {
+      const { data, rows, columns } = headMatrix(weights, name);
+      return {
+        name,
+        weight: tf.variable(tf.tensor2d(data, [rows, columns])),
+        bias: tf.variable(tf.tensor1d(get(weights, `${headPrefix(name)}.bias`))),
+      };
+    });
   }
 
   get variables(): tf.Variable[] {
-    return [...this.#convs.flatMap((c) => [c.filter, c.bias, c.gamma, c.beta]), this.#fcWeight, this.#fcBias];
+    return [...this.#convs.flatMap((c) => [c.filter, c.bias, c.gamma, c.beta]), ...this.#heads.flatMap((h) => [h.weight, h.bias])];
   }
 
   /**
-   * Logits in training mode (batch statistics). `batchStats` receives each block's batch mean and
-   * variance so the caller can update the running statistics after the step. (Validation runs
-   * the inference network, FinancialCnn, on `toStateDict()`.)
+   * Every head's outputs in training mode (batch statistics). `batchStats` receives each block's
+   * batch mean and variance so the caller can update the running statistics after the step.
+   * (Validation runs the inference network, FinancialCnn, on `toStateDict()`.)
    */
-  trainLogits(x: tf.Tensor3D, batchStats: BatchStats[]): tf.Tensor2D {
+  trainOutputs(x: tf.Tensor3D, batchStats: BatchStats[]): HeadOutputs {
     const [batch, time] = x.shape;
     let out: tf.Tensor3D = x;
     for (const conv of this.#convs) {
@@ -314,7 +355,7 @@ export class TrainableCnn {
       );
     }
     const pooled = meanOverTime(out);
-    return tf.add(tf.matMul(pooled, this.#fcWeight, false, true), this.#fcBias);
+    return Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight, false, true), h.bias)]));
   }
 
   /** Folds one step's batch statistics into the running ones, as PyTorch does. */
@@ -348,8 +389,10 @@ export class TrainableCnn {
       weights.set(`bns.${i}.running_var`, { shape: [filters], data: Float32Array.from(conv.runningVar) });
       inChannels = filters;
     });
-    weights.set('fc.weight', { shape: [...this.#fcWeight.shape], data: Float32Array.from(this.#fcWeight.dataSync()) });
-    weights.set('fc.bias', { shape: [...this.#fcBias.shape], data: Float32Array.from(this.#fcBias.dataSync()) });
+    for (const h of this.#heads) {
+      weights.set(`${headPrefix(h.name)}.weight`, { shape: [...h.weight.shape], data: Float32Array.from(h.weight.dataSync()) });
+      weights.set(`${headPrefix(h.name)}.bias`, { shape: [...h.bias.shape], data: Float32Array.from(h.bias.dataSync()) });
+    }
     return weights;
   }
 

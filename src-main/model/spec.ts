@@ -5,6 +5,7 @@
  * Pure: zod only.
  */
 import { z } from 'zod';
+import { headLayout, HeadsSpec } from './heads';
 
 export const ConvBlockSpec = z.object({
   filters: z.number().int().min(1).max(4096),
@@ -19,6 +20,8 @@ export const ModelSpecSchema = z
     num_classes: z.number().int().min(2).max(64),
     convs: z.array(ConvBlockSpec).min(1).max(16),
     batchnorm_eps: z.number().positive().default(1e-5),
+    /** Absent: the direction head only (`fc.*`), as every model before the forecast heads. */
+    heads: HeadsSpec.optional(),
   })
   .refine((s) => s.convs.every((c) => c.padding * 2 === c.kernel_size - 1), {
     message: 'every conv block must keep the time length: padding = (kernel_size - 1) / 2 with an odd kernel_size',
@@ -53,8 +56,11 @@ export function expectedWeights(spec: ModelSpec): { name: string; shape: number[
     for (const part of ['weight', 'bias', 'running_mean', 'running_var']) out.push({ name: `bns.${i}.${part}`, shape: [conv.filters] });
     inChannels = conv.filters;
   });
-  out.push({ name: 'fc.weight', shape: [spec.num_classes, inChannels] });
-  out.push({ name: 'fc.bias', shape: [spec.num_classes] });
+  for (const head of headLayout(spec)) {
+    const prefix = head.name === 'direction' ? 'fc' : `heads.${head.name}`;
+    out.push({ name: `${prefix}.weight`, shape: [head.size, inChannels] });
+    out.push({ name: `${prefix}.bias`, shape: [head.size] });
+  }
   return out;
 }
 
@@ -67,7 +73,12 @@ export function checkStateDict(spec: ModelSpec, weights: StateDict): void {
   const expected = expectedWeights(spec);
   for (const { name, shape } of expected) {
     const w = weights.get(name);
-    if (w === undefined) throw new ModelFormatError(`missing weight ${name}`);
+    if (w === undefined) {
+      const head = name.startsWith('heads.') ? name.split('.')[1] : name.startsWith('fc.') ? 'direction' : undefined;
+      throw new ModelFormatError(
+        head === undefined ? `missing weight ${name}` : `the spec asks for the ${head} head, but the weights lack ${name}`,
+      );
+    }
     if (w.shape.join('x') !== shape.join('x')) {
       throw new ModelFormatError(`weight ${name} has shape [${w.shape.join(', ')}], the spec needs [${shape.join(', ')}]`);
     }
@@ -93,6 +104,7 @@ export const PytorchModelJson = z.object({
   num_classes: z.number(),
   convs: z.array(ConvBlockSpec),
   batchnorm_eps: z.number().optional(),
+  heads: z.unknown().optional(),
   layout: z.string().optional(),
   state_dict: z.record(z.string(), TensorJson),
 });

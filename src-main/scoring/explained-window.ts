@@ -6,10 +6,12 @@
  */
 import { z } from 'zod';
 import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
+import { HeadForecastsSchema } from '../../src-shared/domain/forecasts';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import { SIGNAL_CLASSES, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
 import { explainBatch } from '../explain/explainer';
 import { windowFeatures } from '../features/windows';
+import { HEAD_NAMES, type HeadName } from '../model/heads';
 import type { ModelMetadata } from '../model/model-file';
 import type { FinancialCnn } from '../model/network';
 import { inputHash } from './input-hash';
@@ -18,7 +20,12 @@ import { inputHash } from './input-hash';
 export const ScoreResultSchema = z.object({
   logits: z.array(z.number()),
   probabilities: z.array(z.number()),
+  /** The predicted direction class; −1 for a model without the direction head. */
   predicted: z.number().int(),
+  /** Every forecast head's forecast of the next H candles. */
+  forecasts: HeadForecastsSchema,
+  /** The head whose output `target` the CAM and attributions explain. */
+  head: z.enum(HEAD_NAMES),
   target: z.number().int(),
   cam: z.array(z.number()),
   attribution: z.array(z.number()),
@@ -40,18 +47,29 @@ export interface WindowRequest {
   stepMs: number;
   method: CamMethodName;
   layer?: number;
+  /** The head explained (default direction, or the model's first head without it). */
+  head?: HeadName;
+  /** Output of that head (a class for direction, default the predicted one; else default 0). */
   target?: number;
 }
 
-/** Scores and explains one window, with the attribution per channel and per candle. */
+/** Scores and explains one window, with every head's forecast and the attribution per channel and per candle. */
 export function explainWindow({ model, features, normalization }: ScoringModel, request: WindowRequest): ScoreResult {
   const inputs = windowFeatures(request.history, features, request.stepMs, normalization);
-  const [e] = explainBatch(model, inputs, 1, { method: request.method, layer: request.layer, target: request.target, attribution: true });
+  const [e] = explainBatch(model, inputs, 1, {
+    method: request.method,
+    layer: request.layer,
+    head: request.head,
+    target: request.target,
+    attribution: true,
+  });
   if (e === undefined) throw new Error('no explanation');
   return {
     logits: e.logits,
     probabilities: e.probabilities,
     predicted: e.predicted,
+    forecasts: e.forecasts,
+    head: e.head,
     target: e.target,
     cam: e.cam,
     attribution: e.attribution,

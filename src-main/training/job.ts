@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { FeatureSpecSchema, LabelSpecSchema } from '../../src-shared/domain/feature-spec';
 import { INTERVALS } from '../../src-shared/domain/intervals';
+import { HeadsSpec } from '../model/heads';
 import { ConvBlockSpec } from '../model/spec';
 
 export const TrainSettingsSchema = z.object({
@@ -25,6 +26,8 @@ export const TrainJobSchema = z.object({
   features: FeatureSpecSchema,
   labels: LabelSpecSchema,
   convs: z.array(ConvBlockSpec).min(1),
+  /** The heads to train, with their loss weights; absent: direction only. */
+  heads: HeadsSpec.optional(),
   settings: TrainSettingsSchema,
   /** Folder the model folder is written into. */
   modelsDir: z.string(),

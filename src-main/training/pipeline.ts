@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { buildDataset, pickRows } from '../features/dataset';
-import type { Sample } from '../features/labels';
+import type { ForecastLabels, Sample } from '../features/labels';
 import { fitNormalization, normalizeInPlace } from '../features/windows';
 import type { Candle } from '../../src-shared/domain/market';
 import type { EvaluationReport } from '../../src-shared/domain/evaluation';
@@ -15,10 +15,11 @@ import { intervalMs } from '../../src-shared/domain/intervals';
 import { activeBackend } from '../model/backend';
 import { hashWeights, MODEL_FORMAT, saveModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
+import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
 import type { ModelSpec } from '../model/spec';
 import { walkForwardSplit } from './split';
 import type { TrainJob } from './job';
-import { train, TrainingCancelled, type EpochProgress } from './train';
+import { train, TrainingCancelled, type EpochProgress, type TrainData } from './train';
 
 export interface TrainOutcome {
   dir: string;
@@ -38,7 +39,30 @@ export async function trainAndSave(
 ): Promise<TrainOutcome> {
   const stepMs = intervalMs(job.interval);
   hooks.onStage?.(`building windows from ${candles.length} candles`);
-  const { inputs, samples } = buildDataset(candles, stepMs, job.features, job.labels, job.settings.stride);
+  const spec: ModelSpec = {
+    input_channels: job.features.channels.length,
+    sequence_length: job.features.windowLength,
+    num_classes: 3,
+    convs: job.convs,
+    batchnorm_eps: 1e-5,
+    ...(job.heads === undefined ? {} : { heads: job.heads }),
+  };
+  const heads = headsOf(spec);
+  if (heads.direction === undefined) {
+    throw new Error(
+      'the train-evaluate-save pipeline needs the direction head: its test report is made of the direction head (add direction to the heads)',
+    );
+  }
+  const forecasting = heads.volatility !== undefined || heads.var !== undefined || heads.sharp !== undefined;
+  const { inputs, samples } = buildDataset(
+    candles,
+    stepMs,
+    job.features,
+    job.labels,
+    job.settings.stride,
+    // Without the sharp head its labels go unused; they are made at the default k all the same.
+    forecasting ? { sharpK: heads.sharp?.k ?? DEFAULT_SHARP_K } : undefined,
+  );
   const split = walkForwardSplit(
     samples,
     { train: job.settings.trainFraction, validation: job.settings.validationFraction },
@@ -53,17 +77,15 @@ export async function trainAndSave(
   const size = job.features.windowLength * C;
   const normalization = fitNormalization(pickRows(inputs, size, split.train), C);
   normalizeInPlace(inputs, normalization);
-  const part = (indices: number[]) => ({
+  const target = (indices: number[], head: keyof ForecastLabels) =>
+    forecasting ? Float32Array.from(indices, (i) => samples[i]?.forecasts?.[head].value ?? NaN) : undefined;
+  const part = (indices: number[]): TrainData => ({
     inputs: pickRows(inputs, size, indices),
     labels: Int32Array.from(indices, (i) => samples[i]?.label ?? 0),
+    ...(heads.volatility === undefined ? {} : { logVolatility: target(indices, 'volatility') }),
+    ...(heads.var === undefined ? {} : { forwardReturn: target(indices, 'var') }),
+    ...(heads.sharp === undefined ? {} : { sharp: target(indices, 'sharp') }),
   });
-  const spec: ModelSpec = {
-    input_channels: C,
-    sequence_length: job.features.windowLength,
-    num_classes: 3,
-    convs: job.convs,
-    batchnorm_eps: 1e-5,
-  };
   hooks.onStage?.(`training on ${split.train.length} windows, validating on ${split.validation.length}, backend ${activeBackend()}`);
   const result = await train(spec, part(split.train), part(split.validation), job.settings, hooks);
   if (result.cancelled) throw new TrainingCancelled('training was cancelled; nothing was saved');

@@ -1,9 +1,10 @@
 /**
  * Walk-forward split by time into train, validation and test, with an embargo: a later part starts
- * only once its windows lie more than `embargoMs` after the last candle any earlier label read.
+ * only once its windows lie more than `embargoMs` after the last candle any earlier label read
+ * (the direction label's or a forecast head's).
  * Pure.
  */
-import { LookaheadError, type Sample } from '../features/labels';
+import { lastLabelRead, LookaheadError, type Sample } from '../features/labels';
 
 export interface Split {
   train: number[];
@@ -19,7 +20,7 @@ export function walkForwardSplit(samples: readonly Sample[], fractions: { train:
   let lastLabel = -Infinity;
   const kept = parts.map((part) => {
     const keep = part.filter((i) => (samples[i]?.windowFrom ?? 0) > lastLabel + embargoMs);
-    for (const i of keep) lastLabel = Math.max(lastLabel, samples[i]?.labelTo ?? 0);
+    for (const i of keep) lastLabel = Math.max(lastLabel, lastLabelRead(samples[i] as Sample));
     return keep;
   });
   const split = { train: kept[0] ?? [], validation: kept[1] ?? [], test: kept[2] ?? [] };
@@ -27,12 +28,12 @@ export function walkForwardSplit(samples: readonly Sample[], fractions: { train:
   return split;
 }
 
-/** Throws LookaheadError when a later part's window overlaps a candle that an earlier part's label read. */
+/** Throws LookaheadError when a later part's window overlaps a candle that any label of an earlier part read. */
 export function checkSplit(samples: readonly Sample[], split: Split): void {
   const parts = [split.train, split.validation, split.test];
   for (let p = 1; p < parts.length; p++) {
     const earlier = parts.slice(0, p).flat();
-    const lastLabel = Math.max(-Infinity, ...earlier.map((i) => samples[i]?.labelTo ?? -Infinity));
+    const lastLabel = Math.max(-Infinity, ...earlier.map((i) => (samples[i] === undefined ? -Infinity : lastLabelRead(samples[i]))));
     const firstWindow = Math.min(Infinity, ...(parts[p] ?? []).map((i) => samples[i]?.windowFrom ?? Infinity));
     if (firstWindow <= lastLabel)
       throw new LookaheadError(`split leak: a window starting at ${firstWindow} overlaps labels read up to ${lastLabel}`);

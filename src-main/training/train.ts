@@ -1,15 +1,18 @@
 /**
- * Fits a FinancialCNN on normalized windows: seeded initialization and shuffling, class-weighted
- * cross-entropy, Adam, early stopping on the validation loss keeping the best epoch's weights.
+ * Fits a FinancialCNN on normalized windows: seeded initialization and shuffling, the weighted
+ * multi-task loss over its heads (./losses; class-weighted cross-entropy alone for a direction-only
+ * model), Adam, early stopping on the validation loss keeping the best epoch's weights.
  * Runs on the active tfjs backend; yields to the event loop between batches so that a cancel
  * request can land.
  */
 import * as tf from '@tensorflow/tfjs';
 import { pickRows } from '../features/dataset';
+import { headsOf } from '../model/heads';
 import { FinancialCnn, initialWeights, TrainableCnn, type BatchStats } from '../model/network';
 import { seededRandom } from '../model/random';
 import type { ModelSpec, StateDict } from '../model/spec';
 import type { TrainSettings } from './job';
+import { multiTaskLoss, type HeadTargets, type LossScales } from './losses';
 
 export interface EpochProgress {
   epoch: number;
@@ -19,9 +22,13 @@ export interface EpochProgress {
   best: boolean;
 }
 
+/** Windows and their labels; the forecast heads' labels are given when the model has those heads. */
 export interface TrainData {
   inputs: Float32Array;
   labels: Int32Array;
+  logVolatility?: Float32Array;
+  forwardReturn?: Float32Array;
+  sharp?: Float32Array;
 }
 
 export interface TrainResult {
@@ -43,16 +50,60 @@ export function classWeights(labels: Int32Array, classes: number): number[] {
   return counts.map((n) => (n > 0 ? labels.length / (classes * n) : 0));
 }
 
-function weightedLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, weights: tf.Tensor1D, classes: number): tf.Scalar {
-  const oneHot = tf.oneHot(labels, classes);
-  const perWindow = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1));
-  const w = tf.gather(weights, labels);
-  return tf.div(tf.sum(tf.mul(perWindow, w)), tf.sum(w));
+/** The labels of `data` as tensors, each array taken through `pick` (a batch's rows). */
+function targetsOf(data: TrainData, pick: <A extends Float32Array | Int32Array>(values: A) => A): HeadTargets {
+  const float = (values: Float32Array | undefined) => (values === undefined ? undefined : tf.tensor1d(pick(values)));
+  return {
+    labels: tf.tensor1d(pick(data.labels), 'int32'),
+    logVolatility: float(data.logVolatility),
+    forwardReturn: float(data.forwardReturn),
+    sharp: float(data.sharp),
+  };
+}
+
+function spread(values: Float32Array | undefined, power: 1 | 2): number {
+  if (values === undefined || values.length === 0) return 1;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length;
+  const value = power === 2 ? variance : Math.sqrt(variance);
+  return value > 1e-12 ? value : 1;
+}
+
+/** The regression losses' scales, from the training part's labels (see ./losses). */
+export function lossScales(data: TrainData, classWeightTensor: tf.Tensor1D): LossScales {
+  return { classWeights: classWeightTensor, volatility: spread(data.logVolatility, 2), forwardReturn: spread(data.forwardReturn, 1) };
+}
+
+/**
+ * The forecast heads start from the training labels' level rather than 0 (a log volatility is
+ * about −6): the volatility bias at their mean, each VaR bias at its empirical quantile, the
+ * sharp-move bias at the logit of its base rate. The direction head keeps PyTorch's initialization.
+ */
+export function startAtLabelLevels(spec: ModelSpec, weights: StateDict, data: TrainData): void {
+  const heads = headsOf(spec);
+  const setBias = (name: string, values: number[]) => {
+    const bias = weights.get(name);
+    if (bias !== undefined) bias.data = Float32Array.from(values);
+  };
+  if (heads.volatility !== undefined && data.logVolatility !== undefined && data.logVolatility.length > 0) {
+    setBias('heads.volatility.bias', [data.logVolatility.reduce((a, b) => a + b, 0) / data.logVolatility.length]);
+  }
+  if (heads.var !== undefined && data.forwardReturn !== undefined && data.forwardReturn.length > 0) {
+    const sorted = Float64Array.from(data.forwardReturn).sort();
+    setBias(
+      'heads.var.bias',
+      heads.var.quantiles.map((q) => sorted[Math.floor(q * (sorted.length - 1))] ?? 0),
+    );
+  }
+  if (heads.sharp !== undefined && data.sharp !== undefined && data.sharp.length > 0) {
+    const rate = Math.min(0.999, Math.max(0.001, data.sharp.reduce((a, b) => a + b, 0) / data.sharp.length));
+    setBias('heads.sharp.bias', [Math.log(rate / (1 - rate))]);
+  }
 }
 
 /** Loss of the inference network (running statistics folded in) over a whole part, in batches. */
-function evaluateLoss(net: TrainableCnn, data: TrainData, weights: tf.Tensor1D, batchSize: number): number {
-  const { sequence_length: T, input_channels: C, num_classes: classes } = net.spec;
+function evaluateLoss(net: TrainableCnn, data: TrainData, scales: LossScales, batchSize: number): number {
+  const { sequence_length: T, input_channels: C } = net.spec;
   const n = data.labels.length;
   if (n === 0) return NaN;
   const model = new FinancialCnn(net.spec, net.toStateDict());
@@ -62,8 +113,8 @@ function evaluateLoss(net: TrainableCnn, data: TrainData, weights: tf.Tensor1D, 
       const size = Math.min(batchSize, n - from);
       const loss = tf.tidy(() => {
         const x = tf.tensor3d(data.inputs.subarray(from * T * C, (from + size) * T * C), [size, T, C]);
-        const y = tf.tensor1d(data.labels.subarray(from, from + size), 'int32');
-        return weightedLoss(model.logits(x), y, weights, classes);
+        const targets = targetsOf(data, (values) => values.subarray(from, from + size) as typeof values);
+        return multiTaskLoss(net.spec, model.headsFrom(x, -1), targets, scales);
       });
       total += (loss.dataSync()[0] ?? 0) * size;
       loss.dispose();
@@ -82,11 +133,14 @@ export async function train(
   hooks: { onEpoch?: (p: EpochProgress) => void; onBatch?: (done: number, total: number) => void; cancelled?: () => boolean } = {},
 ): Promise<TrainResult> {
   const { sequence_length: T, input_channels: C, num_classes: classes } = spec;
-  const net = new TrainableCnn(spec, initialWeights(spec, settings.seed));
+  const initial = initialWeights(spec, settings.seed);
+  startAtLabelLevels(spec, initial, trainData);
+  const net = new TrainableCnn(spec, initial);
   const random = seededRandom(settings.seed + 1);
   const optimizer = tf.train.adam(settings.learningRate);
   const cw = classWeights(trainData.labels, classes);
   const weightTensor = tf.tensor1d(cw);
+  const scales = lossScales(trainData, weightTensor);
   const n = trainData.labels.length;
   const history: EpochProgress[] = [];
   let best = { loss: Infinity, epoch: 0, weights: net.toStateDict() };
@@ -108,14 +162,12 @@ export async function train(
         const indices = order.slice(b * settings.batchSize, (b + 1) * settings.batchSize);
         // PyTorch's batch-norm cannot train on one window; neither can ours.
         if (indices.length < 2) continue;
-        const xs = pickRows(trainData.inputs, T * C, indices);
-        const ys = Int32Array.from(indices, (i) => trainData.labels[i] ?? 0);
-        lossSum += trainStep(net, optimizer, xs, ys, weightTensor) * indices.length;
+        lossSum += trainStep(net, optimizer, batchOf(trainData, indices, T * C), scales) * indices.length;
         hooks.onBatch?.(b + 1, batches);
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (cancelled) break;
-      const validationLoss = evaluateLoss(net, validation, weightTensor, settings.batchSize);
+      const validationLoss = evaluateLoss(net, validation, scales, settings.batchSize);
       const improved = validationLoss < best.loss;
       if (improved) best = { loss: validationLoss, epoch, weights: net.toStateDict() };
       const progress = { epoch, epochs: settings.epochs, trainLoss: lossSum / n, validationLoss, best: improved };
@@ -131,25 +183,28 @@ export async function train(
   }
 }
 
+/** The windows `indices` of `data`, in that order. */
+export function batchOf(data: TrainData, indices: readonly number[], rowSize: number): TrainData {
+  const floats = (values: Float32Array | undefined) =>
+    values === undefined ? undefined : Float32Array.from(indices, (i) => values[i] ?? 0);
+  return {
+    inputs: pickRows(data.inputs, rowSize, indices),
+    labels: Int32Array.from(indices, (i) => data.labels[i] ?? 0),
+    logVolatility: floats(data.logVolatility),
+    forwardReturn: floats(data.forwardReturn),
+    sharp: floats(data.sharp),
+  };
+}
+
 /** One optimizer step on one batch; returns the batch loss. */
-export function trainStep(
-  net: TrainableCnn,
-  optimizer: tf.Optimizer,
-  inputs: Float32Array,
-  labels: Int32Array,
-  classWeightTensor: tf.Tensor1D,
-): number {
-  const { sequence_length: T, input_channels: C, num_classes: classes } = net.spec;
-  const batch = labels.length;
+export function trainStep(net: TrainableCnn, optimizer: tf.Optimizer, batchData: TrainData, scales: LossScales): number {
+  const { sequence_length: T, input_channels: C } = net.spec;
+  const batch = batchData.labels.length;
   const stats: BatchStats[] = [];
   const loss = tf.tidy(() => {
-    const x = tf.tensor3d(inputs, [batch, T, C]);
-    const y = tf.tensor1d(labels, 'int32');
-    return optimizer.minimize(
-      () => weightedLoss(net.trainLogits(x, stats), y, classWeightTensor, classes),
-      true,
-      net.variables,
-    ) as tf.Scalar;
+    const x = tf.tensor3d(batchData.inputs, [batch, T, C]);
+    const targets = targetsOf(batchData, (values) => values);
+    return optimizer.minimize(() => multiTaskLoss(net.spec, net.trainOutputs(x, stats), targets, scales), true, net.variables) as tf.Scalar;
   });
   const value = loss.dataSync()[0] ?? NaN;
   loss.dispose();

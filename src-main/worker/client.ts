@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { CamMethodName } from '../../src-shared/domain/signal';
 import type { Candle } from '../../src-shared/domain/market';
 import type { BackendName, BackendOptions } from '../model/backend';
+import type { HeadName } from '../model/heads';
 import { ScoreResultSchema, type ScoreResult } from '../scoring/explained-window';
 import type { TrainJob } from '../training/job';
 import {
@@ -68,7 +69,7 @@ export class ModelWorker {
     history: Candle[],
     stepMs: number,
     method: CamMethodName,
-    options: { layer?: number; target?: number; modelPath?: string } = {},
+    options: { layer?: number; head?: HeadName; target?: number; modelPath?: string } = {},
   ): Promise<ScoreResult> {
     return this.#call({ id: this.#calls.nextId(), type: 'score', history, stepMs, method, ...options }, ScoreResultSchema);
   }

@@ -8,6 +8,7 @@ import { BACKEND_NAMES, TrainProgressSchema } from '../../src-shared/domain/mode
 import { backtestOutcomeWith, BacktestRulesSchema } from '../../src-shared/domain/backtest';
 import { CAM_METHODS } from '../../src-shared/domain/signal';
 import { CandleSchema } from '../../src-shared/domain/market';
+import { HEAD_NAMES } from '../model/heads';
 import { ModelMetadataSchema } from '../model/model-file';
 import { TrainJobSchema } from '../training/job';
 
@@ -32,6 +33,8 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
     stepMs: z.number().int().positive(),
     method: z.enum(CAM_METHODS),
     layer: z.number().int().nonnegative().optional(),
+    /** The head explained; `target` is an output of it. */
+    head: z.enum(HEAD_NAMES).optional(),
     target: z.number().int().nonnegative().optional(),
   }),
   z.object({ id: Id, type: z.literal('train'), job: TrainJobSchema, candles: z.array(CandleSchema) }),

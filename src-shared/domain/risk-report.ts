@@ -3,6 +3,7 @@
  * and their baselines, with a plain verdict per head and baseline.
  */
 import { z } from 'zod';
+import { HeadForecastsSchema } from './forecasts';
 import { Interval95Schema } from './evaluation';
 
 /** The Diebold–Mariano test of two loss series (negative statistic: the first has the lower loss). */
@@ -150,22 +151,16 @@ export type BaselineFits = z.output<typeof BaselineFitsSchema>;
 const PeriodSchema = z.object({ from: z.number().int(), to: z.number().int() });
 
 /**
- * One forecast per test window, by the start of the window's last candle: what the model expects of
- * the next H candles. A head the model lacks is left out (of every forecast).
+ * One forecast per test window, by the start of the window's last candle: what the model's heads
+ * expect of the next H candles (the heads' own shape). A head the model lacks is left out (of every
+ * forecast).
  */
-export const HeadForecastSchema = z.object({
+export const WindowForecastSchema = HeadForecastsSchema.pick({ volatility: true, var01: true, var05: true, sharpMove: true }).extend({
   candleStart: z.number().int(),
-  /** Log realized volatility, log √(Σ r²) over the next H 1-candle log returns. */
-  volatility: z.number().optional(),
-  /** The 1% and 5% quantiles of the next-H-candle log return. */
-  var01: z.number().optional(),
-  var05: z.number().optional(),
-  /** The probability of a sharp move over the next H candles. */
-  sharpMove: z.number().min(0).max(1).optional(),
 });
-export type HeadForecast = z.output<typeof HeadForecastSchema>;
-export const HeadForecastsSchema = z.array(HeadForecastSchema);
-export type HeadForecasts = z.output<typeof HeadForecastsSchema>;
+export type WindowForecast = z.output<typeof WindowForecastSchema>;
+export const WindowForecastsSchema = z.array(WindowForecastSchema);
+export type WindowForecasts = z.output<typeof WindowForecastsSchema>;
 
 export const RiskReportSchema = z.object({
   horizon: z.number().int().positive(),

@@ -1,7 +1,8 @@
 /**
  * Model figures per tfjs backend present, on the seed's FinancialCNN (the golden model: 5 channels,
  * 60 steps, 32/64/128 filters): forward and forward+Grad-CAM latency at batch 1, forward+Grad-CAM
- * throughput at batch 256, one training step at batch 256.
+ * throughput at batch 256, one training step at batch 256; and the same trunk with every forecast head:
+ * forward+Grad-CAM of the volatility head (with the forecasts of every head) at batch 1 and 256.
  * PyTorch 1.13 on this machine (2 threads): Grad-CAM 0.67 ms at batch 1, 17 ms at batch 256,
  * training step 27 ms.
  */
@@ -9,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { explainBatch, predictLogits } from '../../src-main/explain/explainer';
 import { availableBackends, useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';
-import { FinancialCnn, TrainableCnn } from '../../src-main/model/network';
+import { FinancialCnn, initialWeights, TrainableCnn } from '../../src-main/model/network';
+import type { ModelSpec } from '../../src-main/model/spec';
 import { wasmThreads } from '../../src-main/model/wasm-threads';
 import { seededRandom } from '../../src-main/model/random';
 import { trainStep } from '../../src-main/training/train';
@@ -24,6 +26,17 @@ const random = seededRandom(1);
 const one = Float32Array.from({ length: size }, () => random() * 2 - 1);
 const batch = Float32Array.from({ length: 256 * size }, () => random() * 2 - 1);
 const labels = Int32Array.from({ length: 256 }, (_, i) => i % 3);
+// The golden trunk and direction head with seeded forecast heads beside them.
+const multiHeadSpec: ModelSpec = {
+  ...spec,
+  heads: {
+    direction: { loss_weight: 1 },
+    volatility: { loss_weight: 1 },
+    var: { loss_weight: 1, quantiles: [0.01, 0.05] },
+    sharp: { loss_weight: 1, k: 2 },
+  },
+};
+const multiHeadWeights = new Map([...initialWeights(multiHeadSpec, 1)].map(([name, w]) => [name, weights.get(name) ?? w]));
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
@@ -80,10 +93,22 @@ for (const { backend, threads } of runs) {
       ` (CPU ${gradcam256.cpu.toFixed(1)} ms, ${((256 / gradcam256.cpu) * 1000).toFixed(0)} windows per CPU-second)`,
   );
   model.dispose();
+  const multiHead = new FinancialCnn(multiHeadSpec, multiHeadWeights);
+  const volatility = { method: 'gradcam', head: 'volatility' } as const;
+  console.log(
+    `every head, volatility Grad-CAM, batch 1:   ${latency(slow ? 30 : 1000, () => explainBatch(multiHead, one, 1, volatility))}`,
+  );
+  const heads256 = mean(slow ? 1 : 10, () => explainBatch(multiHead, batch, 256, volatility));
+  console.log(
+    `every head, volatility Grad-CAM, batch 256: ${heads256.wall.toFixed(1)} ms, ${((256 / heads256.wall) * 1000).toFixed(0)} explained windows/s` +
+      ` (CPU ${heads256.cpu.toFixed(1)} ms)`,
+  );
+  multiHead.dispose();
   const net = new TrainableCnn(spec, weights);
   const optimizer = tf.train.adam(1e-3);
   const classWeights = tf.tensor1d([1, 1, 1]);
-  const step = mean(slow ? 1 : 5, () => trainStep(net, optimizer, batch, labels, classWeights));
+  const scales = { classWeights, volatility: 1, forwardReturn: 1 };
+  const step = mean(slow ? 1 : 5, () => trainStep(net, optimizer, { inputs: batch, labels }, scales));
   console.log(
     `training step, batch 256:    ${step.wall.toFixed(1)} ms (${(step.wall / 27).toFixed(1)}x PyTorch's 27 ms; CPU ${step.cpu.toFixed(1)} ms)`,
   );

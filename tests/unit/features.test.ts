@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../src-shared/domain/market';
 import { buildDataset } from '../../src-main/features/dataset';
 import { bollingerPercentB, ema, macdHistogram, rsi } from '../../src-main/features/indicators';
-import { checkNoLookahead, labelWindow, LookaheadError, BUY, HOLD, SELL } from '../../src-main/features/labels';
+import { forecastLabels } from '../../src-main/features/forecast-labels';
+import { checkNoLookahead, labelWindow, LookaheadError, BUY, HOLD, SELL, type ForecastLabels } from '../../src-main/features/labels';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC, type FeatureSpec } from '../../src-shared/domain/feature-spec';
 import {
   FeatureError,
@@ -183,6 +184,43 @@ describe('labels and look-ahead', () => {
     expect(Math.min(...split.validation.map((i) => samples[i]?.windowFrom ?? 0))).toBeGreaterThan(lastTrainLabel + 15 * MINUTE);
     const leaky = { ...split, validation: [...split.validation, split.train.at(-1) as number] };
     expect(() => checkSplit(samples, leaky)).toThrow(LookaheadError);
+  });
+
+  it("refuses a forecast head's label that reads a candle of its own window, naming the head", () => {
+    const sample = { ...labelWindow(real, 200, 60, DEFAULT_LABEL_SPEC), forecasts: forecastLabels(real, 200, 60, 15, 2) };
+    expect(() => checkNoLookahead([sample])).not.toThrow();
+    for (const head of ['volatility', 'var', 'sharp'] as const) {
+      const forecasts = { ...sample.forecasts, [head]: { ...sample.forecasts[head], from: sample.windowTo } };
+      // The direction label is clean; only this head's label peeks.
+      expect(() => checkNoLookahead([{ ...sample, forecasts }])).toThrow(new RegExp(`the ${head} label of the window`));
+      const backwards = { ...sample.forecasts, [head]: { ...sample.forecasts[head], to: sample.windowTo - MINUTE } };
+      expect(() => checkNoLookahead([{ ...sample, forecasts: backwards }])).toThrow(LookaheadError);
+    }
+  });
+
+  it('builds the forecast labels of every window from the candles after it only, and embargoes the split on them', () => {
+    const { samples } = buildDataset(real, MINUTE, spec, DEFAULT_LABEL_SPEC, 1, { sharpK: 2 });
+    for (const s of samples) {
+      for (const label of Object.values(s.forecasts ?? {})) {
+        expect(label.from).toBe(s.windowTo + MINUTE);
+        expect(label.to).toBe(s.windowTo + 15 * MINUTE);
+        expect(Number.isFinite(label.value)).toBe(true);
+      }
+    }
+    expect(samples.every((s) => s.forecasts !== undefined)).toBe(true);
+    expect(() => checkNoLookahead(samples)).not.toThrow();
+    // A forecast label reading further than the direction label: the embargo must follow it.
+    const further = samples.map((s) => ({
+      ...s,
+      forecasts: { ...(s.forecasts as ForecastLabels), sharp: { from: s.labelFrom, to: s.labelTo + 30 * MINUTE, value: 0 } },
+    }));
+    const split = walkForwardSplit(further, { train: 0.6, validation: 0.2 }, 15 * MINUTE);
+    const lastTrainRead = Math.max(...split.train.map((i) => (further[i]?.labelTo ?? 0) + 30 * MINUTE));
+    expect(Math.min(...split.validation.map((i) => further[i]?.windowFrom ?? 0))).toBeGreaterThan(lastTrainRead + 15 * MINUTE);
+    // The split made for the direction labels alone leaks through the longer forecast label.
+    const directionOnly = walkForwardSplit(samples, { train: 0.6, validation: 0.2 }, 15 * MINUTE);
+    expect(() => checkSplit(samples, directionOnly)).not.toThrow();
+    expect(() => checkSplit(further, directionOnly)).toThrow(/split leak/);
   });
 
   it('takes every stride-th window of a real file', () => {

@@ -9,24 +9,15 @@ const csv = join(dir, 'eth.csv');
 let modelDir = '';
 const bundledModel = join(ROOT, 'resources', 'models', readdirSync(join(ROOT, 'resources', 'models'))[0] ?? '');
 
+/** `train` on the file's 900 candles: one epoch, every third 30-step window. */
+function trainTiny(options: string[]): ReturnType<typeof runCli> {
+  return runCli(['train', '--csv', csv, '--out', join(dir, 'models'), '--epochs', '1', '--stride', '3', '--window', '30', ...options]);
+}
+
 beforeAll(() => {
   writeFileSync(csv, sharedCsvHead('bybit_ETHUSDT_1m.csv', 900));
   // Any architecture: a 30-step window and two small conv blocks.
-  const trained = runCli([
-    'train',
-    '--csv',
-    csv,
-    '--out',
-    join(dir, 'models'),
-    '--epochs',
-    '1',
-    '--stride',
-    '3',
-    '--window',
-    '30',
-    '--convs',
-    '8:3,8:5',
-  ]);
+  const trained = trainTiny(['--convs', '8:3,8:5']);
   expect(trained.status, trained.stderr).toBe(0);
   expect(trained.stderr).toMatch(/epoch 1\/1: train loss/);
   modelDir = (JSON.parse(trained.stdout) as { dir: string }).dir;
@@ -69,6 +60,46 @@ describe('model commands', () => {
     expect(signal.windowStarts.at(-1)).toBe(Number(at));
     expect(signal.target).toBe('buy');
     expect(signal.features.length).toBe(9);
+  });
+
+  it('train takes forecast heads with their loss weights and sharp-move k, and explain explains any head', () => {
+    const trained = trainTiny([
+      ...['--name', 'heads', '--convs', '8:3'],
+      ...['--heads', 'direction,volatility,var,sharp', '--sharp-k', '2.5', '--loss-weights', 'volatility=0.5,var=2'],
+    ]);
+    expect(trained.status, trained.stderr).toBe(0);
+    const { dir: headsDir } = JSON.parse(trained.stdout) as { dir: string };
+    const spec = (JSON.parse(readFileSync(join(headsDir, 'model.json'), 'utf8')) as { spec: { heads: object } }).spec;
+    expect(spec.heads).toEqual({
+      direction: { loss_weight: 1 },
+      volatility: { loss_weight: 0.5 },
+      var: { loss_weight: 2, quantiles: [0.01, 0.05] },
+      sharp: { loss_weight: 1, k: 2.5 },
+    });
+    const at = sharedCsvHead('bybit_ETHUSDT_1m.csv', 500).trim().split('\n').at(-1)?.split(',')[0] ?? '';
+    const result = runCli(['explain', '--model', headsDir, '--csv', csv, '--at', at, '--target-head', 'var', '--target', '0.05']);
+    expect(result.status, result.stderr).toBe(0);
+    const explained = JSON.parse(result.stdout) as {
+      targetHead: string;
+      target: number;
+      cam: number[];
+      forecasts: Record<string, unknown>;
+    };
+    expect(explained).toMatchObject({ targetHead: 'var', target: 1 });
+    expect(explained.cam.length).toBe(30);
+    expect(Object.keys(explained.forecasts).sort()).toEqual(['sharpMove', 'var', 'var01', 'var05', 'volatility']);
+  });
+
+  it('refuses a head the model lacks, a bad VaR quantile and a horizon past the data', () => {
+    const at = sharedCsvHead('bybit_ETHUSDT_1m.csv', 500).trim().split('\n').at(-1)?.split(',')[0] ?? '';
+    const missing = runCli(['explain', '--model', modelDir, '--csv', csv, '--at', at, '--target-head', 'volatility']);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/the model has no volatility head \(it has: direction\)/);
+    const quantile = runCli(['train', '--csv', csv, '--out', join(dir, 'none'), '--heads', 'direction,var', '--var-quantiles', '0.01,0.5']);
+    expect(quantile.stderr).toMatch(/a VaR quantile must lie strictly between 0 and 0.5/);
+    const horizon = runCli(['train', '--csv', csv, '--out', join(dir, 'none'), '--horizon', '900', '--window', '30']);
+    expect(horizon.stderr).toMatch(/the horizon of 900 candles is longer than the data allows/);
+    expect(() => readdirSync(join(dir, 'none'))).toThrow(/ENOENT/);
   });
 
   it('refuses bad input with a clear error', () => {

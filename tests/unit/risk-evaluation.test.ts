@@ -10,7 +10,7 @@ import { evaluateRiskForecasts, type RiskEvaluationInput } from '../../src-main/
 import { riskTargets } from '../../src-main/evaluation/risk-targets';
 import { ewmaForecasts, logReturns } from '../../src-main/evaluation/volatility-baselines';
 import type { Candle } from '../../src-shared/domain/market';
-import { RiskReportSchema, type HeadForecasts } from '../../src-shared/domain/risk-report';
+import { RiskReportSchema, type WindowForecasts } from '../../src-shared/domain/risk-report';
 import { sharedCsvHead } from '../helpers';
 
 const STEP = 60_000;
@@ -121,10 +121,10 @@ describe('the report and its verdicts', () => {
   });
 
   it('perfect forecasts beat every baseline (Diebold–Mariano p < 0.05, AUC interval above); heads not forecast are absent', () => {
-    const forecasts: HeadForecasts = TEST_ENDS.map((t, j) => ({
+    const forecasts: WindowForecasts = TEST_ENDS.map((t, j) => ({
       candleStart: at(t),
-      // A window without a price change has no log volatility to forecast; the volatility figures leave it out.
-      volatility: 0.5 * Math.log(Math.max(TARGETS.realizedVariance[j] ?? 0, 1e-30)),
+      // A window without a price change has no volatility to judge a forecast by; the volatility figures leave it out.
+      volatility: Math.sqrt(Math.max(TARGETS.realizedVariance[j] ?? 0, 1e-30)),
       var01: TARGETS.futureReturn[j] ?? 0,
       sharpMove: TARGETS.sharpMove[j] ?? 0,
     }));
@@ -158,11 +158,11 @@ describe('the report and its verdicts', () => {
   it("a baseline's own forecast, given as the model's, cannot be told from it, and a worse one does not beat it", () => {
     const fits = evaluateRiskForecasts(BASE).fits;
     const ewma = ewmaForecasts(logReturns(CLOSES), fits.ewma.lambda, fits.ewma.initialVariance, H);
-    const own: HeadForecasts = TEST_ENDS.map((t) => ({ candleStart: at(t), volatility: 0.5 * Math.log(ewma.variances[t - 1] ?? NaN) }));
+    const own: WindowForecasts = TEST_ENDS.map((t) => ({ candleStart: at(t), volatility: Math.sqrt(ewma.variances[t - 1] ?? NaN) }));
     const same = evaluateRiskForecasts({ ...BASE, forecasts: own }).verdicts.find((v) => v.baseline === 'EWMA (λ fitted)');
     expect(same?.verdict).toBe('cannot tell');
     // Ten times the variance, every time: a worse forecast, and a significantly worse one.
-    const inflated = own.map((f) => ({ ...f, volatility: (f.volatility ?? 0) + 0.5 * Math.log(10) }));
+    const inflated = own.map((f) => ({ ...f, volatility: (f.volatility ?? 0) * Math.sqrt(10) }));
     const worse = evaluateRiskForecasts({ ...BASE, forecasts: inflated }).verdicts.find((v) => v.baseline === 'EWMA (λ fitted)');
     expect(worse?.verdict).toBe('does not beat');
     expect(worse?.sentence).toMatch(/does NOT beat EWMA \(λ fitted\)/);
@@ -170,8 +170,8 @@ describe('the report and its verdicts', () => {
 });
 
 describe('the order and spacing of the forecasts', () => {
-  const forecastsAt = (ends: number[]): HeadForecasts =>
-    ends.map((t) => ({ candleStart: at(t), volatility: -6 + 0.001 * (t % 7), var05: -0.004, sharpMove: (t % 10) / 10 }));
+  const forecastsAt = (ends: number[]): WindowForecasts =>
+    ends.map((t) => ({ candleStart: at(t), volatility: Math.exp(-6 + 0.001 * (t % 7)), var05: -0.004, sharpMove: (t % 10) / 10 }));
 
   it('are judged in time order whatever order they come in, and how far their targets overlap follows their spacing', () => {
     const every = forecastsAt(TEST_ENDS);
@@ -211,10 +211,10 @@ describe('windows without a price change', () => {
 });
 
 describe('refusals', () => {
-  const one = (patch: Partial<HeadForecasts[number]>, index = 3): HeadForecasts =>
+  const one = (patch: Partial<WindowForecasts[number]>, index = 3): WindowForecasts =>
     TEST_ENDS.slice(0, 10).map((t, j) => ({
       candleStart: at(t),
-      volatility: -6,
+      volatility: Math.exp(-6),
       var01: -0.01,
       sharpMove: 0.1,
       ...(j === index ? patch : {}),
@@ -235,8 +235,8 @@ describe('refusals', () => {
     );
     expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ var01: -Infinity }) })).toThrow(/var01 is -Infinity/);
     expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ sharpMove: 1.5 }) })).toThrow(/probability 1.5 is not in \[0, 1\]/);
-    expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ volatility: -400 }) })).toThrow(
-      /a log volatility of -400 is no variance/,
+    expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ volatility: 1e-200 }) })).toThrow(
+      /a volatility of 1e-200 is no variance/,
     );
     expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ volatility: undefined }) })).toThrow(/forecast 3 .* has no volatility/);
     expect(() => evaluateRiskForecasts({ ...BASE, forecasts: one({ candleStart: at(2200) }) })).toThrow(/a second forecast/);
