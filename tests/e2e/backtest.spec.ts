@@ -78,18 +78,19 @@ test('a backtest from the UI: equity plot, trades with their explanation, jump t
 
 test('the audit view lists stored signals page by page, verifies one as reproduced and exports the audit CSV', async ({ page }) => {
   const errors = watchConsole(page);
-  // More stored signals than one page shows; the newest comes last (oldest first within a stream).
+  // More stored signals than one page shows; the newest comes first.
   const recent = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 250);
   for (const candle of recent.slice(0, -1)) await engine.scorer?.scoreCandle(SAMPLE_STREAM, candle.time);
   const signal = await engine.scorer?.scoreCandle(SAMPLE_STREAM, recent.at(-1)?.time ?? 0);
-  const stored = (await callEngine<unknown[]>(engine, 'audit.list', {})).length;
+  const stored = (await callEngine<{ total: number }>(engine, 'audit.list', {})).total;
   await page.goto(server.url);
   await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
   await page.getByTestId('audit-toggle').click();
   const shownRows = page.getByTestId('audit-row');
   await expect(shownRows).toHaveCount(200);
-  await page.getByTestId('audit-more').click();
-  await expect(shownRows).toHaveCount(Math.min(400, stored));
+  await page.getByTestId('audit-next').click();
+  await expect(shownRows).toHaveCount(Math.min(200, stored - 200));
+  await page.getByTestId('audit-prev').click();
   const row = page.getByTestId('audit').locator(`[data-signal-id="${signal?.id}"]`);
   await expect(row).toContainText(signal?.inputHash.slice(0, 12) ?? 'missing');
   await row.getByRole('button', { name: 'Verify' }).click();

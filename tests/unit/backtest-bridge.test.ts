@@ -92,7 +92,7 @@ describe('audit through the bridge', () => {
   it('lists stored signals with their alerts and verifies one as reproduced', async () => {
     const last = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 1)[0];
     const signal = await engine.scorer?.scoreCandle(SAMPLE_STREAM, last?.time ?? 0);
-    const rows = await callEngine<CallResponse<'audit.list'>>(engine, 'audit.list', {});
+    const { rows } = await callEngine<CallResponse<'audit.list'>>(engine, 'audit.list', {});
     expect(rows.map((r) => r.signal.id)).toContain(signal?.id);
     expect(rows.every((r) => Array.isArray(r.alertsFired))).toBe(true);
     expect(await callEngine(engine, 'audit.verify', { id: signal?.id ?? -1 })).toMatchObject({ id: signal?.id, verdict: 'reproduced' });
