@@ -84,6 +84,7 @@ async function backtestRange(
       candles: run.bars.length,
       strategy: run.strategy,
       buyAndHold: run.buyAndHold,
+      periodsPerYear: run.periodsPerYear,
       equity: equityPoints(run),
       // Each entry signal again by the live path, with the attribution the batched run skips.
       trades: tradesWithSignals(run).map((trade) => {

@@ -48,6 +48,18 @@ test('a backtest from the UI: equity plot, trades with their explanation, jump t
   await expect(view.getByTestId('equity-chart')).toHaveAttribute('data-points', '300');
   await expect(view.getByTestId('equity-chart').locator('canvas').first()).toBeVisible();
   await expect(report).toContainText('Buy and hold');
+  // The plot has buy-and-hold beside the strategy, with a legend, over the whole range from its first point.
+  const equityChart = view.getByTestId('equity-chart');
+  await expect(equityChart).toHaveAttribute('data-series', 'strategy,buy-and-hold,drawdown');
+  await expect(view.getByTestId('equity-legend')).toHaveText(/Strategy equity.*Buy and hold.*drawdown/);
+  const holdTotal = report.locator('tr', { hasText: 'Total return' }).locator('td').nth(2);
+  const holdLast = Number(await equityChart.getAttribute('data-hold-last'));
+  expect(((holdLast - 1) * 100).toFixed(2) + '%').toBe(await holdTotal.textContent());
+  await expect(equityChart).toHaveAttribute('data-first-shown', (await equityChart.getAttribute('data-first-time')) ?? 'missing');
+  await expect(view.getByTestId('ratio-note')).toContainText('√525,600');
+  await expect(view.getByTestId('entry-price').first()).toHaveText(/^\d[\d,]*(\.\d+)?$/);
+  await view.getByTestId('equity-chart').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ROOT, 'test-results', 'backtest-equity.png') });
   const trades = view.getByTestId('trade');
   const count = await trades.count();
   expect(count).toBeGreaterThan(0);

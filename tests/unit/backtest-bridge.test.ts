@@ -45,6 +45,9 @@ describe('backtest.run through the bridge (real store, bundled model in its work
     expect(report.strategy.trades).toBe(report.trades.length);
     expect(report.equity.at(-1)?.time).toBe(candles.at(-1)?.time);
     expect(report.equity.every((p) => p.drawdown <= 0)).toBe(true);
+    // The buy-and-hold line ends where its report does, and 1m candles are annualised by √525,600.
+    expect(report.equity.at(-1)?.hold).toBeCloseTo(1 + report.buyAndHold.totalReturn, 12);
+    expect(report.periodsPerYear).toBe(525_600);
 
     const trade = report.trades[0];
     if (trade === undefined) throw new Error('no trade');
