@@ -79,7 +79,12 @@ export async function train(
   trainData: TrainData,
   validation: TrainData,
   settings: TrainSettings,
-  hooks: { onEpoch?: (p: EpochProgress) => void; onBatch?: (done: number, total: number) => void; cancelled?: () => boolean } = {},
+  hooks: {
+    onEpoch?: (p: EpochProgress) => void;
+    /** After each batch of an epoch (1-based, of `settings.epochs`). */
+    onBatch?: (done: number, total: number, epoch: number) => void;
+    cancelled?: () => boolean;
+  } = {},
 ): Promise<TrainResult> {
   const { sequence_length: T, input_channels: C, num_classes: classes } = spec;
   const net = new TrainableCnn(spec, initialWeights(spec, settings.seed));
@@ -111,7 +116,7 @@ export async function train(
         const xs = pickRows(trainData.inputs, T * C, indices);
         const ys = Int32Array.from(indices, (i) => trainData.labels[i] ?? 0);
         lossSum += trainStep(net, optimizer, xs, ys, weightTensor) * indices.length;
-        hooks.onBatch?.(b + 1, batches);
+        hooks.onBatch?.(b + 1, batches, epoch);
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (cancelled) break;
