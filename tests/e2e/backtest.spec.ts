@@ -63,6 +63,9 @@ test('a backtest from the UI: equity plot, trades with their explanation, jump t
   const trades = view.getByTestId('trade');
   const count = await trades.count();
   expect(count).toBeGreaterThan(0);
+  // Each trade's entry and exit are marked on the main chart.
+  const tradeMarks = () => page.evaluate(() => window.candleLensChart!.markerIds().filter((id) => id.startsWith('trade-')));
+  await expect.poll(async () => (await tradeMarks()).length).toBe(2 * count);
 
   // The entry signal's explanation, in the list and, after the jump, beside the chart with its heatmap.
   await trades.first().getByRole('button', { name: 'Why' }).click();
