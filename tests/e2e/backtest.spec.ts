@@ -91,6 +91,25 @@ test('a backtest from the UI: equity plot, trades with their explanation, jump t
   expect(errors).toEqual([]);
 });
 
+test('the equity plot of a long range shows it whole, from its first point', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
+  await page.getByTestId('backtest-toggle').click();
+  const view = page.getByTestId('backtest');
+  // Every stored candle, and no trade (no call reaches a probability of 1): only the plot matters here.
+  await view.getByLabel('threshold').fill('1');
+  await view.getByTestId('backtest-run').click();
+  await expect(view.getByTestId('backtest-report')).toBeVisible({ timeout: 120_000 });
+  const equityChart = view.getByTestId('equity-chart');
+  // Thousands of points in a few hundred pixels: fitting them at the default half pixel a point cut off the start.
+  expect(Number(await equityChart.getAttribute('data-points'))).toBeGreaterThan(2000);
+  await expect(equityChart).toHaveAttribute('data-first-shown', (await equityChart.getAttribute('data-first-time')) ?? 'missing');
+  await equityChart.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ROOT, 'test-results', 'backtest-long-range.png') });
+  expect(errors).toEqual([]);
+});
+
 test('the audit view lists stored signals page by page, verifies one as reproduced and exports the audit CSV', async ({ page }) => {
   const errors = watchConsole(page);
   // More stored signals than one page shows; the newest comes first.
