@@ -137,6 +137,18 @@ export class AlertStore {
       .all();
   }
 
+  /** For one audit page: the firings of these signals, newest first (on the firings' signal index). */
+  firingsOf(signalIds: readonly number[]): { signalId: number; class: AlertRule['class']; minProbability: number }[] {
+    return this.db
+      .prepare<[string], { signalId: number; class: AlertRule['class']; minProbability: number }>(
+        `SELECT f.signal_id AS signalId, r.class, r.min_probability AS minProbability
+         FROM alerts_fired f JOIN alert_rules r ON r.id = f.rule_id
+         WHERE f.signal_id IN (SELECT value FROM json_each(?))
+         ORDER BY f.fired_at DESC, f.id DESC`,
+      )
+      .all(JSON.stringify(signalIds));
+  }
+
   setThumbnail(firedId: number, png: string): boolean {
     return this.db.prepare('UPDATE alerts_fired SET thumbnail = ? WHERE id = ?').run(png, firedId).changes > 0;
   }

@@ -3,30 +3,49 @@
  * alerts it fired, and the re-run of one from its stored candles, compared bit for bit.
  */
 import type { AlertStore } from '../alerts/alerts';
-import type { AUDIT_VERDICTS } from '../../src-shared/domain/audit';
+import type { AUDIT_VERDICTS, AuditFilter, AuditOrder } from '../../src-shared/domain/audit';
 import type { Signal } from '../../src-shared/domain/signal';
 import type { ModelHost } from '../signals/model-host';
 import type { CandleStore } from '../store/candles';
 import type { SignalStore } from '../store/signals';
 import type { AuditRow } from '../../src-shared/domain/audit';
 
-/** Every stored signal, stream by stream and oldest first within one, with the alerts it fired; at most `limit`. */
-export function auditRows(
-  stores: { candles: CandleStore; signals: SignalStore; alerts: AlertStore },
-  limit = Number.MAX_SAFE_INTEGER,
-): AuditRow[] {
-  const rows: AuditRow[] = [];
-  // Every firing in one query, by signal, newest first (rather than a query per signal).
-  const firedBySignal = new Map<number, string[]>();
-  for (const a of stores.alerts.firings()) {
-    let list = firedBySignal.get(a.signalId);
-    if (list === undefined) firedBySignal.set(a.signalId, (list = []));
+type AuditStores = { candles: CandleStore; signals: SignalStore; alerts: AlertStore };
+type Firing = { signalId: number; class: string; minProbability: number };
+
+/** Firings by signal, as `class>=probability`, in the order given. */
+function firedBySignal(firings: readonly Firing[]): Map<number, string[]> {
+  const bySignal = new Map<number, string[]>();
+  for (const a of firings) {
+    let list = bySignal.get(a.signalId);
+    if (list === undefined) bySignal.set(a.signalId, (list = []));
     list.push(`${a.class}>=${a.minProbability}`);
   }
+  return bySignal;
+}
+
+/** One page of the stored signals matching a filter, with the alerts each fired, and how many match in all. */
+export function auditPage(
+  stores: Pick<AuditStores, 'signals' | 'alerts'>,
+  query: { filter: AuditFilter; order: AuditOrder; offset: number; limit: number },
+): { rows: AuditRow[]; total: number } {
+  const signals = stores.signals.page(query.filter, query.order, query.offset, query.limit);
+  const fired = firedBySignal(stores.alerts.firingsOf(signals.map((s) => s.id)));
+  return {
+    rows: signals.map((signal) => ({ signal, alertsFired: fired.get(signal.id) ?? [] })),
+    total: stores.signals.count(query.filter),
+  };
+}
+
+/** Every stored signal, stream by stream and oldest first within one, with the alerts it fired; at most `limit`. */
+export function auditRows(stores: AuditStores, limit = Number.MAX_SAFE_INTEGER): AuditRow[] {
+  const rows: AuditRow[] = [];
+  // Every firing in one query, by signal, newest first (rather than a query per signal).
+  const fired = firedBySignal(stores.alerts.firings());
   for (const stream of stores.candles.streams()) {
     if (rows.length >= limit) break;
     for (const signal of stores.signals.list({ ...stream, exchange: 'bybit' }, 0, Number.MAX_SAFE_INTEGER, limit - rows.length)) {
-      rows.push({ signal, alertsFired: firedBySignal.get(signal.id) ?? [] });
+      rows.push({ signal, alertsFired: fired.get(signal.id) ?? [] });
     }
   }
   return rows;

@@ -4,14 +4,15 @@ import type { HandlersFor } from '../ipc/dispatch';
 import type { ModelHost } from '../signals/model-host';
 import type { CandleStore } from '../store/candles';
 import type { SignalStore } from '../store/signals';
-import { auditRows, verifySignal } from './audit';
+import { auditPage, verifySignal } from './audit';
 
 export function auditHandlers(
   stores: { candles: CandleStore; signals: SignalStore; alerts: AlertStore },
   host: ModelHost | undefined,
 ): HandlersFor<'audit'> {
   return {
-    'audit.list': ({ limit }) => auditRows(stores, limit),
+    'audit.list': (query) => auditPage(stores, query),
+    'audit.facets': () => stores.signals.facets(),
     'audit.verify': async ({ id }) => {
       const signal = stores.signals.get(id);
       if (signal === undefined) throw new Error(`no signal ${id}`);

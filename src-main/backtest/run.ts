@@ -8,7 +8,7 @@ import { explainBatch } from '../explain/explainer';
 import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
 import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from '../features/windows';
 import { SIGNAL_CLASSES } from '../../src-shared/domain/signal';
-import type { BacktestTrade } from '../../src-shared/domain/backtest';
+import type { BacktestTrade, EquityPoint } from '../../src-shared/domain/backtest';
 import type { Candle } from '../../src-shared/domain/market';
 import type { FinancialCnn } from '../model/network';
 import type { BacktestRules } from '../../src-shared/domain/backtest';
@@ -26,6 +26,8 @@ export interface BacktestRun extends BacktestResult {
   windows: ExplainedWindow[];
   /** The candles traded (from `from` on); trade and window indices point into these. */
   bars: readonly Candle[];
+  /** Candles a year: Sharpe and Sortino are annualised by its square root. */
+  periodsPerYear: number;
 }
 
 /** What the backtest reads of a window's explanation. */
@@ -130,7 +132,7 @@ export async function runBacktest(
   }
   const bars = candles.slice(firstBar);
   const periodsPerYear = (365 * 86_400_000) / stepMs;
-  return { ...backtest(bars, windows, rules, periodsPerYear), windows, bars };
+  return { ...backtest(bars, windows, rules, periodsPerYear), windows, bars, periodsPerYear };
 }
 
 /** The trades with their entry signal in short (time, confidence, concentration, top candles). */
@@ -158,20 +160,21 @@ export function tradesWithSignals(run: Pick<BacktestRun, 'trades' | 'windows'>):
 }
 
 /**
- * The equity and drawdown after each bar, thinned to at most `points` for a chart: each kept point
- * closes a bucket with its last equity and the bucket's deepest drawdown, so no trough is lost.
+ * The equity, buy-and-hold equity and drawdown after each bar, thinned to at most `points` for a
+ * chart: each kept point closes a bucket with its last equities and the bucket's deepest drawdown, so
+ * no trough is lost.
  */
 export function equityPoints(
-  run: { bars: readonly Pick<Candle, 'time'>[]; equity: readonly number[]; drawdown: readonly number[] },
+  run: { bars: readonly Pick<Candle, 'time'>[]; equity: readonly number[]; drawdown: readonly number[]; holdEquity: readonly number[] },
   points = 4000,
-): { time: number; equity: number; drawdown: number }[] {
+): EquityPoint[] {
   const bucket = Math.max(1, Math.ceil(run.bars.length / points));
-  const out: { time: number; equity: number; drawdown: number }[] = [];
+  const out: EquityPoint[] = [];
   for (let from = 0; from < run.bars.length; from += bucket) {
     const last = Math.min(run.bars.length, from + bucket) - 1;
     let drawdown = 0;
     for (let i = from; i <= last; i++) drawdown = Math.min(drawdown, run.drawdown[i] ?? 0);
-    out.push({ time: run.bars[last]?.time ?? 0, equity: run.equity[last] ?? 1, drawdown });
+    out.push({ time: run.bars[last]?.time ?? 0, equity: run.equity[last] ?? 1, hold: run.holdEquity[last] ?? 1, drawdown });
   }
   return out;
 }

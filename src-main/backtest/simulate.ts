@@ -47,6 +47,8 @@ export interface BacktestResult {
   /** Strategy equity after each candle (starts at 1 before the first). */
   equity: number[];
   drawdown: number[];
+  /** Buy-and-hold equity after each candle, on the same scale (net of its entry and exit costs). */
+  holdEquity: number[];
 }
 
 function drawdowns(equity: readonly number[]): number[] {
@@ -140,5 +142,6 @@ export function backtest(
     trades,
     equity,
     drawdown: drawdowns(equity),
+    holdEquity: equityCurve(holdReturns).slice(1),
   };
 }

@@ -10,6 +10,7 @@ import { pickRows } from '../features/dataset';
 import { BUY, HOLD, LABELS, SELL, type Sample } from '../features/labels';
 import type { FinancialCnn } from '../model/network';
 import type { ClassificationReport, EvaluationReport } from '../../src-shared/domain/evaluation';
+import { beatsBaseline } from './baseline-verdict';
 import { classificationReport } from './metrics';
 
 const BATCH = 256;
@@ -19,7 +20,7 @@ function compare(name: string, model: ClassificationReport, baseline: Classifica
   const m = model.balancedAccuracy;
   const b = baseline.balancedAccuracy;
   const figures = `balanced accuracy ${m.value.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}] vs ${b.value.toFixed(3)} [${b.low.toFixed(3)}, ${b.high.toFixed(3)}]`;
-  if (m.low > b.high) return `The model beats the ${name} baseline: ${figures}.`;
+  if (beatsBaseline(model, baseline)) return `The model beats the ${name} baseline: ${figures}.`;
   if (m.value > b.value) return `The model does NOT clearly beat the ${name} baseline: ${figures}; the 95% intervals overlap.`;
   return `The model does NOT beat the ${name} baseline: ${figures}.`;
 }

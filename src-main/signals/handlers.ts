@@ -1,5 +1,6 @@
 /** The bridge's model-side calls: models, stored signals, backtests and training. */
-import { EvaluationReportSchema } from '../../src-shared/domain/evaluation';
+import { EvaluationReportSchema, type EvaluationReport } from '../../src-shared/domain/evaluation';
+import { baselinesBeaten } from '../evaluation/baseline-verdict';
 import { SIGNAL_CLASSES } from '../../src-shared/domain/signal';
 import type { HandlersFor } from '../ipc/dispatch';
 import type { ModelRegistry } from '../store/models';
@@ -20,27 +21,33 @@ function required(model: ModelSide | undefined): ModelSide {
   return model;
 }
 
+/** A registered model's evaluation on its test period; null when it has none (an imported model). */
+function testReport(metadata: { metrics?: unknown }): EvaluationReport | null {
+  const report = EvaluationReportSchema.safeParse((metadata.metrics as { test?: unknown } | null | undefined)?.test);
+  return report.success ? report.data : null;
+}
+
 export function modelHandlers(model: ModelSide | undefined, registry: ModelRegistry): HandlersFor<'model' | 'models'> {
   return {
     'model.info': () => model?.host.info() ?? { status: 'failed', backend: null, error: 'this engine runs without a model', model: null },
     'models.list': () => {
       const active = model?.host.info().model?.version;
       return registry.list().map((m) => {
-        const test = (m.metadata.metrics as { test?: { model?: { balancedAccuracy?: { value?: number } } } } | null)?.test;
+        const report = testReport(m.metadata);
         return {
           version: m.version,
           path: m.path,
           createdAt: m.createdAt,
           active: m.version === active,
-          testBalancedAccuracy: test?.model?.balancedAccuracy?.value ?? null,
+          testBalancedAccuracy: report?.model.balancedAccuracy.value ?? null,
+          baselinesBeaten: report === null ? null : baselinesBeaten(report),
         };
       });
     },
     'models.report': ({ version }) => {
       const entry = registry.get(version);
       if (entry === undefined) throw new Error(`no registered model ${version}`);
-      const report = EvaluationReportSchema.safeParse((entry.metadata.metrics as { test?: unknown } | null)?.test);
-      return { version, report: report.success ? report.data : null };
+      return { version, report: testReport(entry.metadata) };
     },
     'models.use': async ({ version: wanted }) => {
       const entry = registry.get(wanted);

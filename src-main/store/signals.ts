@@ -1,4 +1,5 @@
 /** Persistence of explained signals: one row per (stream, candle, confirmed, model version, method). */
+import type { AuditFilter, AuditOrder } from '../../src-shared/domain/audit';
 import type { Signal } from '../../src-shared/domain/signal';
 import type { StreamKeyValue } from '../../src-shared/domain/market';
 import { SignalSchema } from '../../src-shared/domain/signal';
@@ -45,10 +46,46 @@ function toSignal(r: SignalRow): Signal {
   });
 }
 
+/** The WHERE clause of a filter (fixed text per field, values bound by name) and its parameters. */
+function filterClause(filter: AuditFilter): { where: string; params: Record<string, unknown> } {
+  const terms: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.stream !== undefined) {
+    terms.push(STREAM_MATCH);
+    Object.assign(params, filter.stream);
+  }
+  if (filter.modelVersion !== undefined) {
+    terms.push('model_version = @modelVersion');
+    params['modelVersion'] = filter.modelVersion;
+  }
+  if (filter.predicted !== undefined) {
+    terms.push('predicted = @predicted');
+    params['predicted'] = filter.predicted;
+  }
+  if (filter.from !== undefined) {
+    terms.push('candle_start >= @from');
+    params['from'] = filter.from;
+  }
+  if (filter.to !== undefined) {
+    terms.push('candle_start <= @to');
+    params['to'] = filter.to;
+  }
+  return { where: terms.length === 0 ? '' : `WHERE ${terms.join(' AND ')}`, params };
+}
+
+/** The audit's query of the signals matching a filter, in order, without its LIMIT (exported for the query-plan test). */
+export function auditQuery(filter: AuditFilter, order: AuditOrder): { sql: string; params: Record<string, unknown> } {
+  const { where, params } = filterClause(filter);
+  const direction = order === 'newest' ? 'DESC' : 'ASC';
+  return { sql: `SELECT * FROM signals ${where} ORDER BY candle_start ${direction}, id ${direction}`, params };
+}
+
 export class SignalStore {
   readonly #insert;
   readonly #list;
   readonly #get;
+  /** Prepared audit queries by their SQL text: a handful of filter shapes, each prepared once. */
+  readonly #queries = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(readonly db: Db) {
     this.#insert = db.prepare<Record<string, unknown>, { id: number }>(
@@ -87,6 +124,36 @@ export class SignalStore {
 
   list(key: StreamKeyValue, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 10_000): Signal[] {
     return this.#list.all({ ...key, from, to, limit }).map(toSignal);
+  }
+
+  /**
+   * One page of the stored signals matching a filter, across every stream, by candle time (ties by
+   * id). Offset paging: the audit shows "rows a–b of N" and jumps to any page.
+   */
+  page(filter: AuditFilter, order: AuditOrder, offset: number, limit: number): Signal[] {
+    const { sql, params } = auditQuery(filter, order);
+    return (this.#query(`${sql} LIMIT @limit OFFSET @offset`).all({ ...params, limit, offset }) as SignalRow[]).map(toSignal);
+  }
+
+  /** How many stored signals match a filter. */
+  count(filter: AuditFilter): number {
+    const { where, params } = filterClause(filter);
+    return (this.#query(`SELECT count(*) AS n FROM signals ${where}`).get(params) as { n: number }).n;
+  }
+
+  /** The streams and models that have stored signals: what the audit can filter by. */
+  facets(): { streams: StreamKeyValue[]; models: string[] } {
+    const streams = this.db
+      .prepare<[], StreamKeyValue>('SELECT DISTINCT exchange, category, symbol, interval FROM signals ORDER BY symbol, interval, category')
+      .all();
+    const models = this.db.prepare<[], string>('SELECT DISTINCT model_version FROM signals ORDER BY model_version').pluck().all();
+    return { streams, models };
+  }
+
+  #query(sql: string): ReturnType<Db['prepare']> {
+    let statement = this.#queries.get(sql);
+    if (statement === undefined) this.#queries.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
   get(id: number): Signal | undefined {

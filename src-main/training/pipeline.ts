@@ -32,7 +32,7 @@ export async function trainAndSave(
   candles: readonly Candle[],
   hooks: {
     onEpoch?: (p: EpochProgress) => void;
-    onBatch?: (done: number, total: number) => void;
+    onBatch?: (done: number, total: number, epoch: number) => void;
     cancelled?: () => boolean;
     onStage?: (stage: string) => void;
   } = {},

@@ -130,7 +130,12 @@ export async function train(
   trainData: TrainData,
   validation: TrainData,
   settings: TrainSettings,
-  hooks: { onEpoch?: (p: EpochProgress) => void; onBatch?: (done: number, total: number) => void; cancelled?: () => boolean } = {},
+  hooks: {
+    onEpoch?: (p: EpochProgress) => void;
+    /** After each batch of an epoch (1-based, of `settings.epochs`). */
+    onBatch?: (done: number, total: number, epoch: number) => void;
+    cancelled?: () => boolean;
+  } = {},
 ): Promise<TrainResult> {
   const { sequence_length: T, input_channels: C, num_classes: classes } = spec;
   const initial = initialWeights(spec, settings.seed);
@@ -163,7 +168,7 @@ export async function train(
         // PyTorch's batch-norm cannot train on one window; neither can ours.
         if (indices.length < 2) continue;
         lossSum += trainStep(net, optimizer, batchOf(trainData, indices, T * C), scales) * indices.length;
-        hooks.onBatch?.(b + 1, batches);
+        hooks.onBatch?.(b + 1, batches, epoch);
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (cancelled) break;

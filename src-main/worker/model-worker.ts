@@ -84,6 +84,7 @@ async function backtestRange(
       candles: run.bars.length,
       strategy: run.strategy,
       buyAndHold: run.buyAndHold,
+      periodsPerYear: run.periodsPerYear,
       equity: equityPoints(run),
       // Each entry signal again by the live path, with the attribution the batched run skips.
       trades: tradesWithSignals(run).map((trade) => {
@@ -142,7 +143,8 @@ async function handle(raw: unknown): Promise<void> {
         const progress = (p: TrainProgress) => reply({ id: request.id, kind: 'progress', progress: p });
         const outcome = await trainAndSave(request.job, request.candles, {
           onStage: (stage) => progress({ stage }),
-          onBatch: (batch, batches) => progress({ batch, batches }),
+          // Each batch says its epoch too: a bar drawn from this event alone then moves through the whole run.
+          onBatch: (batch, batches, epoch) => progress({ epoch, epochs: request.job.settings.epochs, batch, batches }),
           onEpoch: (p) => progress({ epoch: p.epoch, epochs: p.epochs, trainLoss: p.trainLoss, validationLoss: p.validationLoss }),
         });
         reply({ id: request.id, kind: 'result', value: outcome });

@@ -9,6 +9,6 @@ declare global {
     candleLensIpc?: RawBridge;
     candleLens?: Bridge;
     /** Chart geometry, for the browser tests and the devtools console. */
-    candleLensChart?: { timeToX(ms: number): number | null; paneHeight(): number };
+    candleLensChart?: { timeToX(ms: number): number | null; paneHeight(): number; markerIds(): string[] };
   }
 }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AlertRuleInput, AlertRuleSchema, FiredAlertSchema, PngDataUrl } from '../domain/alerts';
-import { AUDIT_VERDICTS } from '../domain/audit';
+import { AUDIT_ORDERS, AUDIT_VERDICTS, AuditFilterSchema } from '../domain/audit';
 import { backtestOutcomeWith, BacktestRulesSchema } from '../domain/backtest';
 import { EvaluationReportSchema } from '../domain/evaluation';
 import { BackfillProgressSchema, FeedHealthSchema } from '../domain/health';
@@ -212,10 +212,28 @@ export const calls = {
     request: z.object({ runId: z.string() }).strict(),
     response: z.object({ cancelled: z.boolean() }),
   },
-  /** Every stored signal with the alerts it fired, newest first. */
+  /**
+   * One page of the stored signals matching a filter, with the alerts each fired, and how many match
+   * in all: the audit pages through every stored signal, however many.
+   */
   'audit.list': {
-    request: z.object({ limit: z.number().int().min(1).max(100_000).default(10_000) }).strict(),
-    response: z.array(z.object({ signal: SignalSchema, alertsFired: z.array(z.string()) })),
+    request: z
+      .object({
+        filter: AuditFilterSchema.prefault({}),
+        order: z.enum(AUDIT_ORDERS).default('newest'),
+        offset: z.number().int().nonnegative().default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    response: z.object({
+      rows: z.array(z.object({ signal: SignalSchema, alertsFired: z.array(z.string()) })),
+      total: z.number().int().nonnegative(),
+    }),
+  },
+  /** The streams and models that have stored signals: what the audit can filter by. */
+  'audit.facets': {
+    request: Empty,
+    response: z.object({ streams: z.array(StreamKey), models: z.array(z.string()) }),
   },
   /** Re-runs a stored signal with its model from its stored candles and compares, bit for bit. */
   'audit.verify': {

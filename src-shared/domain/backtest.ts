@@ -45,6 +45,9 @@ export const BacktestSignalSchema = z.object({
 });
 export type BacktestSignal = z.output<typeof BacktestSignalSchema>;
 
+export const EquityPointSchema = z.object({ time: EpochMs, equity: z.number(), hold: z.number(), drawdown: z.number() });
+export type EquityPoint = z.output<typeof EquityPointSchema>;
+
 export const BacktestTradeSchema = z.object({
   side: z.enum(['long', 'short']),
   entryTime: EpochMs,
@@ -73,8 +76,13 @@ export const BacktestOutcomeSchema = z.object({
   candles: z.number().int(),
   strategy: PerformanceReportSchema,
   buyAndHold: PerformanceReportSchema,
-  /** Strategy equity (starts at 1) and drawdown (≤ 0) after each candle, thinned to a few thousand points. */
-  equity: z.array(z.object({ time: EpochMs, equity: z.number(), drawdown: z.number() })),
+  /** Candles a year, by which Sharpe and Sortino of per-candle returns are annualised (× its square root). */
+  periodsPerYear: z.number().positive(),
+  /**
+   * Strategy equity (starts at 1), buy-and-hold equity and the strategy's drawdown (≤ 0) after each
+   * candle, thinned to a few thousand points.
+   */
+  equity: z.array(EquityPointSchema),
   signals: z.array(BacktestSignalSchema),
 });
 

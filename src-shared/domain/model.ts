@@ -33,6 +33,8 @@ export const ModelSummarySchema = z.object({
   active: z.boolean(),
   /** Balanced accuracy on its test period, when it was trained here. */
   testBalancedAccuracy: z.number().nullable(),
+  /** How many of its test report's baselines it clearly beats (as the report's verdicts say); null without a report. */
+  baselinesBeaten: z.object({ beaten: z.number().int().nonnegative(), of: z.number().int().positive() }).nullable(),
 });
 
 /** Where a training run is: sent by the model worker and pushed on to the renderer. */

@@ -48,9 +48,24 @@ test('a backtest from the UI: equity plot, trades with their explanation, jump t
   await expect(view.getByTestId('equity-chart')).toHaveAttribute('data-points', '300');
   await expect(view.getByTestId('equity-chart').locator('canvas').first()).toBeVisible();
   await expect(report).toContainText('Buy and hold');
+  // The plot has buy-and-hold beside the strategy, with a legend, over the whole range from its first point.
+  const equityChart = view.getByTestId('equity-chart');
+  await expect(equityChart).toHaveAttribute('data-series', 'strategy,buy-and-hold,drawdown');
+  await expect(view.getByTestId('equity-legend')).toHaveText(/Strategy equity.*Buy and hold.*drawdown/);
+  const holdTotal = report.locator('tr', { hasText: 'Total return' }).locator('td').nth(2);
+  const holdLast = Number(await equityChart.getAttribute('data-hold-last'));
+  expect(((holdLast - 1) * 100).toFixed(2) + '%').toBe(await holdTotal.textContent());
+  await expect(equityChart).toHaveAttribute('data-first-shown', (await equityChart.getAttribute('data-first-time')) ?? 'missing');
+  await expect(view.getByTestId('ratio-note')).toContainText('√525,600');
+  await expect(view.getByTestId('entry-price').first()).toHaveText(/^\d[\d,]*(\.\d+)?$/);
+  await view.getByTestId('equity-chart').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ROOT, 'test-results', 'backtest-equity.png') });
   const trades = view.getByTestId('trade');
   const count = await trades.count();
   expect(count).toBeGreaterThan(0);
+  // Each trade's entry and exit are marked on the main chart.
+  const tradeMarks = () => page.evaluate(() => window.candleLensChart!.markerIds().filter((id) => id.startsWith('trade-')));
+  await expect.poll(async () => (await tradeMarks()).length).toBe(2 * count);
 
   // The entry signal's explanation, in the list and, after the jump, beside the chart with its heatmap.
   await trades.first().getByRole('button', { name: 'Why' }).click();
@@ -76,20 +91,40 @@ test('a backtest from the UI: equity plot, trades with their explanation, jump t
   expect(errors).toEqual([]);
 });
 
+test('the equity plot of a long range shows it whole, from its first point', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
+  await page.getByTestId('backtest-toggle').click();
+  const view = page.getByTestId('backtest');
+  // Every stored candle, and no trade (no call reaches a probability of 1): only the plot matters here.
+  await view.getByLabel('threshold').fill('1');
+  await view.getByTestId('backtest-run').click();
+  await expect(view.getByTestId('backtest-report')).toBeVisible({ timeout: 120_000 });
+  const equityChart = view.getByTestId('equity-chart');
+  // Thousands of points in a few hundred pixels: fitting them at the default half pixel a point cut off the start.
+  expect(Number(await equityChart.getAttribute('data-points'))).toBeGreaterThan(2000);
+  await expect(equityChart).toHaveAttribute('data-first-shown', (await equityChart.getAttribute('data-first-time')) ?? 'missing');
+  await equityChart.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ROOT, 'test-results', 'backtest-long-range.png') });
+  expect(errors).toEqual([]);
+});
+
 test('the audit view lists stored signals page by page, verifies one as reproduced and exports the audit CSV', async ({ page }) => {
   const errors = watchConsole(page);
-  // More stored signals than one page shows; the newest comes last (oldest first within a stream).
+  // More stored signals than one page shows; the newest comes first.
   const recent = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 250);
   for (const candle of recent.slice(0, -1)) await engine.scorer?.scoreCandle(SAMPLE_STREAM, candle.time);
   const signal = await engine.scorer?.scoreCandle(SAMPLE_STREAM, recent.at(-1)?.time ?? 0);
-  const stored = (await callEngine<unknown[]>(engine, 'audit.list', {})).length;
+  const stored = (await callEngine<{ total: number }>(engine, 'audit.list', {})).total;
   await page.goto(server.url);
   await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
   await page.getByTestId('audit-toggle').click();
   const shownRows = page.getByTestId('audit-row');
   await expect(shownRows).toHaveCount(200);
-  await page.getByTestId('audit-more').click();
-  await expect(shownRows).toHaveCount(Math.min(400, stored));
+  await page.getByTestId('audit-next').click();
+  await expect(shownRows).toHaveCount(Math.min(200, stored - 200));
+  await page.getByTestId('audit-prev').click();
   const row = page.getByTestId('audit').locator(`[data-signal-id="${signal?.id}"]`);
   await expect(row).toContainText(signal?.inputHash.slice(0, 12) ?? 'missing');
   await row.getByRole('button', { name: 'Verify' }).click();

@@ -90,6 +90,15 @@ test('a signal shows as a marker, and selecting it draws its heatmap behind exac
   const fired = page.getByTestId('fired-alert');
   await expect(fired).toContainText('SELL BTCUSDT 1 · 75%');
   await expect(fired.locator('img')).toHaveAttribute('src', /^data:image\/png;base64,/);
+  // A compact line with a small thumbnail, which opens the full picture.
+  expect((await fired.locator('img').boundingBox())?.height).toBeLessThanOrEqual(40);
+  await fired.getByTestId('fired-thumbnail').click();
+  const picture = page.getByTestId('alert-picture');
+  await expect(picture).toContainText('SELL BTCUSDT 1');
+  expect((await picture.locator('img').boundingBox())?.width).toBeGreaterThan(600);
+  await page.screenshot({ path: join(ROOT, 'test-results', 'alert-picture.png') });
+  await picture.getByRole('button', { name: /close/i }).click();
+  await expect(picture).toHaveCount(0);
   expect(await page.evaluate(async () => (await window.candleLens!.invoke('alerts.fired', {}))[0]?.thumbnail?.length)).toBeGreaterThan(
     1000,
   );

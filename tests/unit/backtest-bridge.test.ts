@@ -45,6 +45,9 @@ describe('backtest.run through the bridge (real store, bundled model in its work
     expect(report.strategy.trades).toBe(report.trades.length);
     expect(report.equity.at(-1)?.time).toBe(candles.at(-1)?.time);
     expect(report.equity.every((p) => p.drawdown <= 0)).toBe(true);
+    // The buy-and-hold line ends where its report does, and 1m candles are annualised by √525,600.
+    expect(report.equity.at(-1)?.hold).toBeCloseTo(1 + report.buyAndHold.totalReturn, 12);
+    expect(report.periodsPerYear).toBe(525_600);
 
     const trade = report.trades[0];
     if (trade === undefined) throw new Error('no trade');
@@ -92,7 +95,7 @@ describe('audit through the bridge', () => {
   it('lists stored signals with their alerts and verifies one as reproduced', async () => {
     const last = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 1)[0];
     const signal = await engine.scorer?.scoreCandle(SAMPLE_STREAM, last?.time ?? 0);
-    const rows = await callEngine<CallResponse<'audit.list'>>(engine, 'audit.list', {});
+    const { rows } = await callEngine<CallResponse<'audit.list'>>(engine, 'audit.list', {});
     expect(rows.map((r) => r.signal.id)).toContain(signal?.id);
     expect(rows.every((r) => Array.isArray(r.alertsFired))).toBe(true);
     expect(await callEngine(engine, 'audit.verify', { id: signal?.id ?? -1 })).toMatchObject({ id: signal?.id, verdict: 'reproduced' });

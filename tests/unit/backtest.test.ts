@@ -148,14 +148,15 @@ describe('equity points for the chart', () => {
   it('thins to at most the asked number, keeping each bucket’s last equity and deepest drawdown', () => {
     const equity = [1, 1.1, 0.9, 1.2, 1.0, 1.3, 1.25, 1.4, 1.35, 1.5];
     const drawdown = [0, 0, -0.18, 0, -0.17, 0, -0.04, 0, -0.03, 0];
+    const holdEquity = [1, 1.01, 1.02, 1.03, 1.04, 1.05, 1.06, 1.07, 1.08, 1.09];
     const bars = equity.map((_, i) => ({ time: i * 60_000 }));
-    const points = equityPoints({ bars, equity, drawdown }, 4);
+    const points = equityPoints({ bars, equity, drawdown, holdEquity }, 4);
     expect(points).toEqual([
-      { time: 2 * 60_000, equity: 0.9, drawdown: -0.18 },
-      { time: 5 * 60_000, equity: 1.3, drawdown: -0.17 },
-      { time: 8 * 60_000, equity: 1.35, drawdown: -0.04 },
-      { time: 9 * 60_000, equity: 1.5, drawdown: 0 },
+      { time: 2 * 60_000, equity: 0.9, hold: 1.02, drawdown: -0.18 },
+      { time: 5 * 60_000, equity: 1.3, hold: 1.05, drawdown: -0.17 },
+      { time: 8 * 60_000, equity: 1.35, hold: 1.08, drawdown: -0.04 },
+      { time: 9 * 60_000, equity: 1.5, hold: 1.09, drawdown: 0 },
     ]);
-    expect(equityPoints({ bars, equity, drawdown }, 100)).toHaveLength(10);
+    expect(equityPoints({ bars, equity, drawdown, holdEquity }, 100)).toHaveLength(10);
   });
 });

@@ -50,7 +50,8 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'training.cancel': { trainingId: 1 },
   'backtest.run': { ...stream, runId: 'run-1' },
   'backtest.cancel': { runId: 'run-1' },
-  'audit.list': { limit: 5 },
+  'audit.list': { filter: { predicted: 'buy', from: 0 }, order: 'oldest', offset: 0, limit: 5 },
+  'audit.facets': {},
   'audit.verify': { id: 1 },
 };
 

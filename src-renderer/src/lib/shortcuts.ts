@@ -10,6 +10,7 @@ export const SHORTCUTS = [
   { key: 'r', action: 'toggleReplay', help: 'open or close replay' },
   { key: 'b', action: 'toggleBacktest', help: 'open or close the backtest' },
   { key: 'a', action: 'toggleAudit', help: 'audit: every stored signal, export, verify' },
+  { key: 'e', action: 'exportPng', help: 'export the chart as a PNG, captioned with stream, time range, model and method' },
   { key: 'p', action: 'togglePanel', help: 'show or hide the side panel' },
   { key: 'Escape', action: 'closeExplanation', help: 'close the explanation' },
   { key: '?', action: 'help', help: 'this help' },

@@ -12,6 +12,8 @@ export interface ChartHandle {
   /** Scrolls so that the candle starting at `ms` is in view. */
   reveal(ms: number): void;
   fit(): void;
+  /** The first and last candle times on screen (ms), if any. */
+  visibleTimes(): { from: number; to: number } | undefined;
 }
 
 /** The chart, once mounted; modules ask for it at the moment they need it. */

@@ -1,12 +1,13 @@
 /** The dialogs that are open, and the actions the header's buttons and the keyboard shortcuts run. */
 import { shortcutFor, type ShortcutAction } from '../shortcuts';
 import type { ChartRef } from './chart-handle';
+import { exportChartPng, type ChartExportTargets } from './chart-export';
 import type { PreferencesState } from './preferences.svelte';
 import type { ReplaySession } from './replay.svelte';
 import type { SignalsState } from './signals.svelte';
 import type { StreamSession } from './stream-session.svelte';
 
-export interface CommandTargets {
+export interface CommandTargets extends ChartExportTargets {
   prefs: PreferencesState;
   session: StreamSession;
   signals: SignalsState;
@@ -22,7 +23,8 @@ export class Commands {
   readonly #prefs: PreferencesState;
   readonly #actions: Record<ShortcutAction, () => void>;
 
-  constructor({ prefs, session, signals, replay, chart }: CommandTargets) {
+  constructor(targets: CommandTargets) {
+    const { prefs, session, signals, replay, chart } = targets;
     this.#prefs = prefs;
     this.#actions = {
       toggleHeatmap: () => prefs.toggleHeatmap(),
@@ -43,6 +45,7 @@ export class Commands {
       toggleBacktest: () => (this.backtest = !this.backtest),
       toggleAudit: () => (this.audit = !this.audit),
       toggleReplay: () => replay.toggle(),
+      exportPng: () => void exportChartPng(targets),
     };
   }
 

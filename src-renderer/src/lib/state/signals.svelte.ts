@@ -3,10 +3,12 @@
  * selection as the chosen method explains it (stored signals are re-explained by the engine with the
  * same model and candles; a replay's signals keep the method they were given with).
  */
+import type { BacktestTrade } from '../../../../src-shared/domain/backtest';
 import type { Signal } from '../../../../src-shared/domain/signal';
 import type { Bridge } from '../bridge';
 import { attentionBands } from '../heatmap/attention-bands';
 import { candleTopFeatures, explainSignal, FORMING_MARKER_ID, provisionalMarker, signalMarkers } from '../signals';
+import { tradeMarkers } from '../trade-markers';
 import type { ChartRef } from './chart-handle';
 import type { PreferencesState } from './preferences.svelte';
 import { sameStream } from './stream-choice';
@@ -33,7 +35,10 @@ export class SignalsState {
   readonly bands = $derived(this.explained === undefined ? [] : attentionBands(this.explained));
   // Apart, so that a provisional signal (up to once a second) does not rebuild every stored marker.
   readonly #storedMarkers = $derived(signalMarkers(this.list));
-  readonly markers = $derived([...this.#storedMarkers, ...provisionalMarker(this.forming)]);
+  /** The trades of the backtest on screen, marked where they entered and left. */
+  trades: BacktestTrade[] = $state.raw([]);
+  readonly #tradeMarkers = $derived(tradeMarkers(this.trades));
+  readonly markers = $derived([...this.#storedMarkers, ...provisionalMarker(this.forming), ...this.#tradeMarkers]);
   readonly #facts = $derived.by(() =>
     this.explained === undefined ? undefined : explainSignal(this.explained, this.#hooks.formatTime, 3),
   );
