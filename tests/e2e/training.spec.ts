@@ -64,7 +64,9 @@ test('training moves its bar epoch by epoch, draws labelled loss curves and mark
   const row = view.getByTestId('model-row').filter({ hasNot: page.getByText('(active)') });
   await expect(row).toHaveCount(1);
   await row.getByRole('button', { name: 'Report' }).click();
-  const verdicts = (await view.locator('ul li').allTextContents()).join(' ');
+  // The report loads after the click: read its verdicts once they are there (one per baseline).
+  await expect(view.getByTestId('verdict')).toHaveCount(2);
+  const verdicts = (await view.getByTestId('verdict').allTextContents()).join(' ');
   const weak = /does NOT/.test(verdicts);
   await expect(row.getByTestId('baseline-mark')).toContainText(weak ? 'does not beat its baselines' : 'beats its 2 baselines');
   await expect(row.getByRole('button', { name: weak ? 'Use anyway' : 'Use' })).toBeVisible();
