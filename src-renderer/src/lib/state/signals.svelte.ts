@@ -33,7 +33,16 @@ export class SignalsState {
   readonly bands = $derived(this.explained === undefined ? [] : attentionBands(this.explained));
   // Apart, so that a provisional signal (up to once a second) does not rebuild every stored marker.
   readonly #storedMarkers = $derived(signalMarkers(this.list));
-  readonly markers = $derived([...this.#storedMarkers, ...provisionalMarker(this.forming)]);
+  /** The markers at least as confident as the preferences ask, and the selected signal's whatever its confidence. */
+  readonly markers = $derived.by(() => {
+    const least = this.#prefs.value?.markers.minConfidence ?? 0;
+    const selectedId = this.selectedMarkerId;
+    return [...this.#storedMarkers, ...provisionalMarker(this.forming)].filter((m) => m.confidence >= least || m.marker.id === selectedId);
+  });
+  /** The chart marker id of the selected signal. */
+  readonly selectedMarkerId = $derived(
+    this.selected === undefined ? undefined : this.selected === this.forming ? FORMING_MARKER_ID : String(this.selected.id),
+  );
   readonly #facts = $derived.by(() =>
     this.explained === undefined ? undefined : explainSignal(this.explained, this.#hooks.formatTime, 3),
   );
