@@ -27,13 +27,23 @@ async function selectLiveSignal(page: Page): Promise<number> {
   return signal.windowStarts[signal.cam.indexOf(Math.max(...signal.cam))] ?? 0;
 }
 
+/** Puts the pointer on the candle starting at `time` (ms); asked again on each try, as a bar arriving meanwhile moves it. */
+async function hoverCandle(page: Page, time: number): Promise<void> {
+  const box = await page.getByTestId('chart').boundingBox();
+  let nudge = 0;
+  await expect(async () => {
+    const x = await page.evaluate((t) => window.candleLensChart!.timeToX(t), time);
+    await page.mouse.move((box?.x ?? 0) + (x ?? 0), (box?.y ?? 0) + 200 + (nudge++ % 2));
+    await expect(page.getByTestId('legend')).toHaveAttribute('data-time', String(time), { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+}
+
 test('hovering a candle of the explained window keeps its legend and attention while ticks arrive, and the chart holds still', async ({
   page,
 }) => {
   const errors = watchConsole(page);
   await page.goto(server.url);
   const chart = page.getByTestId('chart');
-  const box = await chart.boundingBox();
 
   // At the live edge: a candle ten bars back stays under a still cursor while new bars arrive.
   await showLiveStream(page);
@@ -57,9 +67,7 @@ test('hovering a candle of the explained window keeps its legend and attention w
     .toBeLessThanOrEqual(1);
   const live = Number(await page.getByTestId('legend').getAttribute('data-time'));
   const recent = live - 10 * 60_000;
-  const recentX = await page.evaluate((t) => window.candleLensChart!.timeToX(t), recent);
-  await page.mouse.move((box?.x ?? 0) + (recentX ?? 0), (box?.y ?? 0) + 200);
-  await expect(page.getByTestId('legend')).toHaveAttribute('data-time', String(recent));
+  await hoverCandle(page, recent);
   // Where it is once the pointer is on it (a bar may have come in while the pointer was on its way).
   const heldX = await page.evaluate((t) => window.candleLensChart!.timeToX(t), recent);
   const barsBefore = Number(await chart.getAttribute('data-bars'));
@@ -69,8 +77,8 @@ test('hovering a candle of the explained window keeps its legend and attention w
   await page.mouse.move(1, 1);
 
   const peak = await selectLiveSignal(page);
+  await hoverCandle(page, peak);
   const x = await page.evaluate((t) => window.candleLensChart!.timeToX(t), peak);
-  await page.mouse.move((box?.x ?? 0) + (x ?? 0), (box?.y ?? 0) + 200);
   await expect(page.getByTestId('legend-attention')).toBeVisible();
   await expect(page.getByTestId('legend-title')).toHaveText('ETHUSDT · 1m');
   const bars = Number(await chart.getAttribute('data-bars'));
