@@ -9,6 +9,15 @@ declare global {
     candleLensIpc?: RawBridge;
     candleLens?: Bridge;
     /** Chart geometry, for the browser tests and the devtools console. */
-    candleLensChart?: { timeToX(ms: number): number | null; paneHeight(): number; markerIds(): string[] };
+    candleLensChart?: {
+      timeToX(ms: number): number | null;
+      paneHeight(): number;
+      markerIds(): string[];
+      priceToY(price: number): number | null;
+      /** The markers drawn now, with their x (null off screen). */
+      markers(): { x: number | null; position: string; text: string; id: string }[];
+      /** The candles in view: the first's and last's starts (ms) and how many. */
+      shownSpan(): { first: number | null; last: number | null; count: number };
+    };
   }
 }

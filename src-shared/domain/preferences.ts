@@ -9,6 +9,8 @@ export const PreferencesSchema = z.object({
   stream: z.object({ category: CategorySchema, symbol: SymbolName, interval: IntervalSchema }).optional(),
   heatmap: z.object({ visible: z.boolean().default(true), method: CamMethod.default('gradcam') }).prefault({}),
   sidePanel: z.object({ visible: z.boolean().default(true), width: z.number().int().min(200).max(800).default(340) }).prefault({}),
+  /** Chart markers only for calls at least this confident (0 to 1); the selected signal's marker always shows. */
+  markers: z.object({ minConfidence: z.number().min(0).max(1).default(0) }).prefault({}),
   /** Also score the candle still forming (a provisional signal, not stored), at most once a second per stream. */
   provisionalSignals: z.boolean().default(false),
 });

@@ -114,8 +114,9 @@ export async function expectLiveBarsMove(page: Page, screenshot: string): Promis
 
 /**
  * Pixels of a screenshot above the candles, at the signal's most attended candle, at an unattended
- * one and at a candle before its window. A 1-pixel grid line may cross a sample, so each is the
- * pixels x-1..x+1 on two rows 3 pixels apart (grid lines are tens of pixels apart).
+ * one and at a candle before its window, and the same in the attention strip at the bottom of the
+ * price pane. A 1-pixel grid line may cross a sample, so each is the pixels x-1..x+1 on two rows 3
+ * pixels apart (grid lines are tens of pixels apart).
  */
 async function heatmapPixels(page: Page, signal: Pick<Signal, 'windowStarts' | 'cam'>, screenshot?: string) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
@@ -135,27 +136,36 @@ async function heatmapPixels(page: Page, signal: Pick<Signal, 'windowStarts' | '
       `candles on screen at ${xs.join(', ')}`,
     ).toBe(true);
     const shot = PNG.sync.read(taken);
-    const [peak = [], unattended = [], beforeWindow = []] = xs.map((x) =>
-      [40, 43].flatMap((dy) =>
-        [-1, 0, 1].map((dx) => {
-          const i = (Math.round((box?.y ?? 0) + dy) * shot.width + Math.round((box?.x ?? 0) + x + dx)) * 4;
-          return [shot.data[i] ?? 0, shot.data[i + 1] ?? 0, shot.data[i + 2] ?? 0];
-        }),
-      ),
-    );
-    return { peak, unattended, beforeWindow };
+    const sample = (rows: number[]) =>
+      xs.map((x) =>
+        rows.flatMap((dy) =>
+          [-1, 0, 1].map((dx) => {
+            const i = (Math.round((box?.y ?? 0) + dy) * shot.width + Math.round((box?.x ?? 0) + x + dx)) * 4;
+            return [shot.data[i] ?? 0, shot.data[i + 1] ?? 0, shot.data[i + 2] ?? 0];
+          }),
+        ),
+      );
+    const [peak = [], unattended = [], beforeWindow = []] = sample([40, 43]);
+    const paneHeight = await page.evaluate(() => window.candleLensChart!.paneHeight());
+    const [peakStrip = [], , beforeWindowStrip = []] = sample([paneHeight - 6, paneHeight - 3]);
+    return { peak, unattended, beforeWindow, peakStrip, beforeWindowStrip };
   }
   throw new Error('the chart kept scrolling while its pixels were sampled');
 }
 
 const isBackground = (pixel: number[]) => pixel.every((v, i) => v === BACKGROUND[i]);
 
-/** The heatmap is drawn behind exactly the signal's window, warm where the model attended most. */
+/**
+ * The heatmap is drawn behind exactly the signal's window: tinted behind the candles where the model
+ * attended most, nothing where it did not or before the window, and warm in the attention strip.
+ */
 export async function expectHeatmapBehindWindow(page: Page, signal: Pick<Signal, 'windowStarts' | 'cam'>, screenshot: string) {
-  const { peak, unattended, beforeWindow } = await heatmapPixels(page, signal, screenshot);
-  expect(peak.some((p) => (p[0] ?? 0) > (BACKGROUND[0] ?? 0) + 60)).toBe(true); // warm: red well above the background
+  const { peak, unattended, beforeWindow, peakStrip, beforeWindowStrip } = await heatmapPixels(page, signal, screenshot);
+  expect(peak.some((p) => (p[2] ?? 0) > (BACKGROUND[2] ?? 0) + 30)).toBe(true); // tinted: blue well above the background
   expect(unattended.some(isBackground)).toBe(true);
   expect(beforeWindow.some(isBackground)).toBe(true);
+  expect(peakStrip.some((p) => (p[0] ?? 0) > 200)).toBe(true); // warm: the strip's top of the scale
+  expect(beforeWindowStrip.some(isBackground)).toBe(true);
 }
 
 /** Nothing is drawn behind the signal's window, not even where the model attended most. */
@@ -203,4 +213,49 @@ export async function expectStreamSwitching(page: Page, fiveMinuteBars: number):
   await expect(chart).toHaveAttribute('data-bars', String(fiveMinuteBars));
   await page.getByTestId('interval-1').click();
   await expect.poll(async () => Number(await chart.getAttribute('data-bars')), { timeout: 30_000 }).toBeGreaterThan(REPLAY_HISTORY);
+}
+
+type Rgb = readonly [number, number, number];
+
+/** WCAG relative luminance of an sRGB colour. */
+function luminance([r, g, b]: Rgb): number {
+  const linear = (v: number) => {
+    const c = v / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+}
+
+/** WCAG contrast ratio of two colours, 1 to 21. */
+export function contrastRatio(a: Rgb, b: Rgb): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+}
+
+/** Hue angle of a colour in degrees (HSL), 0 for a grey. */
+export function hue([r, g, b]: Rgb): number {
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  if (max === min) return 0;
+  const d = max - min;
+  const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return (h * 60 + 360) % 360;
+}
+
+export const hueDistance = (a: Rgb, b: Rgb): number => {
+  const d = Math.abs(hue(a) - hue(b)) % 360;
+  return Math.min(d, 360 - d);
+};
+
+/** The colour most pixels of a small patch have (a grid line or anti-aliased edge is outvoted). */
+export function commonColour(shot: PNG, x: number, y: number): Rgb {
+  const counts = new Map<string, number>();
+  for (const dy of [0, 3, 6])
+    for (const dx of [-1, 0, 1]) {
+      const i = ((Math.round(y) + dy) * shot.width + Math.round(x) + dx) * 4;
+      const key = [shot.data[i] ?? 0, shot.data[i + 1] ?? 0, shot.data[i + 2] ?? 0].join(',');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  const [best = '0,0,0'] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return best.split(',').map(Number) as unknown as Rgb;
 }

@@ -33,12 +33,20 @@ describe('dispatch', () => {
 
   it('keeps preferences, and falls back to defaults for missing fields', async () => {
     const defaults = await engine.dispatch('preferences.get', {});
-    expect(defaults).toMatchObject({ ok: true, value: { theme: 'dark', heatmap: { visible: true, method: 'gradcam' } } });
+    expect(defaults).toMatchObject({
+      ok: true,
+      value: { theme: 'dark', heatmap: { visible: true, method: 'gradcam' }, markers: { minConfidence: 0 } },
+    });
     await engine.dispatch('preferences.set', { theme: 'light', stream: { category: 'linear', ...sample } });
     expect(await engine.dispatch('preferences.get', {})).toMatchObject({
       ok: true,
       value: { theme: 'light', stream: { symbol: 'BTCUSDT' } },
     });
+    // The marker filter is kept with the layout; a confidence outside 0..1 is refused, the saved one stays.
+    await engine.dispatch('preferences.set', { markers: { minConfidence: 0.7 } });
+    expect(await engine.dispatch('preferences.get', {})).toMatchObject({ value: { markers: { minConfidence: 0.7 } } });
+    expect(await engine.dispatch('preferences.set', { markers: { minConfidence: 1.5 } })).toMatchObject({ ok: false });
+    expect(await engine.dispatch('preferences.get', {})).toMatchObject({ value: { markers: { minConfidence: 0.7 } } });
   });
 
   it('gives the renderer typed errors and checks replies against the contract', async () => {

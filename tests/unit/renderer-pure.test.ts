@@ -1,11 +1,13 @@
+import type { UTCTimestamp } from 'lightweight-charts';
 import { describe, expect, it } from 'vitest';
 import { attentionConcentration, topIndices } from '../../src-shared/domain/attention';
 import type { Candle } from '../../src-shared/domain/market';
 import { iso, localizeTimes } from '../../src-shared/domain/iso-time';
-import { CandleMemory } from '../../src-renderer/src/lib/candle-memory';
+import { CandleMemory, firstAtOrAfter } from '../../src-renderer/src/lib/candle-memory';
 import { attentionBands } from '../../src-renderer/src/lib/heatmap/attention-bands';
 import { bandSpans } from '../../src-renderer/src/lib/heatmap/attention-pane-view';
-import { heatColour, legendGradient } from '../../src-renderer/src/lib/heatmap/colour-scale';
+import { heatColour, legendGradient, tintColour, TINT_MAX_ALPHA } from '../../src-renderer/src/lib/heatmap/colour-scale';
+import { LABEL_GAP_PX, layoutMarkers, MARKER_GAP_PX, type SignalMarker } from '../../src-renderer/src/lib/marker-layout';
 import { fromDateTimeInput, timeFormatters, toDateTimeInput } from '../../src-renderer/src/lib/time-format';
 
 describe('attention summaries', () => {
@@ -60,17 +62,25 @@ describe('the chart memory of candles', () => {
 });
 
 describe('heat colour scale', () => {
-  it('is transparent at 0, opaque-ish red at 1, and clamps', () => {
-    expect(heatColour(0)).toBe('rgba(41,98,255,0.000)');
-    expect(heatColour(1)).toBe('rgba(244,67,54,0.550)');
+  it('runs from faint blue at 0 (the strip shows the whole window) to opaque red at 1, and clamps', () => {
+    expect(heatColour(0)).toBe('rgba(41,98,255,0.300)');
+    expect(heatColour(1)).toBe('rgba(244,67,54,1.000)');
     expect(heatColour(2)).toBe(heatColour(1));
     expect(heatColour(Number.NaN)).toBe(heatColour(0));
     expect(legendGradient()).toMatch(/^linear-gradient\(to right, rgba/);
   });
 
-  it('rises monotonically in opacity', () => {
-    const alphas = [0, 0.2, 0.4, 0.6, 0.8, 1].map((w) => Number(/,([\d.]+)\)$/.exec(heatColour(w))?.[1]));
-    expect([...alphas].sort((a, b) => a - b)).toEqual(alphas);
+  it('rises monotonically in opacity, in the strip and behind the candles', () => {
+    for (const colour of [heatColour, tintColour]) {
+      const alphas = [0, 0.2, 0.4, 0.6, 0.8, 1].map((w) => Number(/,([\d.]+)\)$/.exec(colour(w))?.[1]));
+      expect([...alphas].sort((a, b) => a - b)).toEqual(alphas);
+    }
+  });
+
+  it('tints behind candles in one cool hue, transparent at 0 and faint at 1', () => {
+    expect(tintColour(0)).toBe('rgba(41,98,255,0.000)');
+    expect(tintColour(1)).toBe(`rgba(41,98,255,${TINT_MAX_ALPHA.toFixed(3)})`);
+    expect(tintColour(Number.NaN)).toBe(tintColour(0));
   });
 });
 
@@ -92,7 +102,62 @@ describe('the heatmap bands', () => {
       [120, 134],
     ]);
     expect(spans.map((s) => s.colour)).toEqual([heatColour(0.2), heatColour(1), heatColour(0.5)]);
+    expect(spans.map((s) => s.tint)).toEqual([tintColour(0.2), tintColour(1), tintColour(0.5)]);
     expect(bandSpans(bands, [null, null, null, null], 8)).toEqual([]);
+  });
+});
+
+describe('marker layout', () => {
+  /** A call on bar `index`, above the bars for a sell. */
+  const call = (index: number, confidence: number, side: 'aboveBar' | 'belowBar' = 'aboveBar'): SignalMarker => ({
+    confidence,
+    label: `${side === 'aboveBar' ? 'SELL' : 'BUY'} ${Math.round(confidence * 100)}%`,
+    marker: { id: String(index), time: index as UTCTimestamp, position: side, shape: 'arrowDown', color: 'red' },
+  });
+  const at = (m: SignalMarker) => m.marker.time as number;
+  const gaps = (xs: number[]) => xs.slice(1).map((x, i) => x - (xs[i] ?? 0));
+
+  it('keeps every marker and label apart when there is room', () => {
+    const placed = layoutMarkers([call(0, 0.5), call(20, 0.6)], at, 6);
+    expect(placed.map((p) => [p.marker.text, p.count])).toEqual([
+      ['SELL 50%', 1],
+      ['SELL 60%', 1],
+    ]);
+  });
+
+  it('collapses markers closer than an arrow into the most confident, counting the rest in its label', () => {
+    const markers = Array.from({ length: 100 }, (_, i) => call(i, 0.4 + ((i * 37) % 55) / 100));
+    for (const spacing of [0.2, 1, 3, 6, 12]) {
+      const placed = layoutMarkers(markers, at, spacing);
+      const xs = placed.map((p) => (p.marker.time as number) * spacing);
+      expect(Math.min(...gaps(xs))).toBeGreaterThanOrEqual(MARKER_GAP_PX);
+      const labelled = placed.filter((p) => p.marker.text !== '').map((p) => (p.marker.time as number) * spacing);
+      expect(Math.min(...gaps(labelled), Infinity)).toBeGreaterThanOrEqual(LABEL_GAP_PX);
+      expect(placed.reduce((n, p) => n + p.count, 0)).toBe(100);
+    }
+    const [one] = layoutMarkers(markers.slice(0, 5), at, 1);
+    expect(one?.marker.text).toBe('SELL 78% +4'); // the most confident of 40%, 77%, 59%, 41%, 78%
+  });
+
+  it('spaces labels across both sides, and keeps arrows on opposite sides of one candle', () => {
+    const placed = layoutMarkers([call(0, 0.6), call(2, 0.7, 'belowBar')], at, 6);
+    expect(placed.map((p) => p.marker.text)).toEqual(['', 'BUY 70%']);
+  });
+
+  it('always draws and labels the selected marker, larger, even beside more confident ones', () => {
+    const placed = layoutMarkers([call(0, 0.9), call(1, 0.41), call(2, 0.8)], at, 1, '1');
+    expect(placed.map((p) => [p.marker.id, p.marker.text, p.marker.size])).toEqual([['1', 'SELL 41% +2', 2]]);
+  });
+
+  it('leaves out markers off the chart', () => {
+    expect(layoutMarkers([call(0, 0.9), call(50, 0.5)], (m) => (at(m) === 0 ? undefined : at(m)), 6)).toHaveLength(1);
+  });
+});
+
+describe('candle search', () => {
+  it('finds the first candle at or after a time', () => {
+    const list: Candle[] = [10, 20, 30].map((time) => ({ time, open: 1, high: 1, low: 1, close: 1, volume: 0, confirmed: true }));
+    expect([0, 10, 11, 30, 31].map((t) => firstAtOrAfter(list, t))).toEqual([0, 0, 1, 2, -1]);
   });
 });
 
@@ -156,26 +221,17 @@ describe('signal views', async () => {
 
   it('marks buys and sells with their confidence, never holds', () => {
     const markers = signalMarkers([base, { ...base, id: 8, predicted: 'hold' }]);
-    expect(markers).toEqual([expect.objectContaining({ id: '7', time: 600, position: 'aboveBar', text: 'SELL 70%' })]);
+    expect(markers).toEqual([
+      { confidence: 0.7, label: 'SELL 70%', marker: expect.objectContaining({ id: '7', time: 600, position: 'aboveBar' }) },
+    ]);
   });
 
   it('marks a provisional call faded, with a question mark, and never a hold', () => {
     expect(provisionalMarker({ ...base, id: 0, confirmed: false })).toEqual([
-      expect.objectContaining({ id: 'forming', time: 600, shape: 'circle', text: 'SELL 70%?' }),
+      { confidence: 0.7, label: 'SELL 70%?', marker: expect.objectContaining({ id: 'forming', time: 600, shape: 'circle' }) },
     ]);
     expect(provisionalMarker({ ...base, predicted: 'hold' })).toEqual([]);
     expect(provisionalMarker(undefined)).toEqual([]);
-  });
-
-  it('labels a run of the same call once, and again only when more confident', () => {
-    const at = (id: number, minute: number, sell: number) => ({
-      ...base,
-      id,
-      candleStart: minute * 60_000,
-      probabilities: [0.1, 0.9 - sell, sell],
-    });
-    const markers = signalMarkers([at(1, 10, 0.6), at(2, 11, 0.55), at(3, 12, 0.7), at(4, 13, 0.65), at(5, 15, 0.5)]);
-    expect(markers.map((m) => m.text)).toEqual(['SELL 60%', '', 'SELL 70%', '', 'SELL 50%']);
   });
 
   it('states the facts behind a call in plain language', () => {

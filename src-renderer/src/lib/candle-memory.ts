@@ -79,3 +79,15 @@ export class CandleMemory {
     for (const c of list) this.#byTime.set(c.time, c);
   }
 }
+
+/** Index of the first candle starting at or after `time` (ms) in a list in time order; -1 when none does. */
+export function firstAtOrAfter(candles: readonly Candle[], time: number): number {
+  let lo = 0;
+  let hi = candles.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((candles[mid]?.time ?? 0) < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < candles.length ? lo : -1;
+}

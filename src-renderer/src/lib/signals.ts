@@ -1,10 +1,10 @@
 /** Pure views of explained signals: chart markers and the facts the explanation panel states. */
-import type { SeriesMarker, Time, UTCTimestamp } from 'lightweight-charts';
+import type { UTCTimestamp } from 'lightweight-charts';
 import { attentionConcentration, topIndices } from '../../../src-shared/domain/attention';
 import type { FeatureChannel } from '../../../src-shared/domain/feature-spec';
 import { CAM_LABELS, type Signal } from '../../../src-shared/domain/signal';
-import { intervalMs } from '../../../src-shared/domain/intervals';
 import { DOWN_COLOUR, UP_COLOUR } from './chart-data';
+import type { SignalMarker } from './marker-layout';
 
 // The method picker and the panel import the names from here; the domain owns them.
 
@@ -40,45 +40,46 @@ export function confidence(signal: Signal): number {
   return Math.max(...signal.probabilities);
 }
 
+const markerLabel = (signal: Signal) => `${signal.predicted.toUpperCase()} ${(confidence(signal) * 100).toFixed(0)}%`;
+
 /**
- * Buy and sell markers with their confidence; hold shows none. A run of the same call on consecutive
- * candles (the model often repeats itself minute after minute) labels its first marker and any that
- * is more confident than the last label, so the labels stay readable; every marker stays clickable.
+ * Buy and sell markers with their confidence; hold shows none. Every marker carries its label; the
+ * chart's layout (marker-layout) decides at each zoom which markers and labels have room.
  */
-export function signalMarkers(signals: readonly Signal[]): SeriesMarker<Time>[] {
-  const calls = signals.filter((s) => s.predicted !== 'hold').sort((a, b) => a.candleStart - b.candleStart);
-  let labelled: Signal | undefined;
-  return calls.map((s, i) => {
-    const previous = calls[i - 1];
-    const step = s.interval === 'M' ? undefined : intervalMs(s.interval);
-    const continuesRun =
-      previous !== undefined && previous.predicted === s.predicted && step !== undefined && s.candleStart - previous.candleStart === step;
-    if (!continuesRun || labelled === undefined || confidence(s) > confidence(labelled)) labelled = s;
-    return {
-      id: String(s.id),
-      time: (s.candleStart / 1000) as UTCTimestamp,
-      position: s.predicted === 'buy' ? 'belowBar' : 'aboveBar',
-      shape: s.predicted === 'buy' ? 'arrowUp' : 'arrowDown',
-      color: s.predicted === 'buy' ? UP_COLOUR : DOWN_COLOUR,
-      text: labelled === s ? `${s.predicted.toUpperCase()} ${(confidence(s) * 100).toFixed(0)}%` : '',
-    };
-  });
+export function signalMarkers(signals: readonly Signal[]): SignalMarker[] {
+  return signals
+    .filter((s) => s.predicted !== 'hold')
+    .sort((a, b) => a.candleStart - b.candleStart)
+    .map((s) => ({
+      confidence: confidence(s),
+      label: markerLabel(s),
+      marker: {
+        id: String(s.id),
+        time: (s.candleStart / 1000) as UTCTimestamp,
+        position: s.predicted === 'buy' ? 'belowBar' : 'aboveBar',
+        shape: s.predicted === 'buy' ? 'arrowUp' : 'arrowDown',
+        color: s.predicted === 'buy' ? UP_COLOUR : DOWN_COLOUR,
+      },
+    }));
 }
 
 /** Id of the marker of the provisional signal (the candle still forming); stored signals have numeric ids. */
 export const FORMING_MARKER_ID = 'forming';
 
 /** The provisional signal's marker: hollow-looking (a circle, faded), never for hold. */
-export function provisionalMarker(signal: Signal | undefined): SeriesMarker<Time>[] {
+export function provisionalMarker(signal: Signal | undefined): SignalMarker[] {
   if (signal === undefined || signal.predicted === 'hold') return [];
   return [
     {
-      id: FORMING_MARKER_ID,
-      time: (signal.candleStart / 1000) as UTCTimestamp,
-      position: signal.predicted === 'buy' ? 'belowBar' : 'aboveBar',
-      shape: 'circle',
-      color: `${signal.predicted === 'buy' ? UP_COLOUR : DOWN_COLOUR}99`,
-      text: `${signal.predicted.toUpperCase()} ${(confidence(signal) * 100).toFixed(0)}%?`,
+      confidence: confidence(signal),
+      label: `${markerLabel(signal)}?`,
+      marker: {
+        id: FORMING_MARKER_ID,
+        time: (signal.candleStart / 1000) as UTCTimestamp,
+        position: signal.predicted === 'buy' ? 'belowBar' : 'aboveBar',
+        shape: 'circle',
+        color: `${signal.predicted === 'buy' ? UP_COLOUR : DOWN_COLOUR}99`,
+      },
     },
   ];
 }

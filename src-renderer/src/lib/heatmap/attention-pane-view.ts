@@ -5,14 +5,20 @@
  */
 import type { IPrimitivePaneRenderer, IPrimitivePaneView, ITimeScaleApi, Time } from 'lightweight-charts';
 import type { AttentionBand } from './attention-bands';
-import { heatColour } from './colour-scale';
+import { heatColour, SELECTED_CANDLE_COLOUR, tintColour, WINDOW_EDGE_COLOUR } from './colour-scale';
 
 /** One band on screen, in media (CSS pixel) coordinates. */
 export interface BandSpan {
   left: number;
   right: number;
+  /** Behind the candle, the whole pane's height. */
+  tint: string;
+  /** In the attention strip at the pane's bottom. */
   colour: string;
 }
+
+/** Height of the attention strip at the bottom of the price pane, CSS px (the price scale keeps candles above it). */
+export const STRIP_HEIGHT_PX = 10;
 
 /**
  * Each band's horizontal span from its candle's x (null when off the time scale): it reaches halfway to
@@ -26,7 +32,7 @@ export function bandSpans(bands: readonly AttentionBand[], xs: readonly (number 
     const after = xs[i + 1];
     const left = before == null ? x - barSpacing / 2 : (before + x) / 2;
     const right = after == null ? x + barSpacing / 2 : (x + after) / 2;
-    return [{ left, right, colour: heatColour(band.weight) }];
+    return [{ left, right, tint: tintColour(band.weight), colour: heatColour(band.weight) }];
   });
 }
 
@@ -45,13 +51,32 @@ class AttentionPaneRenderer implements IPrimitivePaneRenderer {
   }
 
   draw(target: Parameters<IPrimitivePaneRenderer['draw']>[0]): void {
-    target.useBitmapCoordinateSpace(({ context, horizontalPixelRatio, bitmapSize }) => {
+    target.useBitmapCoordinateSpace(({ context, horizontalPixelRatio, verticalPixelRatio, bitmapSize }) => {
+      const strip = Math.round(STRIP_HEIGHT_PX * verticalPixelRatio);
+      const line = Math.max(1, Math.round(horizontalPixelRatio));
       for (const span of this.#spans) {
         const from = Math.round(span.left * horizontalPixelRatio);
-        const to = Math.round(span.right * horizontalPixelRatio);
+        const width = Math.max(1, Math.round(span.right * horizontalPixelRatio) - from);
+        context.fillStyle = span.tint;
+        context.fillRect(from, 0, width, bitmapSize.height - strip);
         context.fillStyle = span.colour;
-        context.fillRect(from, 0, Math.max(1, to - from), bitmapSize.height);
+        context.fillRect(from, bitmapSize.height - strip, width, strip);
       }
+      const first = this.#spans[0];
+      const last = this.#spans.at(-1);
+      if (first === undefined || last === undefined) return;
+      // The window's edges, dashed, so its extent shows even where the attention is near 0.
+      context.fillStyle = WINDOW_EDGE_COLOUR;
+      const dash = Math.round(4 * verticalPixelRatio);
+      for (const x of [first.left, last.right].map((e) => Math.round(e * horizontalPixelRatio))) {
+        for (let y = 0; y < bitmapSize.height - strip; y += 2 * dash) context.fillRect(x - (line >> 1), y, line, dash);
+      }
+      // The signal's own candle (the window's last), outlined.
+      context.fillStyle = SELECTED_CANDLE_COLOUR;
+      const left = Math.round(last.left * horizontalPixelRatio);
+      const right = Math.round(last.right * horizontalPixelRatio);
+      context.fillRect(left, 0, line, bitmapSize.height);
+      context.fillRect(right - line, 0, line, bitmapSize.height);
     });
   }
 }

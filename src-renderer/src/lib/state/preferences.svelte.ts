@@ -52,6 +52,11 @@ export class PreferencesState {
     }));
   }
 
+  /** Shows chart markers only for calls at least this confident (0 to 1). */
+  setMinConfidence(minConfidence: number): void {
+    this.edit(() => ({ markers: { minConfidence } }));
+  }
+
   toggleTheme(): void {
     this.edit((p) => ({ theme: p.theme === 'dark' ? 'light' : 'dark' }));
   }

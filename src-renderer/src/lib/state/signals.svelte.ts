@@ -37,8 +37,21 @@ export class SignalsState {
   readonly #storedMarkers = $derived(signalMarkers(this.list));
   /** The trades of the backtest on screen, marked where they entered and left. */
   trades: BacktestTrade[] = $state.raw([]);
-  readonly #tradeMarkers = $derived(tradeMarkers(this.trades));
-  readonly markers = $derived([...this.#storedMarkers, ...provisionalMarker(this.forming), ...this.#tradeMarkers]);
+  /** Trade marks are always shown: they stand for the backtest on screen, not for a call's confidence. */
+  readonly #tradeMarkers = $derived(tradeMarkers(this.trades).map((marker) => ({ marker, confidence: 1, label: marker.text ?? '' })));
+  /** The markers at least as confident as the preferences ask, and the selected signal's whatever its confidence. */
+  readonly markers = $derived.by(() => {
+    const least = this.#prefs.value?.markers.minConfidence ?? 0;
+    const selectedId = this.selectedMarkerId;
+    const signals = [...this.#storedMarkers, ...provisionalMarker(this.forming)].filter(
+      (m) => m.confidence >= least || m.marker.id === selectedId,
+    );
+    return [...signals, ...this.#tradeMarkers];
+  });
+  /** The chart marker id of the selected signal. */
+  readonly selectedMarkerId = $derived(
+    this.selected === undefined ? undefined : this.selected === this.forming ? FORMING_MARKER_ID : String(this.selected.id),
+  );
   readonly #facts = $derived.by(() =>
     this.explained === undefined ? undefined : explainSignal(this.explained, this.#hooks.formatTime, 3),
   );
