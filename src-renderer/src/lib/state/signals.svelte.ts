@@ -37,16 +37,13 @@ export class SignalsState {
   readonly #storedMarkers = $derived(signalMarkers(this.list));
   /** The trades of the backtest on screen, marked where they entered and left. */
   trades: BacktestTrade[] = $state.raw([]);
-  /** Trade marks are always shown: they stand for the backtest on screen, not for a call's confidence. */
-  readonly #tradeMarkers = $derived(tradeMarkers(this.trades).map((marker) => ({ marker, confidence: 1, label: marker.text ?? '' })));
+  /** The trades' entry and exit marks: drawn as they are, whatever the signal markers' filter and layout. */
+  readonly tradeMarkers = $derived(tradeMarkers(this.trades));
   /** The markers at least as confident as the preferences ask, and the selected signal's whatever its confidence. */
   readonly markers = $derived.by(() => {
     const least = this.#prefs.value?.markers.minConfidence ?? 0;
     const selectedId = this.selectedMarkerId;
-    const signals = [...this.#storedMarkers, ...provisionalMarker(this.forming)].filter(
-      (m) => m.confidence >= least || m.marker.id === selectedId,
-    );
-    return [...signals, ...this.#tradeMarkers];
+    return [...this.#storedMarkers, ...provisionalMarker(this.forming)].filter((m) => m.confidence >= least || m.marker.id === selectedId);
   });
   /** The chart marker id of the selected signal. */
   readonly selectedMarkerId = $derived(
