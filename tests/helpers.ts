@@ -1,6 +1,7 @@
 /** Shared test plumbing: temp folders, the real CLI as a child process, slices of ../shared/data. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Engine } from '../src-main/engine/engine';
@@ -68,4 +69,13 @@ export async function callEngine<T = unknown>(engine: Engine, name: string, payl
   const reply = await engine.dispatch(name, payload);
   if (!reply.ok) throw new Error(`${name}: ${reply.error.message}`);
   return reply.value as T;
+}
+
+/** A 127.0.0.1 port nothing listens on: a network that refuses every connection. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -4,20 +4,10 @@
  * that dies marks the chart stale, with the reason one click away.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FakeBybit, readSourceCsv } from '../../src-main/market/fake-bybit/server';
-import { ROOT, SHARED_DATA, startServe, tempDir } from '../helpers';
+import { closedPort, ROOT, SHARED_DATA, startServe, tempDir } from '../helpers';
 import { expectHeatmapBehindWindow, watchConsole } from './checks';
-
-/** A 127.0.0.1 port nothing listens on: a network that refuses every connection. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const shot = (name: string) => join(ROOT, 'test-results', name);
 /** A time of day as the page shows it in the user's zone. */

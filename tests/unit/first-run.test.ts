@@ -1,20 +1,10 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../src-shared/contract/bridge';
 import { createEngine, SAMPLE_STREAM } from '../../src-main/engine/engine';
 import { HistoryScoring } from '../../src-main/signals/history-scoring';
 import { SignalStore } from '../../src-main/store/signals';
-import { runCli, tempDir } from '../helpers';
-
-/** A 127.0.0.1 port nothing listens on: a network that refuses every connection. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort, runCli, tempDir } from '../helpers';
 
 describe('the first run', () => {
   it('scores the newest stored windows newest first, stores them as live does, and audit reproduces them', async () => {
