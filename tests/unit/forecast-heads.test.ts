@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
+import { EvaluationReportSchema, type EvaluationReport } from '../../src-shared/domain/evaluation';
 import type { Candle } from '../../src-shared/domain/market';
 import { CAM_METHODS } from '../../src-shared/domain/signal';
 import { parseHeads } from '../../src-main/cli/model-args';
@@ -261,6 +262,7 @@ describe('a model with every head', () => {
   let dir = '';
   let loaded: LoadedModel;
   let scoring: ScoringModel;
+  let report: EvaluationReport;
   const needed = historyLength({ ...DEFAULT_FEATURE_SPEC, windowLength: 30, warmup: 40 });
   const ends = [200, 420, 640, 860, 1080];
   const historyAt = (end: number) => candles.slice(end + 1 - needed, end + 1);
@@ -273,6 +275,7 @@ describe('a model with every head', () => {
     // Same data and seed → same weights → same version, bit for bit.
     expect(second.metadata.version).toBe(first.metadata.version);
     dir = first.dir;
+    report = first.report;
     loaded = loadModel(dir);
     const { features, normalization } = loaded.metadata;
     if (features === null || normalization === null) throw new Error('no feature pipeline');
@@ -288,6 +291,25 @@ describe('a model with every head', () => {
     const history = loaded.metadata.training?.history as { trainLoss: number; validationLoss: number }[];
     expect(history.length).toBeGreaterThan(0);
     expect(history.every((h) => Number.isFinite(h.trainLoss) && Number.isFinite(h.validationLoss))).toBe(true);
+  });
+
+  it('reports every forecast head against its baselines on the test period, in a report the schema parses', () => {
+    const parsed = EvaluationReportSchema.parse(JSON.parse(JSON.stringify(report)));
+    const risk = parsed.risk;
+    if (risk === undefined) throw new Error('the evaluation report has no risk section');
+    // The risk report judges the same test windows as the direction report, after the training period.
+    expect(risk.test.windows).toBe(report.windows);
+    expect(risk.test).toMatchObject({ from: report.period?.from, to: report.period?.to });
+    expect(risk.training.to).toBeLessThan(risk.test.from);
+    expect(risk.volatility?.model?.qlike).toEqual(expect.any(Number));
+    expect(risk.volatility?.baselines.map((b) => b.name)).toHaveLength(4);
+    expect(risk.volatility?.baselines.every((b) => b.dieboldMariano !== undefined)).toBe(true);
+    expect(risk.var?.map((v) => v.quantile)).toEqual([0.01, 0.05]);
+    expect(risk.var?.every((v) => v.model !== undefined)).toBe(true);
+    expect(risk.sharpMove?.k).toBe(2);
+    expect(risk.sharpMove?.trailingWindow).toBe(30);
+    expect(risk.sharpMove?.model?.auc.value).toEqual(expect.any(Number));
+    expect(new Set(risk.verdicts.map((v) => v.head))).toEqual(new Set(['volatility', 'var', 'sharpMove']));
   });
 
   it('trains reproducibly on cpu too', async () => {
