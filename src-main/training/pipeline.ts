@@ -96,16 +96,25 @@ export async function trainAndSave(
   const test = part(split.test);
   const testSamples = split.test.map((i) => samples[i] as Sample);
   const direction = evaluateModel(model, test.inputs, testSamples, (t) => closes.get(t), job.labels.horizon, stepMs);
-  const risk = modelRiskReport(model, {
-    inputs: test.inputs,
-    samples: testSamples,
-    candles,
-    stepMs,
-    horizon: job.labels.horizon,
-    ...splitBoundaries(samples, split),
-  });
-  model.dispose();
-  const report = risk === undefined ? direction : { ...direction, risk };
+  let report: EvaluationReport = direction;
+  try {
+    const risk = modelRiskReport(model, {
+      inputs: test.inputs,
+      samples: testSamples,
+      candles,
+      stepMs,
+      horizon: job.labels.horizon,
+      ...splitBoundaries(samples, split),
+    });
+    if (risk !== undefined) report = { ...direction, risk };
+  } catch (error) {
+    // A test period the risk figures cannot be computed on (no sharp move in it, a break in the series)
+    // must not lose the trained model: the report says so in its verdicts instead.
+    const reason = error instanceof Error ? error.message : String(error);
+    report = { ...direction, verdict: [...direction.verdict, `The forecast heads could not be judged on this test period: ${reason}.`] };
+  } finally {
+    model.dispose();
+  }
   const first = candles[0];
   const last = candles.at(-1);
   const metadata: ModelMetadata = {

@@ -55,6 +55,12 @@ describe('model commands', () => {
   });
 
   it("evaluate judges a multi-head model's forecasts on the file's test period against the risk baselines", () => {
+    // 900 candles leave no sharp move in the test period: the model is saved all the same, and its report says why the heads were not judged.
+    const short = trainTiny(['--convs', '8:3', '--heads', 'direction,volatility,var,sharp']);
+    expect(short.status, short.stderr).toBe(0);
+    const shortReport = (JSON.parse(short.stdout) as { test: EvaluationReport }).test;
+    expect(shortReport.risk).toBeUndefined();
+    expect(shortReport.verdict.at(-1)).toMatch(/forecast heads could not be judged on this test period: ROC AUC needs both outcomes/);
     // Enough candles for sharp moves in the test period (its AUC needs both outcomes).
     const longer = join(dir, 'eth-1500.csv');
     writeFileSync(longer, sharedCsvHead('bybit_ETHUSDT_1m.csv', 1500));
