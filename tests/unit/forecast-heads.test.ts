@@ -17,6 +17,7 @@ import { headForecasts, headLayout, MissingHeadError } from '../../src-main/mode
 import { loadModel, type LoadedModel } from '../../src-main/model/model-file';
 import { FinancialCnn, initialWeights, TrainableCnn, type HeadOutputs } from '../../src-main/model/network';
 import { ModelSpecSchema, parsePytorchModel, type StateDict } from '../../src-main/model/spec';
+import { orderedQuantiles } from '../../src-main/model/var-order';
 import { explainWindow, type ScoringModel } from '../../src-main/scoring/explained-window';
 import { TrainJobSchema } from '../../src-main/training/job';
 import { logisticLoss, multiTaskLoss, pinballLoss } from '../../src-main/training/losses';
@@ -193,7 +194,9 @@ describe.each(['wasm', 'cpu'] as const)('the multi-task loss on %s', (backend) =
       const pooled = tf.mean(out, 1);
       const heads = headLayout(spec).map(({ name }, j) => {
         const [weight, bias] = parameters.slice(4 * spec.convs.length + 2 * j) as [tf.Tensor2D, tf.Tensor1D];
-        return [name, tf.add(tf.matMul(pooled, weight, false, true), bias)];
+        const linear = tf.add<tf.Tensor2D>(tf.matMul(pooled, weight, false, true), bias);
+        // The VaR quantiles are ordered by construction, in the reference as in the model.
+        return [name, name === 'var' ? orderedQuantiles(linear, spec.heads?.var?.quantiles ?? []) : linear];
       });
       return multiTaskLoss(spec, Object.fromEntries(heads) as HeadOutputs, targets, scales);
     };
@@ -310,6 +313,40 @@ describe('a model with every head', () => {
     expect(risk.sharpMove?.trailingWindow).toBe(30);
     expect(risk.sharpMove?.model?.auc.value).toEqual(expect.any(Number));
     expect(new Set(risk.verdicts.map((v) => v.head))).toEqual(new Set(['volatility', 'var', 'sharpMove']));
+  });
+
+  it('keeps the VaR quantiles ordered whatever the weights: the 1% never above the 5%', () => {
+    const { features, normalization } = scoring;
+    // Raw outputs that cross: 2 for the 1% quantile, −1 for the 5% one.
+    const weights: StateDict = new Map(
+      [...loaded.weights].map(([key, w]) => {
+        if (key === 'heads.var.weight') return [key, { shape: w.shape, data: new Float32Array(w.data.length) }];
+        if (key === 'heads.var.bias') return [key, { shape: w.shape, data: Float32Array.of(2, -1) }];
+        return [key, w];
+      }),
+    );
+    const crossed = new FinancialCnn(loaded.metadata.spec, weights);
+    try {
+      const { forecasts } = explainWindow(
+        { model: crossed, features, normalization },
+        { history: historyAt(640), stepMs: MINUTE, method: 'gradcam' },
+      );
+      expect(forecasts.var05).toBeCloseTo(-1, 6);
+      // The 1% quantile is the 5% one minus softplus(2).
+      expect(forecasts.var01).toBeCloseTo(-1 - Math.log1p(Math.exp(2)), 5);
+    } finally {
+      crossed.dispose();
+    }
+    // Levels in any order, raw outputs of any sign: each lower level's quantile lies below the next higher one's.
+    const levels = [0.05, 0.01, 0.025];
+    const raw = tf.tensor2d([3, -2, 5, -4, 1, 0, 0.5, 0.5, -7], [3, 3]);
+    const ordered = tf.tidy(() => orderedQuantiles(raw, levels).arraySync());
+    raw.dispose();
+    for (const [q05, q01, q025] of ordered as [number, number, number][]) {
+      expect(q025).toBeLessThan(q05);
+      expect(q01).toBeLessThan(q025);
+    }
+    expect(ordered.map((row) => row[0])).toEqual([3, -4, 0.5]);
   });
 
   it('trains reproducibly on cpu too', async () => {
