@@ -1,11 +1,18 @@
 /** `evaluate --model M --csv FILE`: the evaluation report (JSON) of a model on every labelled window of a file. */
 import { availableParallelism } from 'node:os';
-import { buildDataset } from '../features/dataset';
 import { normalizeInPlace } from '../features/windows';
 import { evaluateModel } from '../evaluation/evaluate';
+import { hasForecastHeads, modelRiskReport } from '../evaluation/model-risk';
+import { TrainSettingsSchema } from '../training/job';
+import { splitBoundaries, walkForwardSplit } from '../training/split';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import type { LoadedModel } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
+import { buildDataset, pickRows } from '../features/dataset';
+import type { Sample } from '../features/labels';
+import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
+import type { Candle } from '../../src-shared/domain/market';
+import type { RiskReport } from '../../src-shared/domain/risk-report';
 import { parse, UsageError } from './args';
 import { positiveInt, readCandles, requireModel, startBackend } from './model-args';
 
@@ -18,6 +25,34 @@ export function pipelineOf(loaded: LoadedModel) {
     );
   }
   return { features, normalization, labels };
+}
+
+/**
+ * The forecast heads' risk report on the file's test period: the model's walk-forward split (its
+ * training fractions, an embargo of H candles) over the file's windows, the baselines fitted on the
+ * part before it. On the model's own training file that is its test period; on another symbol, the
+ * same share of that symbol's history.
+ */
+function riskOnTestPeriod(
+  model: FinancialCnn,
+  loaded: LoadedModel,
+  data: { inputs: Float32Array; samples: Sample[]; candles: Candle[]; stepMs: number },
+): RiskReport | undefined {
+  const { labels, features } = pipelineOf(loaded);
+  const fractions = TrainSettingsSchema.pick({ trainFraction: true, validationFraction: true });
+  const trained = fractions.safeParse(loaded.metadata.training ?? {});
+  const { trainFraction, validationFraction } = trained.success ? trained.data : fractions.parse({});
+  const split = walkForwardSplit(data.samples, { train: trainFraction, validation: validationFraction }, labels.horizon * data.stepMs);
+  if (split.train.length === 0 || split.test.length === 0)
+    throw new Error(`${data.samples.length} windows give no training or no test period to judge the forecast heads on`);
+  return modelRiskReport(model, {
+    inputs: pickRows(data.inputs, features.windowLength * features.channels.length, split.test),
+    samples: split.test.map((i) => data.samples[i] as Sample),
+    candles: data.candles,
+    stepMs: data.stepMs,
+    horizon: labels.horizon,
+    ...splitBoundaries(data.samples, split),
+  });
 }
 
 export async function commandEvaluate(args: string[]): Promise<void> {
@@ -35,16 +70,27 @@ export async function commandEvaluate(args: string[]): Promise<void> {
   const { candles, interval } = readCandles({ csv: values.csv, interval: values.interval ?? loaded.metadata.dataRange?.interval });
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length');
   const stepMs = intervalMs(interval);
-  const { inputs, samples } = buildDataset(candles, stepMs, features, labels, positiveInt('stride', values.stride, 1));
+  const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
+  const sharp = headsOf(model.spec).sharp;
+  const { inputs, samples } = buildDataset(
+    candles,
+    stepMs,
+    features,
+    labels,
+    positiveInt('stride', values.stride, 1),
+    hasForecastHeads(model) ? { sharpK: sharp?.k ?? DEFAULT_SHARP_K } : undefined,
+  );
   if (samples.length === 0)
     throw new Error(
       `${values.csv}: no labelled window (a window needs ${features.warmup + features.windowLength} unbroken candles and ${labels.horizon} after it)`,
     );
   normalizeInPlace(inputs, normalization);
-  const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
   const closes = new Map(candles.map((c) => [c.time, c.close]));
   const report = evaluateModel(model, inputs, samples, (t) => closes.get(t), labels.horizon, stepMs);
+  const risk = hasForecastHeads(model) ? riskOnTestPeriod(model, loaded, { inputs, samples, candles, stepMs }) : undefined;
   model.dispose();
-  for (const line of report.verdict) console.error(line);
-  console.log(JSON.stringify({ modelVersion: loaded.metadata.version, backend, csv: values.csv, ...report }, null, 1));
+  for (const line of [...report.verdict, ...(risk?.verdicts.map((v) => v.sentence) ?? [])]) console.error(line);
+  console.log(
+    JSON.stringify({ modelVersion: loaded.metadata.version, backend, csv: values.csv, ...report, ...(risk && { risk }) }, null, 1),
+  );
 }

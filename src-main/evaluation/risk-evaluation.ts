@@ -44,7 +44,7 @@ import {
 export const DEFAULT_SHARP_K = 2;
 /** The direction model's window length: the trailing volatility is the window's own. */
 export const DEFAULT_TRAILING_WINDOW = 60;
-/** Historical simulation looks back 250 horizons, as daily VaR looks back 250 trading days. */
+/** Historical simulation looks back 250 horizons, as daily VaR looks back 250 trading days (or the training period, when shorter). */
 export const HISTORICAL_WINDOW_HORIZONS = 250;
 const VAR_HEADS = [
   { key: 'var01', level: 0.01 },
@@ -248,12 +248,12 @@ function fitBaselines(candles: readonly Candle[], trainEnd: number, settings: Se
   return { ewma: fitEwma(returns), har: fitHar(returns, horizon), garch: fitGarch(returns), logistic };
 }
 
-function baselineFits({ ewma, har, garch, logistic }: FittedBaselines, horizon: number): BaselineFits {
+function baselineFits({ ewma, har, garch, logistic }: FittedBaselines, historicalWindow: number): BaselineFits {
   return {
     ewma: { lambda: ewma.lambda, initialVariance: ewma.initialVariance },
     har: { windows: har.windows, coefficients: har.coefficients, rSquared: har.rSquared },
     garch: { omega: garch.omega, alpha: garch.alpha, beta: garch.beta, initialVariance: garch.initialVariance },
-    historicalSimulationWindow: HISTORICAL_WINDOW_HORIZONS * horizon,
+    historicalSimulationWindow: historicalWindow,
     sharpMoveLogistic: { coefficients: logistic.coefficients, converged: logistic.converged },
   };
 }
@@ -360,6 +360,8 @@ export function evaluateRiskForecasts(input: RiskEvaluationInput): RiskReport {
 
   const trainEnd = candles.findLastIndex((c) => c.time <= trainTo);
   const fitted = fitBaselines(candles, trainEnd, settings);
+  // A window no longer than the training period's H-candle returns, so it has a forecast for the first test window.
+  const historicalWindow = Math.min(HISTORICAL_WINDOW_HORIZONS * horizon, trainEnd + 1 - horizon);
   const closes = candles.map((c) => c.close);
   const returns = logReturns(closes);
   const context: Context = { ends, targets: riskTargets(closes, ends, settings), horizon, overlap, forecasts, verdicts: [] };
@@ -367,7 +369,7 @@ export function evaluateRiskForecasts(input: RiskEvaluationInput): RiskReport {
     horizon,
     training: { from: candles[0]?.time ?? 0, to: candles[trainEnd]?.time ?? 0 },
     test: { from: candles[Math.min(...ends)]?.time ?? 0, to: candles[Math.max(...ends)]?.time ?? 0, windows: ends.length },
-    fits: baselineFits(fitted, horizon),
+    fits: baselineFits(fitted, historicalWindow),
     verdicts: context.verdicts,
   };
   if (heads.has('volatility')) report.volatility = volatilitySection(context, volatilityBaselines(fitted, returns, horizon));
@@ -379,7 +381,7 @@ export function evaluateRiskForecasts(input: RiskEvaluationInput): RiskReport {
       return varSection(context, level, model, [
         {
           name: 'historical simulation',
-          forecasts: historicalSimulationVar(returns, horizon, HISTORICAL_WINDOW_HORIZONS * horizon, level),
+          forecasts: historicalSimulationVar(returns, horizon, historicalWindow, level),
         },
         { name: 'EWMA-normal', forecasts: ewmaNormalVar(returns, lambda, initialVariance, horizon, level) },
       ]);

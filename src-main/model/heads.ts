@@ -1,7 +1,7 @@
 /**
  * The heads on the conv trunk and where their outputs sit in the model's output row, pure. The
  * row is every head's raw outputs in HEAD_NAMES order: direction logits, the log realized
- * volatility, the VaR quantiles (log returns), the sharp-move logit. A spec without `heads` has
+ * volatility, the VaR quantiles (log returns, ordered by the network: ./var-order), the sharp-move logit. A spec without `heads` has
  * the direction head only. Pure: zod only.
  */
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * The FinancialCNN on tfjs: conv1d blocks (batch-norm, ReLU), global average pooling over time,
  * then one dense layer per head (./heads): the direction logits, and optionally the log realized
- * volatility, the VaR quantiles and the sharp-move logit. Inputs are [batch, time, channels].
+ * volatility, the VaR quantiles (ordered by construction, ./var-order) and the sharp-move logit. Inputs are [batch, time, channels].
  *
  * Every convolution goes through `conv1d` below, for inference, explanations and training alike,
  * on every backend. tfjs runs conv1d as conv2d over a height-1 image, and the wasm backend has no
@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, StateDict } from './spec';
 import { headLayout, headSlot, type HeadName } from './heads';
 import { seededRandom } from './random';
+import { orderedQuantiles } from './var-order';
 import { checkStateDict, expectedWeights } from './spec';
 
 /** The filter that turns an output gradient into an input gradient: time reversed, in/out swapped. */
@@ -147,6 +148,12 @@ function headMatrix(weights: StateDict, name: HeadName): { data: Float32Array; r
 /** Each head's outputs for a batch, [B, head size]; only the model's heads are present. */
 export type HeadOutputs = Partial<Record<HeadName, tf.Tensor2D>>;
 
+/** A head's outputs from its linear layer: the VaR quantiles ordered (./var-order), the others as they are. */
+function headOutput(spec: ModelSpec, name: HeadName, linear: tf.Tensor2D): tf.Tensor2D {
+  const levels = spec.heads?.var?.quantiles;
+  return name === 'var' && levels !== undefined ? orderedQuantiles(linear, levels) : linear;
+}
+
 /** Every head's outputs side by side in layout order (./heads), [B, outputs]. */
 function outputRow(spec: ModelSpec, heads: HeadOutputs): tf.Tensor2D {
   const parts = headLayout(spec).map((slot) => heads[slot.name] as tf.Tensor2D);
@@ -205,7 +212,7 @@ export class FinancialCnn {
     const pooled = meanOverTime(this.#blocks(a, layer + 1, this.#convs.length - 1));
     // Plain matMul + add rather than the fused op: under a gradient tape, fused ops compute every
     // input's gradient, the weights' included, where plain ones compute only what is asked.
-    return Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight), h.bias)]));
+    return Object.fromEntries(this.#heads.map((h) => [h.name, headOutput(this.spec, h.name, tf.add(tf.matMul(pooled, h.weight), h.bias))]));
   }
 
   /** The output row (every head, layout order) from the output of conv block `layer`, [B, outputs]. */
@@ -355,7 +362,9 @@ export class TrainableCnn {
       );
     }
     const pooled = meanOverTime(out);
-    return Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight, false, true), h.bias)]));
+    return Object.fromEntries(
+      this.#heads.map((h) => [h.name, headOutput(this.spec, h.name, tf.add(tf.matMul(pooled, h.weight, false, true), h.bias))]),
+    );
   }
 
   /** Folds one step's batch statistics into the running ones, as PyTorch does. */

@@ -11,13 +11,14 @@ import { fitNormalization, normalizeInPlace } from '../features/windows';
 import type { Candle } from '../../src-shared/domain/market';
 import type { EvaluationReport } from '../../src-shared/domain/evaluation';
 import { evaluateModel } from '../evaluation/evaluate';
+import { modelRiskReport } from '../evaluation/model-risk';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import { activeBackend } from '../model/backend';
 import { hashWeights, MODEL_FORMAT, saveModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
 import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
 import type { ModelSpec } from '../model/spec';
-import { walkForwardSplit } from './split';
+import { splitBoundaries, walkForwardSplit } from './split';
 import type { TrainJob } from './job';
 import { train, TrainingCancelled, type EpochProgress, type TrainData } from './train';
 
@@ -93,15 +94,27 @@ export async function trainAndSave(
   const model = new FinancialCnn(spec, result.weights);
   const closes = new Map(candles.map((c) => [c.time, c.close]));
   const test = part(split.test);
-  const report = evaluateModel(
-    model,
-    test.inputs,
-    split.test.map((i) => samples[i] as Sample),
-    (t) => closes.get(t),
-    job.labels.horizon,
-    stepMs,
-  );
-  model.dispose();
+  const testSamples = split.test.map((i) => samples[i] as Sample);
+  const direction = evaluateModel(model, test.inputs, testSamples, (t) => closes.get(t), job.labels.horizon, stepMs);
+  let report: EvaluationReport = direction;
+  try {
+    const risk = modelRiskReport(model, {
+      inputs: test.inputs,
+      samples: testSamples,
+      candles,
+      stepMs,
+      horizon: job.labels.horizon,
+      ...splitBoundaries(samples, split),
+    });
+    if (risk !== undefined) report = { ...direction, risk };
+  } catch (error) {
+    // A test period the risk figures cannot be computed on (no sharp move in it, a break in the series)
+    // must not lose the trained model: the report says so in its verdicts instead.
+    const reason = error instanceof Error ? error.message : String(error);
+    report = { ...direction, verdict: [...direction.verdict, `The forecast heads could not be judged on this test period: ${reason}.`] };
+  } finally {
+    model.dispose();
+  }
   const first = candles[0];
   const last = candles.at(-1);
   const metadata: ModelMetadata = {

@@ -39,3 +39,15 @@ export function checkSplit(samples: readonly Sample[], split: Split): void {
       throw new LookaheadError(`split leak: a window starting at ${firstWindow} overlaps labels read up to ${lastLabel}`);
   }
 }
+
+/**
+ * Where a split's training period ends (the last candle any training label reads) and its test
+ * period starts (the first test window's last candle): the risk evaluation fits its baselines up
+ * to the one and judges from the other.
+ */
+export function splitBoundaries(samples: readonly Sample[], split: Split): { trainTo: number; testFrom: number } {
+  const trainTo = Math.max(...split.train.map((i) => (samples[i] === undefined ? -Infinity : lastLabelRead(samples[i]))));
+  const testFrom = Math.min(...split.test.map((i) => samples[i]?.windowTo ?? Infinity));
+  if (!Number.isFinite(trainTo) || !Number.isFinite(testFrom)) throw new Error('the split has no training or no test windows');
+  return { trainTo, testFrom };
+}

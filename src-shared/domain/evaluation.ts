@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { EpochMs } from './market';
 import { CamMethod } from './signal';
+import { Interval95Schema } from './interval';
+import { RiskReportSchema } from './risk-report';
 
-/** A figure with its 95% confidence interval. */
-export const Interval95Schema = z.object({ value: z.number(), low: z.number(), high: z.number() });
-export type Interval95 = z.output<typeof Interval95Schema>;
+export { Interval95Schema, type Interval95 } from './interval';
 
 export const ClassMetricsSchema = z.object({ precision: z.number().nullable(), recall: z.number().nullable(), support: z.number().int() });
 export type ClassMetrics = z.output<typeof ClassMetricsSchema>;
@@ -43,5 +43,7 @@ export const EvaluationReportSchema = z.object({
   faithfulness: FaithfulnessSchema.extend({ method: CamMethod.default('gradcam'), fraction: z.number(), target: z.number() }),
   /** One sentence per baseline, saying plainly whether the model beats it. */
   verdict: z.array(z.string()),
+  /** The forecast heads' report (volatility, VaR, sharp move) against their baselines; absent for a direction-only model. */
+  risk: RiskReportSchema.optional(),
 });
 export type EvaluationReport = z.output<typeof EvaluationReportSchema>;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { HeadForecastsSchema } from './forecasts';
-import { Interval95Schema } from './evaluation';
+import { Interval95Schema } from './interval';
 
 /** The Diebold–Mariano test of two loss series (negative statistic: the first has the lower loss). */
 export const DieboldMarianoSchema = z.object({

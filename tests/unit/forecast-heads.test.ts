@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
+import { EvaluationReportSchema, type EvaluationReport } from '../../src-shared/domain/evaluation';
 import type { Candle } from '../../src-shared/domain/market';
 import { CAM_METHODS } from '../../src-shared/domain/signal';
 import { parseHeads } from '../../src-main/cli/model-args';
@@ -16,6 +17,7 @@ import { headForecasts, headLayout, MissingHeadError } from '../../src-main/mode
 import { loadModel, type LoadedModel } from '../../src-main/model/model-file';
 import { FinancialCnn, initialWeights, TrainableCnn, type HeadOutputs } from '../../src-main/model/network';
 import { ModelSpecSchema, parsePytorchModel, type StateDict } from '../../src-main/model/spec';
+import { orderedQuantiles } from '../../src-main/model/var-order';
 import { explainWindow, type ScoringModel } from '../../src-main/scoring/explained-window';
 import { TrainJobSchema } from '../../src-main/training/job';
 import { logisticLoss, multiTaskLoss, pinballLoss } from '../../src-main/training/losses';
@@ -192,7 +194,9 @@ describe.each(['wasm', 'cpu'] as const)('the multi-task loss on %s', (backend) =
       const pooled = tf.mean(out, 1);
       const heads = headLayout(spec).map(({ name }, j) => {
         const [weight, bias] = parameters.slice(4 * spec.convs.length + 2 * j) as [tf.Tensor2D, tf.Tensor1D];
-        return [name, tf.add(tf.matMul(pooled, weight, false, true), bias)];
+        const linear = tf.add<tf.Tensor2D>(tf.matMul(pooled, weight, false, true), bias);
+        // The VaR quantiles are ordered by construction, in the reference as in the model.
+        return [name, name === 'var' ? orderedQuantiles(linear, spec.heads?.var?.quantiles ?? []) : linear];
       });
       return multiTaskLoss(spec, Object.fromEntries(heads) as HeadOutputs, targets, scales);
     };
@@ -261,6 +265,7 @@ describe('a model with every head', () => {
   let dir = '';
   let loaded: LoadedModel;
   let scoring: ScoringModel;
+  let report: EvaluationReport;
   const needed = historyLength({ ...DEFAULT_FEATURE_SPEC, windowLength: 30, warmup: 40 });
   const ends = [200, 420, 640, 860, 1080];
   const historyAt = (end: number) => candles.slice(end + 1 - needed, end + 1);
@@ -273,6 +278,7 @@ describe('a model with every head', () => {
     // Same data and seed → same weights → same version, bit for bit.
     expect(second.metadata.version).toBe(first.metadata.version);
     dir = first.dir;
+    report = first.report;
     loaded = loadModel(dir);
     const { features, normalization } = loaded.metadata;
     if (features === null || normalization === null) throw new Error('no feature pipeline');
@@ -288,6 +294,59 @@ describe('a model with every head', () => {
     const history = loaded.metadata.training?.history as { trainLoss: number; validationLoss: number }[];
     expect(history.length).toBeGreaterThan(0);
     expect(history.every((h) => Number.isFinite(h.trainLoss) && Number.isFinite(h.validationLoss))).toBe(true);
+  });
+
+  it('reports every forecast head against its baselines on the test period, in a report the schema parses', () => {
+    const parsed = EvaluationReportSchema.parse(JSON.parse(JSON.stringify(report)));
+    const risk = parsed.risk;
+    if (risk === undefined) throw new Error('the evaluation report has no risk section');
+    // The risk report judges the same test windows as the direction report, after the training period.
+    expect(risk.test.windows).toBe(report.windows);
+    expect(risk.test).toMatchObject({ from: report.period?.from, to: report.period?.to });
+    expect(risk.training.to).toBeLessThan(risk.test.from);
+    expect(risk.volatility?.model?.qlike).toEqual(expect.any(Number));
+    expect(risk.volatility?.baselines.map((b) => b.name)).toHaveLength(4);
+    expect(risk.volatility?.baselines.every((b) => b.dieboldMariano !== undefined)).toBe(true);
+    expect(risk.var?.map((v) => v.quantile)).toEqual([0.01, 0.05]);
+    expect(risk.var?.every((v) => v.model !== undefined)).toBe(true);
+    expect(risk.sharpMove?.k).toBe(2);
+    expect(risk.sharpMove?.trailingWindow).toBe(30);
+    expect(risk.sharpMove?.model?.auc.value).toEqual(expect.any(Number));
+    expect(new Set(risk.verdicts.map((v) => v.head))).toEqual(new Set(['volatility', 'var', 'sharpMove']));
+  });
+
+  it('keeps the VaR quantiles ordered whatever the weights: the 1% never above the 5%', () => {
+    const { features, normalization } = scoring;
+    // Raw outputs that cross: 2 for the 1% quantile, −1 for the 5% one.
+    const weights: StateDict = new Map(
+      [...loaded.weights].map(([key, w]) => {
+        if (key === 'heads.var.weight') return [key, { shape: w.shape, data: new Float32Array(w.data.length) }];
+        if (key === 'heads.var.bias') return [key, { shape: w.shape, data: Float32Array.of(2, -1) }];
+        return [key, w];
+      }),
+    );
+    const crossed = new FinancialCnn(loaded.metadata.spec, weights);
+    try {
+      const { forecasts } = explainWindow(
+        { model: crossed, features, normalization },
+        { history: historyAt(640), stepMs: MINUTE, method: 'gradcam' },
+      );
+      expect(forecasts.var05).toBeCloseTo(-1, 6);
+      // The 1% quantile is the 5% one minus softplus(2).
+      expect(forecasts.var01).toBeCloseTo(-1 - Math.log1p(Math.exp(2)), 5);
+    } finally {
+      crossed.dispose();
+    }
+    // Levels in any order, raw outputs of any sign: each lower level's quantile lies below the next higher one's.
+    const levels = [0.05, 0.01, 0.025];
+    const raw = tf.tensor2d([3, -2, 5, -4, 1, 0, 0.5, 0.5, -7], [3, 3]);
+    const ordered = tf.tidy(() => orderedQuantiles(raw, levels).arraySync());
+    raw.dispose();
+    for (const [q05, q01, q025] of ordered as [number, number, number][]) {
+      expect(q025).toBeLessThan(q05);
+      expect(q01).toBeLessThan(q025);
+    }
+    expect(ordered.map((row) => row[0])).toEqual([3, -4, 0.5]);
   });
 
   it('trains reproducibly on cpu too', async () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EvaluationReportSchema, type EvaluationReport } from '../../src-shared/domain/evaluation';
 import { ROOT, runCli, SHARED_GOLDEN, sharedCsvHead, tempDir } from '../helpers';
 
 const dir = tempDir();
@@ -49,6 +50,38 @@ describe('model commands', () => {
     expect(report.model).toHaveProperty('balancedAccuracy.low');
     expect(report.faithfulness).toHaveProperty('ratio');
     expect(result.stderr).toMatch(/baseline/);
+    // A direction-only model has no forecast heads to judge.
+    expect(report).not.toHaveProperty('risk');
+  });
+
+  it("evaluate judges a multi-head model's forecasts on the file's test period against the risk baselines", () => {
+    // 900 candles leave no sharp move in the test period: the model is saved all the same, and its report says why the heads were not judged.
+    const short = trainTiny(['--convs', '8:3', '--heads', 'direction,volatility,var,sharp']);
+    expect(short.status, short.stderr).toBe(0);
+    const shortReport = (JSON.parse(short.stdout) as { test: EvaluationReport }).test;
+    expect(shortReport.risk).toBeUndefined();
+    expect(shortReport.verdict.at(-1)).toMatch(/forecast heads could not be judged on this test period: ROC AUC needs both outcomes/);
+    // Enough candles for sharp moves in the test period (its AUC needs both outcomes).
+    const longer = join(dir, 'eth-1500.csv');
+    writeFileSync(longer, sharedCsvHead('bybit_ETHUSDT_1m.csv', 1500));
+    const trained = runCli(
+      ['train', '--csv', longer, '--out', join(dir, 'models'), '--epochs', '1', '--stride', '2', '--window', '30', '--convs', '8:3'].concat(
+        ['--heads', 'direction,volatility,var,sharp'],
+      ),
+    );
+    expect(trained.status, trained.stderr).toBe(0);
+    const heads = JSON.parse(trained.stdout) as { dir: string; test: EvaluationReport };
+    expect(heads.test.risk?.volatility?.model).toBeDefined();
+    const result = runCli(['evaluate', '--model', heads.dir, '--csv', longer]);
+    expect(result.status, result.stderr).toBe(0);
+    const { risk } = EvaluationReportSchema.parse(JSON.parse(result.stdout));
+    expect(risk?.var?.map((v) => v.model?.violationRate)).toEqual([expect.any(Number), expect.any(Number)]);
+    expect(risk?.sharpMove?.model?.auc).toHaveProperty('low');
+    expect(risk?.volatility?.baselines.every((b) => b.dieboldMariano !== undefined)).toBe(true);
+    // The test period comes after the baselines' training period; the verdicts reach stderr too.
+    expect(risk?.test.from).toBeGreaterThan(risk?.training.to ?? Infinity);
+    for (const verdict of risk?.verdicts ?? []) expect(result.stderr).toContain(verdict.sentence);
+    expect(risk?.verdicts.length).toBeGreaterThan(0);
   });
 
   it('explain prints one explained window with any method', () => {
