@@ -67,6 +67,8 @@ const engine = createEngine({
   storePath,
   seedSample: false,
   modelPath: false,
+  // A run that stalls or falls behind says why.
+  log: (line) => console.error(`[engine] ${line}`),
   market: { wsBase: fake.wsBase, restBase: fake.restBase, source: 'fake', marketNow: () => marketNow, watch: watch(names) },
 });
 engine.events.listen((name, payload) => {
