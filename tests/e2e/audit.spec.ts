@@ -5,15 +5,14 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngine, type Engine } from '../../src-main/engine/engine';
-import { appRoot } from '../../src-main/paths';
-import { serve, type RunningServer } from '../../src-main/server/serve';
+import type { Engine } from '../../src-main/engine/engine';
+import type { RunningServer } from '../../src-main/server/serve';
 import { openDatabase } from '../../src-main/store/database';
 import { SignalStore } from '../../src-main/store/signals';
 import type { Signal } from '../../src-shared/domain/signal';
 import { ROOT, tempDir } from '../helpers';
 import { storeFixtureSignals } from '../signal-fixtures';
-import { watchConsole } from './checks';
+import { servedEngine, watchConsole } from './checks';
 
 const STORED = 10_450;
 let engine: Engine;
@@ -24,8 +23,7 @@ test.beforeAll(async () => {
   const db = openDatabase(storePath);
   seeded = storeFixtureSignals(new SignalStore(db), STORED);
   db.close();
-  engine = createEngine({ storePath, market: false, modelPath: false });
-  server = await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') });
+  ({ engine, server } = await servedEngine({ storePath, market: false, modelPath: false }));
 });
 test.afterAll(async () => {
   await server.close();

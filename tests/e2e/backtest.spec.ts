@@ -6,18 +6,16 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
-import { appRoot } from '../../src-main/paths';
-import { serve, type RunningServer } from '../../src-main/server/serve';
+import { SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
+import type { RunningServer } from '../../src-main/server/serve';
 import { callEngine, ROOT, tempDir } from '../helpers';
 import { toDateTimeInput } from '../../src-renderer/src/lib/time-format';
-import { watchConsole } from './checks';
+import { servedEngine, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
 test.beforeAll(async () => {
-  engine = createEngine({ storePath: join(tempDir(), 'store.db'), market: false });
-  server = await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') });
+  ({ engine, server } = await servedEngine({ storePath: join(tempDir(), 'store.db'), market: false }));
   await engine.model?.ready;
 });
 test.afterAll(async () => {

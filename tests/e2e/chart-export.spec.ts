@@ -3,17 +3,15 @@ import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { createEngine, type Engine } from '../../src-main/engine/engine';
-import { appRoot } from '../../src-main/paths';
-import { serve, type RunningServer } from '../../src-main/server/serve';
+import type { Engine } from '../../src-main/engine/engine';
+import type { RunningServer } from '../../src-main/server/serve';
 import { ROOT, tempDir } from '../helpers';
-import { watchConsole } from './checks';
+import { servedEngine, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
 test.beforeAll(async () => {
-  engine = createEngine({ storePath: join(tempDir(), 'store.db'), market: false, modelPath: false });
-  server = await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') });
+  ({ engine, server } = await servedEngine({ storePath: join(tempDir(), 'store.db'), market: false, modelPath: false }));
 });
 test.afterAll(async () => {
   await server.close();

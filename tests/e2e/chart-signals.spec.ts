@@ -6,20 +6,18 @@
 import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
+import { SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
 import type { Candle } from '../../src-shared/domain/market';
 import type { Signal } from '../../src-shared/domain/signal';
-import { appRoot } from '../../src-main/paths';
-import { serve, type RunningServer } from '../../src-main/server/serve';
+import type { RunningServer } from '../../src-main/server/serve';
 import { ROOT, tempDir } from '../helpers';
-import { commonColour, contrastRatio, hueDistance, watchConsole } from './checks';
+import { commonColour, contrastRatio, hueDistance, servedEngine, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
 let candles: Candle[];
 test.beforeAll(async () => {
-  engine = createEngine({ storePath: join(tempDir(), 'store.db'), market: false, modelPath: false });
-  server = await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') });
+  ({ engine, server } = await servedEngine({ storePath: join(tempDir(), 'store.db'), market: false, modelPath: false }));
   candles = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 10_000);
 });
 test.afterAll(async () => {

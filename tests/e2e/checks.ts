@@ -6,7 +6,9 @@ import { expect, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { SAMPLE_FILE, SAMPLE_STREAM } from '../../src-main/engine/engine';
+import { createEngine, SAMPLE_FILE, SAMPLE_STREAM, type Engine, type EngineOptions } from '../../src-main/engine/engine';
+import { appRoot } from '../../src-main/paths';
+import { serve, type RunningServer } from '../../src-main/server/serve';
 import type { Candle } from '../../src-shared/domain/market';
 import type { Signal } from '../../src-shared/domain/signal';
 import { CSV_HEADER, formatCandleCsvRow, parseCandleCsv } from '../../src-main/market/candle-csv';
@@ -258,4 +260,10 @@ export function commonColour(shot: PNG, x: number, y: number): Rgb {
     }
   const [best = '0,0,0'] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
   return best.split(',').map(Number) as unknown as Rgb;
+}
+
+/** A real engine on its store, with the built renderer served for the page (each spec stops both). */
+export async function servedEngine(options: EngineOptions): Promise<{ engine: Engine; server: RunningServer }> {
+  const engine = createEngine(options);
+  return { engine, server: await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') }) };
 }

@@ -5,18 +5,16 @@
  */
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
-import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
+import { SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
 import type { Signal } from '../../src-shared/domain/signal';
-import { appRoot } from '../../src-main/paths';
-import { serve, type RunningServer } from '../../src-main/server/serve';
+import type { RunningServer } from '../../src-main/server/serve';
 import { ROOT, tempDir } from '../helpers';
-import { expectHeatmapBehindWindow, expectHeatmapHidden, watchConsole } from './checks';
+import { expectHeatmapBehindWindow, expectHeatmapHidden, servedEngine, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
 test.beforeAll(async () => {
-  engine = createEngine({ storePath: join(tempDir(), 'store.db'), market: false });
-  server = await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') });
+  ({ engine, server } = await servedEngine({ storePath: join(tempDir(), 'store.db'), market: false }));
 });
 test.afterAll(async () => {
   await server.close();

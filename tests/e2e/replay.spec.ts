@@ -4,13 +4,12 @@
  */
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
-import { createEngine, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
-import { appRoot } from '../../src-main/paths';
-import { serve, type RunningServer } from '../../src-main/server/serve';
+import { SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
+import type { RunningServer } from '../../src-main/server/serve';
 import { openDatabase } from '../../src-main/store/database';
 import { WatchlistStore } from '../../src-main/store/watchlist';
 import { ROOT, tempDir } from '../helpers';
-import { watchConsole } from './checks';
+import { servedEngine, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
@@ -20,8 +19,7 @@ test.beforeAll(async () => {
   const db = openDatabase(storePath);
   new WatchlistStore(db).add(SAMPLE_STREAM);
   db.close();
-  engine = createEngine({ storePath, market: false, modelPath: false });
-  server = await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') });
+  ({ engine, server } = await servedEngine({ storePath, market: false, modelPath: false }));
 });
 test.afterAll(async () => {
   await server.close();

@@ -5,18 +5,16 @@
  */
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
-import { createEngine, type Engine } from '../../src-main/engine/engine';
-import { appRoot } from '../../src-main/paths';
-import { serve, type RunningServer } from '../../src-main/server/serve';
+import type { Engine } from '../../src-main/engine/engine';
+import type { RunningServer } from '../../src-main/server/serve';
 import { ROOT, tempDir } from '../helpers';
-import { watchConsole } from './checks';
+import { servedEngine, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
 test.beforeAll(async () => {
   const dir = tempDir();
-  engine = createEngine({ storePath: join(dir, 'store.db'), market: false, modelsDir: join(dir, 'models') });
-  server = await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') });
+  ({ engine, server } = await servedEngine({ storePath: join(dir, 'store.db'), market: false, modelsDir: join(dir, 'models') }));
 });
 test.afterAll(async () => {
   await server.close();
