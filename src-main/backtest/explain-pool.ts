@@ -24,6 +24,8 @@ const ExplainResultSchema = z.discriminatedUnion('kind', [
     predicted: z.instanceof(Int32Array),
     probabilities: z.instanceof(Float64Array),
     cam: z.instanceof(Float64Array),
+    /** Per window: volatility, 1 % VaR, 5 % VaR; NaN where the model has no such head. */
+    forecasts: z.instanceof(Float64Array),
   }),
   z.object({ kind: z.literal('error'), id: z.number().int(), message: z.string() }),
 ]);
@@ -100,14 +102,19 @@ async function loaded(helper: Helper): Promise<void> {
   if (failure instanceof Error) throw failure;
 }
 
+/** The order of a window's forecasts in the reply. */
+export const FORECAST_FIELDS = ['volatility', 'var01', 'var05'] as const;
+
 function windowCalls({
   predicted,
   probabilities,
   cam,
+  forecasts,
 }: {
   predicted: Int32Array;
   probabilities: Float64Array;
   cam: Float64Array;
+  forecasts: Float64Array;
 }): WindowCall[] {
   const classes = probabilities.length / predicted.length;
   const T = cam.length / predicted.length;
@@ -115,5 +122,11 @@ function windowCalls({
     predicted: p,
     probabilities: Array.from(probabilities.subarray(b * classes, (b + 1) * classes)),
     cam: Array.from(cam.subarray(b * T, (b + 1) * T)),
+    forecasts: Object.fromEntries(
+      FORECAST_FIELDS.flatMap((field, f) => {
+        const value = forecasts[b * FORECAST_FIELDS.length + f] ?? NaN;
+        return Number.isNaN(value) ? [] : [[field, value]];
+      }),
+    ),
   }));
 }

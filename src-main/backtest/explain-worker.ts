@@ -7,7 +7,7 @@ import { explainBatch } from '../explain/explainer';
 import { useBackend } from '../model/backend';
 import { loadModel } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
-import { ExplainPoolSetupSchema, ExplainRequestSchema, type ExplainReply } from './explain-pool';
+import { ExplainPoolSetupSchema, ExplainRequestSchema, FORECAST_FIELDS, type ExplainReply } from './explain-pool';
 
 const port = parentPort;
 if (port === null) throw new Error('explain-worker must run in a worker thread');
@@ -31,8 +31,10 @@ port.on('message', (raw: unknown) => {
       predicted: Int32Array.from(explained, (e) => e.predicted),
       probabilities: Float64Array.from(explained.flatMap((e) => e.probabilities)),
       cam: Float64Array.from(explained.flatMap((e) => e.cam)),
+      // NaN for a head the model lacks (a forecast itself is always finite).
+      forecasts: Float64Array.from(explained.flatMap((e) => FORECAST_FIELDS.map((field) => e.forecasts[field] ?? NaN))),
     };
-    port.postMessage(reply, [reply.predicted.buffer, reply.probabilities.buffer, reply.cam.buffer]);
+    port.postMessage(reply, [reply.predicted.buffer, reply.probabilities.buffer, reply.cam.buffer, reply.forecasts.buffer]);
   } catch (err) {
     port.postMessage({ kind: 'error', id, message: (err as Error).message } satisfies ExplainReply);
   }

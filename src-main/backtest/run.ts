@@ -12,7 +12,7 @@ import type { BacktestTrade, EquityPoint } from '../../src-shared/domain/backtes
 import type { Candle } from '../../src-shared/domain/market';
 import type { FinancialCnn } from '../model/network';
 import type { BacktestRules } from '../../src-shared/domain/backtest';
-import { backtest, type BacktestResult, type TradeSignal } from './simulate';
+import { backtest, type BacktestResult, type TradeSignal, type WindowForecasts } from './simulate';
 import { iso } from '../../src-shared/domain/iso-time';
 
 export interface ExplainedWindow extends TradeSignal {
@@ -20,6 +20,8 @@ export interface ExplainedWindow extends TradeSignal {
   probabilities: number[];
   /** The three most attended candles of its window, most attended first. */
   topCandles: { start: number; weight: number }[];
+  /** What the model's forecast heads expect of the next H candles (only the heads it has). */
+  forecasts: WindowForecasts;
 }
 
 export interface BacktestRun extends BacktestResult {
@@ -36,6 +38,16 @@ export interface WindowCall {
   probabilities: number[];
   /** Normalized Grad-CAM, one weight per candle of the window. */
   cam: number[];
+  forecasts: WindowForecasts;
+}
+
+/** The forecasts a backtest reads of a window's explanation, only those the model makes. */
+export function backtestForecasts({ volatility, var01, var05 }: WindowForecasts): WindowForecasts {
+  return {
+    ...(volatility === undefined ? {} : { volatility }),
+    ...(var01 === undefined ? {} : { var01 }),
+    ...(var05 === undefined ? {} : { var05 }),
+  };
 }
 
 /** Explains `batch` windows (flat [B, T, C]); the local model, or an ExplainPool's threads. */
@@ -43,7 +55,10 @@ export type BatchExplainer = (inputs: Float32Array<ArrayBuffer>, batch: number) 
 
 /** The model on this thread, by its public batched path. */
 export function localExplainer(model: FinancialCnn): BatchExplainer {
-  return (inputs, batch) => Promise.resolve(explainBatch(model, inputs, batch, { method: 'gradcam' }));
+  return (inputs, batch) =>
+    Promise.resolve(
+      explainBatch(model, inputs, batch, { method: 'gradcam' }).map((e) => ({ ...e, forecasts: backtestForecasts(e.forecasts) })),
+    );
 }
 
 export interface BacktestOptions {
@@ -54,6 +69,8 @@ export interface BacktestOptions {
   cancelled?: () => boolean;
   /** Batches explained at once (an ExplainPool's size); 1 for the local model. */
   parallel?: number;
+  /** The model's label horizon H: its volatility forecast over √H is one candle's, which volatility targeting sizes by. */
+  horizon?: number;
 }
 
 export class BacktestCancelled extends Error {
@@ -72,7 +89,7 @@ export async function runBacktest(
   features: FeatureSpec,
   normalization: Normalization,
   rules: BacktestRules,
-  { from = 0, onProgress = () => {}, cancelled = () => false, parallel = 1 }: BacktestOptions = {},
+  { from = 0, onProgress = () => {}, cancelled = () => false, parallel = 1, horizon = 1 }: BacktestOptions = {},
 ): Promise<BacktestRun> {
   const needed = historyLength(features);
   const firstBar = Math.max(
@@ -104,6 +121,8 @@ export async function runBacktest(
         probabilities: e.probabilities,
         concentration: attentionConcentration(e.cam),
         topCandles: topIndices(e.cam, 3).map((i) => ({ start: candles[end + 1 - T + i]?.time ?? 0, weight: e.cam[i] ?? 0 })),
+        forecasts: e.forecasts,
+        ...(e.forecasts.volatility === undefined ? {} : { volatility: e.forecasts.volatility / Math.sqrt(horizon) }),
       });
     });
   // Up to `parallel` batches in flight, recorded in order.
@@ -149,6 +168,7 @@ export function tradesWithSignals(run: Pick<BacktestRun, 'trades' | 'windows'>):
       exitPrice: t.exitPrice,
       return: t.return,
       exit: t.exit,
+      size: t.size,
       signal: {
         candleStart: entry.candleStart,
         confidence: entry.confidence,

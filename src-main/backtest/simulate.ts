@@ -5,6 +5,8 @@
 import { BacktestRulesSchema, type BacktestRules } from '../../src-shared/domain/backtest';
 import type { PerformanceReport } from '../../src-shared/domain/backtest';
 import { equityCurve, performance } from './metrics';
+import { volatilityTargetSize } from './volatility-sizing';
+import { iso } from '../../src-shared/domain/iso-time';
 
 export const DEFAULT_RULES: BacktestRules = BacktestRulesSchema.parse({});
 
@@ -12,6 +14,13 @@ export interface PriceBar {
   time: number;
   open: number;
   close: number;
+}
+
+/** The forecast heads' outputs a backtest reads: the H-candle volatility and the 1 % and 5 % VaR. */
+export interface WindowForecasts {
+  volatility?: number;
+  var01?: number;
+  var05?: number;
 }
 
 export interface TradeSignal {
@@ -24,6 +33,8 @@ export interface TradeSignal {
   concentration: number;
   /** Identifies the stored signal, so a trade can show its entry explanation. */
   id: number;
+  /** The volatility head's forecast of one candle's log-return volatility ahead; absent without that head. */
+  volatility?: number;
 }
 
 export interface Trade {
@@ -38,6 +49,8 @@ export interface Trade {
   return: number;
   exit: 'horizon' | 'opposite' | 'end';
   signalId: number;
+  /** Position in multiples of the account (1 unless volatility-targeted). */
+  size: number;
 }
 
 export interface BacktestResult {
@@ -76,7 +89,11 @@ export function backtest(
   // Per-candle returns: candle t's return is earned from the close of t−1 (or the entry open) to its close.
   const returns = new Array<number>(bars.length).fill(0);
   const trades: Trade[] = [];
-  let position: { side: 'long' | 'short'; entryIndex: number; entryPrice: number; signalId: number } | undefined;
+  let position: { side: 'long' | 'short'; entryIndex: number; entryPrice: number; signalId: number; size: number } | undefined;
+  const target = rules.volatilityTarget;
+  // A position of size s earns s times the price move and pays s times the costs.
+  const sizeFor = (s: TradeSignal, at: number): number =>
+    target === null ? 1 : volatilityTargetSize(s.volatility, { annual: target, maxPosition: rules.maxPosition, periodsPerYear }, iso(at));
   let barsInMarket = 0;
 
   const close = (exitIndex: number, exitPrice: number, exit: Trade['exit']) => {
@@ -91,11 +108,12 @@ export function backtest(
       exitTime: bar.time,
       entryPrice: position.entryPrice,
       exitPrice,
-      return: direction * (exitPrice / position.entryPrice - 1) - 2 * cost,
+      return: position.size * (direction * (exitPrice / position.entryPrice - 1) - 2 * cost),
       exit,
       signalId: position.signalId,
+      size: position.size,
     });
-    returns[exitIndex] = (returns[exitIndex] ?? 0) - cost;
+    returns[exitIndex] = (returns[exitIndex] ?? 0) - position.size * cost;
     position = undefined;
   };
 
@@ -109,13 +127,20 @@ export function backtest(
       if (opposite) close(t, bar.open, 'opposite');
     }
     if (position === undefined && previous !== undefined && passes(previous)) {
-      position = { side: previous.predicted === 'buy' ? 'long' : 'short', entryIndex: t, entryPrice: bar.open, signalId: previous.id };
-      returns[t] = (returns[t] ?? 0) - cost;
+      const size = sizeFor(previous, (bars[t - 1] as PriceBar).time);
+      position = {
+        side: previous.predicted === 'buy' ? 'long' : 'short',
+        entryIndex: t,
+        entryPrice: bar.open,
+        signalId: previous.id,
+        size,
+      };
+      returns[t] = (returns[t] ?? 0) - size * cost;
     }
     if (position !== undefined) {
       const direction = position.side === 'long' ? 1 : -1;
       const from = position.entryIndex === t ? position.entryPrice : (bars[t - 1] as PriceBar).close;
-      returns[t] = (returns[t] ?? 0) + direction * (bar.close / from - 1);
+      returns[t] = (returns[t] ?? 0) + position.size * direction * (bar.close / from - 1);
       barsInMarket += 1;
       if (t - position.entryIndex + 1 >= rules.holdCandles) close(t, bar.close, 'horizon');
       else if (t === bars.length - 1) close(t, bar.close, 'end');

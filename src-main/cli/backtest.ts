@@ -19,6 +19,12 @@ function fraction(name: string, text: string | undefined, fallback: number, max 
   return value;
 }
 
+function positive(name: string, text: string): number {
+  const value = Number(text);
+  if (!(value > 0 && value <= 100)) throw new UsageError(`--${name} must be a number above 0 and at most 100, got "${text}"`);
+  return value;
+}
+
 export async function commandBacktest(args: string[]): Promise<void> {
   const { values } = parse(args, {
     model: { type: 'string' },
@@ -31,6 +37,8 @@ export async function commandBacktest(args: string[]): Promise<void> {
     'long-only': { type: 'boolean' },
     'fee-bps': { type: 'string' },
     'slippage-bps': { type: 'string' },
+    'vol-target': { type: 'string' },
+    'max-position': { type: 'string' },
     'trades-csv': { type: 'string' },
     'signals-csv': { type: 'string' },
     backend: { type: 'string' },
@@ -45,6 +53,8 @@ export async function commandBacktest(args: string[]): Promise<void> {
     allowShort: !values['long-only'],
     feeBps: fraction('fee-bps', values['fee-bps'], DEFAULT_RULES.feeBps, 1000),
     slippageBps: fraction('slippage-bps', values['slippage-bps'], DEFAULT_RULES.slippageBps, 1000),
+    volatilityTarget: values['vol-target'] === undefined ? null : positive('vol-target', values['vol-target']),
+    maxPosition: values['max-position'] === undefined ? DEFAULT_RULES.maxPosition : positive('max-position', values['max-position']),
   };
   const loaded = requireModel(values.model);
   const { features, normalization } = pipelineOf(loaded);
@@ -58,6 +68,7 @@ export async function commandBacktest(args: string[]): Promise<void> {
   let shown = 0;
   const run = await runBacktest(pool.explain, candles, intervalMs(interval), features, normalization, rules, {
     parallel: pool.size,
+    horizon: loaded.metadata.labels?.horizon,
     onProgress: (done, total) => {
       if (done - shown >= total / 20 || done === total) {
         shown = done;

@@ -37,8 +37,10 @@ commands:
                                                   the explained signal of the window ending at that candle
   parity GOLDEN_DIR [--backend B]                 compare with PyTorch reference outputs; non-zero past tolerances
   backtest --model M --csv FILE [--threshold P] [--min-concentration C] [--hold H] [--long-only]
-           [--no-opposite-exit] [--fee-bps B] [--slippage-bps B] [--trades-csv F] [--signals-csv F] [--threads N]
-                                                  trade the model's explained signals; the report as JSON
+           [--no-opposite-exit] [--fee-bps B] [--slippage-bps B] [--vol-target V] [--max-position X]
+           [--trades-csv F] [--signals-csv F] [--threads N]
+                                                  trade the model's explained signals (--vol-target: size each position
+                                                  to V annualised volatility by the volatility head, at most X); JSON
   risk-baselines --csv FILE [--interval I] [--horizon H] [--sharp-k K]
                                                   JSON report of the risk baselines (EWMA, HAR-RV, GARCH; VaR; sharp move)
                                                   fitted on the training period, judged on the test period

@@ -24,7 +24,15 @@ import {
 } from './probability-metrics';
 import { coverageSentence, intervalVerdict, lossVerdict } from './risk-verdict';
 import { riskTargets, checkTargetSettings, type RiskTargets } from './risk-targets';
-import { checkVarLevel, ewmaNormalVar, historicalSimulationVar, pinballLosses, varFigures, type QuantileForecasts } from './var-tests';
+import {
+  checkVarLevel,
+  ewmaNormalVar,
+  historicalSimulationVar,
+  pinballLosses,
+  varFigures,
+  varViolations,
+  type QuantileForecasts,
+} from './var-tests';
 import {
   checkHorizon,
   ewmaForecasts,
@@ -122,6 +130,7 @@ interface Settings {
 }
 
 interface Context {
+  candles: readonly Candle[];
   ends: number[];
   targets: RiskTargets;
   horizon: number;
@@ -164,7 +173,15 @@ function varSection(
   const { ends, targets, horizon, overlap, verdicts } = context;
   const realized = targets.futureReturn;
   const percent = `${100 * level}%`;
-  const modelFigures = model && varFigures(realized, model, level, overlap);
+  const candleStart = (t: number): number => context.candles[t]?.time ?? NaN;
+  // The counted windows (every overlap-th) that broke their VaR, by time: what a chart of violations plots.
+  const figuresOf = (quantiles: readonly number[]) => ({
+    ...varFigures(realized, quantiles, level, overlap),
+    violationTimes: varViolations(realized, quantiles).flatMap((broken, i) =>
+      broken && i % overlap === 0 ? [candleStart(ends[i] ?? -1)] : [],
+    ),
+  });
+  const modelFigures = model && figuresOf(model);
   const modelLosses = model && pinballLosses(realized, model, level);
   const coverage = modelFigures ? [coverageSentence("The model's VaR", level, modelFigures)] : [];
   return {
@@ -173,7 +190,7 @@ function varSection(
     ...(modelFigures && { model: modelFigures }),
     baselines: baselines.map(({ name, forecasts: b }) => {
       const quantiles = ends.map((t) => after(name, b.quantiles, b.from, t));
-      const figures = varFigures(realized, quantiles, level, overlap);
+      const figures = figuresOf(quantiles);
       coverage.push(coverageSentence(`${name}'s VaR`, level, figures));
       if (!modelLosses || !modelFigures) return { name, ...figures };
       const test = dieboldMariano(modelLosses, pinballLosses(realized, quantiles, level), overlap - 1);
@@ -364,7 +381,7 @@ export function evaluateRiskForecasts(input: RiskEvaluationInput): RiskReport {
   const historicalWindow = Math.min(HISTORICAL_WINDOW_HORIZONS * horizon, trainEnd + 1 - horizon);
   const closes = candles.map((c) => c.close);
   const returns = logReturns(closes);
-  const context: Context = { ends, targets: riskTargets(closes, ends, settings), horizon, overlap, forecasts, verdicts: [] };
+  const context: Context = { candles, ends, targets: riskTargets(closes, ends, settings), horizon, overlap, forecasts, verdicts: [] };
   const report: RiskReport = {
     horizon,
     training: { from: candles[0]?.time ?? 0, to: candles[trainEnd]?.time ?? 0 },

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { ExplainPool } from '../backtest/explain-pool';
 import { equityPoints, localExplainer, runBacktest, tradesWithSignals } from '../backtest/run';
+import { varBacktest } from '../backtest/var-backtest';
 import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
 import { historyLength } from '../features/windows';
 import { useBackend, type BackendName } from '../model/backend';
@@ -66,7 +67,9 @@ async function backtestRange(
   onProgress: (done: number, total: number) => void,
 ): Promise<BacktestResultValue> {
   try {
-    const { model, features, normalization, version } = requireScoring(modelAt(request.modelPath));
+    const loaded = modelAt(request.modelPath);
+    const { model, features, normalization, version } = requireScoring(loaded);
+    const horizon = loaded?.metadata.labels?.horizon;
     const { candles, stepMs } = request;
     // A long range is worth starting a helper thread per core for; a short one runs here.
     const pool =
@@ -76,6 +79,7 @@ async function backtestRange(
       onProgress,
       cancelled: () => cancelled.has(request.id),
       parallel: pool?.size ?? 1,
+      horizon,
     }).finally(() => pool?.close());
     const indexOf = new Map(candles.map((c, i) => [c.time, i]));
     const needed = historyLength(features);
@@ -98,6 +102,10 @@ async function backtestRange(
         probabilities,
         concentration,
       })),
+      varBacktest:
+        horizon === undefined
+          ? { status: 'unavailable', reason: `model ${version} has no label horizon: its forecasts have no span to test` }
+          : varBacktest({ candles, stepMs, from: request.from, horizon, trailingWindow: features.windowLength, windows: run.windows }),
     };
   } finally {
     cancelled.delete(request.id);

@@ -1,6 +1,7 @@
 /** A backtest's rules and what it reports: performance, trades and the windows' calls. */
 import { z } from 'zod';
 import { EpochMs } from './market';
+import { RiskReportSchema } from './risk-report';
 import { SignalClass } from './signal';
 
 /** The trading rules of a backtest (see backtest/simulate); every field has the CLI's default. */
@@ -19,6 +20,13 @@ export const BacktestRulesSchema = z
     feeBps: z.number().min(0).max(1000).default(5.5),
     /** Slippage per side, in basis points against the trader. */
     slippageBps: z.number().min(0).max(1000).default(1),
+    /**
+     * Volatility-targeted sizing: each position is this annualised volatility over the model's
+     * volatility forecast at entry (capped at maxPosition); null trades a fixed size of 1.
+     */
+    volatilityTarget: z.number().gt(0).max(100).nullable().default(null),
+    /** The largest position volatility targeting may take, in multiples of the account. */
+    maxPosition: z.number().gt(0).max(100).default(2),
   })
   .strict();
 export type BacktestRules = z.output<typeof BacktestRulesSchema>;
@@ -57,6 +65,8 @@ export const BacktestTradeSchema = z.object({
   /** Net of fees and slippage on both sides. */
   return: z.number(),
   exit: z.enum(['horizon', 'opposite', 'end']),
+  /** The position in multiples of the account: 1 at fixed size, target / forecast volatility with volatility targeting. */
+  size: z.number().positive(),
   /** The entry signal in short, as the trades CSV lists it. */
   signal: z.object({
     candleStart: EpochMs,
@@ -66,6 +76,12 @@ export const BacktestTradeSchema = z.object({
   }),
 });
 export type BacktestTrade = z.output<typeof BacktestTradeSchema>;
+
+export const VarBacktestSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('done'), report: RiskReportSchema }),
+  z.object({ status: z.literal('unavailable'), reason: z.string() }),
+]);
+export type VarBacktest = z.output<typeof VarBacktestSchema>;
 
 /**
  * A backtest's outcome, but for how each trade's entry is explained: the model worker sends its raw
@@ -84,6 +100,11 @@ export const BacktestOutcomeSchema = z.object({
    */
   equity: z.array(EquityPointSchema),
   signals: z.array(BacktestSignalSchema),
+  /**
+   * The VaR backtest of the model's VaR head over the range, against historical simulation and
+   * EWMA-normal (fitted on the candles before the tested windows), or why there is none.
+   */
+  varBacktest: VarBacktestSchema.optional(),
 });
 
 /** The outcome with each trade's entry explained by `explanation`. */

@@ -70,6 +70,8 @@ export const VarFiguresSchema = z.object({
   conditionalCoverage: LikelihoodRatioTestSchema,
   /** Mean pinball (quantile) loss. */
   pinball: z.number(),
+  /** The start of the last candle of each counted window whose return fell below its VaR, ascending (as many as `violations`). */
+  violationTimes: z.array(z.number().int()).optional(),
 });
 export type VarFigures = z.output<typeof VarFiguresSchema>;
 
