@@ -1,9 +1,9 @@
 /** Whether a model beats its baselines, by the one rule the evaluation report's verdicts state (pure). */
-import type { ClassificationReport, EvaluationReport } from '../../src-shared/domain/evaluation';
+import { directionVerdict, type ClassificationReport, type EvaluationReport } from '../../src-shared/domain/evaluation';
 
 /** Beaten: the model's 95% interval of balanced accuracy lies wholly above the baseline's. */
 export function beatsBaseline(model: ClassificationReport, baseline: ClassificationReport): boolean {
-  return model.balancedAccuracy.low > baseline.balancedAccuracy.high;
+  return directionVerdict(model, baseline) === 'beats';
 }
 
 /** How many of its report's baselines a model clearly beats, of how many. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { EpochMs } from './market';
 import { CamMethod } from './signal';
 import { Interval95Schema } from './interval';
-import { RiskReportSchema } from './risk-report';
+import { RiskReportSchema, type VerdictWord } from './risk-report';
 
 export { Interval95Schema, type Interval95 } from './interval';
 
@@ -47,3 +47,12 @@ export const EvaluationReportSchema = z.object({
   risk: RiskReportSchema.optional(),
 });
 export type EvaluationReport = z.output<typeof EvaluationReportSchema>;
+
+/**
+ * The direction head against a baseline by their 95% intervals of balanced accuracy: wholly above
+ * beats, wholly below does not beat, overlapping cannot tell.
+ */
+export function directionVerdict(model: ClassificationReport, baseline: ClassificationReport): VerdictWord {
+  if (model.balancedAccuracy.low > baseline.balancedAccuracy.high) return 'beats';
+  return model.balancedAccuracy.high < baseline.balancedAccuracy.low ? 'does not beat' : 'cannot tell';
+}
