@@ -9,8 +9,19 @@ export const PreferencesSchema = z.object({
   stream: z.object({ category: CategorySchema, symbol: SymbolName, interval: IntervalSchema }).optional(),
   heatmap: z.object({ visible: z.boolean().default(true), method: CamMethod.default('gradcam') }).prefault({}),
   sidePanel: z.object({ visible: z.boolean().default(true), width: z.number().int().min(200).max(800).default(340) }).prefault({}),
-  /** Chart markers only for calls at least this confident (0 to 1); the selected signal's marker always shows. */
-  markers: z.object({ minConfidence: z.number().min(0).max(1).default(0) }).prefault({}),
+  /**
+   * Chart markers only for calls at least this confident (0 to 1) and, unless `showUnproven`, only of
+   * a model whose direction head clearly beats its baselines on its own test report; the selected
+   * signal's marker always shows. `noticeDismissed`: the line saying the hidden signals are
+   * informational was read and closed, so it does not come back.
+   */
+  markers: z
+    .object({
+      minConfidence: z.number().min(0).max(1).default(0.5),
+      showUnproven: z.boolean().default(false),
+      noticeDismissed: z.boolean().default(false),
+    })
+    .prefault({}),
   /** Also score the candle still forming (a provisional signal, not stored), at most once a second per stream. */
   provisionalSignals: z.boolean().default(false),
 });

@@ -1,6 +1,7 @@
 /**
  * Signals on the chart with the real engine and server in this process (signals pushed on the engine
- * bus as the live scorer stores them): markers laid out by zoom, the confidence filter, the selected
+ * bus as the live scorer stores them): markers only for models that earned them (a line says why, once),
+ * laid out by zoom, the confidence filter, the selected
  * signal, the heatmap's contrast with the candles in both themes, and "fit all".
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -85,6 +86,21 @@ test('markers never overlap, zoomed in or out, at 1100 × 700; a confidence filt
     engine.bus.emit('signal.stored', signalAt(1000 + k, newest - 239 + k, predicted, callConfidence(k)));
   }
   await expect(page.getByTestId('signal-row')).toHaveCount(200); // the list shows the newest 200
+  // By default a model whose direction does not beat its baselines (this one has no report) gets no
+  // markers, and one line says so: once, closed for good.
+  const notice = page.getByTestId('direction-notice');
+  await expect(notice).toContainText('Direction signals of test-model are informational');
+  expect(await page.evaluate(() => window.candleLensChart!.markers())).toEqual([]);
+  await page.screenshot({ path: join(ROOT, 'test-results', 'markers-informational.png') });
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(notice).toHaveCount(0);
+  expect((await page.evaluate(() => window.candleLens!.invoke('preferences.get', {}))).markers).toMatchObject({
+    noticeDismissed: true,
+    showUnproven: false,
+  });
+  // Shown on request, every call (the layout is checked on all of them).
+  await page.getByTestId('marker-unproven').check();
+  await page.getByTestId('marker-confidence').selectOption('0');
   await expect.poll(async () => (await page.evaluate(() => window.candleLensChart!.markers())).length).toBeGreaterThan(0);
   expect(await overlappingMarkers(page)).toEqual([]);
   await page.screenshot({ path: join(ROOT, 'test-results', 'markers-default.png') });
@@ -108,6 +124,8 @@ test('markers never overlap, zoomed in or out, at 1100 × 700; a confidence filt
   expect((await page.evaluate(() => window.candleLens!.invoke('preferences.get', {}))).markers.minConfidence).toBe(0.8);
   await page.reload();
   await expect(page.getByTestId('marker-confidence')).toHaveValue('0.8');
+  await expect(page.getByTestId('marker-unproven')).toBeChecked();
+  await expect(notice).toHaveCount(0);
   await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320'); // the stream's (stored) signals are loaded too
 
   // The selected signal's marker is drawn, labelled and larger, even below the filter and beside more confident calls.

@@ -35,7 +35,12 @@ describe('dispatch', () => {
     const defaults = await engine.dispatch('preferences.get', {});
     expect(defaults).toMatchObject({
       ok: true,
-      value: { theme: 'dark', heatmap: { visible: true, method: 'gradcam' }, markers: { minConfidence: 0 } },
+      // Direction markers by default only for calls of 50% or more, of a model that beats its baselines.
+      value: {
+        theme: 'dark',
+        heatmap: { visible: true, method: 'gradcam' },
+        markers: { minConfidence: 0.5, showUnproven: false, noticeDismissed: false },
+      },
     });
     await engine.dispatch('preferences.set', { theme: 'light', stream: { category: 'linear', ...sample } });
     expect(await engine.dispatch('preferences.get', {})).toMatchObject({

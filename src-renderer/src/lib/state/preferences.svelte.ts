@@ -54,7 +54,17 @@ export class PreferencesState {
 
   /** Shows chart markers only for calls at least this confident (0 to 1). */
   setMinConfidence(minConfidence: number): void {
-    this.edit(() => ({ markers: { minConfidence } }));
+    this.edit((p) => ({ markers: { ...p.markers, minConfidence } }));
+  }
+
+  /** Also marks the calls of a model whose direction does not clearly beat its baselines (they are informational). */
+  setShowUnproven(showUnproven: boolean): void {
+    this.edit((p) => ({ markers: { ...p.markers, showUnproven, noticeDismissed: true } }));
+  }
+
+  /** The line saying that unproven direction signals are informational was read: it does not come back. */
+  dismissDirectionNotice(): void {
+    this.edit((p) => ({ markers: { ...p.markers, noticeDismissed: true } }));
   }
 
   toggleTheme(): void {

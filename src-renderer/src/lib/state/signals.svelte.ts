@@ -10,6 +10,8 @@ import { attentionBands } from '../heatmap/attention-bands';
 import { candleTopFeatures, explainSignal, FORMING_MARKER_ID, provisionalMarker, signalMarkers } from '../signals';
 import { tradeMarkers } from '../trade-markers';
 import type { ChartRef } from './chart-handle';
+import { DirectionProof } from './direction-proof.svelte';
+import { earnedMarkers, unprovenModels } from '../direction-markers';
 import type { PreferencesState } from './preferences.svelte';
 import { sameStream } from './stream-choice';
 
@@ -24,6 +26,8 @@ export class SignalsState {
   readonly #prefs: PreferencesState;
   readonly #chart: ChartRef;
   readonly #hooks: SignalsHooks;
+  /** Which models' direction signals have earned a marker. */
+  readonly proof: DirectionProof;
 
   list: Signal[] = $state.raw([]);
   /** The latest provisional signal of the shown stream (its candle still forming), until that candle's own arrives. */
@@ -39,12 +43,20 @@ export class SignalsState {
   trades: BacktestTrade[] = $state.raw([]);
   /** The trades' entry and exit marks: drawn as they are, whatever the signal markers' filter and layout. */
   readonly tradeMarkers = $derived(tradeMarkers(this.trades));
-  /** The markers at least as confident as the preferences ask, and the selected signal's whatever its confidence. */
-  readonly markers = $derived.by(() => {
-    const least = this.#prefs.value?.markers.minConfidence ?? 0;
-    const selectedId = this.selectedMarkerId;
-    return [...this.#storedMarkers, ...provisionalMarker(this.forming)].filter((m) => m.confidence >= least || m.marker.id === selectedId);
-  });
+  /** The models of the shown signals whose direction does not clearly beat its baselines. */
+  readonly unprovenModels = $derived.by(() => unprovenModels([...this.list, ...(this.forming ? [this.forming] : [])], this.proof.proven));
+  /**
+   * The markers at least as confident as the preferences ask, of a model whose direction beats its
+   * baselines (unless the preferences show the unproven too), and the selected signal's whatever.
+   */
+  readonly markers = $derived.by(() =>
+    earnedMarkers([...this.#storedMarkers, ...provisionalMarker(this.forming)], this.list, this.forming, {
+      minConfidence: this.#prefs.value?.markers.minConfidence ?? 0.5,
+      showUnproven: this.#prefs.value?.markers.showUnproven ?? false,
+      proven: this.proof.proven,
+      selectedId: this.selectedMarkerId,
+    }),
+  );
   /** The chart marker id of the selected signal. */
   readonly selectedMarkerId = $derived(
     this.selected === undefined ? undefined : this.selected === this.forming ? FORMING_MARKER_ID : String(this.selected.id),
@@ -58,6 +70,9 @@ export class SignalsState {
     this.#prefs = prefs;
     this.#chart = chart;
     this.#hooks = hooks;
+    this.proof = new DirectionProof(bridge, hooks.fail);
+    void this.proof.load();
+    $effect(() => this.proof.follow(this.unprovenModels));
     $effect(() => {
       const signal = this.selected;
       const method = prefs.value?.heatmap.method;
