@@ -76,13 +76,16 @@ describe('model commands', () => {
     expect(result.status, result.stderr).toBe(0);
     const { risk } = EvaluationReportSchema.parse(JSON.parse(result.stdout));
     expect(risk?.var?.map((v) => v.model?.violationRate)).toEqual([expect.any(Number), expect.any(Number)]);
+    // Each counted break with its time, for the Models view's violations over time.
+    for (const level of risk?.var ?? []) expect(level.model?.violationTimes).toHaveLength(level.model?.violations ?? -1);
     expect(risk?.sharpMove?.model?.auc).toHaveProperty('low');
     expect(risk?.volatility?.baselines.every((b) => b.dieboldMariano !== undefined)).toBe(true);
     // The test period comes after the baselines' training period; the verdicts reach stderr too.
     expect(risk?.test.from).toBeGreaterThan(risk?.training.to ?? Infinity);
     for (const verdict of risk?.verdicts ?? []) expect(result.stderr).toContain(verdict.sentence);
     expect(risk?.verdicts.length).toBeGreaterThan(0);
-  });
+    // Three trainings and an evaluation: more than the default 30 s on two busy cores.
+  }, 120_000);
 
   it('explain prints one explained window with any method', () => {
     const at = sharedCsvHead('bybit_ETHUSDT_1m.csv', 500).trim().split('\n').at(-1)?.split(',')[0] ?? '';
