@@ -20,8 +20,8 @@ export interface VarBacktestInput {
   stepMs: number;
   /** The range's first candle: tested windows end here or later. */
   from: number;
-  /** The model's label horizon H: each VaR is of the next H candles' log return. */
-  horizon: number;
+  /** The model's label horizon H: each VaR is of the next H candles' log return (undefined for a model without labels, imported). */
+  horizon: number | undefined;
   /** The model's window length: the first T candles of a run have no window. */
   trailingWindow: number;
   /** The backtest's windows by the start of their last candle, with the model's forecasts. */
@@ -36,7 +36,7 @@ export function minimumFitCandles(horizon: number, trailingWindow: number): numb
 /** Share of a run fitted on when too few candles come before the range. */
 export const FIT_SHARE = 1 / 3;
 
-function report(input: VarBacktestInput): VarBacktest {
+function report(input: VarBacktestInput & { horizon: number }): VarBacktest {
   const { candles, stepMs, from, horizon, trailingWindow } = input;
   const forecastAt = new Map(input.windows.map((w) => [w.candleStart, w.forecasts]));
   const hasVar = input.windows.some((w) => w.forecasts.var01 !== undefined || w.forecasts.var05 !== undefined);
@@ -78,8 +78,11 @@ function report(input: VarBacktestInput): VarBacktest {
 
 /** The range's VaR backtest, or why there is none (no VaR head, too few candles, a baseline that cannot be fitted). */
 export function varBacktest(input: VarBacktestInput): VarBacktest {
+  const { horizon } = input;
+  if (horizon === undefined)
+    return { status: 'unavailable', reason: 'the model has no label horizon (it was imported): its VaR has no span to test' };
   try {
-    return report(input);
+    return report({ ...input, horizon });
   } catch (err) {
     return { status: 'unavailable', reason: `no VaR backtest from ${iso(input.from)}: ${(err as Error).message}` };
   }

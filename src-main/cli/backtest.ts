@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { ExplainPool } from '../backtest/explain-pool';
 import { signalsCsv, tradesCsv } from '../../src-shared/domain/backtest-csv';
 import { runBacktest, tradesWithSignals } from '../backtest/run';
+import { varBacktest } from '../backtest/var-backtest';
 import type { BacktestRules } from '../../src-shared/domain/backtest';
 import { DEFAULT_RULES } from '../backtest/simulate';
 import { intervalMs } from '../../src-shared/domain/intervals';
@@ -97,6 +98,14 @@ export async function commandBacktest(args: string[]): Promise<void> {
         ? 'The strategy returned more than buy-and-hold over this range.'
         : 'The strategy did NOT return more than buy-and-hold over this range.',
     trades,
+    varBacktest: varBacktest({
+      candles,
+      stepMs: intervalMs(interval),
+      from: candles[0]?.time ?? 0,
+      horizon: loaded.metadata.labels?.horizon,
+      trailingWindow: features.windowLength,
+      windows: run.windows,
+    }),
   };
   // Infinity (a profit factor with no losing trade) is not JSON: written as a string.
   console.log(JSON.stringify(report, (_key, value: unknown) => (value === Infinity ? 'Infinity' : value), 1));

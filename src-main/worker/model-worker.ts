@@ -71,9 +71,15 @@ async function backtestRange(
     const { model, features, normalization, version } = requireScoring(loaded);
     const horizon = loaded?.metadata.labels?.horizon;
     const { candles, stepMs } = request;
-    // A long range is worth starting a helper thread per core for; a short one runs here.
-    const pool =
-      candles.length > POOL_FROM_CANDLES && backend !== undefined ? await ExplainPool.start(request.modelPath, [backend]) : undefined;
+    // A long range is worth starting a helper thread per core for; a short one runs here (the
+    // candles before it only warm windows up or fit the VaR backtest's baselines).
+    const traded =
+      candles.length -
+      Math.max(
+        0,
+        candles.findIndex((c) => c.time >= request.from),
+      );
+    const pool = traded > POOL_FROM_CANDLES && backend !== undefined ? await ExplainPool.start(request.modelPath, [backend]) : undefined;
     const run = await runBacktest(pool?.explain ?? localExplainer(model), candles, stepMs, features, normalization, request.rules, {
       from: request.from,
       onProgress,
@@ -102,10 +108,14 @@ async function backtestRange(
         probabilities,
         concentration,
       })),
-      varBacktest:
-        horizon === undefined
-          ? { status: 'unavailable', reason: `model ${version} has no label horizon: its forecasts have no span to test` }
-          : varBacktest({ candles, stepMs, from: request.from, horizon, trailingWindow: features.windowLength, windows: run.windows }),
+      varBacktest: varBacktest({
+        candles,
+        stepMs,
+        from: request.from,
+        horizon,
+        trailingWindow: features.windowLength,
+        windows: run.windows,
+      }),
     };
   } finally {
     cancelled.delete(request.id);

@@ -4,14 +4,17 @@
  * its volatility head and its VaR head backtested over the range, its baselines fitted on the stored
  * candles before it; the bundled direction-only model says plainly what it cannot do.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, SAMPLE_FILE, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
 import type { CallResponse } from '../../src-shared/contract/bridge';
+import type { VarBacktest } from '../../src-shared/domain/backtest';
 import { callEngine, runCli, tempDir } from '../helpers';
 
 let engine: Engine;
 let version = '';
+let modelDir = '';
 const dir = tempDir();
 const storePath = join(dir, 'store.db');
 
@@ -31,7 +34,7 @@ beforeAll(async () => {
     ]),
   );
   expect(trained.status, trained.stderr).toBe(0);
-  version = (JSON.parse(trained.stdout) as { version: string }).version;
+  ({ version, dir: modelDir } = JSON.parse(trained.stdout) as { version: string; dir: string });
 }, 180_000);
 afterAll(() => engine.close());
 
@@ -90,5 +93,26 @@ describe('the VaR backtest and volatility targeting through backtest.run (real s
     expect(plain.trades.every((t) => t.size === 1)).toBe(true);
     const bad = await engine.dispatch('backtest.run', { ...SAMPLE_STREAM, runId: 'bad', rules: { volatilityTarget: 0 } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('volatilityTarget') } });
+  }, 180_000);
+
+  it('the backtest command sizes to a volatility target and prints the VaR backtest of the file, fitted on its first part', () => {
+    const csv = join(dir, 'recent.csv');
+    writeFileSync(csv, `${readFileSync(SAMPLE_FILE, 'utf8').trim().split('\n').slice(0, 1201).join('\n')}\n`);
+    const out = runCli(['backtest', '--model', modelDir, '--csv', csv, '--threshold', '0.34', '--vol-target', '0.2', '--threads', '1']);
+    expect(out.status, out.stderr).toBe(0);
+    const report = JSON.parse(out.stdout) as {
+      rules: { volatilityTarget: number; maxPosition: number };
+      trades: { size: number }[];
+      varBacktest: VarBacktest;
+    };
+    expect(report.rules).toMatchObject({ volatilityTarget: 0.2, maxPosition: 2 });
+    expect(report.trades.some((t) => t.size !== 1 && t.size <= 2)).toBe(true);
+    if (report.varBacktest.status !== 'done') throw new Error(report.varBacktest.reason);
+    // 1,200 candles and nothing before: the baselines fitted on the first 450 (30 H, more than a third:
+    // HAR's long component needs 22 H), the windows after them with H candles ahead tested.
+    expect(report.varBacktest.report.test.windows).toBe(1200 - 450 - 15);
+    expect(runCli(['backtest', '--model', modelDir, '--csv', csv, '--vol-target', '0']).stderr).toContain(
+      '--vol-target must be a number above 0 and at most 100, got "0"',
+    );
   }, 180_000);
 });
