@@ -98,7 +98,7 @@ export type WindowSignal = Omit<Signal, 'id' | keyof StreamKeyValue | 'confirmed
 export function windowSignal(
   candleStart: number,
   method: CamMethodName,
-  model: { version: string; channels: readonly string[] },
+  model: { version: string; channels: readonly string[]; horizon?: number },
   result: ScoreResult,
 ): WindowSignal {
   return {
@@ -112,7 +112,9 @@ export function windowSignal(
     features: model.channels.map((name, i) => ({ name, attribution: result.attribution[i] ?? 0 })),
     candleFeatures: result.attributionByCandle,
     inputHash: result.inputHash,
-    ...(Object.keys(result.forecasts).length > 0 ? { forecasts: result.forecasts } : {}),
+    ...(Object.keys(result.forecasts).length > 0
+      ? { forecasts: { ...result.forecasts, ...(model.horizon === undefined ? {} : { horizon: model.horizon }) } }
+      : {}),
     ...(result.head === 'direction' ? {} : { explains: { head: result.head, target: result.target } }),
   };
 }
@@ -136,6 +138,6 @@ export function signalOf(
   result: ScoreResult,
   createdAt: number,
 ): Omit<Signal, 'id'> {
-  const model = { version: metadata.version, channels: metadata.features?.channels ?? [] };
+  const model = { version: metadata.version, channels: metadata.features?.channels ?? [], horizon: metadata.labels?.horizon };
   return { ...key, confirmed: true, ...windowSignal(candleStart, method, model, result), createdAt };
 }

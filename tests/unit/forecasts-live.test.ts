@@ -93,7 +93,9 @@ describe('forecasts on the live path', () => {
   it('stores each confirmed candle’s forecasts with an explanation per head, and pushes them with the signal', async () => {
     const store = new SignalStore(engine.store.db);
     for (const signal of created) {
-      const { volatility, var01, var05, sharpMove } = signal.forecasts ?? {};
+      const { volatility, var01, var05, sharpMove, horizon } = signal.forecasts ?? {};
+      // H, the candles ahead they are of: the model's label horizon.
+      expect(horizon).toBe(DEFAULT_LABEL_SPEC.horizon);
       expect(volatility).toBeGreaterThan(0);
       expect(var01).toBeLessThan(var05 ?? NaN);
       expect(sharpMove).toBeGreaterThan(0);
