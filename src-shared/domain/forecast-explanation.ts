@@ -11,7 +11,6 @@ export type ForecastHeadName = (typeof FORECAST_HEADS)[number];
 
 /** Which output a CAM explains when it is not the direction call: a head, and an output of it (a VaR quantile's index). */
 export const ExplainedOutputSchema = z.object({ head: ForecastHead, target: z.number().int().nonnegative() });
-export type ExplainedOutput = z.output<typeof ExplainedOutputSchema>;
 
 /** A forecast head's explanation as stored with its signal (same window, model, method and input hash). */
 export const ForecastExplanationSchema = ExplainedOutputSchema.extend({

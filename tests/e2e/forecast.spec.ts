@@ -16,17 +16,9 @@ import { TrainJobSchema } from '../../src-main/training/job';
 import { trainAndSave } from '../../src-main/training/pipeline';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import type { Signal } from '../../src-shared/domain/signal';
+import type { ForecastDrawn as Drawn } from '../../src-renderer/src/lib/forecast/forecast-fan';
 import { ROOT, tempDir } from '../helpers';
 import { servedEngine, watchConsole } from './checks';
-
-interface Drawn {
-  signalId: number;
-  fromX: number;
-  toX: number;
-  sigma1: { top: number; bottom: number } | null;
-  sigma2: { top: number; bottom: number } | null;
-  vars: { quantile: number; y: number | null; label: string }[];
-}
 
 let engine: Engine;
 let server: RunningServer;
@@ -67,8 +59,7 @@ test.afterAll(async () => {
   engine?.close();
 });
 
-const drawn = (page: Page) =>
-  page.evaluate(() => (window as unknown as { candleLensForecast?: { drawn: () => Drawn | null } }).candleLensForecast?.drawn() ?? null);
+const drawn = (page: Page) => page.evaluate(() => window.candleLensForecast?.drawn() ?? null);
 
 const priceToY = (page: Page, price: number) => page.evaluate((p) => window.candleLensChart?.priceToY(p) ?? null, price);
 
@@ -166,5 +157,29 @@ test('the VaR levels are lines across the forecast horizon, below the close, on 
   expect(level01?.y).toBeLessThan(shape.sigma2?.bottom ?? -Infinity);
   await expect(page.getByTestId('forecast-sharp')).toContainText('31%');
   await page.screenshot({ path: join(ROOT, 'test-results', 'forecast-range.png') });
+  expect(errors).toEqual([]);
+});
+
+test('a sharp-move alert fires with a thumbnail of the chart and its heatmap', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(server.url);
+  await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
+  const alerts = page.getByTestId('alerts');
+  await alerts.getByLabel('alert class').selectOption('sharp');
+  await alerts.getByLabel('minimum probability').fill('0');
+  await alerts.getByRole('button', { name: 'Set' }).click();
+  await expect(page.getByTestId('alert-rule')).toContainText('sharp p ≥ 0');
+  // The live scorer scores the newest candle again: stored, pushed, and judged by the rule.
+  const last = scored.at(-1) as Signal;
+  await engine.scorer?.scoreCandle(SAMPLE_STREAM, last.candleStart);
+  const fired = page.getByTestId('fired-alert');
+  await expect(fired).toContainText(`SHARP BTCUSDT 1 · ${((last.forecasts?.sharpMove ?? NaN) * 100).toFixed(0)}%`);
+  await expect(fired.locator('img')).toHaveAttribute('src', /^data:image\/png;base64,/);
+  await expect
+    .poll(() => page.evaluate(async () => (await window.candleLens!.invoke('alerts.fired', {}))[0]?.thumbnail?.length ?? 0))
+    .toBeGreaterThan(1000);
+  await fired.getByTestId('fired-thumbnail').click();
+  await expect(page.getByTestId('alert-picture')).toContainText('SHARP BTCUSDT 1');
+  await page.screenshot({ path: join(ROOT, 'test-results', 'forecast-sharp-alert.png') });
   expect(errors).toEqual([]);
 });
