@@ -212,6 +212,15 @@ describe('forecasts on the live path', () => {
     expect(backfilled.every((s) => s.forecasts !== undefined)).toBe(true);
     expect(audit.stderr).toContain(`audit: ${stored} of ${stored} signals reproduced bit for bit`);
     expect(audit.status).toBe(0);
+    // Each row carries its forecasts, as stored, beside the call (before the alerts it fired and the verdict).
+    const [header, ...rows] = audit.stdout.trim().split('\n');
+    expect(header?.split(',').slice(-3)).toEqual(['forecasts', 'alerts_fired', 'reproduced']);
+    const live = created[0] as Signal;
+    const { volatility, var: levels, sharpMove } = live.forecasts ?? {};
+    const row = rows.find((r) => r.startsWith(`${live.id},`));
+    expect(row).toContain(
+      `,volatility=${volatility} var0.01=${levels?.[0]?.logReturn} var0.05=${levels?.[1]?.logReturn} sharp=${sharpMove} horizon=15,sharp>=0,reproduced`,
+    );
   });
 });
 
