@@ -160,8 +160,22 @@ test('the VaR levels are lines across the forecast horizon, below the close, on 
   expect(errors).toEqual([]);
 });
 
-test('a sharp-move alert fires with a thumbnail of the chart and its heatmap', async ({ page }) => {
+test('a sharp-move alert fires with a thumbnail of the chart and its heatmap, and a notification carrying it', async ({ page }) => {
   const errors = watchConsole(page);
+  await page.context().grantPermissions(['notifications']);
+  // What the page asks the browser to notify, recorded (headless Chromium shows no notification itself).
+  await page.addInitScript(() => {
+    const shown: { title: string; body?: string; icon?: string }[] = [];
+    const Real = window.Notification;
+    class Recorded extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        shown.push({ title, body: options?.body, icon: options?.icon });
+      }
+    }
+    Object.defineProperty(window, 'Notification', { value: Recorded });
+    Object.defineProperty(window, 'shownNotifications', { value: shown });
+  });
   await page.goto(server.url);
   await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
   const alerts = page.getByTestId('alerts');
@@ -178,6 +192,16 @@ test('a sharp-move alert fires with a thumbnail of the chart and its heatmap', a
   await expect
     .poll(() => page.evaluate(async () => (await window.candleLens!.invoke('alerts.fired', {}))[0]?.thumbnail?.length ?? 0))
     .toBeGreaterThan(1000);
+  const shown = await page.evaluate(
+    () => (window as unknown as { shownNotifications: { title: string; body?: string; icon?: string }[] }).shownNotifications,
+  );
+  expect(shown).toEqual([
+    {
+      title: 'SHARP MOVE BTCUSDT 1',
+      body: expect.stringMatching(/^sharp-move probability \d+% · attention focus \d+% · candle 2025-06-29 16:38 UTC$/),
+      icon: await fired.locator('img').getAttribute('src'),
+    },
+  ]);
   await fired.getByTestId('fired-thumbnail').click();
   await expect(page.getByTestId('alert-picture')).toContainText('SHARP BTCUSDT 1');
   await page.screenshot({ path: join(ROOT, 'test-results', 'forecast-sharp-alert.png') });

@@ -32,12 +32,13 @@ export class FiredAlerts {
   }
 
   async #fired(alert: FiredAlert): Promise<void> {
-    const { title, body } = alertText(alert);
-    // Electron's main process shows its own notification; a browser page shows the browser's.
-    if (this.#transport === 'websocket' && typeof Notification !== 'undefined' && Notification.permission === 'granted')
-      new Notification(title, { body });
     const signal = await this.#explainedFor(alert);
     const thumbnail = signal === undefined ? undefined : this.#chart()?.snapshot(attentionBands(signal));
+    const { title, body } = alertText(alert);
+    // Electron's main process shows its own notification; a browser page shows the browser's, with the
+    // heatmap thumbnail as its picture when the stream is on screen.
+    if (this.#transport === 'websocket' && typeof Notification !== 'undefined' && Notification.permission === 'granted')
+      new Notification(title, { body, ...(thumbnail === undefined ? {} : { icon: thumbnail }) });
     if (thumbnail !== undefined) {
       alert = { ...alert, thumbnail };
       await this.#bridge.invoke('alerts.thumbnail', { firedId: alert.id, png: thumbnail }).catch(this.#fail);
