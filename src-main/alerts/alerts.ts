@@ -6,6 +6,7 @@ import { SIGNAL_CLASSES, type Signal } from '../../src-shared/domain/signal';
 import type { AlertRule, FiredAlert } from '../../src-shared/domain/alerts';
 import type { EngineBus } from '../bus/bus';
 import type { Db } from '../store/database';
+import { ForecastExplanationStore } from '../store/forecast-explanations';
 import { matchAlerts } from './rules';
 
 interface RuleRow {
@@ -50,41 +51,51 @@ export class AlertStore {
   readonly #rules;
   readonly #insertFired;
   readonly #fire;
+  readonly #forecastExplanations;
 
   constructor(private readonly db: Db) {
+    this.#forecastExplanations = new ForecastExplanationStore(db);
     this.#rules = db.prepare<[], RuleRow>('SELECT * FROM alert_rules ORDER BY symbol, id');
     this.#insertFired = db.prepare(
       `INSERT OR IGNORE INTO alerts_fired (rule_id, signal_id, interval, candle_start, probability, concentration, fired_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#fire = db.transaction((signal: Signal, now: number) =>
-      matchAlerts(this.rules(), signal, SIGNAL_CLASSES).flatMap(({ rule, probability, concentration }): FiredAlert[] => {
-        const { interval, candleStart } = signal;
-        const { changes, lastInsertRowid } = this.#insertFired.run(
-          rule.id,
-          signal.id,
-          interval,
-          candleStart,
-          probability,
-          concentration,
-          now,
-        );
-        if (changes === 0) return [];
-        return [
-          {
-            id: Number(lastInsertRowid),
-            rule,
-            signalId: signal.id,
+      matchAlerts(this.rules(), signal, SIGNAL_CLASSES, this.#sharpCam(signal)).flatMap(
+        ({ rule, probability, concentration }): FiredAlert[] => {
+          const { interval, candleStart } = signal;
+          const { changes, lastInsertRowid } = this.#insertFired.run(
+            rule.id,
+            signal.id,
             interval,
             candleStart,
             probability,
             concentration,
-            firedAt: now,
-            thumbnail: null,
-          },
-        ];
-      }),
+            now,
+          );
+          if (changes === 0) return [];
+          return [
+            {
+              id: Number(lastInsertRowid),
+              rule,
+              signalId: signal.id,
+              interval,
+              candleStart,
+              probability,
+              concentration,
+              firedAt: now,
+              thumbnail: null,
+            },
+          ];
+        },
+      ),
     );
+  }
+
+  /** The stored attention of a signal's sharp-move explanation, read only when it has that forecast. */
+  #sharpCam(signal: Signal): number[] {
+    if (signal.forecasts?.sharpMove === undefined) return [];
+    return this.#forecastExplanations.of(signal.id).find((e) => e.head === 'sharp')?.cam ?? [];
   }
 
   rules(): AlertRule[] {
@@ -166,7 +177,8 @@ export function watchAlerts(bus: EngineBus, alerts: AlertStore, log: (line: stri
     // Published after the signal itself has reached every listener, so a renderer knows the signal first.
     queueMicrotask(() => {
       for (const fired of firedNow) {
-        log(`alert: ${signal.symbol} ${signal.interval} ${fired.rule.class} at ${(fired.probability * 100).toFixed(0)}%`);
+        const what = fired.rule.class === 'sharp' ? 'sharp move' : fired.rule.class;
+        log(`alert: ${signal.symbol} ${signal.interval} ${what} at ${(fired.probability * 100).toFixed(0)}%`);
         bus.emit('alert.fired', fired);
       }
     });

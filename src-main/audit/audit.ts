@@ -4,6 +4,7 @@
  */
 import type { AlertStore } from '../alerts/alerts';
 import type { AUDIT_VERDICTS, AuditFilter, AuditOrder } from '../../src-shared/domain/audit';
+import type { ForecastExplanation } from '../../src-shared/domain/forecast-explanation';
 import type { Signal } from '../../src-shared/domain/signal';
 import type { ModelHost } from '../signals/model-host';
 import type { CandleStore } from '../store/candles';
@@ -53,19 +54,38 @@ export function auditRows(stores: AuditStores, limit = Number.MAX_SAFE_INTEGER):
 
 export type AuditVerdict = (typeof AUDIT_VERDICTS)[number];
 
-/** Re-runs a stored signal with its model from its stored candles and compares what it says. */
+/** What a re-run must reproduce, in a fixed order (var01 and var05 are read from `var`). */
+function auditedNumbers(signal: Signal, explanations: readonly ForecastExplanation[]): unknown[] {
+  const f = signal.forecasts;
+  return [
+    signal.probabilities,
+    signal.cam,
+    signal.features.map((x) => [x.name, x.attribution]),
+    f === undefined ? null : [f.volatility ?? null, f.var?.map((v) => [v.quantile, v.logReturn]) ?? null, f.sharpMove ?? null],
+    [...explanations]
+      .sort((a, b) => a.head.localeCompare(b.head))
+      .map((e) => [e.head, e.target, e.cam, e.features.map((x) => [x.name, x.attribution])]),
+  ];
+}
+
+/**
+ * Re-runs a stored signal with its model from its stored candles and compares what it says: the
+ * call, its forecasts and the stored explanation of each (`forecastExplanations`, as the store keeps them).
+ */
 export async function verifySignal(
-  model: Pick<ModelHost, 'explainStored'> | undefined,
+  model: Pick<ModelHost, 'rescoreStored'> | undefined,
   signal: Signal,
+  forecastExplanations: readonly ForecastExplanation[],
 ): Promise<{ verdict: AuditVerdict; detail: string }> {
   if (model === undefined) return { verdict: 'not re-run', detail: 'this engine runs without a model' };
   try {
-    const again = await model.explainStored(signal.id, signal.method, {});
+    const again = await model.rescoreStored(signal.id);
     const same =
-      JSON.stringify([again.probabilities, again.cam, again.features]) ===
-      JSON.stringify([signal.probabilities, signal.cam, signal.features]);
+      JSON.stringify(auditedNumbers(again.signal, again.forecastExplanations)) ===
+      JSON.stringify(auditedNumbers(signal, forecastExplanations));
+    const what = signal.forecasts === undefined ? '' : ', forecasts and their explanations';
     return same
-      ? { verdict: 'reproduced', detail: 'probabilities, attention and attributions identical bit for bit' }
+      ? { verdict: 'reproduced', detail: `probabilities, attention and attributions${what} identical bit for bit` }
       : { verdict: 'differs', detail: 'the re-run gave other numbers from the same candles' };
   } catch (err) {
     return { verdict: 'not re-run', detail: (err as Error).message };

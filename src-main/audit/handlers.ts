@@ -16,7 +16,7 @@ export function auditHandlers(
     'audit.verify': async ({ id }) => {
       const signal = stores.signals.get(id);
       if (signal === undefined) throw new Error(`no signal ${id}`);
-      return { id, ...(await verifySignal(host, signal)) };
+      return { id, ...(await verifySignal(host, signal, stores.signals.forecastExplanations(id))) };
     },
   };
 }

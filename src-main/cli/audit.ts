@@ -16,10 +16,11 @@ export async function commandAudit(args: string[]): Promise<void> {
   const engine = createEngine({ storePath: values.db, seedSample: false, market: false, modelPath: values.verify ? undefined : false });
   try {
     await engine.model?.ready;
-    const rows = auditRows({ candles: engine.store, signals: new SignalStore(engine.store.db), alerts: new AlertStore(engine.store.db) });
+    const signals = new SignalStore(engine.store.db);
+    const rows = auditRows({ candles: engine.store, signals, alerts: new AlertStore(engine.store.db) });
     if (values.verify) {
       for (const row of rows) {
-        const { verdict, detail } = await verifySignal(engine.model, row.signal);
+        const { verdict, detail } = await verifySignal(engine.model, row.signal, signals.forecastExplanations(row.signal.id));
         row.verdict = verdict === 'not re-run' ? `${verdict}: ${detail}` : verdict;
       }
     }

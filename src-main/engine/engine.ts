@@ -21,7 +21,7 @@ import { replayHandlers } from '../replay/handlers';
 import { Replays } from '../replay/replay';
 import { BacktestJobs } from '../signals/backtest-jobs';
 import { HistoryScoring } from '../signals/history-scoring';
-import { backtestHandlers, modelHandlers, signalHandlers, trainingHandlers, type ModelSide } from '../signals/handlers';
+import { backtestHandlers, forecastHandlers, modelHandlers, signalHandlers, trainingHandlers, type ModelSide } from '../signals/handlers';
 import { LiveScorer } from '../signals/live-scorer';
 import { ModelHost } from '../signals/model-host';
 import { TrainingJobs } from '../signals/training-jobs';
@@ -227,6 +227,7 @@ export function createEngine({
     ...backtestHandlers(model),
     ...trainingHandlers(model),
     ...auditHandlers({ candles: store, signals, alerts }, host),
+    ...forecastHandlers(model, signals),
   } satisfies Handlers;
   // Last: every listener of the corridor is in place before the first candle.
   feed?.start();

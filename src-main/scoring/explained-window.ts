@@ -6,12 +6,13 @@
  */
 import { z } from 'zod';
 import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
+import { ExplainedOutputSchema, type ForecastExplanation } from '../../src-shared/domain/forecast-explanation';
 import { HeadForecastsSchema } from '../../src-shared/domain/forecasts';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import { SIGNAL_CLASSES, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
 import { explainBatch } from '../explain/explainer';
 import { windowFeatures } from '../features/windows';
-import { HEAD_NAMES, type HeadName } from '../model/heads';
+import { HEAD_NAMES, headLayout, type HeadName } from '../model/heads';
 import type { ModelMetadata } from '../model/model-file';
 import type { FinancialCnn } from '../model/network';
 import { inputHash } from './input-hash';
@@ -32,6 +33,8 @@ export const ScoreResultSchema = z.object({
   attributionByCandle: z.array(z.array(z.number())),
   windowStarts: z.array(z.number().int()),
   inputHash: z.string(),
+  /** With `explainForecasts`: each forecast head's output explained by the same method and layer. */
+  forecastExplanations: z.array(ExplainedOutputSchema.extend({ cam: z.array(z.number()), attribution: z.array(z.number()) })).optional(),
 });
 export type ScoreResult = z.output<typeof ScoreResultSchema>;
 
@@ -51,6 +54,8 @@ export interface WindowRequest {
   head?: HeadName;
   /** Output of that head (a class for direction, default the predicted one; else default 0). */
   target?: number;
+  /** Also explain every forecast head's output (a VaR head's first quantile), as stored with a live signal. */
+  explainForecasts?: boolean;
 }
 
 /** Scores and explains one window, with every head's forecast and the attribution per channel and per candle. */
@@ -64,6 +69,12 @@ export function explainWindow({ model, features, normalization }: ScoringModel, 
     attribution: true,
   });
   if (e === undefined) throw new Error('no explanation');
+  const forecastHeads = request.explainForecasts ? headLayout(model.spec).flatMap(({ name }) => (name === 'direction' ? [] : [name])) : [];
+  const forecastExplanations = forecastHeads.map((head) => {
+    const [f] = explainBatch(model, inputs, 1, { method: request.method, layer: request.layer, head, target: 0, attribution: true });
+    if (f === undefined || f.head === 'direction') throw new Error(`no explanation of the ${head} head`);
+    return { head: f.head, target: f.target, cam: f.cam, attribution: f.attribution };
+  });
   return {
     logits: e.logits,
     probabilities: e.probabilities,
@@ -76,6 +87,7 @@ export function explainWindow({ model, features, normalization }: ScoringModel, 
     attributionByCandle: e.attributionByStep,
     windowStarts: request.history.slice(-features.windowLength).map((c) => c.time),
     inputHash: inputHash(request.history),
+    ...(request.explainForecasts ? { forecastExplanations } : {}),
   };
 }
 
@@ -86,7 +98,7 @@ export type WindowSignal = Omit<Signal, 'id' | keyof StreamKeyValue | 'confirmed
 export function windowSignal(
   candleStart: number,
   method: CamMethodName,
-  model: { version: string; channels: readonly string[] },
+  model: { version: string; channels: readonly string[]; horizon?: number },
   result: ScoreResult,
 ): WindowSignal {
   return {
@@ -100,7 +112,21 @@ export function windowSignal(
     features: model.channels.map((name, i) => ({ name, attribution: result.attribution[i] ?? 0 })),
     candleFeatures: result.attributionByCandle,
     inputHash: result.inputHash,
+    ...(Object.keys(result.forecasts).length > 0
+      ? { forecasts: { ...result.forecasts, ...(model.horizon === undefined ? {} : { horizon: model.horizon }) } }
+      : {}),
+    ...(result.head === 'direction' ? {} : { explains: { head: result.head, target: result.target } }),
   };
+}
+
+/** The stored form of a scored window's forecast explanations, channels named as the model names them. */
+export function forecastExplanationsOf(channels: readonly string[], result: ScoreResult): ForecastExplanation[] {
+  return (result.forecastExplanations ?? []).map(({ head, target, cam, attribution }) => ({
+    head,
+    target,
+    cam,
+    features: channels.map((name, i) => ({ name, attribution: attribution[i] ?? 0 })),
+  }));
 }
 
 /** The signal of a window `result` scored by `metadata`'s model, on stream `key`, confirmed. */
@@ -112,6 +138,6 @@ export function signalOf(
   result: ScoreResult,
   createdAt: number,
 ): Omit<Signal, 'id'> {
-  const model = { version: metadata.version, channels: metadata.features?.channels ?? [] };
+  const model = { version: metadata.version, channels: metadata.features?.channels ?? [], horizon: metadata.labels?.horizon };
   return { ...key, confirmed: true, ...windowSignal(candleStart, method, model, result), createdAt };
 }

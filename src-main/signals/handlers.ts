@@ -67,6 +67,18 @@ export function signalHandlers(model: ModelSide | undefined, signals: SignalStor
   };
 }
 
+export function forecastHandlers(model: ModelSide | undefined, signals: SignalStore): HandlersFor<'forecasts'> {
+  return {
+    'forecasts.explain': ({ id, head, target, method, layer }) => {
+      const stored = signals.get(id);
+      if (stored === undefined) throw new Error(`no signal ${id}`);
+      if (stored.forecasts === undefined)
+        throw new Error(`signal ${id} has no forecasts: model ${stored.modelVersion} has no forecast head`);
+      return required(model).host.explainStored(id, method ?? stored.method, { layer, head, target: target ?? 0 });
+    },
+  };
+}
+
 export function backtestHandlers(model: ModelSide | undefined): HandlersFor<'backtest'> {
   return {
     'backtest.run': ({ runId, from, to, modelVersion, rules, ...key }) =>

@@ -57,7 +57,8 @@ export class HistoryScoring {
     for (const [i, candleStart] of ends.entries()) {
       if (this.#stopped) break;
       try {
-        const signal = signals.insert(await host.explain(key, candleStart, method));
+        const explained = await host.explainForStore(key, candleStart, method);
+        const signal = signals.insertWithForecasts(explained.signal, explained.forecastExplanations);
         stored++;
         publish(signal);
       } catch (err) {

@@ -100,9 +100,10 @@ export class LiveScorer {
     }, PROVISIONAL_EVERY_MS).unref();
   }
 
-  /** Scores, explains, stores and publishes the signal of the window ending at `candleStart`. */
+  /** Scores, explains, stores and publishes the signal of the window ending at `candleStart`, with its forecasts and their explanations. */
   async scoreCandle(key: StreamKeyValue, candleStart: number): Promise<Signal> {
-    const signal = this.#options.signals.insert(await this.#options.host.explain(key, candleStart, this.method));
+    const explained = await this.#options.host.explainForStore(key, candleStart, this.method);
+    const signal = this.#options.signals.insertWithForecasts(explained.signal, explained.forecastExplanations);
     this.#options.bus.emit('signal.stored', signal);
     return signal;
   }

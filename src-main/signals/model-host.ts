@@ -17,7 +17,8 @@ import type { ModelRegistry } from '../store/models';
 import type { SignalStore } from '../store/signals';
 import { ModelWorker } from '../worker/client';
 import type { LoadResult } from '../worker/protocol';
-import { signalOf } from '../scoring/explained-window';
+import { forecastExplanationsOf, signalOf, type ScoreResult } from '../scoring/explained-window';
+import type { ForecastExplanation, ForecastHeadName } from '../../src-shared/domain/forecast-explanation';
 import { iso } from '../../src-shared/domain/iso-time';
 
 export type ModelStatus = 'starting' | 'ready' | 'failed';
@@ -42,6 +43,8 @@ export interface FittingModel {
 
 export interface ExplainOptions {
   layer?: number;
+  /** A forecast head to explain instead of the direction call; `target` is then an output of it. */
+  head?: ForecastHeadName;
   target?: number;
   /** The window ends at the candle still forming, scored as if it closed now. */
   forming?: boolean;
@@ -152,13 +155,42 @@ export class ModelHost {
     options: ExplainOptions = {},
     revealed?: (count: number) => readonly Candle[],
   ): Promise<Omit<Signal, 'id'>> {
+    const { metadata, result } = await this.#score(key, candleStart, method, options, false, revealed);
+    return signalOf(key, candleStart, method, metadata, result, Date.now());
+  }
+
+  /**
+   * What a stored signal keeps: the explained signal of the window ending at `candleStart`, with each
+   * forecast head's output explained by the same method (none for a direction-only model).
+   */
+  async explainForStore(
+    key: StreamKeyValue,
+    candleStart: number,
+    method: CamMethodName,
+    options: ExplainOptions = {},
+  ): Promise<{ signal: Omit<Signal, 'id'>; forecastExplanations: ForecastExplanation[] }> {
+    const { metadata, result } = await this.#score(key, candleStart, method, options, true);
+    return {
+      signal: signalOf(key, candleStart, method, metadata, result, Date.now()),
+      forecastExplanations: forecastExplanationsOf(metadata.features?.channels ?? [], result),
+    };
+  }
+
+  async #score(
+    key: StreamKeyValue,
+    candleStart: number,
+    method: CamMethodName,
+    options: ExplainOptions,
+    explainForecasts: boolean,
+    revealed?: (count: number) => readonly Candle[],
+  ): Promise<{ metadata: ModelMetadata; result: ScoreResult }> {
     const { forming, modelVersion, ...explainOptions } = options;
     const { metadata, path, features, stepMs } = this.fitting(key, modelVersion);
     const history = this.#history(key, candleStart, features, revealed);
     // Windows hold closed candles only; a provisional signal scores the forming one as if it closed now.
     const scored = forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
-    const result = await this.worker.score(scored, stepMs, method, { ...explainOptions, modelPath: path });
-    return signalOf(key, candleStart, method, metadata, result, Date.now());
+    const result = await this.worker.score(scored, stepMs, method, { ...explainOptions, modelPath: path, explainForecasts });
+    return { metadata, result };
   }
 
   /**
@@ -184,17 +216,39 @@ export class ModelHost {
   }
 
   /**
-   * Re-explains a stored signal with another method or target, by the model that gave it, after
-   * checking its candles are unchanged.
+   * Re-explains a stored signal with another method or target (or one of its forecast heads), by the
+   * model that gave it, after checking its candles are unchanged.
    */
-  async explainStored(id: number, method: CamMethodName, options: { layer?: number; target?: number }): Promise<Signal> {
-    const stored = this.#options.signals.get(id);
-    if (stored === undefined) throw new Error(`no signal ${id}`);
-    const key = { exchange: 'bybit' as const, category: stored.category, symbol: stored.symbol, interval: stored.interval };
-    const fresh = await this.explain(key, stored.candleStart, method, { ...options, modelVersion: stored.modelVersion });
+  async explainStored(
+    id: number,
+    method: CamMethodName,
+    options: { layer?: number; head?: ForecastHeadName; target?: number },
+  ): Promise<Signal> {
+    const stored = this.#stored(id);
+    const fresh = await this.explain(stored.key, stored.signal.candleStart, method, {
+      ...options,
+      modelVersion: stored.signal.modelVersion,
+    });
+    return this.#sameInputs(stored.signal, fresh);
+  }
+
+  /** Re-runs a stored signal as it was stored (its method, its forecasts explained), after checking its candles are unchanged. */
+  async rescoreStored(id: number): Promise<{ signal: Signal; forecastExplanations: ForecastExplanation[] }> {
+    const { signal, key } = this.#stored(id);
+    const fresh = await this.explainForStore(key, signal.candleStart, signal.method, { modelVersion: signal.modelVersion });
+    return { signal: this.#sameInputs(signal, fresh.signal), forecastExplanations: fresh.forecastExplanations };
+  }
+
+  #stored(id: number): { signal: Signal; key: StreamKeyValue } {
+    const signal = this.#options.signals.get(id);
+    if (signal === undefined) throw new Error(`no signal ${id}`);
+    return { signal, key: { exchange: 'bybit', category: signal.category, symbol: signal.symbol, interval: signal.interval } };
+  }
+
+  #sameInputs(stored: Signal, fresh: Omit<Signal, 'id'>): Signal {
     if (fresh.inputHash !== stored.inputHash)
-      throw new Error(`the candles of signal ${id} changed since it was given (input hash differs)`);
-    return { ...fresh, id, createdAt: stored.createdAt, confirmed: stored.confirmed };
+      throw new Error(`the candles of signal ${stored.id} changed since it was given (input hash differs)`);
+    return { ...fresh, id: stored.id, createdAt: stored.createdAt, confirmed: stored.confirmed };
   }
 
   close(): Promise<void> {

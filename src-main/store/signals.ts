@@ -1,10 +1,12 @@
 /** Persistence of explained signals: one row per (stream, candle, confirmed, model version, method). */
 import type { AuditFilter, AuditOrder } from '../../src-shared/domain/audit';
+import type { ForecastExplanation } from '../../src-shared/domain/forecast-explanation';
 import type { Signal } from '../../src-shared/domain/signal';
 import type { StreamKeyValue } from '../../src-shared/domain/market';
 import { SignalSchema } from '../../src-shared/domain/signal';
 import { STREAM_MATCH } from './candles';
 import type { Db } from './database';
+import { ForecastExplanationStore } from './forecast-explanations';
 
 interface SignalRow {
   id: number;
@@ -23,6 +25,7 @@ interface SignalRow {
   features: string;
   input_hash: string;
   created_at: number;
+  forecasts: string | null;
 }
 
 function toSignal(r: SignalRow): Signal {
@@ -43,6 +46,7 @@ function toSignal(r: SignalRow): Signal {
     features: JSON.parse(r.features),
     inputHash: r.input_hash,
     createdAt: r.created_at,
+    ...(r.forecasts === null ? {} : { forecasts: JSON.parse(r.forecasts) }),
   });
 }
 
@@ -84,18 +88,20 @@ export class SignalStore {
   readonly #insert;
   readonly #list;
   readonly #get;
+  readonly #forecastExplanations;
+  readonly #insertWithForecasts;
   /** Prepared audit queries by their SQL text: a handful of filter shapes, each prepared once. */
   readonly #queries = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(readonly db: Db) {
     this.#insert = db.prepare<Record<string, unknown>, { id: number }>(
       `INSERT INTO signals (exchange, category, symbol, interval, candle_start, confirmed, model_version, method, predicted,
-         probabilities, window_starts, cam, features, input_hash, created_at)
+         probabilities, window_starts, cam, features, input_hash, created_at, forecasts)
        VALUES (@exchange, @category, @symbol, @interval, @candleStart, @confirmed, @modelVersion, @method, @predicted,
-         @probabilities, @windowStarts, @cam, @features, @inputHash, @createdAt)
+         @probabilities, @windowStarts, @cam, @features, @inputHash, @createdAt, @forecasts)
        ON CONFLICT DO UPDATE SET predicted = excluded.predicted, probabilities = excluded.probabilities,
          window_starts = excluded.window_starts, cam = excluded.cam, features = excluded.features,
-         input_hash = excluded.input_hash, created_at = excluded.created_at
+         input_hash = excluded.input_hash, created_at = excluded.created_at, forecasts = excluded.forecasts
        RETURNING id`,
     );
     this.#list = db.prepare<Record<string, unknown>, SignalRow>(
@@ -103,6 +109,12 @@ export class SignalStore {
          ORDER BY candle_start DESC, id DESC LIMIT @limit) ORDER BY candle_start, id`,
     );
     this.#get = db.prepare<[number], SignalRow>('SELECT * FROM signals WHERE id = ?');
+    this.#forecastExplanations = new ForecastExplanationStore(db);
+    this.#insertWithForecasts = db.transaction((signal: Omit<Signal, 'id'>, explanations: readonly ForecastExplanation[]) => {
+      const stored = this.insert(signal);
+      this.#forecastExplanations.put(stored.id, explanations);
+      return stored;
+    });
   }
 
   /**
@@ -117,9 +129,20 @@ export class SignalStore {
       windowStarts: JSON.stringify(signal.windowStarts),
       cam: JSON.stringify(signal.cam),
       features: JSON.stringify(signal.features),
+      forecasts: signal.forecasts === undefined ? null : JSON.stringify(signal.forecasts),
     });
     if (row === undefined) throw new Error('signal was not stored');
     return { ...signal, id: row.id };
+  }
+
+  /** Stores a signal and the explanations of its forecasts, in one transaction: both or neither. */
+  insertWithForecasts(signal: Omit<Signal, 'id'>, explanations: readonly ForecastExplanation[]): Signal {
+    return this.#insertWithForecasts(signal, explanations);
+  }
+
+  /** The stored explanations of signal `id`'s forecasts (none for a direction-only model's). */
+  forecastExplanations(id: number): ForecastExplanation[] {
+    return this.#forecastExplanations.of(id);
   }
 
   list(key: StreamKeyValue, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 10_000): Signal[] {

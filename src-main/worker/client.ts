@@ -69,7 +69,7 @@ export class ModelWorker {
     history: Candle[],
     stepMs: number,
     method: CamMethodName,
-    options: { layer?: number; head?: HeadName; target?: number; modelPath?: string } = {},
+    options: { layer?: number; head?: HeadName; target?: number; modelPath?: string; explainForecasts?: boolean } = {},
   ): Promise<ScoreResult> {
     return this.#call({ id: this.#calls.nextId(), type: 'score', history, stepMs, method, ...options }, ScoreResultSchema);
   }

@@ -36,6 +36,8 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
     /** The head explained; `target` is an output of it. */
     head: z.enum(HEAD_NAMES).optional(),
     target: z.number().int().nonnegative().optional(),
+    /** Also explain every forecast head (what a stored live signal keeps). */
+    explainForecasts: z.boolean().optional(),
   }),
   z.object({ id: Id, type: z.literal('train'), job: TrainJobSchema, candles: z.array(CandleSchema) }),
   z.object({

@@ -9,6 +9,7 @@ import { AlertRuleInput, AlertRuleSchema, FiredAlertSchema, PngDataUrl } from '.
 import { AUDIT_ORDERS, AUDIT_VERDICTS, AuditFilterSchema } from '../domain/audit';
 import { backtestOutcomeWith, BacktestRulesSchema } from '../domain/backtest';
 import { EvaluationReportSchema } from '../domain/evaluation';
+import { ForecastHead } from '../domain/forecast-explanation';
 import { BackfillProgressSchema, FeedHealthSchema } from '../domain/health';
 import {
   CandleColumnsSchema,
@@ -239,6 +240,24 @@ export const calls = {
   'audit.verify': {
     request: z.object({ id: z.number().int() }).strict(),
     response: z.object({ id: z.number().int(), verdict: z.enum(AUDIT_VERDICTS), detail: z.string() }),
+  },
+  /**
+   * Explains a stored signal's forecast head (same model, same candles): which candles and channels made
+   * it expect that volatility, VaR or sharp move. The answer is the signal with `cam` and `features`
+   * of that output and `explains` saying which; not stored. The method defaults to the signal's own.
+   */
+  'forecasts.explain': {
+    request: z
+      .object({
+        id: z.number().int(),
+        head: ForecastHead,
+        /** An output of the head: a VaR quantile's index (default 0). */
+        target: z.number().int().nonnegative().optional(),
+        method: CamMethod.optional(),
+        layer: z.number().int().nonnegative().optional(),
+      })
+      .strict(),
+    response: SignalSchema,
   },
 } as const;
 

@@ -35,7 +35,18 @@ export interface AuditRow {
 }
 
 export const AUDIT_CSV_HEADER =
-  'id,exchange,category,symbol,interval,candle_start,model_version,input_hash,predicted,p_buy,p_hold,p_sell,method,cam,features,alerts_fired,reproduced';
+  'id,exchange,category,symbol,interval,candle_start,model_version,input_hash,predicted,p_buy,p_hold,p_sell,method,cam,features,forecasts,alerts_fired,reproduced';
+
+/** A signal's forecasts in the export: `volatility=… var0.01=… sharp=… horizon=…`; empty without a forecast head. */
+function forecastsField(forecasts: Signal['forecasts']): string {
+  if (forecasts === undefined) return '';
+  return [
+    ...(forecasts.volatility === undefined ? [] : [`volatility=${forecasts.volatility}`]),
+    ...(forecasts.var ?? []).map((v) => `var${v.quantile}=${v.logReturn}`),
+    ...(forecasts.sharpMove === undefined ? [] : [`sharp=${forecasts.sharpMove}`]),
+    ...(forecasts.horizon === undefined ? [] : [`horizon=${forecasts.horizon}`]),
+  ].join(' ');
+}
 
 function csvField(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
@@ -64,6 +75,7 @@ export function auditCsvLines(rows: readonly AuditRow[]): string {
         signal.method,
         csvField(signal.cam.join(' ')),
         csvField(signal.features.map((f) => `${f.name}=${f.attribution}`).join(' ')),
+        csvField(forecastsField(signal.forecasts)),
         csvField(alertsFired.join(' ')),
         csvField(verdict),
       ].join(','),

@@ -23,5 +23,7 @@ export const HeadForecastsSchema = z.object({
   var: z.array(VarForecastSchema).optional(),
   /** Probability that |next-H-candle log return| exceeds k · σ · √H (σ: the window's 1-candle volatility). */
   sharpMove: z.number().min(0).max(1).optional(),
+  /** H, the candles these forecasts are of (the model's label horizon), where the model's labels are known: what a chart draws them over. */
+  horizon: z.number().int().positive().optional(),
 });
 export type HeadForecasts = z.output<typeof HeadForecastsSchema>;

@@ -1,5 +1,7 @@
 /** A scored and explained candle window: the product's unit of output. */
 import { z } from 'zod';
+import { ExplainedOutputSchema } from './forecast-explanation';
+import { HeadForecastsSchema } from './forecasts';
 import { CategorySchema, EpochMs, IntervalSchema, SymbolName } from './market';
 
 export const SIGNAL_CLASSES = ['buy', 'hold', 'sell'] as const;
@@ -44,5 +46,9 @@ export const SignalSchema = z.object({
   candleFeatures: z.array(z.array(z.number())).optional(),
   inputHash: z.string(),
   createdAt: EpochMs,
+  /** The forecast heads' forecasts of the next H candles, from the same window; absent for a direction-only model. */
+  forecasts: HeadForecastsSchema.optional(),
+  /** Set when `cam` and `features` explain a forecast head's output rather than the direction call. */
+  explains: ExplainedOutputSchema.optional(),
 });
 export type Signal = z.output<typeof SignalSchema>;

@@ -53,6 +53,7 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'audit.list': { filter: { predicted: 'buy', from: 0 }, order: 'oldest', offset: 0, limit: 5 },
   'audit.facets': {},
   'audit.verify': { id: 1 },
+  'forecasts.explain': { id: 1, head: 'sharp' },
 };
 
 const callName = fc.oneof(

@@ -18,6 +18,7 @@ const ACTIONS: ReadonlySet<CallName> = new Set([
   'training.cancel',
   'backtest.run',
   'audit.verify',
+  'forecasts.explain',
 ]);
 
 export class ErrorLine {

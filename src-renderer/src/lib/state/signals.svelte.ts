@@ -85,7 +85,8 @@ export class SignalsState {
       // now) only means the hover shows the window's features.
       bridge.invoke('signals.explain', { id: signal.id, method }).then(
         (fresh) => {
-          if (this.selected?.id === fresh.id) this.explained = fresh;
+          // A forecast head's explanation picked meanwhile stays (lib/forecast).
+          if (this.selected?.id === fresh.id && this.explained?.explains === undefined) this.explained = fresh;
         },
         (err: unknown) => {
           if (!sameMethod) hooks.fail(err);
