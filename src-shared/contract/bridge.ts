@@ -22,6 +22,7 @@ import {
 } from '../domain/market';
 import { ModelInfoSchema, ModelSummarySchema, TrainProgressSchema } from '../domain/model';
 import { PreferencesSchema } from '../domain/preferences';
+import { RESAMPLED_INTERVALS } from '../domain/resample';
 import { ReplayStateSchema } from '../domain/replay';
 import { CamMethod, SignalClass, SignalSchema } from '../domain/signal';
 
@@ -239,6 +240,20 @@ export const calls = {
   'audit.verify': {
     request: z.object({ id: z.number().int() }).strict(),
     response: z.object({ id: z.number().int(), verdict: z.enum(AUDIT_VERDICTS), detail: z.string() }),
+  },
+  /**
+   * A stored 1-minute stream resampled to a higher timeframe as Bybit aggregates it: the newest `limit`
+   * buckets starting at or before `to` (each whole), ascending, and the starts of those a break cut.
+   */
+  'candles.resampled': {
+    request: StreamKey.omit({ interval: true })
+      .extend({
+        interval: z.enum(RESAMPLED_INTERVALS),
+        to: EpochMs.optional(),
+        limit: z.number().int().min(1).max(20_000).default(1_000),
+      })
+      .strict(),
+    response: z.object({ candles: CandleColumnsSchema, cut: z.array(EpochMs) }),
   },
 } as const;
 

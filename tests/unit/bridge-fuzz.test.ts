@@ -53,6 +53,7 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'audit.list': { filter: { predicted: 'buy', from: 0 }, order: 'oldest', offset: 0, limit: 5 },
   'audit.facets': {},
   'audit.verify': { id: 1 },
+  'candles.resampled': { symbol: stream.symbol, interval: '15', limit: 50 },
 };
 
 const callName = fc.oneof(
