@@ -22,9 +22,10 @@ import { formatQuantity } from '../number-format';
 import { featureLabel } from '../signals';
 import { indicatorLabel, indicatorLines, paneChannel, type IndicatorLine } from './indicator-series';
 
-const PANE_HEIGHT = 110;
+/** The price pane's share against each indicator pane's (stretch factors): 3 to 1, so price keeps the most room. */
+const PRICE_STRETCH = 3;
 /** An indicator's value in a legend: two decimals from 100 up (prices, RSI), else four significant digits. */
-const formatValue = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(2) : v.toPrecision(4));
+const formatValue = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(2) : v === 0 ? '0' : v.toPrecision(4));
 const isOverlay = (config: IndicatorConfig) => (OVERLAY_KINDS as readonly string[]).includes(config.kind);
 
 interface Drawn {
@@ -42,6 +43,7 @@ export class IndicatorLayer {
   readonly #chart: IChartApi;
   readonly #volume: ISeriesApi<'Histogram'>;
   readonly #legends: HTMLDivElement;
+  readonly #resizes: ResizeObserver;
   readonly #shown: () => Candle[];
   #drawn: Drawn[] = [];
   #candles: Candle[] = [];
@@ -59,6 +61,8 @@ export class IndicatorLayer {
     Object.assign(this.#legends.style, { position: 'absolute', inset: '0', pointerEvents: 'none', zIndex: '3' });
     container.append(this.#legends);
     chart.subscribeCrosshairMove(this.#onCrosshair);
+    this.#resizes = new ResizeObserver(() => requestAnimationFrame(() => this.#writeLegends()));
+    this.#resizes.observe(container);
   }
 
   /** Draws these indicators in this order, replacing what was drawn. */
@@ -75,12 +79,19 @@ export class IndicatorLayer {
         const overlay = isOverlay(config);
         const at = overlay ? 0 : ++pane;
         const lines = indicatorLines(config, []);
+        // MACD and the model's channels run far below a price tick (a return, MACD / close): their axis reads significant digits.
+        const small = config.kind === 'macd' || config.kind === 'channel';
+        const priceFormat = small ? { priceFormat: { type: 'custom' as const, formatter: (v: number) => formatValue(v) } } : {};
         const series =
           config.kind === 'volume'
             ? []
             : lines.map((line) =>
                 line.style === 'histogram'
-                  ? this.#chart.addSeries(HistogramSeries, { color: line.colour, lastValueVisible: false, priceLineVisible: false }, at)
+                  ? this.#chart.addSeries(
+                      HistogramSeries,
+                      { color: line.colour, lastValueVisible: false, priceLineVisible: false, ...priceFormat },
+                      at,
+                    )
                   : this.#chart.addSeries(
                       LineSeries,
                       {
@@ -89,6 +100,7 @@ export class IndicatorLayer {
                         lastValueVisible: !overlay,
                         priceLineVisible: false,
                         crosshairMarkerVisible: false,
+                        ...priceFormat,
                       },
                       at,
                     ),
@@ -116,9 +128,11 @@ export class IndicatorLayer {
         this.#legends.append(legend);
         return { config, series, lines, strip, legend, ...(overlay ? {} : { pane: at }) };
       });
-    for (const drawn of this.#drawn) if (drawn.pane !== undefined) this.#chart.panes()[drawn.pane]?.setHeight(PANE_HEIGHT);
+    this.#chart.panes().forEach((p, i) => p.setStretchFactor(i === 0 ? PRICE_STRETCH : 1));
     this.#fill();
     this.#showAttribution();
+    // The panes take their new heights when the chart next lays out: place the legends after it.
+    requestAnimationFrame(() => this.#writeLegends());
   }
 
   /** The candles the price series now holds (another stream, or history scrolled in). */
@@ -147,6 +161,7 @@ export class IndicatorLayer {
   dispose(): void {
     if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
     this.#chart.unsubscribeCrosshairMove(this.#onCrosshair);
+    this.#resizes.disconnect();
     this.#legends.remove();
   }
 
