@@ -14,8 +14,8 @@ import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import type { RunningServer } from '../../src-main/server/serve';
 import { FEATURE_CHANNELS } from '../../src-shared/domain/feature-spec';
 import type { Signal } from '../../src-shared/domain/signal';
-import { ROOT, tempDir } from '../helpers';
-import { servedEngine, watchConsole } from './checks';
+import { ROOT, startServe, tempDir } from '../helpers';
+import { prepareLiveStore, REPLAY_FEED, servedEngine, showLiveStream, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
@@ -187,4 +187,43 @@ test('a 15m chart resampled from the stored 1m candles equals their 15-minute bu
   await expect(chart).toHaveAttribute('data-bars', String(buckets.size));
   await expect(page.getByTestId('interval-select')).toHaveValue('15');
   expect(errors).toEqual([]);
+});
+
+test.describe('live', () => {
+  let live: Awaited<ReturnType<typeof startServe>>;
+  test.beforeAll(async () => {
+    const db = join(tempDir(), 'store.db');
+    prepareLiveStore(db);
+    live = await startServe(['--db', db, ...REPLAY_FEED]);
+  });
+  test.afterAll(async () => live.stop());
+
+  test("a resampled 15m chart's forming candle follows the 1-minute pushes", async ({ page }) => {
+    const errors = watchConsole(page);
+    await page.goto(live.url);
+    await showLiveStream(page);
+    await page.getByTestId('resampled-select').selectOption('15');
+    const chart = page.getByTestId('chart');
+    await expect(chart).toHaveAttribute('data-bars', /^[1-9]\d*$/, { timeout: 30_000 });
+    // The newest bucket's close is the newest minute's, as the minutes arrive: seen for several minutes.
+    const matched = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          const [shown, newest] = await page.evaluate(async () => [
+            document.querySelector<HTMLElement>('[data-testid="chart"]')?.dataset['lastClose'],
+            (await window.candleLens!.invoke('candles.range', { category: 'linear', symbol: 'ETHUSDT', interval: '1', limit: 1 })).close[0],
+          ]);
+          if (shown !== undefined && shown === String(newest)) matched.add(shown);
+          return matched.size;
+        },
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThanOrEqual(3);
+    await expect(page.getByTestId('legend-title')).toContainText('ETHUSDT · 15m (from 1m; no model signals here)');
+    // The chart's state is its 1-minute source's: live.
+    await expect(page.getByTestId('stream-health')).toHaveAttribute('data-state', 'live');
+    await page.screenshot({ path: join(ROOT, 'test-results', 'resampled-15m-live.png') });
+    expect(errors).toEqual([]);
+  });
 });

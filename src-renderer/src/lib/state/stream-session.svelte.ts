@@ -90,7 +90,8 @@ export class StreamSession {
         if (bucket !== undefined) this.#chart()?.update(bucket);
         if (!sameStream(event, this.#chartStream)) return;
         this.#chart()?.update(event.candle);
-        if (event.candle.confirmed && this.current !== undefined) this.#refreshStoredCount(streamKey(this.current)).catch(hooks.fail);
+        // The count of the stream the candle came from: the chart may already be switching to another (a resampled one has none).
+        if (event.candle.confirmed) this.#refreshStoredCount(streamKey(event)).catch(hooks.fail);
       }),
     );
   }
