@@ -87,6 +87,8 @@ test('an RSI pane shows its attribution strip under exactly the explained window
   await page.getByTestId('indicators-button').click();
   await page.getByTestId('indicator-add').selectOption('rsi');
   await page.getByTestId('indicator-add').selectOption('sma');
+  await expect(page.getByTestId('indicator-row')).toHaveCount(3);
+  await page.getByTestId('indicator-menu').screenshot({ path: join(ROOT, 'test-results', 'indicator-menu.png') });
   await page.getByTestId('indicators-button').click();
   await expect(page.getByTestId('indicator-legend-rsi')).toContainText('RSI 14');
 
