@@ -3,7 +3,7 @@
  * [T, C] (time-major) from exactly warmup + T closed candles, every value computed from the past.
  */
 import type { Candle } from '../../src-shared/domain/market';
-import { bollingerPercentB, macdHistogram, rollingMeanStd, rsi } from './indicators';
+import { finiteChannels, LONGEST_TRAILING, seededChannels } from '../../src-shared/indicators/channels';
 import type { FeatureChannel, FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
 import { iso } from '../../src-shared/domain/iso-time';
 
@@ -30,56 +30,6 @@ export function unbrokenRuns<C extends Pick<Candle, 'time'>>(candles: readonly C
 /** Candles one window's features read: the warmup, then the T candles of the window. */
 export function historyLength(spec: FeatureSpec): number {
   return spec.warmup + spec.windowLength;
-}
-
-const Z_WINDOW = 60;
-const VOLUME_MA = 20;
-const BOLLINGER = 20;
-/** The longest trailing window a finite-memory channel reads (see finiteChannels). */
-const LONGEST_TRAILING = Math.max(Z_WINDOW, VOLUME_MA, BOLLINGER);
-
-type ChannelSeries = Partial<Record<FeatureChannel, Float64Array>>;
-
-/**
- * Channels whose value at i reads at most the last LONGEST_TRAILING candles (and the previous
- * close): the same wherever the series starts, once that many candles are behind i.
- */
-function finiteChannels(history: readonly Candle[]): ChannelSeries {
-  const close = Float64Array.from(history, (c) => c.close);
-  const previous = (i: number) => history[Math.max(0, i - 1)]?.close ?? 1;
-  const logReturn = (pick: (c: Candle) => number) => Float64Array.from(history, (c, i) => Math.log(pick(c) / previous(i)));
-  const logVolume = Float64Array.from(history, (c) => Math.log1p(c.volume));
-  const { mean: lvMean, std: lvStd } = rollingMeanStd(logVolume, Z_WINDOW);
-  const { mean: volumeMa } = rollingMeanStd(
-    Float64Array.from(history, (c) => c.volume),
-    VOLUME_MA,
-  );
-  return {
-    ret_open: logReturn((c) => c.open),
-    ret_high: logReturn((c) => c.high),
-    ret_low: logReturn((c) => c.low),
-    ret_close: logReturn((c) => c.close),
-    log_volume_z: Float64Array.from({ length: history.length }, (_, i) =>
-      (lvStd[i] ?? 0) > 1e-12 ? ((logVolume[i] ?? 0) - (lvMean[i] ?? 0)) / (lvStd[i] ?? 1) : 0,
-    ),
-    bollinger_pct_b: bollingerPercentB(close, BOLLINGER),
-    volume_vs_ma: Float64Array.from(history, (c, i) => {
-      const ma = volumeMa[i] ?? 0;
-      return Math.log(Math.min(1e3, Math.max(1e-3, ma > 0 ? c.volume / ma : 1)));
-    }),
-  };
-}
-
-/** Channels seeded at the first candle of their history (EMA, Wilder's RSI): they depend on where it starts. */
-function seededChannels(close: Float64Array): ChannelSeries {
-  const rsi14 = rsi(close, 14);
-  // Divided by the close so that the scale does not depend on the price level.
-  const macdHist = macdHistogram(close);
-  for (let i = 0; i < close.length; i++) {
-    rsi14[i] = (rsi14[i] ?? 0) / 100;
-    macdHist[i] = (macdHist[i] ?? 0) / (close[i] ?? 1);
-  }
-  return { rsi14, macd_hist: macdHist };
 }
 
 function checkCandles(history: readonly Candle[], stepMs: number): void {

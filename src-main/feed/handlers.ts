@@ -3,6 +3,7 @@ import type { HandlersFor } from '../ipc/dispatch';
 import type { CandleStore } from '../store/candles';
 import type { WatchlistStore } from '../store/watchlist';
 import type { MarketFeed } from './feed';
+import { resampledCandles } from './resampled-candles';
 
 export function marketHandlers(
   store: CandleStore,
@@ -13,6 +14,7 @@ export function marketHandlers(
     'streams.list': () => store.streams(),
     'candles.range': ({ from, to, limit, ...key }) => store.rangeColumns(key, from, to, limit),
     'candles.count': (key) => ({ count: store.count(key) }),
+    'candles.resampled': (request) => resampledCandles(store, request),
     'feed.health': () => feed?.health() ?? { source: 'off', streams: [], rejected: {}, latency: null },
     'instruments.search': async ({ category, query, limit }) =>
       feed === undefined

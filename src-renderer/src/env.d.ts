@@ -12,6 +12,8 @@ declare global {
     candleLensChart?: {
       timeToX(ms: number): number | null;
       paneHeight(): number;
+      /** Every pane's height, top to bottom (CSS px; a 1 px separator between two). */
+      paneHeights(): number[];
       markerIds(): string[];
       priceToY(price: number): number | null;
       /** The markers drawn now, with their x (null off screen). */

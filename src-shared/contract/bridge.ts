@@ -23,6 +23,7 @@ import {
 } from '../domain/market';
 import { ModelInfoSchema, ModelSummarySchema, TrainProgressSchema } from '../domain/model';
 import { PreferencesSchema } from '../domain/preferences';
+import { RESAMPLED_INTERVALS } from '../domain/resample';
 import { ReplayStateSchema } from '../domain/replay';
 import { CamMethod, SignalClass, SignalSchema } from '../domain/signal';
 
@@ -258,6 +259,20 @@ export const calls = {
       })
       .strict(),
     response: SignalSchema,
+  },
+  /**
+   * A stored 1-minute stream resampled to a higher timeframe as Bybit aggregates it: the newest `limit`
+   * buckets starting at or before `to` (each whole), ascending, and the starts of those a break cut.
+   */
+  'candles.resampled': {
+    request: StreamKey.omit({ interval: true })
+      .extend({
+        interval: z.enum(RESAMPLED_INTERVALS),
+        to: EpochMs.optional(),
+        limit: z.number().int().min(1).max(20_000).default(1_000),
+      })
+      .strict(),
+    response: z.object({ candles: CandleColumnsSchema, cut: z.array(EpochMs) }),
   },
 } as const;
 

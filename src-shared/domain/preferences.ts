@@ -1,5 +1,6 @@
 /** The user's layout and preferences, kept in the store. */
 import { z } from 'zod';
+import { DEFAULT_INDICATORS, IndicatorConfigSchema } from './indicator-config';
 import { CategorySchema, IntervalSchema, SymbolName } from './market';
 import { CamMethod } from './signal';
 
@@ -24,5 +25,7 @@ export const PreferencesSchema = z.object({
     .prefault({}),
   /** Also score the candle still forming (a provisional signal, not stored), at most once a second per stream. */
   provisionalSignals: z.boolean().default(false),
+  /** The chart's overlays and panes, in the order drawn (panes top to bottom). */
+  indicators: z.array(IndicatorConfigSchema).max(30).default(DEFAULT_INDICATORS),
 });
 export type Preferences = z.output<typeof PreferencesSchema>;

@@ -54,6 +54,7 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'audit.facets': {},
   'audit.verify': { id: 1 },
   'forecasts.explain': { id: 1, head: 'sharp' },
+  'candles.resampled': { symbol: stream.symbol, interval: '15', limit: 50 },
 };
 
 const callName = fc.oneof(

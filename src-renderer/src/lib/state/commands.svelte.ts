@@ -1,4 +1,6 @@
 /** The dialogs that are open, and the actions the header's buttons and the keyboard shortcuts run. */
+import type { FeatureChannel } from '../../../../src-shared/domain/feature-spec';
+import { withChannelPane } from '../indicators/indicator-list';
 import { shortcutFor, type ShortcutAction } from '../shortcuts';
 import type { ChartRef } from './chart-handle';
 import { exportChartPng, type ChartExportTargets } from './chart-export';
@@ -21,11 +23,13 @@ export class Commands {
   audit = $state(false);
   help = $state(false);
   readonly #prefs: PreferencesState;
+  readonly #chart: ChartRef;
   readonly #actions: Record<ShortcutAction, () => void>;
 
   constructor(targets: CommandTargets) {
     const { prefs, session, signals, replay, chart } = targets;
     this.#prefs = prefs;
+    this.#chart = chart;
     this.#actions = {
       toggleHeatmap: () => prefs.toggleHeatmap(),
       nextMethod: () => prefs.nextMethod(),
@@ -48,6 +52,12 @@ export class Commands {
       exportPng: () => void exportChartPng(targets),
     };
   }
+
+  /** A cell of the attribution matrix: its candle brought into view, and a pane of its channel shown. */
+  readonly jump = (time: number, channel: FeatureChannel): void => {
+    this.#prefs.edit((p) => ({ indicators: withChannelPane(p.indicators, channel) }));
+    this.#chart()?.reveal(time);
+  };
 
   /** Runs an action once the preferences are loaded (the page shows no controls before). */
   readonly run = (action: ShortcutAction): void => {
