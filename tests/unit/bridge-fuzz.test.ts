@@ -53,6 +53,12 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'audit.list': { filter: { predicted: 'buy', from: 0 }, order: 'oldest', offset: 0, limit: 5 },
   'audit.facets': {},
   'audit.verify': { id: 1 },
+  'drawings.list': stream,
+  'drawings.save': { ...stream, shape: { kind: 'trend', from: { time: 0, price: 1 }, to: { time: 60_000, price: 2 } } },
+  'drawings.remove': { id: 1 },
+  'layouts.list': {},
+  'layouts.save': { name: 'two', layout: { charts: 2, others: [{ category: 'linear', symbol: 'ETHUSDT', interval: '5' }] } },
+  'layouts.remove': { name: 'two' },
 };
 
 const callName = fc.oneof(
