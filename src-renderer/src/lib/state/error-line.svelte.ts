@@ -18,6 +18,9 @@ const ACTIONS: ReadonlySet<CallName> = new Set([
   'training.cancel',
   'backtest.run',
   'audit.verify',
+  'drawings.save',
+  'drawings.remove',
+  'layouts.save',
 ]);
 
 export class ErrorLine {
