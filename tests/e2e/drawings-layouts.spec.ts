@@ -43,7 +43,7 @@ async function pixel(page: Page, at: { x: number; y: number }): Promise<number[]
 
 const isDrawingBlue = ([r, g, b]: number[]) => b! > 180 && r! < 120 && g! < 160;
 
-test('a trend line drawn with the mouse snaps to the highs and survives an engine restart', async ({ page }) => {
+test('a trend line drawn with the mouse snaps to the highs, is exported in the PNG and survives an engine restart', async ({ page }) => {
   const storePath = join(tempDir(), 'store.db');
   let { engine, server } = await servedEngine({ storePath, market: false, modelPath: false });
   const errors = watchConsole(page);
@@ -68,15 +68,44 @@ test('a trend line drawn with the mouse snaps to the highs and survives an engin
     expect(stored.map((d: Drawing) => d.shape)).toEqual([
       { kind: 'trend', from: { time: a.time, price: a.high }, to: { time: b.time, price: b.high } },
     ]);
-    await page.mouse.click(10, 10); // off the chart: the screenshot shows the line, not the crosshair
+
+    // A note and a horizontal line, one click each with their tool; the line made a price alert.
+    const noteAt = await pagePoint(page, candles.at(-60)!.time, a.high + 40);
+    await page.getByTestId('tool-text').click();
+    await page.mouse.click(noteAt.x, noteAt.y);
+    await page.getByTestId('note-input').fill('support test');
+    await page.getByTestId('note-input').press('Enter');
+    await expect(page.getByTestId('drawing-count')).toHaveAttribute('data-count', '2');
+    const lowest = Math.min(...candles.slice(-80).map((c) => c.low));
+    const lineAt = await pagePoint(page, candles.at(-40)!.time, lowest - 20);
+    await page.keyboard.press('Shift+H');
+    await page.mouse.click(lineAt.x, lineAt.y);
+    await expect(page.getByTestId('drawing-count')).toHaveAttribute('data-count', '3');
+    await page.getByTestId('drawing-alert').click();
+    await expect(page.getByTestId('drawing-alert')).toHaveText('Alert on');
+    await page.mouse.click(10, 10); // off the chart: the screenshot shows the drawings, not the crosshair
     await page.screenshot({ path: shot('drawings-trend-drawn.png') });
+
+    // The PNG export carries the drawings: the trend line's blue and the alert line's orange.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
+    await download.saveAs(shot('drawings-export.png'));
+    const exported = PNG.sync.read(readFileSync(await download.path()));
+    const count = (wanted: number[]) => {
+      let n = 0;
+      for (let i = 0; i < exported.data.length; i += 4) {
+        if (wanted.every((v, k) => Math.abs((exported.data[i + k] ?? 0) - v) < 30)) n++;
+      }
+      return n;
+    };
+    expect(count([0x29, 0x62, 0xff])).toBeGreaterThan(200);
+    expect(count([0xff, 0x98, 0x00])).toBeGreaterThan(200);
 
     await server.close();
     engine.close();
     ({ engine, server } = await servedEngine({ storePath, market: false, modelPath: false }));
     await page.goto(server.url);
     await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
-    await expect(page.getByTestId('drawing-count')).toHaveAttribute('data-count', '1');
+    await expect(page.getByTestId('drawing-count')).toHaveAttribute('data-count', '3');
     const [fromAgain, toAgain] = [await pagePoint(page, a.time, a.high), await pagePoint(page, b.time, b.high)];
     const middle = { x: (fromAgain.x + toAgain.x) / 2, y: (fromAgain.y + toAgain.y) / 2 };
     await page.mouse.move(5, 5);
@@ -92,11 +121,18 @@ test('a trend line drawn with the mouse snaps to the highs and survives an engin
     await page.screenshot({ path: shot('drawings-trend-selected-locked.png') });
     await page.keyboard.press('Delete');
     await expect(page.getByRole('alert')).toContainText('locked');
-    await expect(page.getByTestId('drawing-count')).toHaveAttribute('data-count', '1');
+    await expect(page.getByTestId('drawing-count')).toHaveAttribute('data-count', '3');
     await page.keyboard.press('k');
     await page.keyboard.press('Delete');
-    await expect(page.getByTestId('drawing-count')).toHaveAttribute('data-count', '0');
-    expect(await page.evaluate(async (k) => window.candleLens!.invoke('drawings.list', k), BTC)).toEqual([]);
+    await expect(page.getByTestId('drawing-count')).toHaveAttribute('data-count', '2');
+    const left = await page.evaluate(async (k) => window.candleLens!.invoke('drawings.list', k), BTC);
+    expect(left.map((d: Drawing) => d.shape)).toEqual([
+      { kind: 'text', at: expect.objectContaining({ time: candles.at(-60)!.time }), text: 'support test' },
+      { kind: 'hline', price: expect.any(Number), alert: true },
+    ]);
+    // Placed between the candles' prices, the line's price is rounded to the price scale's cent.
+    const linePrice = (left[1] as Drawing).shape.kind === 'hline' ? ((left[1] as Drawing).shape as { price: number }).price : NaN;
+    expect(Number(linePrice.toFixed(2))).toBe(linePrice);
     expect(errors).toEqual([]);
   } finally {
     await server.close();

@@ -7,6 +7,7 @@ import {
   hitShape,
   hitTest,
   newShape,
+  roundToStep,
   segmentDistance,
   snapPrice,
   timeOfBar,
@@ -53,6 +54,15 @@ describe('the OHLC magnet', () => {
     expect(snapPrice(102.5, priceToY(102.5), candle, priceToY, 10)).toBe(102.5);
     expect(snapPrice(109, priceToY(109), undefined, priceToY, 15)).toBe(109);
     expect(snapPrice(120, priceToY(120), candle, () => null, 15)).toBe(120);
+  });
+});
+
+describe('rounding to the price step', () => {
+  it('rounds a pointer price to the scale step, never to zero', () => {
+    expect(roundToStep(107_381.60303486, 0.01)).toBe(107_381.6);
+    expect(roundToStep(0.123456, 0.0001)).toBe(0.1235);
+    expect(roundToStep(97_012.4, 0.5)).toBe(97_012.5);
+    expect(roundToStep(0.001, 0.01)).toBe(0.001);
   });
 });
 

@@ -11,7 +11,17 @@ import type { ChartSurface } from '../layout/chart-surface';
 import type { DrawingTarget, DrawingTools } from '../state/drawing-tools.svelte';
 import { sameStream } from '../state/stream-choice';
 import { DrawingsPrimitive, type ShownDrawing } from './drawings-primitive';
-import { dragShape, hitTest, newShape, snapPrice, timeOfBar, TWO_POINT_KINDS, type DrawingPart, type ScreenPoint } from './geometry';
+import {
+  dragShape,
+  hitTest,
+  newShape,
+  roundToStep,
+  snapPrice,
+  timeOfBar,
+  TWO_POINT_KINDS,
+  type DrawingPart,
+  type ScreenPoint,
+} from './geometry';
 
 /** How near (CSS px) the pointer must be to grab a drawing. */
 const HIT_TOLERANCE = 6;
@@ -168,9 +178,12 @@ export class DrawingLayer implements DrawingTarget {
       if (logical === null || raw === null || raw <= 0) return undefined;
       const bar = Math.round(logical) + surface.shownFrom();
       const candles = surface.candles();
-      const price = this.#o.tools.magnet
+      const snapped = this.#o.tools.magnet
         ? snapPrice(raw, p.y, candles[bar], (value) => surface.series.priceToCoordinate(value), MAGNET_RADIUS)
         : raw;
+      // A price between the candles' own is rounded to the price scale's step, as the scale shows prices.
+      const { minMove } = surface.series.options().priceFormat as { minMove?: number };
+      const price = snapped === raw ? roundToStep(raw, minMove ?? 0.01) : snapped;
       return { time: timeOfBar(candles, bar, this.#stepMs()), price };
     };
     const inPricePane = (p: ScreenPoint) =>

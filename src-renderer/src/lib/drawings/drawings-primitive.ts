@@ -14,7 +14,6 @@ import type {
 } from 'lightweight-charts';
 import type { DrawingShapeValue } from '../../../../src-shared/domain/drawings';
 import type { ChartSurface } from '../layout/chart-surface';
-import { formatQuantity } from '../number-format';
 import { barOfTime, type ScreenPoint, type ScreenShape } from './geometry';
 
 /** A drawing as the layer holds it: a stored one has a positive id, the one being drawn id 0. */
@@ -134,7 +133,7 @@ class DrawingsPaneView implements IPrimitivePaneView {
 class PriceLabel implements ISeriesPrimitiveAxisView {
   constructor(
     private readonly y: number,
-    private readonly price: number,
+    private readonly label: string,
     private readonly colour: string,
   ) {}
 
@@ -142,7 +141,7 @@ class PriceLabel implements ISeriesPrimitiveAxisView {
     return this.y;
   }
   text(): string {
-    return formatQuantity(this.price);
+    return this.label;
   }
   textColor(): string {
     return '#ffffff';
@@ -187,7 +186,9 @@ export class DrawingsPrimitive implements ISeriesPrimitive<Time> {
       const price = d.shape.kind === 'hline' ? d.shape.price : d.shape.kind === 'hray' ? d.shape.at.price : undefined;
       const y = price === undefined ? null : this.surface.series.priceToCoordinate(price);
       if (price === undefined || y === null) return [];
-      return [new PriceLabel(y, price, d.shape.kind === 'hline' && d.shape.alert ? ALERT_COLOUR : DRAWING_COLOUR)];
+      // Written as the price scale writes prices.
+      const label = this.surface.series.priceFormatter().format(price);
+      return [new PriceLabel(y, label, d.shape.kind === 'hline' && d.shape.alert ? ALERT_COLOUR : DRAWING_COLOUR)];
     });
   }
 

@@ -64,6 +64,13 @@ export function snapPrice(
   return best;
 }
 
+/** The price rounded to the price scale's step (0.01, 0.5, …), never to zero or below: then the price itself. */
+export function roundToStep(price: number, step: number): number {
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  const rounded = Number((Math.round(price / step) * step).toFixed(decimals));
+  return rounded > 0 ? rounded : price;
+}
+
 export interface ScreenPoint {
   x: number;
   y: number;
