@@ -190,6 +190,13 @@ test('four charts of their own streams show one crosshair, and the layout is res
     await expect(page.getByTestId('legend-title')).toHaveText(titles);
     await page.keyboard.press('1');
     await expect(page.getByTestId('chart')).toHaveCount(1);
+    // `?` lists the new keys with the others.
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    for (const words of ['draw a trend line', 'lock or unlock the selected drawing', 'four charts', "sync the charts' crosshairs"]) {
+      await expect(help).toContainText(words);
+    }
+    await page.screenshot({ path: shot('shortcuts-help.png') });
     expect(errors).toEqual([]);
   } finally {
     await server.close();

@@ -13,6 +13,7 @@ import {
   timeOfBar,
   type ScreenShape,
 } from '../../src-renderer/src/lib/drawings/geometry';
+import { candleHolding } from '../../src-renderer/src/lib/layout/chart-sync';
 
 const MIN = 60_000;
 // A break after the third candle (a gap of 10 minutes), as stored streams have.
@@ -133,5 +134,17 @@ describe('dragging', () => {
 
   it('refuses a move that would take a price to zero or below', () => {
     expect(dragShape(newShape('rect', a, b), 'body', b, { time: t0, price: 10 })).toBeUndefined();
+  });
+});
+
+describe('the synced crosshair', () => {
+  it('lands on the candle holding the moment: the last one starting at or before it', () => {
+    const hourly = [0, 60, 120, 240].map((m) => ({ time: t0 + m * MIN, open: 1, high: 1, low: 1, close: m, volume: 1, confirmed: true }));
+    expect(candleHolding(hourly, t0 + 59 * MIN)?.close).toBe(0);
+    expect(candleHolding(hourly, t0 + 60 * MIN)?.close).toBe(60);
+    expect(candleHolding(hourly, t0 + 200 * MIN)?.close).toBe(120); // in a break: the candle before it
+    expect(candleHolding(hourly, t0 + 10_000 * MIN)?.close).toBe(240);
+    expect(candleHolding(hourly, t0 - 1)).toBeUndefined();
+    expect(candleHolding([], t0)).toBeUndefined();
   });
 });
