@@ -7,7 +7,7 @@ import type { Drawing, DrawingPointValue, DrawingShapeValue } from '../../../../
 import { intervalMs } from '../../../../src-shared/domain/intervals';
 import type { StreamKeyValue } from '../../../../src-shared/domain/market';
 import type { Bridge } from '../bridge';
-import type { ChartSurface } from '../layout/chart-surface';
+import type { ChartSurface } from '../state/chart-surface';
 import type { DrawingTarget, DrawingTools } from '../state/drawing-tools.svelte';
 import { sameStream } from '../state/stream-choice';
 import { DrawingsPrimitive, type ShownDrawing } from './drawings-primitive';

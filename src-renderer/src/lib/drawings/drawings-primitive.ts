@@ -13,7 +13,7 @@ import type {
   Time,
 } from 'lightweight-charts';
 import type { DrawingShapeValue } from '../../../../src-shared/domain/drawings';
-import type { ChartSurface } from '../layout/chart-surface';
+import type { ChartSurface } from '../state/chart-surface';
 import { barOfTime, type ScreenPoint, type ScreenShape } from './geometry';
 
 /** A drawing as the layer holds it: a stored one has a positive id, the one being drawn id 0. */

@@ -5,7 +5,7 @@
  */
 import type { MouseEventParams, Time, UTCTimestamp } from 'lightweight-charts';
 import type { Candle } from '../../../../src-shared/domain/market';
-import type { ChartSurface } from './chart-surface';
+import type { ChartSurface } from '../state/chart-surface';
 
 /** The candle holding `time` (the last one starting at or before it), if any. */
 export function candleHolding(candles: readonly Candle[], time: number): Candle | undefined {
