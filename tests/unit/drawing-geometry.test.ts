@@ -13,7 +13,7 @@ import {
   timeOfBar,
   type ScreenShape,
 } from '../../src-renderer/src/lib/drawings/geometry';
-import { candleHolding } from '../../src-renderer/src/lib/layout/chart-sync';
+import { candleHolding } from '../../src-renderer/src/lib/layout/candle-holding';
 
 const MIN = 60_000;
 // A break after the third candle (a gap of 10 minutes), as stored streams have.

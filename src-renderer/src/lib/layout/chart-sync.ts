@@ -4,21 +4,8 @@
  * Only the chart the pointer is over leads, so the charts never echo each other's moves back.
  */
 import type { MouseEventParams, Time, UTCTimestamp } from 'lightweight-charts';
-import type { Candle } from '../../../../src-shared/domain/market';
 import type { ChartSurface } from '../state/chart-surface';
-
-/** The candle holding `time` (the last one starting at or before it), if any. */
-export function candleHolding(candles: readonly Candle[], time: number): Candle | undefined {
-  let lo = 0;
-  let hi = candles.length - 1;
-  if (hi < 0 || (candles[0]?.time ?? Infinity) > time) return undefined;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if ((candles[mid]?.time ?? Infinity) <= time) lo = mid;
-    else hi = mid - 1;
-  }
-  return candles[lo];
-}
+import { candleHolding } from './candle-holding';
 
 export interface SyncOptions {
   crosshair: boolean;
