@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { AlertStore, watchAlerts } from '../alerts/alerts';
 import { alertHandlers } from '../alerts/handlers';
 import { auditHandlers } from '../audit/handlers';
+import { DrawingStore, LayoutStore } from '../drawings/drawings';
+import { drawingHandlers, layoutHandlers } from '../drawings/handlers';
+import { watchPriceAlerts } from '../drawings/price-alerts';
 import { MarketFeed, type FeedOptions } from '../feed/feed';
 import { marketHandlers, watchlistHandlers } from '../feed/handlers';
 import type { StreamKeyValue } from '../../src-shared/domain/market';
@@ -143,6 +146,8 @@ export function createEngine({
   const stopRelay = relayToRenderers(bus, events);
   const alerts = new AlertStore(db);
   const stopAlerts = watchAlerts(bus, alerts, log);
+  const drawings = new DrawingStore(db, log);
+  const stopPriceAlerts = watchPriceAlerts(bus, drawings, events, log);
   let feed: MarketFeed | undefined;
   if (market !== false) {
     const { watch, ...feedOptions } = market;
@@ -228,6 +233,8 @@ export function createEngine({
     ...trainingHandlers(model),
     ...auditHandlers({ candles: store, signals, alerts }, host),
     ...forecastHandlers(model, signals),
+    ...drawingHandlers(drawings),
+    ...layoutHandlers(new LayoutStore(db)),
   } satisfies Handlers;
   // Last: every listener of the corridor is in place before the first candle.
   feed?.start();
@@ -258,6 +265,7 @@ export function createEngine({
       void model?.trainings.close();
       void host?.close();
       stopAlerts();
+      stopPriceAlerts();
       stopRelay();
       replays.closeAll();
       feed?.stop();

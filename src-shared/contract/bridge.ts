@@ -21,6 +21,7 @@ import {
   StreamKey,
   StreamSummary,
 } from '../domain/market';
+import { DrawingInput, DrawingSchema, LayoutName, LayoutSchema, NamedLayoutSchema } from '../domain/drawings';
 import { ModelInfoSchema, ModelSummarySchema, TrainProgressSchema } from '../domain/model';
 import { PreferencesSchema } from '../domain/preferences';
 import { RESAMPLED_INTERVALS } from '../domain/resample';
@@ -274,6 +275,34 @@ export const calls = {
       .strict(),
     response: z.object({ candles: CandleColumnsSchema, cut: z.array(EpochMs) }),
   },
+  /** A stream's drawings, oldest first. */
+  'drawings.list': {
+    request: StreamKey.strict(),
+    response: z.array(DrawingSchema),
+  },
+  /** Stores a new drawing (no `id`) or an edited one; a locked drawing's shape is refused until it is unlocked. */
+  'drawings.save': {
+    request: DrawingInput,
+    response: DrawingSchema,
+  },
+  /** Removes a drawing; a locked one is refused. */
+  'drawings.remove': {
+    request: z.object({ id: z.number().int().positive() }).strict(),
+    response: z.object({ removed: z.boolean() }),
+  },
+  'layouts.list': {
+    request: Empty,
+    response: z.array(NamedLayoutSchema),
+  },
+  /** Saves a layout under a name (replacing one of that name); `current` is the working layout, saved on every change. */
+  'layouts.save': {
+    request: z.object({ name: LayoutName, layout: LayoutSchema }).strict(),
+    response: NamedLayoutSchema,
+  },
+  'layouts.remove': {
+    request: z.object({ name: LayoutName }).strict(),
+    response: z.object({ removed: z.boolean() }),
+  },
 } as const;
 
 /** Events pushed from the engine to every connected renderer. */
@@ -301,6 +330,8 @@ export const events = {
     version: z.string().optional(),
     error: z.string().optional(),
   }),
+  /** A candle touched a horizontal line set as a price alert; the alert is then off (it fires once). */
+  'drawing.alert': z.object({ drawing: DrawingSchema, candle: CandleSchema }),
 } as const;
 
 export type Calls = typeof calls;

@@ -55,6 +55,12 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'audit.verify': { id: 1 },
   'forecasts.explain': { id: 1, head: 'sharp' },
   'candles.resampled': { symbol: stream.symbol, interval: '15', limit: 50 },
+  'drawings.list': stream,
+  'drawings.save': { ...stream, shape: { kind: 'trend', from: { time: 0, price: 1 }, to: { time: 60_000, price: 2 } } },
+  'drawings.remove': { id: 1 },
+  'layouts.list': {},
+  'layouts.save': { name: 'two', layout: { charts: 2, others: [{ category: 'linear', symbol: 'ETHUSDT', interval: '5' }] } },
+  'layouts.remove': { name: 'two' },
 };
 
 const callName = fc.oneof(

@@ -4,6 +4,8 @@ import { withChannelPane } from '../indicators/indicator-list';
 import { shortcutFor, type ShortcutAction } from '../shortcuts';
 import type { ChartRef } from './chart-handle';
 import { exportChartPng, type ChartExportTargets } from './chart-export';
+import type { DrawingTools } from './drawing-tools.svelte';
+import type { LayoutState } from './layout.svelte';
 import type { PreferencesState } from './preferences.svelte';
 import type { ReplaySession } from './replay.svelte';
 import type { SignalsState } from './signals.svelte';
@@ -15,6 +17,8 @@ export interface CommandTargets extends ChartExportTargets {
   signals: SignalsState;
   replay: ReplaySession;
   chart: ChartRef;
+  drawings: DrawingTools;
+  layout: LayoutState;
 }
 
 export class Commands {
@@ -27,7 +31,7 @@ export class Commands {
   readonly #actions: Record<ShortcutAction, () => void>;
 
   constructor(targets: CommandTargets) {
-    const { prefs, session, signals, replay, chart } = targets;
+    const { prefs, session, signals, replay, chart, drawings, layout } = targets;
     this.#prefs = prefs;
     this.#chart = chart;
     this.#actions = {
@@ -43,6 +47,7 @@ export class Commands {
         this.models = false;
         this.audit = false;
         this.help = false;
+        drawings.cancel();
       },
       help: () => (this.help = !this.help),
       toggleModels: () => (this.models = !this.models),
@@ -50,6 +55,18 @@ export class Commands {
       toggleAudit: () => (this.audit = !this.audit),
       toggleReplay: () => replay.toggle(),
       exportPng: () => void exportChartPng(targets),
+      drawHorizontalLine: () => drawings.pick('hline'),
+      drawHorizontalRay: () => drawings.pick('hray'),
+      drawTrendLine: () => drawings.pick('trend'),
+      drawRectangle: () => drawings.pick('rect'),
+      drawNote: () => drawings.pick('text'),
+      lockDrawing: () => drawings.toggleLock(),
+      deleteDrawing: () => drawings.deleteSelected(),
+      layoutOne: () => layout.setCharts(1),
+      layoutTwo: () => layout.setCharts(2),
+      layoutFour: () => layout.setCharts(4),
+      toggleSyncCrosshair: () => layout.toggleSyncCrosshair(),
+      toggleSyncTime: () => layout.toggleSyncTime(),
     };
   }
 

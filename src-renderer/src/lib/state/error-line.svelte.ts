@@ -19,6 +19,9 @@ const ACTIONS: ReadonlySet<CallName> = new Set([
   'backtest.run',
   'audit.verify',
   'forecasts.explain',
+  'drawings.save',
+  'drawings.remove',
+  'layouts.save',
 ]);
 
 export class ErrorLine {
