@@ -14,6 +14,7 @@ import { commandParity } from './parity';
 import { commandRiskBaselines } from './risk-baselines';
 import { commandServe } from './serve';
 import { commandTrain } from './train';
+import { commandTrust } from './trust';
 
 const USAGE = `usage: candle-lens <command> [options]
 
@@ -43,6 +44,9 @@ commands:
                                                   JSON report of the risk baselines (EWMA, HAR-RV, GARCH; VaR; sharp move)
                                                   fitted on the training period, judged on the test period
   audit --db PATH [--verify]                      every stored signal as CSV; --verify re-runs each one
+  trust --csv FILE [--model M | --convs 32:5,64:5,128:3 --window T] [--windows N] [--epochs N] [--seed N]
+        [--methods gradcam,…,gradxinput] [--backend B]
+                                                  planted-pattern benchmark of the explanations: JSON table per method
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -57,6 +61,7 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   backtest: commandBacktest,
   'risk-baselines': commandRiskBaselines,
   audit: commandAudit,
+  trust: commandTrust,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FEATURE_CHANNELS, type FeatureSpec } from '../../src-shared/domain/feature-spec';
+import { TRUST_METHODS, TrustReportSchema } from '../../src-shared/domain/trust-report';
+import { parseCandleCsv } from '../../src-main/market/candle-csv';
+import { plantedWindows, PATTERN_LENGTH } from '../../src-main/features/planted-pattern';
+import { randomizationStages, randomizedWeights } from '../../src-main/explain/trust';
+import { useBackend } from '../../src-main/model/backend';
+import { initialWeights } from '../../src-main/model/network';
+import { plantedBenchmark } from '../../src-main/training/planted-benchmark';
+
+const candles = parseCandleCsv(readFileSync(join(import.meta.dirname, '../../resources/sample/bybit_BTCUSDT_1m.csv'), 'utf8'), '1');
+// Small and fast: 20 candles a window (40 of warm-up), two small conv blocks.
+const features: FeatureSpec = { channels: [...FEATURE_CHANNELS], windowLength: 20, warmup: 40 };
+const convs = [
+  { filters: 8, kernel_size: 5, padding: 2 },
+  { filters: 16, kernel_size: 3, padding: 1 },
+];
+
+describe('the planted-pattern data', () => {
+  it('plants the pattern in every other window, at a seeded place inside it, and says where', () => {
+    const data = plantedWindows(candles, 60_000, features, { windows: 40, seed: 5 });
+    expect(Array.from(data.labels.slice(0, 4))).toEqual([1, 0, 1, 0]);
+    data.patterns.forEach((p, n) => {
+      expect(p === null).toBe(n % 2 === 1);
+      if (p !== null) {
+        expect(p.to - p.from).toBe(PATTERN_LENGTH);
+        expect(p.from).toBeGreaterThanOrEqual(0);
+        expect(p.to).toBeLessThanOrEqual(features.windowLength);
+      }
+    });
+    // The hammer's volume spike: volume_vs_ma (the last channel) at the hammer is ln 6 or more, well above its usual level.
+    const C = features.channels.length;
+    const volume = features.channels.indexOf('volume_vs_ma');
+    const hammer = (n: number) => data.inputs[(n * features.windowLength + (data.patterns[n]?.to ?? 0) - 1) * C + volume] ?? 0;
+    for (let n = 0; n < 40; n += 2) expect(hammer(n)).toBeGreaterThan(1.2);
+    expect(plantedWindows(candles, 60_000, features, { windows: 40, seed: 5 }).inputs).toEqual(data.inputs);
+  });
+
+  it('refuses a series too short for one window', () => {
+    expect(() => plantedWindows(candles.slice(0, 30), 60_000, features, { windows: 2, seed: 1 })).toThrow(
+      /needs 61 unbroken candles, the longest run has 30/,
+    );
+  });
+});
+
+describe('cascading randomization', () => {
+  const spec = { input_channels: 9, sequence_length: 20, num_classes: 2, convs, batchnorm_eps: 1e-5 };
+
+  it('randomizes the heads first, then each conv block from the top, keeping what it has not reached', () => {
+    expect(randomizationStages(spec).map((s) => s.randomized)).toEqual(['heads', 'conv 2', 'conv 1']);
+    const trained = initialWeights(spec, 1);
+    const headsOnly = randomizedWeights(spec, trained, randomizationStages(spec)[0]?.prefixes ?? [], 99);
+    expect(headsOnly.get('fc.weight')?.data).not.toEqual(trained.get('fc.weight')?.data);
+    expect(headsOnly.get('convs.1.weight')?.data).toEqual(trained.get('convs.1.weight')?.data);
+    const all = randomizedWeights(spec, trained, randomizationStages(spec).at(-1)?.prefixes ?? [], 99);
+    for (const name of trained.keys())
+      if (name.endsWith('.weight') && !name.startsWith('bns.')) expect(all.get(name)?.data).not.toEqual(trained.get(name)?.data);
+  });
+});
+
+describe('the planted-pattern benchmark (the whole explain path, small and seeded)', () => {
+  beforeAll(async () => {
+    await useBackend(['wasm', 'cpu']);
+  });
+
+  it('trains a model that finds the pattern, and measures every method against it', async () => {
+    const result = await plantedBenchmark(candles, 60_000, {
+      convs,
+      features,
+      windows: 800,
+      seed: 3,
+      settings: { epochs: 20, patience: 20, learningRate: 3e-3, batchSize: 64 },
+    });
+    expect(result.testAccuracy).toBeGreaterThan(0.9);
+    const report = TrustReportSchema.parse(result.report);
+    expect(report.rows.map((r) => r.method)).toEqual([...TRUST_METHODS]);
+    const row = (method: string) => report.rows.find((r) => r.method === method);
+    for (const r of report.rows) {
+      // Every figure is there, and the randomization checks fall as the weights go.
+      expect(r.curves.morf).toHaveLength(9);
+      expect(r.randomization.map((s) => s.randomized)).toEqual(['heads', 'conv 2', 'conv 1']);
+      expect(r.dataRandomization).not.toBeNull();
+    }
+    // The reference and Grad-CAM point at the pattern, and removing what they point at hurts.
+    expect(row('gradxinput')?.pointingGame).toBeGreaterThan(0.8);
+    expect(row('gradcam')?.pointingGame).toBeGreaterThan(0.6);
+    expect(row('gradcam')?.roadCombined).toBeGreaterThan(0);
+    expect(row('gradcam')?.randomization.at(-1)?.spearman).toBeLessThan(0.5);
+    expect(report.defaultMethod.why).toMatch(/best ROAD combined score on the direction head/);
+  }, 120_000);
+});
