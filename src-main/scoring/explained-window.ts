@@ -8,10 +8,11 @@ import { z } from 'zod';
 import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
 import { HeadForecastsSchema } from '../../src-shared/domain/forecasts';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
-import { SIGNAL_CLASSES, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
+import { SIGNAL_CLASSES, SignalDeletionSchema, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
 import { explainBatch } from '../explain/explainer';
+import { windowDeletion } from '../explain/trust';
 import { windowFeatures } from '../features/windows';
-import { HEAD_NAMES, type HeadName } from '../model/heads';
+import { HEAD_NAMES, headSlot, type HeadName } from '../model/heads';
 import type { ModelMetadata } from '../model/model-file';
 import type { FinancialCnn } from '../model/network';
 import { inputHash } from './input-hash';
@@ -32,6 +33,8 @@ export const ScoreResultSchema = z.object({
   attributionByCandle: z.array(z.array(z.number())),
   windowStarts: z.array(z.number().int()),
   inputHash: z.string(),
+  /** This signal's own deletion test (../explain/trust's windowDeletion). */
+  deletion: SignalDeletionSchema,
 });
 export type ScoreResult = z.output<typeof ScoreResultSchema>;
 
@@ -76,6 +79,7 @@ export function explainWindow({ model, features, normalization }: ScoringModel, 
     attributionByCandle: e.attributionByStep,
     windowStarts: request.history.slice(-features.windowLength).map((c) => c.time),
     inputHash: inputHash(request.history),
+    deletion: windowDeletion(model, inputs, e.cam, headSlot(model.spec, e.head).offset + e.target),
   };
 }
 
@@ -100,6 +104,7 @@ export function windowSignal(
     features: model.channels.map((name, i) => ({ name, attribution: result.attribution[i] ?? 0 })),
     candleFeatures: result.attributionByCandle,
     inputHash: result.inputHash,
+    deletion: result.deletion,
   };
 }
 
