@@ -6,6 +6,7 @@
  * (src-main/training/planted-benchmark) adds the pointing game and the data randomization check.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CAM_METHODS, type CamMethodName } from '../../src-shared/domain/signal';
 import {
   TRUST_METHOD_LABELS,
   TRUST_METHODS,
@@ -286,22 +287,29 @@ export function trustReport(
   return { windows: count, noise, seed, rows, defaultMethod: defaultMethod(rows) };
 }
 
-/** The method with the best ROAD combined score on the first head measured, and the sentence saying so. */
+/**
+ * The app's default method: the CAM method (gradient × input is a reference the heatmap does not
+ * offer) with the best ROAD combined score on the first head measured, and the sentence saying so.
+ */
 export function defaultMethod(rows: readonly MethodTrust[]): TrustReport['defaultMethod'] {
   const head = rows[0]?.head;
-  const candidates = rows.filter((r) => r.head === head).sort((a, b) => b.roadCombined - a.roadCombined);
-  const best = candidates[0];
-  if (best === undefined) throw new Error('no method was measured');
-  const others = candidates
-    .slice(1)
+  const measured = rows.filter((r) => r.head === head).sort((a, b) => b.roadCombined - a.roadCombined);
+  const best = measured.find((r): r is MethodTrust & { method: CamMethodName } => isCamMethod(r.method));
+  if (best === undefined) throw new Error('no CAM method was measured');
+  const others = measured
+    .filter((r) => r !== best)
     .map((r) => `${TRUST_METHOD_LABELS[r.method]} ${r.roadCombined.toFixed(4)}`)
     .join(', ');
   const verdict =
     best.roadCombined > 0
       ? ''
-      : ' Even so, removing its most relevant candles hurts no more than removing its least relevant: no method can be trusted here.';
+      : ' Even so, removing its most relevant candles hurts no more than removing its least relevant: its heatmap cannot be trusted here.';
   return {
     method: best.method,
-    why: `${TRUST_METHOD_LABELS[best.method]} has the best ROAD combined score on the ${head} head over ${best.windows} windows: ${best.roadCombined.toFixed(4)}${others === '' ? '' : ` (${others})`}.${verdict}`,
+    why: `${TRUST_METHOD_LABELS[best.method]} has the best ROAD combined score of the CAM methods on the ${head} head over ${best.windows} test windows: ${best.roadCombined.toFixed(4)}${others === '' ? '' : ` (${others})`}.${verdict}`,
   };
+}
+
+function isCamMethod(method: TrustMethodName): method is CamMethodName {
+  return (CAM_METHODS as readonly string[]).includes(method);
 }

@@ -4,7 +4,7 @@
  * randomization sanity checks and, on the planted-pattern benchmark, the pointing game.
  */
 import { z } from 'zod';
-import { CAM_LABELS, CAM_METHODS } from './signal';
+import { CAM_LABELS, CAM_METHODS, CamMethod } from './signal';
 
 /** The explanation methods measured: the CAM methods and gradient × input, a reference that needs no conv block. */
 export const TRUST_METHOD_LABELS = { ...CAM_LABELS, gradxinput: 'gradient × input' } as const;
@@ -56,7 +56,7 @@ export const TrustReportSchema = z.object({
   noise: z.number(),
   seed: z.number().int(),
   rows: z.array(MethodTrustSchema),
-  /** The method with the best ROAD combined score on the first head (direction when the model has it), and why. */
-  defaultMethod: z.object({ method: TrustMethod, why: z.string() }),
+  /** The CAM method with the best ROAD combined score on the first head (direction when the model has it), and why. */
+  defaultMethod: z.object({ method: CamMethod, why: z.string() }),
 });
 export type TrustReport = z.output<typeof TrustReportSchema>;

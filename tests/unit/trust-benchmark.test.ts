@@ -5,7 +5,8 @@ import { FEATURE_CHANNELS, type FeatureSpec } from '../../src-shared/domain/feat
 import { TRUST_METHODS, TrustReportSchema } from '../../src-shared/domain/trust-report';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { plantedWindows, PATTERN_LENGTH } from '../../src-main/features/planted-pattern';
-import { randomizationStages, randomizedWeights } from '../../src-main/explain/trust';
+import { defaultMethod, randomizationStages, randomizedWeights } from '../../src-main/explain/trust';
+import type { MethodTrust } from '../../src-shared/domain/trust-report';
 import { useBackend } from '../../src-main/model/backend';
 import { initialWeights } from '../../src-main/model/network';
 import { plantedBenchmark } from '../../src-main/training/planted-benchmark';
@@ -60,6 +61,40 @@ describe('cascading randomization', () => {
   });
 });
 
+describe('the default method', () => {
+  const row = (method: MethodTrust['method'], roadCombined: number, head = 'direction'): MethodTrust => ({
+    method,
+    head,
+    windows: 512,
+    curves: { fractions: [], original: 0, imputed: 0, morf: [], lerf: [] },
+    morfArea: 0,
+    lerfArea: 0,
+    roadCombined,
+    deletionAuc: 0,
+    insertionAuc: 0,
+    comprehensiveness: 0,
+    sufficiency: 0,
+    randomization: [],
+    dataRandomization: null,
+    pointingGame: null,
+    patternMass: null,
+  });
+
+  it('is the CAM method with the best ROAD on the first head; the reference is compared, never chosen', () => {
+    const chosen = defaultMethod([row('gradcam', 0.02), row('gradxinput', 0.08), row('layercam', 0.03), row('gradcam', 0.5, 'volatility')]);
+    expect(chosen.method).toBe('layercam');
+    expect(chosen.why).toBe(
+      'LayerCAM has the best ROAD combined score of the CAM methods on the direction head over 512 test windows: 0.0300 (gradient × input 0.0800, Grad-CAM 0.0200).',
+    );
+  });
+
+  it('says so when even the best cannot be trusted', () => {
+    expect(defaultMethod([row('gradcam', -0.01), row('scorecam', -0.02)]).why).toMatch(
+      /Grad-CAM .* -0\.0100 \(Score-CAM -0\.0200\)\. Even so, .* cannot be trusted here\.$/,
+    );
+  });
+});
+
 describe('the planted-pattern benchmark (the whole explain path, small and seeded)', () => {
   beforeAll(async () => {
     await useBackend(['wasm', 'cpu']);
@@ -88,6 +123,6 @@ describe('the planted-pattern benchmark (the whole explain path, small and seede
     expect(row('gradcam')?.pointingGame).toBeGreaterThan(0.6);
     expect(row('gradcam')?.roadCombined).toBeGreaterThan(0);
     expect(row('gradcam')?.randomization.at(-1)?.spearman).toBeLessThan(0.5);
-    expect(report.defaultMethod.why).toMatch(/best ROAD combined score on the direction head/);
+    expect(report.defaultMethod.why).toMatch(/best ROAD combined score of the CAM methods on the direction head/);
   }, 120_000);
 });
