@@ -8,6 +8,8 @@ import { plantedWindows, PATTERN_LENGTH } from '../../src-main/features/planted-
 import { defaultMethod, randomizationStages, randomizedWeights } from '../../src-main/explain/trust';
 import type { MethodTrust } from '../../src-shared/domain/trust-report';
 import { useBackend } from '../../src-main/model/backend';
+import { loadModel } from '../../src-main/model/model-file';
+import { measuredDefaultMethod } from '../../src-main/signals/default-method';
 import { initialWeights } from '../../src-main/model/network';
 import { plantedBenchmark } from '../../src-main/training/planted-benchmark';
 
@@ -86,6 +88,16 @@ describe('the default method', () => {
     expect(chosen.why).toBe(
       'LayerCAM has the best ROAD combined score of the CAM methods on the direction head over 512 test windows: 0.0300 (gradient × input 0.0800, Grad-CAM 0.0200).',
     );
+  });
+
+  it("is what the app explains a model's signals by: the bundled model's measured Grad-CAM, another model's own, Grad-CAM without a report", () => {
+    const { metadata } = loadModel(join(import.meta.dirname, '../../resources/models/default-f67a931df96c'));
+    expect(measuredDefaultMethod(metadata)).toBe('gradcam');
+    const test = metadata.metrics?.test as { trust: { defaultMethod: { method: string } } };
+    const measuredLayerCam = { ...test, trust: { ...test.trust, defaultMethod: { method: 'layercam', why: 'measured' } } };
+    expect(measuredDefaultMethod({ ...metadata, metrics: { test: measuredLayerCam } })).toBe('layercam');
+    expect(measuredDefaultMethod({ ...metadata, metrics: null })).toBe('gradcam');
+    expect(measuredDefaultMethod(undefined)).toBe('gradcam');
   });
 
   it('says so when even the best cannot be trusted', () => {
