@@ -31,8 +31,8 @@ commands:
          [--epochs N] [--stride N] [--window T] [--horizon H] [--convs 32:5,64:5,128:3] [--seed N]
          [--backend tensorflow|wasm|cpu]
                                                   train, evaluate and save a model (registered in --db)
-  evaluate --model M --csv FILE [--interval I] [--stride N] [--backend B]
-                                                  JSON report: model vs baselines with 95% CIs, faithfulness
+  evaluate --model M --csv FILE [--interval I] [--stride N] [--trust-windows N] [--backend B]
+                                                  JSON report: model vs baselines with 95% CIs, faithfulness, trust
   explain --model M --csv FILE --at START_MS [--method ${CAM_METHODS.join('|')}]
           [--layer N] [--target buy|hold|sell] [--backend B]
                                                   the explained signal of the window ending at that candle
