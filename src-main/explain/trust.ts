@@ -295,7 +295,7 @@ export function defaultMethod(rows: readonly MethodTrust[]): TrustReport['defaul
   const head = rows[0]?.head;
   const measured = rows.filter((r) => r.head === head).sort((a, b) => b.roadCombined - a.roadCombined);
   const best = measured.find((r): r is MethodTrust & { method: CamMethodName } => isCamMethod(r.method));
-  if (best === undefined) throw new Error('no CAM method was measured');
+  if (best === undefined) return { method: 'gradcam', why: 'No CAM method was measured, so Grad-CAM stays the default.' };
   const others = measured
     .filter((r) => r !== best)
     .map((r) => `${TRUST_METHOD_LABELS[r.method]} ${r.roadCombined.toFixed(4)}`)

@@ -100,6 +100,13 @@ describe('the default method', () => {
     expect(measuredDefaultMethod(undefined)).toBe('gradcam');
   });
 
+  it('stays Grad-CAM, saying why, when only the reference was measured', () => {
+    expect(defaultMethod([row('gradxinput', 0.08)])).toEqual({
+      method: 'gradcam',
+      why: 'No CAM method was measured, so Grad-CAM stays the default.',
+    });
+  });
+
   it('says so when even the best cannot be trusted', () => {
     expect(defaultMethod([row('gradcam', -0.01), row('scorecam', -0.02)]).why).toMatch(
       /Grad-CAM .* -0\.0100 \(Score-CAM -0\.0200\)\. Even so, .* cannot be trusted here\.$/,
