@@ -5,7 +5,7 @@ import { evaluateModel } from '../evaluation/evaluate';
 import { hasForecastHeads, modelRiskReport } from '../evaluation/model-risk';
 import { TrainSettingsSchema } from '../training/job';
 import { splitBoundaries, walkForwardSplit, type Split } from '../training/split';
-import { trustReport } from '../explain/trust';
+import { evenlySpaced, trustReport } from '../explain/trust';
 import type { TrustReport } from '../../src-shared/domain/trust-report';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import type { LoadedModel } from '../model/model-file';
@@ -74,8 +74,7 @@ function trustOnTestPeriod(
   const { features } = pipelineOf(loaded);
   const split = testPeriodSplit(loaded, data.samples, data.stepMs);
   const period = split.test.length > 0 ? split.test : data.samples.map((_, i) => i);
-  const step = Math.max(1, Math.floor(period.length / windows));
-  const picked = period.filter((_, n) => n % step === 0).slice(0, windows);
+  const picked = evenlySpaced(period.length, windows).map((n) => period[n] as number);
   const inputs = pickRows(data.inputs, features.windowLength * features.channels.length, picked);
   return trustReport({ spec: loaded.metadata.spec, weights: loaded.weights }, inputs, picked.length);
 }

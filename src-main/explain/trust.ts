@@ -252,6 +252,12 @@ export interface TrustOptions extends PerturbationOptions {
   heads?: readonly HeadName[];
 }
 
+/** Up to `windows` of `count` windows, evenly spaced over them: a period's sample for the trust report. */
+export function evenlySpaced(count: number, windows: number): number[] {
+  const step = Math.max(1, Math.floor(count / windows));
+  return Array.from({ length: Math.min(windows, Math.ceil(count / step)) }, (_, n) => n * step);
+}
+
 /** The trust report of a model on `count` windows (flat [N, T, C], normalized), every method × head. */
 export function trustReport(
   model: { spec: ModelSpec; weights: StateDict },
