@@ -216,6 +216,12 @@ export function randomizedWeights(spec: ModelSpec, weights: StateDict, prefixes:
   return new Map([...weights].map(([name, w]) => [name, prefixes.some((p) => name.startsWith(p)) ? (fresh.get(name) ?? w) : w]));
 }
 
+/**
+ * Added to the report's seed for the re-initialized weights: a model trained with the same seed
+ * (the planted benchmark's) would otherwise be "randomized" back to its own initial weights.
+ */
+const RANDOMIZATION_SEED_OFFSET = 1_000_003;
+
 /** Mean Spearman correlation of paired maps; a constant map (no ranking) counts as 0. */
 export function meanSpearman(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number {
   if (a.length === 0) return 0;
@@ -237,7 +243,7 @@ export function cascadingRandomization(
   const offset = headSlot(model.spec, head).offset;
   const targets = trained.columns.map((c) => c - offset);
   return randomizationStages(model.spec).map(({ randomized, prefixes }) => {
-    const network = new FinancialCnn(model.spec, randomizedWeights(model.spec, model.weights, prefixes, seed));
+    const network = new FinancialCnn(model.spec, randomizedWeights(model.spec, model.weights, prefixes, seed + RANDOMIZATION_SEED_OFFSET));
     try {
       const maps = relevanceMaps(network, inputs, trained.maps.length, method, head, targets).maps;
       return { randomized, spearman: meanSpearman(trained.maps, maps) };

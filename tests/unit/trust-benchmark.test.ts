@@ -5,12 +5,13 @@ import { FEATURE_CHANNELS, type FeatureSpec } from '../../src-shared/domain/feat
 import { TRUST_METHODS, TrustReportSchema } from '../../src-shared/domain/trust-report';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { plantedWindows, PATTERN_LENGTH } from '../../src-main/features/planted-pattern';
-import { defaultMethod, randomizationStages, randomizedWeights } from '../../src-main/explain/trust';
+import { cascadingRandomization, defaultMethod, randomizationStages, randomizedWeights, relevanceMaps } from '../../src-main/explain/trust';
 import type { MethodTrust } from '../../src-shared/domain/trust-report';
 import { useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';
 import { measuredDefaultMethod } from '../../src-main/signals/default-method';
-import { initialWeights } from '../../src-main/model/network';
+import { FinancialCnn, initialWeights } from '../../src-main/model/network';
+import { seededRandom } from '../../src-main/model/random';
 import { plantedBenchmark } from '../../src-main/training/planted-benchmark';
 
 const candles = parseCandleCsv(readFileSync(join(import.meta.dirname, '../../resources/sample/bybit_BTCUSDT_1m.csv'), 'utf8'), '1');
@@ -60,6 +61,25 @@ describe('cascading randomization', () => {
     const all = randomizedWeights(spec, trained, randomizationStages(spec).at(-1)?.prefixes ?? [], 99);
     for (const name of trained.keys())
       if (name.endsWith('.weight') && !name.startsWith('bns.')) expect(all.get(name)?.data).not.toEqual(trained.get(name)?.data);
+  });
+});
+
+describe('cascading randomization of a model initialized with the report seed', () => {
+  beforeAll(async () => {
+    await useBackend(['wasm', 'cpu']);
+  });
+
+  it('draws weights other than its initial ones, so the maps are not compared with themselves', () => {
+    const spec = { input_channels: 9, sequence_length: 20, num_classes: 2, convs, batchnorm_eps: 1e-5 };
+    // Untrained: its weights are the initialization of seed 5, the report's seed.
+    const model = { spec, weights: initialWeights(spec, 5) };
+    const network = new FinancialCnn(spec, model.weights);
+    const random = seededRandom(2);
+    const inputs = Float32Array.from({ length: 8 * 20 * 9 }, () => random() * 2 - 1);
+    const maps = relevanceMaps(network, inputs, 8, 'gradxinput', 'direction');
+    network.dispose();
+    const stages = cascadingRandomization(model, inputs, maps, 'gradxinput', 'direction', 5);
+    expect(stages.at(-1)?.spearman).toBeLessThan(0.9);
   });
 });
 
