@@ -7,6 +7,7 @@ const PURE = [
   '^src-shared/',
   '^src-main/features/',
   '^src-main/explain/cam',
+  '^src-main/explain/(perturbation|map-checks)\\.ts$',
   '^src-main/backtest/(simulate|metrics|volatility-sizing|var-backtest)\\.ts$',
   '^src-main/evaluation/',
   '^src-main/scoring/',

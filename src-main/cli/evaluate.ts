@@ -4,7 +4,9 @@ import { normalizeInPlace } from '../features/windows';
 import { evaluateModel } from '../evaluation/evaluate';
 import { hasForecastHeads, modelRiskReport } from '../evaluation/model-risk';
 import { TrainSettingsSchema } from '../training/job';
-import { splitBoundaries, walkForwardSplit } from '../training/split';
+import { splitBoundaries, walkForwardSplit, type Split } from '../training/split';
+import { evenlySpaced, trustReport } from '../explain/trust';
+import type { TrustReport } from '../../src-shared/domain/trust-report';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import type { LoadedModel } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
@@ -28,21 +30,26 @@ export function pipelineOf(loaded: LoadedModel) {
 }
 
 /**
- * The forecast heads' risk report on the file's test period: the model's walk-forward split (its
- * training fractions, an embargo of H candles) over the file's windows, the baselines fitted on the
- * part before it. On the model's own training file that is its test period; on another symbol, the
- * same share of that symbol's history.
+ * The file's test period: the model's walk-forward split (its training fractions, an embargo of H
+ * candles) over the file's windows. On the model's own training file that is its test period; on
+ * another symbol, the same share of that symbol's history.
  */
+function testPeriodSplit(loaded: LoadedModel, samples: Sample[], stepMs: number): Split {
+  const { labels } = pipelineOf(loaded);
+  const fractions = TrainSettingsSchema.pick({ trainFraction: true, validationFraction: true });
+  const trained = fractions.safeParse(loaded.metadata.training ?? {});
+  const { trainFraction, validationFraction } = trained.success ? trained.data : fractions.parse({});
+  return walkForwardSplit(samples, { train: trainFraction, validation: validationFraction }, labels.horizon * stepMs);
+}
+
+/** The forecast heads' risk report on the file's test period, the baselines fitted on the part before it. */
 function riskOnTestPeriod(
   model: FinancialCnn,
   loaded: LoadedModel,
   data: { inputs: Float32Array; samples: Sample[]; candles: Candle[]; stepMs: number },
 ): RiskReport | undefined {
   const { labels, features } = pipelineOf(loaded);
-  const fractions = TrainSettingsSchema.pick({ trainFraction: true, validationFraction: true });
-  const trained = fractions.safeParse(loaded.metadata.training ?? {});
-  const { trainFraction, validationFraction } = trained.success ? trained.data : fractions.parse({});
-  const split = walkForwardSplit(data.samples, { train: trainFraction, validation: validationFraction }, labels.horizon * data.stepMs);
+  const split = testPeriodSplit(loaded, data.samples, data.stepMs);
   if (split.train.length === 0 || split.test.length === 0)
     throw new Error(`${data.samples.length} windows give no training or no test period to judge the forecast heads on`);
   return modelRiskReport(model, {
@@ -55,6 +62,26 @@ function riskOnTestPeriod(
   });
 }
 
+/**
+ * The trust report of every method and head on up to `windows` windows evenly spaced over the file's
+ * test period (all its windows when the split leaves no test period).
+ */
+function trustOnTestPeriod(
+  loaded: LoadedModel,
+  data: { inputs: Float32Array; samples: Sample[]; stepMs: number },
+  windows: number,
+): TrustReport {
+  const { features } = pipelineOf(loaded);
+  const split = testPeriodSplit(loaded, data.samples, data.stepMs);
+  const period = split.test.length > 0 ? split.test : data.samples.map((_, i) => i);
+  const picked = evenlySpaced(period.length, windows).map((n) => period[n] as number);
+  const inputs = pickRows(data.inputs, features.windowLength * features.channels.length, picked);
+  return trustReport({ spec: loaded.metadata.spec, weights: loaded.weights }, inputs, picked.length);
+}
+
+/** Windows of the test period the trust report measures (every method × head on each). */
+const TRUST_WINDOWS = 512;
+
 export async function commandEvaluate(args: string[]): Promise<void> {
   const { values } = parse(args, {
     model: { type: 'string' },
@@ -62,8 +89,10 @@ export async function commandEvaluate(args: string[]): Promise<void> {
     interval: { type: 'string' },
     stride: { type: 'string' },
     backend: { type: 'string' },
+    'trust-windows': { type: 'string' },
   });
   if (values.csv === undefined) throw new UsageError('--csv FILE is required');
+  const trustWindows = positiveInt('trust-windows', values['trust-windows'], TRUST_WINDOWS);
   const loaded = requireModel(values.model);
   const { features, normalization, labels } = pipelineOf(loaded);
   const backend = await startBackend(values.backend, { threads: availableParallelism() });
@@ -89,8 +118,9 @@ export async function commandEvaluate(args: string[]): Promise<void> {
   const report = evaluateModel(model, inputs, samples, (t) => closes.get(t), labels.horizon, stepMs);
   const risk = hasForecastHeads(model) ? riskOnTestPeriod(model, loaded, { inputs, samples, candles, stepMs }) : undefined;
   model.dispose();
-  for (const line of [...report.verdict, ...(risk?.verdicts.map((v) => v.sentence) ?? [])]) console.error(line);
+  const trust = trustOnTestPeriod(loaded, { inputs, samples, stepMs }, trustWindows);
+  for (const line of [...report.verdict, ...(risk?.verdicts.map((v) => v.sentence) ?? []), trust.defaultMethod.why]) console.error(line);
   console.log(
-    JSON.stringify({ modelVersion: loaded.metadata.version, backend, csv: values.csv, ...report, ...(risk && { risk }) }, null, 1),
+    JSON.stringify({ modelVersion: loaded.metadata.version, backend, csv: values.csv, ...report, ...(risk && { risk }), trust }, null, 1),
   );
 }

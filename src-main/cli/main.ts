@@ -14,6 +14,7 @@ import { commandParity } from './parity';
 import { commandRiskBaselines } from './risk-baselines';
 import { commandServe } from './serve';
 import { commandTrain } from './train';
+import { commandTrust } from './trust';
 
 const USAGE = `usage: candle-lens <command> [options]
 
@@ -30,8 +31,8 @@ commands:
          [--epochs N] [--stride N] [--window T] [--horizon H] [--convs 32:5,64:5,128:3] [--seed N]
          [--backend tensorflow|wasm|cpu]
                                                   train, evaluate and save a model (registered in --db)
-  evaluate --model M --csv FILE [--interval I] [--stride N] [--backend B]
-                                                  JSON report: model vs baselines with 95% CIs, faithfulness
+  evaluate --model M --csv FILE [--interval I] [--stride N] [--trust-windows N] [--backend B]
+                                                  JSON report: model vs baselines with 95% CIs, faithfulness, trust
   explain --model M --csv FILE --at START_MS [--method ${CAM_METHODS.join('|')}]
           [--layer N] [--target buy|hold|sell] [--backend B]
                                                   the explained signal of the window ending at that candle
@@ -45,6 +46,9 @@ commands:
                                                   JSON report of the risk baselines (EWMA, HAR-RV, GARCH; VaR; sharp move)
                                                   fitted on the training period, judged on the test period
   audit --db PATH [--verify]                      every stored signal as CSV; --verify re-runs each one
+  trust --csv FILE [--model M | --convs 32:5,64:5,128:3 --window T] [--windows N] [--epochs N] [--seed N]
+        [--methods gradcam,…,gradxinput] [--backend B]
+                                                  planted-pattern benchmark of the explanations: JSON table per method
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -59,6 +63,7 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   backtest: commandBacktest,
   'risk-baselines': commandRiskBaselines,
   audit: commandAudit,
+  trust: commandTrust,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -199,7 +199,10 @@ export function createEngine({
       host,
       store,
       signals,
-      method: scorer.method,
+      // Read when each window is scored: the active model's measured default is known once it has loaded.
+      get method() {
+        return scorer.method;
+      },
       publish: (signal) => events.emit('signal.created', signal),
       progress: (key, done, total) => events.emit('signals.backfill', { ...key, done, total }),
       log,

@@ -265,7 +265,7 @@ function tapedHead(
  * volatility (exp of its log), the loss at a VaR quantile (minus its log return), the sharp-move
  * probability.
  */
-function headScores(spec: ModelSpec, outputs: tf.Tensor2D, column: number): tf.Tensor2D {
+export function headScores(spec: ModelSpec, outputs: tf.Tensor2D, column: number): tf.Tensor2D {
   const [rows] = outputs.shape;
   const slot = headLayout(spec).find((s) => column >= s.offset && column < s.offset + s.size);
   const picked = () => tf.slice(outputs, [0, column], [rows, 1]);

@@ -9,10 +9,11 @@ import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature
 import { ExplainedOutputSchema, type ForecastExplanation } from '../../src-shared/domain/forecast-explanation';
 import { HeadForecastsSchema } from '../../src-shared/domain/forecasts';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
-import { SIGNAL_CLASSES, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
+import { SIGNAL_CLASSES, SignalDeletionSchema, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
 import { explainBatch } from '../explain/explainer';
+import { windowDeletion } from '../explain/trust';
 import { windowFeatures } from '../features/windows';
-import { HEAD_NAMES, headLayout, type HeadName } from '../model/heads';
+import { HEAD_NAMES, headLayout, headSlot, type HeadName } from '../model/heads';
 import type { ModelMetadata } from '../model/model-file';
 import type { FinancialCnn } from '../model/network';
 import { inputHash } from './input-hash';
@@ -35,6 +36,8 @@ export const ScoreResultSchema = z.object({
   inputHash: z.string(),
   /** With `explainForecasts`: each forecast head's output explained by the same method and layer. */
   forecastExplanations: z.array(ExplainedOutputSchema.extend({ cam: z.array(z.number()), attribution: z.array(z.number()) })).optional(),
+  /** This signal's own deletion test (../explain/trust's windowDeletion). */
+  deletion: SignalDeletionSchema,
 });
 export type ScoreResult = z.output<typeof ScoreResultSchema>;
 
@@ -88,6 +91,7 @@ export function explainWindow({ model, features, normalization }: ScoringModel, 
     windowStarts: request.history.slice(-features.windowLength).map((c) => c.time),
     inputHash: inputHash(request.history),
     ...(request.explainForecasts ? { forecastExplanations } : {}),
+    deletion: windowDeletion(model, inputs, e.cam, headSlot(model.spec, e.head).offset + e.target),
   };
 }
 
@@ -116,6 +120,7 @@ export function windowSignal(
       ? { forecasts: { ...result.forecasts, ...(model.horizon === undefined ? {} : { horizon: model.horizon }) } }
       : {}),
     ...(result.head === 'direction' ? {} : { explains: { head: result.head, target: result.target } }),
+    deletion: result.deletion,
   };
 }
 

@@ -18,6 +18,7 @@ export interface HistoryScoringOptions {
   host: ModelHost;
   store: CandleStore;
   signals: SignalStore;
+  /** Read as each window is scored. */
   method: CamMethodName;
   /** Each signal once stored (the renderers show it). */
   publish: (signal: Signal) => void;
@@ -37,7 +38,7 @@ export class HistoryScoring {
 
   /** Scores the newest windows of `key`, newest first; resolves with the number of signals stored. */
   async score(key: StreamKeyValue): Promise<number> {
-    const { host, store, signals, method, publish, progress, limit = HISTORY_WINDOWS, log = () => {} } = this.#options;
+    const { host, store, signals, publish, progress, limit = HISTORY_WINDOWS, log = () => {} } = this.#options;
     await host.ready;
     let needed: number;
     try {
@@ -57,7 +58,7 @@ export class HistoryScoring {
     for (const [i, candleStart] of ends.entries()) {
       if (this.#stopped) break;
       try {
-        const explained = await host.explainForStore(key, candleStart, method);
+        const explained = await host.explainForStore(key, candleStart, this.#options.method);
         const signal = signals.insertWithForecasts(explained.signal, explained.forecastExplanations);
         stored++;
         publish(signal);

@@ -9,6 +9,7 @@ import type { CamMethodName, Signal } from '../../src-shared/domain/signal';
 import type { EngineBus } from '../bus/bus';
 import { streamId } from '../store/candles';
 import type { SignalStore } from '../store/signals';
+import { measuredDefaultMethod } from './default-method';
 import type { ModelHost } from './model-host';
 
 /** A stream's forming candle is scored at most this often; the latest state at that time counts. */
@@ -41,7 +42,6 @@ export function isHistory(key: StreamKeyValue, candleStart: number, arrivedAt: n
 export class LiveScorer {
   readonly #options: LiveScorerOptions;
   readonly #log: (line: string) => void;
-  readonly method: CamMethodName;
   /** Scoring runs one window at a time, in arrival order. */
   #queue: Promise<unknown> = Promise.resolve();
   /** Per stream, the forming candle waiting for its provisional scoring. */
@@ -51,10 +51,14 @@ export class LiveScorer {
   constructor(options: LiveScorerOptions) {
     this.#options = options;
     this.#log = options.log ?? (() => {});
-    this.method = options.method ?? 'gradcam';
     this.#unlisten = options.bus.listen('candle.updated', ({ candle, ...key }) =>
       candle.confirmed ? this.#scheduleConfirmed(key, candle.time) : this.#scheduleProvisional(key, candle.time),
     );
+  }
+
+  /** The method asked for, else the active model's measured default (./default-method). */
+  get method(): CamMethodName {
+    return this.#options.method ?? measuredDefaultMethod(this.#options.host.active());
   }
 
   /**

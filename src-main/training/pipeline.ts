@@ -16,11 +16,19 @@ import { intervalMs } from '../../src-shared/domain/intervals';
 import { activeBackend } from '../model/backend';
 import { hashWeights, MODEL_FORMAT, saveModel, type ModelMetadata } from '../model/model-file';
 import { FinancialCnn } from '../model/network';
+import { evenlySpaced, trustReport } from '../explain/trust';
 import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
 import type { ModelSpec } from '../model/spec';
 import { splitBoundaries, walkForwardSplit } from './split';
 import type { TrainJob } from './job';
 import { train, TrainingCancelled, type EpochProgress, type TrainData } from './train';
+
+/**
+ * Test windows the trust report measures at the end of a training run: few, since Score-CAM takes a
+ * masked pass per feature map and window for the maps and for each randomization stage (`evaluate`
+ * measures 512).
+ */
+const TRUST_WINDOWS = 32;
 
 export interface TrainOutcome {
   dir: string;
@@ -115,6 +123,10 @@ export async function trainAndSave(
   } finally {
     model.dispose();
   }
+  const sample = evenlySpaced(split.test.length, TRUST_WINDOWS);
+  hooks.onStage?.(`measuring the explanations on ${sample.length} test windows`);
+  if (sample.length > 0)
+    report = { ...report, trust: trustReport({ spec, weights: result.weights }, pickRows(test.inputs, size, sample), sample.length) };
   const first = candles[0];
   const last = candles.at(-1);
   const metadata: ModelMetadata = {

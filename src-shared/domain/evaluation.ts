@@ -4,6 +4,7 @@ import { EpochMs } from './market';
 import { CamMethod } from './signal';
 import { Interval95Schema } from './interval';
 import { RiskReportSchema, type VerdictWord } from './risk-report';
+import { TrustReportSchema } from './trust-report';
 
 export { Interval95Schema, type Interval95 } from './interval';
 
@@ -45,6 +46,8 @@ export const EvaluationReportSchema = z.object({
   verdict: z.array(z.string()),
   /** The forecast heads' report (volatility, VaR, sharp move) against their baselines; absent for a direction-only model. */
   risk: RiskReportSchema.optional(),
+  /** How far the explanations can be trusted, every method × head on the test period (./trust-report); absent from older reports. */
+  trust: TrustReportSchema.optional(),
 });
 export type EvaluationReport = z.output<typeof EvaluationReportSchema>;
 

@@ -17,6 +17,13 @@ export const CAM_METHODS = Object.keys(CAM_LABELS) as [CamMethodName, ...CamMeth
 export const CamMethod = z.enum(CAM_METHODS);
 
 /**
+ * One signal's deletion test: the drop of the explained score (the predicted class's probability)
+ * when the top `fraction` of its candles by attention are imputed from their neighbours, against the
+ * mean drop when as many random candles are.
+ */
+export const SignalDeletionSchema = z.object({ fraction: z.number(), topDrop: z.number(), randomDrop: z.number() });
+
+/**
  * One scored and explained candle window: what the model said, why, and enough to audit it.
  * `cam[i]` is the normalized attention (0..1) of the candle starting at `windowStarts[i]`;
  * the window's last candle is the one at `candleStart`.
@@ -50,5 +57,7 @@ export const SignalSchema = z.object({
   forecasts: HeadForecastsSchema.optional(),
   /** Set when `cam` and `features` explain a forecast head's output rather than the direction call. */
   explains: ExplainedOutputSchema.optional(),
+  /** This signal's own deletion test; given with a fresh explanation, not stored. */
+  deletion: SignalDeletionSchema.optional(),
 });
 export type Signal = z.output<typeof SignalSchema>;

@@ -23,6 +23,10 @@ async function selectLiveSignal(page: Page): Promise<number> {
   await expect(row).toBeVisible({ timeout: 60_000 });
   await row.click();
   const id = Number(await page.getByTestId('explanation').getAttribute('data-signal-id'));
+  // Explained afresh, the signal carries its own deletion test, which the panel states with what it means.
+  await expect(page.getByTestId('signal-deletion')).toContainText(
+    /most attended candles .* (depends on the candles|no better than chance)/,
+  );
   const signal = await page.evaluate((signalId) => window.candleLens!.invoke('signals.explain', { id: signalId, method: 'gradcam' }), id);
   return signal.windowStarts[signal.cam.indexOf(Math.max(...signal.cam))] ?? 0;
 }

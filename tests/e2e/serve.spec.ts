@@ -81,6 +81,12 @@ test('the models view shows the evaluation report, and training starts, reports 
   await expect(view.getByTestId('report')).toContainText('majority');
   await expect(view).toContainText('Faithfulness (deletion test)');
   await expect(view).toContainText(/baseline/);
+  // The bundled model's trust report: a row per method, the default method and why, the MoRF/LeRF curves of any row.
+  await expect(view.getByTestId('trust-row')).toHaveCount(5);
+  await expect(view.getByTestId('trust-default')).toContainText('Default method: Grad-CAM. Grad-CAM has the best ROAD combined score');
+  await expect(view.getByTestId('road-curves').locator('polyline')).toHaveCount(2);
+  await view.getByRole('button', { name: 'LayerCAM' }).click();
+  await expect(view.getByTestId('road-legend')).toContainText('LayerCAM (direction)');
   await view.getByLabel('epochs').fill('2');
   await view.getByTestId('train-start').click();
   await expect(view.getByTestId('training-state')).toContainText('running', { timeout: 30_000 });

@@ -68,6 +68,11 @@ test('training moves its bar epoch by epoch, draws labelled loss curves and mark
   const weak = /does NOT/.test(verdicts);
   await expect(row.getByTestId('baseline-mark')).toContainText(weak ? 'does not beat its baselines' : 'beats its 2 baselines');
   await expect(row.getByRole('button', { name: weak ? 'Use anyway' : 'Use' })).toBeVisible();
+  // Its explanations were measured on its test period: a row per method, and the default it chose.
+  await expect(view.getByTestId('trust-row')).toHaveCount(5);
+  await expect(view.getByTestId('trust-default')).toContainText(
+    'best ROAD combined score of the CAM methods on the direction head over 32 test windows',
+  );
   await view.getByTestId('loss-curves').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(ROOT, 'test-results', 'training.png') });
   expect(errors).toEqual([]);

@@ -84,9 +84,10 @@ describe('live scoring', () => {
     expect(signal.probabilities.length).toBe(3);
     expect(signal.features.map((f) => f.name)).toEqual(DEFAULT_FEATURE_SPEC.channels);
     expect(signal.inputHash).toMatch(/^[0-9a-f]{64}$/);
-    // Per-candle attribution comes with the pushed signal; the store keeps what reproduces it.
-    const { candleFeatures, ...kept } = signal;
+    // Per-candle attribution and the signal's own deletion test come with the pushed signal; the store keeps what reproduces them.
+    const { candleFeatures, deletion, ...kept } = signal;
     expect(candleFeatures?.map((row) => row.length)).toEqual(Array(60).fill(DEFAULT_FEATURE_SPEC.channels.length));
+    expect(deletion?.fraction).toBe(0.2);
     const stored = await call<Signal[]>('signals.list', { ...key, from: candle.time, to: candle.time });
     expect(stored).toEqual([kept]);
   });

@@ -3,6 +3,7 @@ import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSy
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EvaluationReportSchema, type EvaluationReport } from '../../src-shared/domain/evaluation';
+import { TRUST_METHODS } from '../../src-shared/domain/trust-report';
 import { ROOT, runCli, SHARED_GOLDEN, sharedCsvHead, tempDir } from '../helpers';
 
 const dir = tempDir();
@@ -52,6 +53,11 @@ describe('model commands', () => {
     expect(result.stderr).toMatch(/baseline/);
     // A direction-only model has no forecast heads to judge.
     expect(report).not.toHaveProperty('risk');
+    // The trust report: every method on the direction head, over the test period's windows, and the default chosen by ROAD.
+    const { trust } = EvaluationReportSchema.parse(report);
+    expect(trust?.rows.map((r) => `${r.head} ${r.method}`)).toEqual(TRUST_METHODS.map((m) => `direction ${m}`));
+    expect(trust?.rows.every((r) => r.windows === trust.windows && r.curves.morf.length === 9 && r.randomization.length === 3)).toBe(true);
+    expect(result.stderr).toContain(trust?.defaultMethod.why);
   });
 
   it("evaluate judges a multi-head model's forecasts on the file's test period against the risk baselines", () => {
@@ -72,7 +78,8 @@ describe('model commands', () => {
     expect(trained.status, trained.stderr).toBe(0);
     const heads = JSON.parse(trained.stdout) as { dir: string; test: EvaluationReport };
     expect(heads.test.risk?.volatility?.model).toBeDefined();
-    const result = runCli(['evaluate', '--model', heads.dir, '--csv', longer]);
+    // Few windows for the trust report: every head × method is measured on each.
+    const result = runCli(['evaluate', '--model', heads.dir, '--csv', longer, '--trust-windows', '16']);
     expect(result.status, result.stderr).toBe(0);
     const { risk } = EvaluationReportSchema.parse(JSON.parse(result.stdout));
     expect(risk?.var?.map((v) => v.model?.violationRate)).toEqual([expect.any(Number), expect.any(Number)]);
@@ -84,6 +91,10 @@ describe('model commands', () => {
     expect(risk?.test.from).toBeGreaterThan(risk?.training.to ?? Infinity);
     for (const verdict of risk?.verdicts ?? []) expect(result.stderr).toContain(verdict.sentence);
     expect(risk?.verdicts.length).toBeGreaterThan(0);
+    // Every head's explanations are measured too.
+    const { trust } = EvaluationReportSchema.parse(JSON.parse(result.stdout));
+    expect(new Set(trust?.rows.map((r) => r.head))).toEqual(new Set(['direction', 'volatility', 'var', 'sharp']));
+    expect(trust?.rows.length).toBe(4 * TRUST_METHODS.length);
     // Three trainings and an evaluation: more than the default 30 s on two busy cores.
   }, 120_000);
 

@@ -9,6 +9,7 @@ import { wasmThreads } from '../../src-main/model/wasm-threads';
 import { loadModel } from '../../src-main/model/model-file';
 import { TrainJobSchema } from '../../src-main/training/job';
 import { trainAndSave } from '../../src-main/training/pipeline';
+import { TRUST_METHODS } from '../../src-shared/domain/trust-report';
 import { classWeights } from '../../src-main/training/train';
 import { SHARED_DATA, tempDir } from '../helpers';
 
@@ -86,6 +87,10 @@ describe('training', () => {
     expect(report.verdict.length).toBe(2);
     expect(report.verdict.every((v) => /beat/.test(v))).toBe(true);
     expect(Number.isFinite(report.faithfulness.topDrop)).toBe(true);
+    // The trust report of every method, on a few test windows evenly spaced, saved with the model.
+    expect(report.trust?.rows.map((r) => r.method)).toEqual([...TRUST_METHODS]);
+    expect(report.trust?.windows).toBe(Math.min(32, report.windows));
+    expect((loaded.metadata.metrics?.test as typeof report).trust).toEqual(report.trust);
   });
 
   it('trains the same model on 2 wasm threads as on one', async () => {
