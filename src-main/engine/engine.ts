@@ -222,7 +222,9 @@ export function createEngine({
   const replays = new Replays(
     store,
     events,
-    host && scorer && ((key, revealed, modelVersion) => host.explainRevealed(key, revealed, scorer.method, modelVersion)),
+    host &&
+      scorer &&
+      ((key, revealed, modelVersion) => host.explainRevealed(key, revealed, (model) => scorer.methodFor(model), modelVersion)),
   );
   const handlers = {
     ...appHandlers(storePath, preferences, sampleInStore),

@@ -10,6 +10,7 @@ import type { EngineBus } from '../bus/bus';
 import { streamId } from '../store/candles';
 import type { SignalStore } from '../store/signals';
 import { measuredDefaultMethod } from './default-method';
+import type { ModelMetadata } from '../model/model-file';
 import type { ModelHost } from './model-host';
 
 /** A stream's forming candle is scored at most this often; the latest state at that time counts. */
@@ -58,7 +59,12 @@ export class LiveScorer {
 
   /** The method asked for, else the active model's measured default (./default-method). */
   get method(): CamMethodName {
-    return this.#options.method ?? measuredDefaultMethod(this.#options.host.active());
+    return this.methodFor(this.#options.host.active());
+  }
+
+  /** The method asked for, else `model`'s measured default: a replay by another model explains as that model's live path would. */
+  methodFor(model: ModelMetadata | undefined): CamMethodName {
+    return this.#options.method ?? measuredDefaultMethod(model);
   }
 
   /**

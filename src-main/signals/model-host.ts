@@ -196,18 +196,20 @@ export class ModelHost {
   /**
    * For replays: the signal live would have given for the window ending at the last of `revealed`,
    * by the same path, from those candles only, with the registered model `modelVersion` (the active
-   * one by default); not stored. Undefined while the window is too short.
+   * one by default), explained by the method `methodOf` that model (as live explains it); not stored.
+   * Undefined while the window is too short.
    */
   async explainRevealed(
     key: StreamKeyValue,
     revealed: (count: number) => readonly Candle[],
-    method: CamMethodName,
+    methodOf: (model: ModelMetadata) => CamMethodName,
     modelVersion?: string,
   ): Promise<Signal | undefined> {
     const last = revealed(1)[0];
     if (last === undefined) return undefined;
     await this.ready;
     try {
+      const method = methodOf(this.fitting(key, modelVersion).metadata);
       return { id: 0, ...(await this.explain(key, last.time, method, { modelVersion }, revealed)) };
     } catch (err) {
       this.#log(`replay: no signal at ${last.time}: ${(err as Error).message}`);

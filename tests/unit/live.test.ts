@@ -97,7 +97,7 @@ describe('live scoring', () => {
     const again = await engine.scorer?.scoreCandle(key, candle.time);
     const first = created[0] as Signal;
     expect({ ...again, createdAt: 0 }).toEqual({ ...first, createdAt: 0 });
-    const explained = await call<Signal>('signals.explain', { id: first.id, method: 'gradcam' });
+    const explained = await call<Signal>('signals.explain', { id: first.id, method: first.method });
     expect(explained.cam).toEqual(first.cam);
     expect(explained.probabilities).toEqual(first.probabilities);
     expect(explained.candleFeatures).toEqual(first.candleFeatures);
@@ -146,7 +146,7 @@ describe('live scoring', () => {
       await call('replay.control', { id: state.id, action: 'step' });
       stop();
       expect({ ...steps[0]?.signal, id: 0, createdAt: 0 }).toEqual({ ...live, id: 0, createdAt: 0 });
-      const again = await call<Signal>('signals.explain', { id: live.id, method: 'gradcam' });
+      const again = await call<Signal>('signals.explain', { id: live.id, method: live.method });
       expect(again.modelVersion).toBe(live.modelVersion);
       expect(again.cam).toEqual(live.cam);
       await expect(call('replay.start', { ...key, from: live.candleStart, to: live.candleStart, modelVersion: 'nope' })).rejects.toThrow(
