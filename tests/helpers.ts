@@ -13,6 +13,8 @@ export const SHARED_DATA = resolve(process.env.CANDLE_LENS_SHARED ?? resolve(ROO
 export const SHARED_BYBIT = resolve(SHARED_DATA, '..', 'bybit');
 /** PyTorch reference outputs for the FinancialCNN (../shared/golden). */
 export const SHARED_GOLDEN = resolve(SHARED_DATA, '..', 'golden', 'financial-cnn');
+/** The PyTorch reference of the Gramian-angular-field CNN: encoding, logits, 2-D Grad-CAM, decoding onto time. */
+export const SHARED_GAF_GOLDEN = resolve(SHARED_DATA, '..', 'golden', 'gaf-cnn');
 const CLI = join(ROOT, 'bin', 'candle-lens.js');
 
 export function tempDir(prefix = 'candle-lens-'): string {

@@ -8,7 +8,7 @@ import type { BacktestRules } from '../../src-shared/domain/backtest';
 import { DEFAULT_RULES } from '../backtest/simulate';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import { parse, UsageError } from './args';
-import { pipelineOf } from './evaluate';
+import { modelKind } from '../model/kinds';
 import { positiveInt, readCandles, requireModel, startBackend } from './model-args';
 
 function fraction(name: string, text: string | undefined, fallback: number, max = 1): number {
@@ -47,7 +47,8 @@ export async function commandBacktest(args: string[]): Promise<void> {
     slippageBps: fraction('slippage-bps', values['slippage-bps'], DEFAULT_RULES.slippageBps, 1000),
   };
   const loaded = requireModel(values.model);
-  const { features, normalization } = pipelineOf(loaded);
+  // Refused here, before the threads start, when the model cannot read candles.
+  modelKind(loaded.metadata.spec).window(loaded.metadata);
   const backend = await startBackend(values.backend);
   const { candles, interval } = readCandles({ csv: values.csv, interval: values.interval ?? loaded.metadata.dataRange?.interval });
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length');
@@ -56,7 +57,7 @@ export async function commandBacktest(args: string[]): Promise<void> {
   // The model is loaded on each helper thread; this one builds the features and trades.
   const pool = await ExplainPool.start(values.model as string, [backend], threads);
   let shown = 0;
-  const run = await runBacktest(pool.explain, candles, intervalMs(interval), features, normalization, rules, {
+  const run = await runBacktest(pool.explain, candles, intervalMs(interval), loaded.metadata, rules, {
     parallel: pool.size,
     onProgress: (done, total) => {
       if (done - shown >= total / 20 || done === total) {

@@ -7,7 +7,8 @@ import { TrainSettingsSchema } from '../training/job';
 import { splitBoundaries, walkForwardSplit } from '../training/split';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import type { LoadedModel } from '../model/model-file';
-import { FinancialCnn } from '../model/network';
+import { createNetwork } from '../model/kinds';
+import type { FinancialCnn } from '../model/network';
 import { buildDataset, pickRows } from '../features/dataset';
 import type { Sample } from '../features/labels';
 import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
@@ -70,7 +71,7 @@ export async function commandEvaluate(args: string[]): Promise<void> {
   const { candles, interval } = readCandles({ csv: values.csv, interval: values.interval ?? loaded.metadata.dataRange?.interval });
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length');
   const stepMs = intervalMs(interval);
-  const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
+  const model = createNetwork(loaded.metadata.spec, loaded.weights);
   const sharp = headsOf(model.spec).sharp;
   const { inputs, samples } = buildDataset(
     candles,

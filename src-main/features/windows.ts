@@ -82,7 +82,7 @@ function seededChannels(close: Float64Array): ChannelSeries {
   return { rsi14, macd_hist: macdHist };
 }
 
-function checkCandles(history: readonly Candle[], stepMs: number): void {
+export function checkCandles(history: readonly Candle[], stepMs: number): void {
   for (let i = 0; i < history.length; i++) {
     const c = history[i] as Candle;
     if (!c.confirmed) throw new FeatureError(`candle ${iso(c.time)} is not closed`);

@@ -15,7 +15,7 @@ import { modelRiskReport } from '../evaluation/model-risk';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import { activeBackend } from '../model/backend';
 import { hashWeights, MODEL_FORMAT, saveModel, type ModelMetadata } from '../model/model-file';
-import { FinancialCnn } from '../model/network';
+import { createNetwork } from '../model/kinds';
 import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
 import type { ModelSpec } from '../model/spec';
 import { splitBoundaries, walkForwardSplit } from './split';
@@ -91,7 +91,7 @@ export async function trainAndSave(
   const result = await train(spec, part(split.train), part(split.validation), job.settings, hooks);
   if (result.cancelled) throw new TrainingCancelled('training was cancelled; nothing was saved');
   hooks.onStage?.(`evaluating on ${split.test.length} test windows`);
-  const model = new FinancialCnn(spec, result.weights);
+  const model = createNetwork(spec, result.weights);
   const closes = new Map(candles.map((c) => [c.time, c.close]));
   const test = part(split.test);
   const testSamples = split.test.map((i) => samples[i] as Sample);

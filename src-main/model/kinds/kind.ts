@@ -1,0 +1,51 @@
+/**
+ * One interface for every model kind. A kind declares its input encoding (a window of candles to
+ * the network's input), its network (the conv trunk and heads of ../network over its geometry), its
+ * CAM target layers (the conv blocks' outputs) and how a CAM over its input maps back to candles
+ * (the geometry's `toCandles`). Training, evaluation, the scoring recipe, replay, backtest, audit
+ * and import reach a model through ./index only, so a new kind is a file in this folder.
+ */
+import type { FeatureSpec, Normalization } from '../../../src-shared/domain/feature-spec';
+import type { Candle } from '../../../src-shared/domain/market';
+import type { InputGeometry } from '../network';
+import type { ModelKindName, ModelSpec } from '../spec';
+
+/** What of a model's metadata its encoding reads (../model-file's ModelMetadata has it). */
+export interface ModelPipeline {
+  /** For the errors: which model cannot read candles. */
+  version?: string;
+  spec: ModelSpec;
+  /** The 1-D kind's feature channels; null for a model imported without them (or a kind that needs none). */
+  features: FeatureSpec | null;
+  normalization: Normalization | null;
+}
+
+/** What a model reads of the candles before a window's end, and the names of its input channels. */
+export interface ModelWindow {
+  /** Candles per window (T). */
+  windowLength: number;
+  /** Closed, unbroken candles the encoding reads per window, the window's last candle last (warm-up + T). */
+  historyLength: number;
+  /** The network's input channels by name, in order (what the attribution per channel names). */
+  channels: string[];
+}
+
+/** A model that cannot read candles (imported without the feature spec its kind needs). */
+export class NoPipelineError extends Error {
+  override name = 'NoPipelineError';
+}
+
+export interface ModelKind {
+  name: ModelKindName;
+  geometry: InputGeometry;
+  /** The model's window; a NoPipelineError when it cannot read candles. */
+  window(model: ModelPipeline): ModelWindow;
+  /** Exactly `window(model).historyLength` closed candles → the network input of one window, [positions, C] flat. */
+  encode(model: ModelPipeline, history: readonly Candle[], stepMs: number): Float32Array;
+  /**
+   * Every window of an unbroken `run` (from its first full history on) as a writer of its input:
+   * end index → the input of the window ending there, written at `offset` (what datasets and
+   * backtests batch; the same numbers as `encode`).
+   */
+  runEncoder(model: ModelPipeline, run: readonly Candle[], stepMs: number): (end: number, out: Float32Array, offset: number) => void;
+}
