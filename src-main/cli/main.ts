@@ -10,6 +10,7 @@ import { commandBacktest } from './backtest';
 import { commandExport, commandImport } from './candles';
 import { commandEvaluate } from './evaluate';
 import { commandExplain } from './explain';
+import { commandImportModel } from './import-model';
 import { commandParity } from './parity';
 import { commandRiskBaselines } from './risk-baselines';
 import { commandServe } from './serve';
@@ -43,6 +44,9 @@ commands:
                                                   JSON report of the risk baselines (EWMA, HAR-RV, GARCH; VaR; sharp move)
                                                   fitted on the training period, judged on the test period
   audit --db PATH [--verify]                      every stored signal as CSV; --verify re-runs each one
+  import-model --pytorch MODEL.json --spec ENCODING.json [--db PATH] [--out DIR] [--name N] [--backend B]
+                                                  check a PyTorch-trained model against its encoding spec,
+                                                  save it and register it for live, replay and backtest
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -57,6 +61,7 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   backtest: commandBacktest,
   'risk-baselines': commandRiskBaselines,
   audit: commandAudit,
+  'import-model': commandImportModel,
 };
 
 async function main(argv: string[]): Promise<number> {

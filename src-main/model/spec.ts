@@ -133,7 +133,9 @@ export function checkStateDict(spec: ModelSpec, weights: StateDict): void {
   }
 }
 
-const TensorJson = z.object({ shape: z.array(z.number().int().nonnegative()), data: z.array(z.number()) });
+/** Any number, ±Infinity (JSON's 1e999) included: checkStateDict names the weight that holds it. */
+const WeightValue = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
+const TensorJson = z.object({ shape: z.array(z.number().int().nonnegative()), data: z.array(WeightValue) });
 
 /** The golden / PyTorch export: the spec's fields beside a state_dict. */
 export const PytorchModelJson = z.object({

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Candle } from '../../../src-shared/domain/market';
 import { checkCandles, FeatureError } from '../../features/windows';
 import { conv2d, type InputGeometry } from '../network';
-import { gafSeries, type ModelSpec } from '../spec';
+import { gafSeries, ModelFormatError, ModelSpecSchema, type ModelSpec } from '../spec';
 import { blankStepCells, cellsToSteps, gafImage } from './gaf-encoding';
 import type { ModelKind } from './kind';
 
@@ -77,5 +77,20 @@ export const GAF_CNN: ModelKind = {
       if (end + 1 < T) throw new FeatureError(`a window needs ${T} candles, got ${end + 1}`);
       out.set(image(spec, run.slice(end + 1 - T, end + 1)), offset);
     };
+  },
+  fitsNormalization: false,
+  importPipeline(spec, encoding) {
+    if (encoding.features !== undefined || encoding.normalization !== undefined)
+      throw new ModelFormatError(
+        'a gaf-cnn reads no feature channels or normalization: it images "series" of the window (default ["close"])',
+      );
+    const series = encoding.series ?? gafSeries(spec);
+    if (spec.series !== undefined && spec.series.join() !== series.join())
+      throw new ModelFormatError(`the weights image ${spec.series.join(', ')}, the spec says ${series.join(', ')}`);
+    if (spec.input_channels !== 2 * series.length)
+      throw new ModelFormatError(
+        `the weights take ${spec.input_channels} input channels; imaging ${series.join(', ')} gives ${2 * series.length} (a GASF and a GADF each)`,
+      );
+    return { spec: ModelSpecSchema.parse({ ...spec, series }), features: null, normalization: null };
   },
 };

@@ -5,10 +5,18 @@
  * (the geometry's `toCandles`). Training, evaluation, the scoring recipe, replay, backtest, audit
  * and import reach a model through ./index only, so a new kind is a file in this folder.
  */
-import type { FeatureSpec, Normalization } from '../../../src-shared/domain/feature-spec';
+import { z } from 'zod';
+import {
+  FeatureSpecSchema,
+  LabelSpecSchema,
+  NormalizationSchema,
+  type FeatureSpec,
+  type Normalization,
+} from '../../../src-shared/domain/feature-spec';
+import { INTERVALS } from '../../../src-shared/domain/intervals';
 import type { Candle } from '../../../src-shared/domain/market';
 import type { InputGeometry } from '../network';
-import type { ModelKindName, ModelSpec } from '../spec';
+import { GAF_SERIES, MODEL_KINDS, type ModelKindName, type ModelSpec } from '../spec';
 
 /** What of a model's metadata its encoding reads (../model-file's ModelMetadata has it). */
 export interface ModelPipeline {
@@ -30,6 +38,23 @@ export interface ModelWindow {
   channels: string[];
 }
 
+/**
+ * What a model trained elsewhere (PyTorch) reads of the candles, given beside its weights to
+ * `import-model`: its kind, the candle interval and window length, and what its kind needs (the
+ * FinancialCNN's feature channels with their normalization, or the series a gaf-cnn images).
+ */
+export const EncodingSpecSchema = z.strictObject({
+  kind: z.enum(MODEL_KINDS),
+  interval: z.enum(INTERVALS).exclude(['M']),
+  windowLength: z.number().int().min(2).max(2000),
+  features: FeatureSpecSchema.optional(),
+  normalization: NormalizationSchema.optional(),
+  series: z.array(z.enum(GAF_SERIES)).min(1).max(GAF_SERIES.length).optional(),
+  /** The labels it was trained on, when known (then `evaluate` can judge it). */
+  labels: LabelSpecSchema.optional(),
+});
+export type EncodingSpec = z.output<typeof EncodingSpecSchema>;
+
 /** A model that cannot read candles (imported without the feature spec its kind needs). */
 export class NoPipelineError extends Error {
   override name = 'NoPipelineError';
@@ -48,4 +73,11 @@ export interface ModelKind {
    * backtests batch; the same numbers as `encode`).
    */
   runEncoder(model: ModelPipeline, run: readonly Candle[], stepMs: number): (end: number, out: Float32Array, offset: number) => void;
+  /** Whether the kind's inputs are normalized with statistics fitted on the training period. */
+  fitsNormalization: boolean;
+  /**
+   * The pipeline of an imported network of this kind (`spec`, from its weights file) from its
+   * encoding spec, each checked against the other; a ModelFormatError says what disagrees.
+   */
+  importPipeline(spec: ModelSpec, encoding: EncodingSpec): Omit<ModelPipeline, 'version'>;
 }
