@@ -7,7 +7,16 @@ import { blankStepCells, cellsToSteps, gafImage, gramianAngularFields } from '..
 import { GAF_GEOMETRY } from '../../src-main/model/kinds/gaf-cnn';
 import { conv2d } from '../../src-main/model/network';
 import { CAM_TOLERANCE, checkGafParity, ENCODING_TOLERANCE, LOGIT_TOLERANCE, loadGafGolden } from '../../src-main/parity/parity';
-import { SHARED_GAF_GOLDEN } from '../helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
+import { parseCandleCsv } from '../../src-main/market/candle-csv';
+import { createNetwork } from '../../src-main/model/kinds';
+import { loadModel } from '../../src-main/model/model-file';
+import { explainWindow } from '../../src-main/scoring/explained-window';
+import { TrainJobSchema } from '../../src-main/training/job';
+import { trainAndSave } from '../../src-main/training/pipeline';
+import { SHARED_DATA, SHARED_GAF_GOLDEN, tempDir } from '../helpers';
 
 const backends = await availableBackends();
 
@@ -111,4 +120,40 @@ describe('decoding a 2-D map onto candles', () => {
     expect(e?.attributionByStep[0]).toHaveLength(2);
     expect(e?.attribution).toHaveLength(2);
   });
+});
+
+describe('training a gaf-cnn', () => {
+  it('trains on wasm (its conv2d carries its own filter gradient) reproducibly, and the saved model scores a window of candles', async () => {
+    await useBackend(['wasm']);
+    const text = readFileSync(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 'utf8');
+    const candles = parseCandleCsv(text.split('\n').slice(0, 901).join('\n'), '1');
+    const job = (modelsDir: string) =>
+      TrainJobSchema.parse({
+        source: 'bybit_ETHUSDT_1m.csv (first 900)',
+        interval: '1',
+        kind: 'gaf-cnn',
+        features: { ...DEFAULT_FEATURE_SPEC, windowLength: 12 },
+        labels: DEFAULT_LABEL_SPEC,
+        convs: [{ filters: 4, kernel_size: 3, padding: 1 }],
+        settings: { epochs: 2, batchSize: 64, stride: 3, patience: 2 },
+        modelsDir,
+        name: 'gafcnn',
+      });
+    const dir = tempDir();
+    const first = await trainAndSave(job(join(dir, 'a')), candles);
+    const second = await trainAndSave(job(join(dir, 'b')), candles);
+    expect(second.metadata.version).toBe(first.metadata.version);
+    const loaded = loadModel(first.dir);
+    expect(loaded.metadata.architecture).toBe('GafCNN');
+    expect(loaded.metadata.spec).toMatchObject({ kind: 'gaf-cnn', series: ['close'], input_channels: 2, sequence_length: 12 });
+    expect(loaded.metadata.features).toBeNull();
+    expect(loaded.weights.get('convs.0.weight')?.shape).toEqual([4, 2, 3, 3]);
+    expect((loaded.metadata.training?.history as unknown[]).length).toBeGreaterThan(0);
+    const model = createNetwork(loaded.metadata.spec, loaded.weights);
+    const result = explainWindow({ model, ...loaded.metadata }, { history: candles.slice(100, 113), stepMs: 60_000, method: 'gradcampp' });
+    model.dispose();
+    expect(result.windowStarts).toEqual(candles.slice(101, 113).map((c) => c.time));
+    expect(result.cam).toHaveLength(12);
+    expect(result.attribution).toHaveLength(2);
+  }, 180_000);
 });

@@ -55,7 +55,7 @@ describe('import-model', () => {
     expect(loaded.metadata.architecture).toBe('GafCNN');
     expect(loaded.metadata.spec.series).toEqual(['close']);
     const candles = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 100), '1');
-    const scored = await worker.score(candles.slice(10, 42), 60_000, 'gradcam');
+    const scored = await worker.score(candles.slice(9, 42), 60_000, 'gradcam');
     expect(scored.windowStarts).toEqual(candles.slice(10, 42).map((c) => c.time));
     expect(scored.cam).toHaveLength(32);
     expect(Math.max(...scored.cam)).toBeCloseTo(1, 6);

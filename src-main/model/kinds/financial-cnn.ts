@@ -5,7 +5,7 @@
  */
 import { historyLength, runFeatures, windowFeatures } from '../../features/windows';
 import { SERIES_GEOMETRY } from '../network';
-import { ModelFormatError } from '../spec';
+import { ModelFormatError, ModelSpecSchema } from '../spec';
 import { NoPipelineError, type ModelKind, type ModelPipeline } from './kind';
 
 /**
@@ -37,6 +37,10 @@ export const FINANCIAL_CNN: ModelKind = {
     return runFeatures(run, features, stepMs, normalization);
   },
   fitsNormalization: true,
+  trainingPipeline: (network, { features }) => ({
+    spec: ModelSpecSchema.parse({ ...network, input_channels: features.channels.length }),
+    features,
+  }),
   importPipeline(spec, encoding) {
     const { features, normalization } = encoding;
     if (encoding.series !== undefined) throw new ModelFormatError('"series" are imaged by a gaf-cnn; a FinancialCNN reads "features"');

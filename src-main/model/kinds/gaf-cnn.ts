@@ -61,24 +61,30 @@ export const GAF_CNN: ModelKind = {
   geometry: GAF_GEOMETRY,
   window: ({ spec }) => ({
     windowLength: spec.sequence_length,
-    historyLength: spec.sequence_length,
+    // One candle before the window: the labels read the first candle's return, as for every kind.
+    historyLength: spec.sequence_length + 1,
     channels: gafSeries(spec).flatMap((s) => [`gasf_${s}`, `gadf_${s}`]),
   }),
   encode({ spec }, history, stepMs) {
     const T = spec.sequence_length;
-    if (history.length !== T) throw new FeatureError(`a window needs ${T} candles, got ${history.length}`);
+    if (history.length !== T + 1)
+      throw new FeatureError(`a window needs ${T + 1} candles (the one before it + ${T}), got ${history.length}`);
     checkCandles(history, stepMs);
-    return image(spec, history);
+    return image(spec, history.slice(1));
   },
   runEncoder({ spec }, run, stepMs) {
     checkCandles(run, stepMs);
     const T = spec.sequence_length;
     return (end, out, offset) => {
-      if (end + 1 < T) throw new FeatureError(`a window needs ${T} candles, got ${end + 1}`);
+      if (end < T) throw new FeatureError(`a window needs ${T + 1} candles (the one before it + ${T}), got ${end + 1}`);
       out.set(image(spec, run.slice(end + 1 - T, end + 1)), offset);
     };
   },
   fitsNormalization: false,
+  trainingPipeline(network, job) {
+    const series = job.series ?? ['close'];
+    return { spec: ModelSpecSchema.parse({ ...network, kind: 'gaf-cnn', series, input_channels: 2 * series.length }), features: null };
+  },
   importPipeline(spec, encoding) {
     if (encoding.features !== undefined || encoding.normalization !== undefined)
       throw new ModelFormatError(

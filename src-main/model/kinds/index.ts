@@ -1,4 +1,5 @@
 /** The model kinds by name (./kind), and a model's network built by its kind. */
+import type { WindowEncoder } from '../../features/dataset';
 import { FinancialCnn, TrainableCnn } from '../network';
 import { kindOf, type ModelKindName, type ModelSpec, type StateDict } from '../spec';
 import { FINANCIAL_CNN } from './financial-cnn';
@@ -29,4 +30,19 @@ export function inputChannels(pipeline: ModelPipeline): string[] | null {
     if (err instanceof NoPipelineError) return null;
     throw err;
   }
+}
+
+/**
+ * The dataset encoder (../../features/dataset) of `pipeline`'s kind at candle length `stepMs`: its
+ * inputs are normalized when the pipeline has a normalization, raw otherwise (training fits one).
+ */
+export function windowEncoder(pipeline: ModelPipeline, stepMs: number): WindowEncoder {
+  const kind = modelKind(pipeline.spec);
+  const { windowLength, historyLength } = kind.window(pipeline);
+  return {
+    windowLength,
+    historyLength,
+    rowSize: kind.geometry.positions(pipeline.spec) * pipeline.spec.input_channels,
+    forRun: (run) => kind.runEncoder(pipeline, run, stepMs),
+  };
 }

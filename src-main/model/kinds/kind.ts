@@ -16,7 +16,7 @@ import {
 import { INTERVALS } from '../../../src-shared/domain/intervals';
 import type { Candle } from '../../../src-shared/domain/market';
 import type { InputGeometry } from '../network';
-import { GAF_SERIES, MODEL_KINDS, type ModelKindName, type ModelSpec } from '../spec';
+import { GAF_SERIES, MODEL_KINDS, type GafSeries, type ModelKindName, type ModelSpec } from '../spec';
 
 /** What of a model's metadata its encoding reads (../model-file's ModelMetadata has it). */
 export interface ModelPipeline {
@@ -75,6 +75,14 @@ export interface ModelKind {
   runEncoder(model: ModelPipeline, run: readonly Candle[], stepMs: number): (end: number, out: Float32Array, offset: number) => void;
   /** Whether the kind's inputs are normalized with statistics fitted on the training period. */
   fitsNormalization: boolean;
+  /**
+   * The spec and feature channels of a network of this kind to train, from the trunk and heads
+   * asked for and the job's feature spec (its window length) and imaged series.
+   */
+  trainingPipeline(
+    network: Omit<ModelSpec, 'kind' | 'series' | 'input_channels'>,
+    job: { features: FeatureSpec; series?: GafSeries[] },
+  ): { spec: ModelSpec; features: FeatureSpec | null };
   /**
    * The pipeline of an imported network of this kind (`spec`, from its weights file) from its
    * encoding spec, each checked against the other; a ModelFormatError says what disagrees.
