@@ -2,7 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
-import { defaultModelSpec, GAF_SERIES, MODEL_KINDS } from '../model/spec';
+import { MODEL_KIND_TABLE } from '../model/kinds';
+import { GAF_SERIES, MODEL_KINDS } from '../model/spec';
 import { userDataDir } from '../paths';
 import { ModelRegistry } from '../store/models';
 import { openDatabase } from '../store/database';
@@ -10,13 +11,6 @@ import { TrainJobSchema } from '../training/job';
 import { trainAndSave } from '../training/pipeline';
 import { parse, streamOptions, UsageError } from './args';
 import { backendLabel, parseConvs, parseHeads, positiveInt, readCandles, startBackend } from './model-args';
-
-/** The gaf-cnn golden's window and conv blocks (../shared/golden/gaf-cnn), its defaults here. */
-const GAF_WINDOW = 32;
-const GAF_CONVS = [
-  { filters: 16, kernel_size: 3, padding: 1 },
-  { filters: 32, kernel_size: 3, padding: 1 },
-];
 
 export async function commandTrain(args: string[]): Promise<void> {
   const { values } = parse(args, {
@@ -48,8 +42,8 @@ export async function commandTrain(args: string[]): Promise<void> {
   const backend = await startBackend(values.backend, { threads: availableParallelism() });
   const { candles, interval, source } = readCandles(values);
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length; train on a fixed interval');
-  // A gaf-cnn's image has T × T cells: its default window is the golden's 32 candles, not 60.
-  const windowLength = positiveInt('window', values.window, kind === 'gaf-cnn' ? GAF_WINDOW : DEFAULT_FEATURE_SPEC.windowLength);
+  const defaults = MODEL_KIND_TABLE[kind].trainingDefaults;
+  const windowLength = positiveInt('window', values.window, defaults.windowLength);
   const job = TrainJobSchema.parse({
     source,
     interval,
@@ -57,8 +51,7 @@ export async function commandTrain(args: string[]): Promise<void> {
     labels: { ...DEFAULT_LABEL_SPEC, horizon: positiveInt('horizon', values.horizon, DEFAULT_LABEL_SPEC.horizon) },
     kind: kind === 'financial-cnn' ? undefined : kind,
     series,
-    convs:
-      values.convs === undefined ? (kind === 'gaf-cnn' ? GAF_CONVS : defaultModelSpec(9, windowLength).convs) : parseConvs(values.convs),
+    convs: values.convs === undefined ? defaults.convs : parseConvs(values.convs),
     heads,
     settings: {
       epochs: positiveInt('epochs', values.epochs, 20),
@@ -66,7 +59,7 @@ export async function commandTrain(args: string[]): Promise<void> {
       seed: positiveInt('seed', values.seed, 42),
     },
     modelsDir: values.out ?? join(userDataDir(), 'models'),
-    name: values.name ?? (kind === 'gaf-cnn' ? 'gafcnn' : 'fincnn'),
+    name: values.name ?? defaults.name,
   });
   console.error(`backend ${backendLabel(backend)}; ${candles.length} candles from ${source}`);
   const outcome = await trainAndSave(job, candles, {

@@ -17,7 +17,7 @@ export const ConvBlockSpec = z.object({
  * The model kinds (./kinds): how a window of candles becomes the network's input and how a CAM over
  * that input maps back to candles. Absent in a spec: the 1-D FinancialCNN, as every model before them.
  */
-export const MODEL_KINDS = ['financial-cnn', 'gaf-cnn'] as const;
+export const MODEL_KINDS = ['financial-cnn', 'gaf-cnn', 'image-cnn'] as const;
 export type ModelKindName = (typeof MODEL_KINDS)[number];
 
 /** The candle series a Gramian angular field can be made of (`gaf-cnn`). */
@@ -25,10 +25,14 @@ export const GAF_SERIES = ['open', 'high', 'low', 'close', 'volume'] as const;
 export type GafSeries = (typeof GAF_SERIES)[number];
 
 /** Each kind's name in the PyTorch export's `architecture` field and in a model folder's metadata. */
-export const ARCHITECTURES = { 'financial-cnn': 'FinancialCNN', 'gaf-cnn': 'GafCNN' } as const satisfies Record<ModelKindName, string>;
+export const ARCHITECTURES = {
+  'financial-cnn': 'FinancialCNN',
+  'gaf-cnn': 'GafCNN',
+  'image-cnn': 'ImageCNN',
+} as const satisfies Record<ModelKindName, string>;
 
 /** Image kinds convolve 2-D (weights [out, in, k, k]); the FinancialCNN 1-D over time ([out, in, k]). */
-const SPATIAL_DIMS: Record<ModelKindName, 1 | 2> = { 'financial-cnn': 1, 'gaf-cnn': 2 };
+const SPATIAL_DIMS: Record<ModelKindName, 1 | 2> = { 'financial-cnn': 1, 'gaf-cnn': 2, 'image-cnn': 2 };
 
 export const ModelSpecSchema = z
   .object({
@@ -49,7 +53,8 @@ export const ModelSpecSchema = z
   .refine((s) => s.kind === 'gaf-cnn' || s.series === undefined, { message: 'only a gaf-cnn images series (drop "series")' })
   .refine((s) => s.kind !== 'gaf-cnn' || s.input_channels === 2 * (s.series?.length ?? 1), {
     message: 'a gaf-cnn has two input channels (GASF, GADF) per imaged series',
-  });
+  })
+  .refine((s) => s.kind !== 'image-cnn' || s.input_channels === 1, { message: 'an image-cnn reads one channel: its chart' });
 export type ModelSpec = z.output<typeof ModelSpecSchema>;
 
 export function kindOf(spec: Pick<ModelSpec, 'kind'>): ModelKindName {
@@ -59,11 +64,6 @@ export function kindOf(spec: Pick<ModelSpec, 'kind'>): ModelKindName {
 /** The series a gaf-cnn images, in channel order (GASF then GADF of each). */
 export function gafSeries(spec: Pick<ModelSpec, 'series'>): GafSeries[] {
   return spec.series ?? ['close'];
-}
-
-/** Input positions per window: T time steps, or T × T cells of an image (row-major). */
-export function inputPositions(spec: Pick<ModelSpec, 'kind' | 'sequence_length'>): number {
-  return SPATIAL_DIMS[kindOf(spec)] === 2 ? spec.sequence_length * spec.sequence_length : spec.sequence_length;
 }
 
 /** The seed's FinancialCNN over our nine feature channels. */

@@ -5,7 +5,8 @@
  */
 import { historyLength, runFeatures, windowFeatures } from '../../features/windows';
 import { SERIES_GEOMETRY } from '../network';
-import { ModelFormatError, ModelSpecSchema } from '../spec';
+import { DEFAULT_FEATURE_SPEC } from '../../../src-shared/domain/feature-spec';
+import { defaultModelSpec, ModelFormatError, ModelSpecSchema } from '../spec';
 import { NoPipelineError, type ModelKind, type ModelPipeline } from './kind';
 
 /**
@@ -35,6 +36,11 @@ export const FINANCIAL_CNN: ModelKind = {
   runEncoder(model, run, stepMs) {
     const { features, normalization } = pipeline(model);
     return runFeatures(run, features, stepMs, normalization);
+  },
+  trainingDefaults: {
+    windowLength: DEFAULT_FEATURE_SPEC.windowLength,
+    convs: defaultModelSpec(DEFAULT_FEATURE_SPEC.channels.length, DEFAULT_FEATURE_SPEC.windowLength).convs,
+    name: 'fincnn',
   },
   fitsNormalization: true,
   trainingPipeline: (network, { features }) => ({

@@ -5,46 +5,18 @@
  * the mean of its row and column. The encoding rescales each window on its own: no normalization
  * and no warm-up, so a model in the PyTorch golden format scores candles as it is.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Candle } from '../../../src-shared/domain/market';
 import { checkCandles, FeatureError } from '../../features/windows';
-import { conv2d, type InputGeometry } from '../network';
 import { gafSeries, ModelFormatError, ModelSpecSchema, type ModelSpec } from '../spec';
 import { blankStepCells, cellsToSteps, gafImage } from './gaf-encoding';
+import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
 import type { ModelKind } from './kind';
 
-/** PyTorch conv weight [out, in, k, k] → conv2d filter [k, k, in, out], scaled per output channel. */
-function filterFromPytorch(weight: { shape: number[]; data: Float32Array }, scale?: Float64Array): tf.Tensor4D {
-  const [out = 0, inC = 0, k = 0] = weight.shape;
-  const filter = new Float32Array(k * k * inC * out);
-  for (let f = 0; f < out; f++) {
-    const s = scale?.[f] ?? 1;
-    for (let c = 0; c < inC; c++)
-      for (let i = 0; i < k; i++)
-        for (let j = 0; j < k; j++) filter[((i * k + j) * inC + c) * out + f] = (weight.data[((f * inC + c) * k + i) * k + j] ?? 0) * s;
-  }
-  return tf.tensor4d(filter, [k, k, inC, out]);
-}
-
-function filterToPytorch(filter: Float32Array, [k = 0, , inC = 0, out = 0]: number[]): { shape: number[]; data: Float32Array } {
-  const data = new Float32Array(out * inC * k * k);
-  for (let f = 0; f < out; f++)
-    for (let c = 0; c < inC; c++)
-      for (let i = 0; i < k; i++)
-        for (let j = 0; j < k; j++) data[((f * inC + c) * k + i) * k + j] = filter[((i * k + j) * inC + c) * out + f] ?? 0;
-  return { shape: [out, inC, k, k], data };
-}
-
 /** Positions are the T × T cells of the image, row-major. */
-export const GAF_GEOMETRY: InputGeometry = {
-  positions: (spec) => spec.sequence_length * spec.sequence_length,
-  toImage: (x, spec) => tf.reshape(x, [x.shape[0], spec.sequence_length, spec.sequence_length, x.shape[2]]),
-  filterFromPytorch,
-  filterToPytorch,
-  conv: conv2d,
+export const GAF_GEOMETRY = imageGeometry((spec) => ({ height: spec.sequence_length, width: spec.sequence_length }), {
   toCandles: cellsToSteps,
   blankCandles: blankStepCells,
-};
+});
 
 function seriesOf(candles: readonly Candle[], spec: ModelSpec): Float64Array[] {
   return gafSeries(spec).map((name) => Float64Array.from(candles, (c) => c[name]));
@@ -80,6 +52,8 @@ export const GAF_CNN: ModelKind = {
       out.set(image(spec, run.slice(end + 1 - T, end + 1)), offset);
     };
   },
+  // The golden's shape (../shared/golden/gaf-cnn): a 32 × 32 image, two small blocks.
+  trainingDefaults: { windowLength: 32, convs: SMALL_IMAGE_CONVS, name: 'gafcnn' },
   fitsNormalization: false,
   trainingPipeline(network, job) {
     const series = job.series ?? ['close'];

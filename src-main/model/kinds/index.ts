@@ -4,9 +4,14 @@ import { FinancialCnn, TrainableCnn } from '../network';
 import { kindOf, type ModelKindName, type ModelSpec, type StateDict } from '../spec';
 import { FINANCIAL_CNN } from './financial-cnn';
 import { GAF_CNN } from './gaf-cnn';
+import { IMAGE_CNN } from './image-cnn';
 import { NoPipelineError, type ModelKind, type ModelPipeline } from './kind';
 
-export const MODEL_KIND_TABLE = { 'financial-cnn': FINANCIAL_CNN, 'gaf-cnn': GAF_CNN } as const satisfies Record<ModelKindName, ModelKind>;
+export const MODEL_KIND_TABLE = {
+  'financial-cnn': FINANCIAL_CNN,
+  'gaf-cnn': GAF_CNN,
+  'image-cnn': IMAGE_CNN,
+} as const satisfies Record<ModelKindName, ModelKind>;
 
 export function modelKind(spec: Pick<ModelSpec, 'kind'>): ModelKind {
   return MODEL_KIND_TABLE[kindOf(spec)];

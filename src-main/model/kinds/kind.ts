@@ -73,6 +73,8 @@ export interface ModelKind {
    * backtests batch; the same numbers as `encode`).
    */
   runEncoder(model: ModelPipeline, run: readonly Candle[], stepMs: number): (end: number, out: Float32Array, offset: number) => void;
+  /** What `train` builds of this kind unless told otherwise: window length, conv blocks, version prefix. */
+  trainingDefaults: { windowLength: number; convs: ModelSpec['convs']; name: string };
   /** Whether the kind's inputs are normalized with statistics fitted on the training period. */
   fitsNormalization: boolean;
   /**
