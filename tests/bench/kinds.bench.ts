@@ -1,5 +1,6 @@
 /**
- * Figures per model kind (src-main/model/kinds), each on its golden model, per tfjs backend present
+ * Figures per model kind (src-main/model/kinds), each on its golden model (the image-cnn, which has
+ * none, on seeded weights of its default shape: 20 candles, blocks 16:3,32:3), per tfjs backend present
  * (wasm on one thread, as live scores): the live recipe on a window of candles (encoding,
  * forward, Grad-CAM decoded onto the candles, attribution) at batch 1, which must stay under 5 ms for
  * the image kinds; forward+Grad-CAM of encoded inputs at batch 1 and 256; one training step at
@@ -11,8 +12,10 @@ import { join } from 'node:path';
 import { DEFAULT_FEATURE_SPEC, FEATURE_CHANNELS } from '../../src-shared/domain/feature-spec';
 import { explainBatch } from '../../src-main/explain/explainer';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
-import { availableBackends, useBackend } from '../../src-main/model/backend';
-import { createNetwork, createTrainable, modelKind } from '../../src-main/model/kinds';
+import { availableBackends, useBackend, type BackendName } from '../../src-main/model/backend';
+import { createNetwork, createTrainable, MODEL_KIND_TABLE, modelKind } from '../../src-main/model/kinds';
+import { SMALL_IMAGE_CONVS } from '../../src-main/model/kinds/image-geometry';
+import { initialWeights } from '../../src-main/model/network';
 import type { ModelPipeline } from '../../src-main/model/kinds/kind';
 import { parsePytorchModel } from '../../src-main/model/spec';
 import { seededRandom } from '../../src-main/model/random';
@@ -35,6 +38,14 @@ function golden(dir: string): { pipeline: ModelPipeline; weights: ReturnType<typ
   return { pipeline: { spec, features: oneD ? features : null, normalization: oneD ? normalization : null }, weights };
 }
 
+function imageModel(): ReturnType<typeof golden> {
+  const { spec } = MODEL_KIND_TABLE['image-cnn'].trainingPipeline(
+    { sequence_length: 20, num_classes: 3, convs: SMALL_IMAGE_CONVS, batchnorm_eps: 1e-5 },
+    { features: DEFAULT_FEATURE_SPEC },
+  );
+  return { pipeline: { spec, features: null, normalization: null }, weights: initialWeights(spec, 1) };
+}
+
 function latency(runs: number, f: () => void): string {
   for (let i = 0; i < Math.min(10, runs); i++) f();
   const times: number[] = [];
@@ -55,12 +66,13 @@ function mean(runs: number, f: () => void): number {
   return (performance.now() - started) / runs;
 }
 
-for (const backend of await availableBackends()) {
-  await useBackend([backend], { threads: 1 });
+// BENCH_BACKENDS=wasm limits the run (the cpu backend takes minutes per kind).
+const backends = process.env.BENCH_BACKENDS?.split(',') ?? (await availableBackends());
+for (const backend of backends) {
+  await useBackend([backend as BackendName], { threads: 1 });
   const slow = backend === 'cpu';
   console.log(`-- ${backend}${backend === 'wasm' ? ' (1 thread)' : ''}`);
-  for (const dir of [SHARED_GOLDEN, SHARED_GAF_GOLDEN]) {
-    const { pipeline, weights } = golden(dir);
+  for (const { pipeline, weights } of [golden(SHARED_GOLDEN), golden(SHARED_GAF_GOLDEN), imageModel()]) {
     const { spec } = pipeline;
     const kind = modelKind(spec);
     const window = kind.window(pipeline);
