@@ -13,6 +13,10 @@ export const SHARED_DATA = resolve(process.env.CANDLE_LENS_SHARED ?? resolve(ROO
 export const SHARED_BYBIT = resolve(SHARED_DATA, '..', 'bybit');
 /** PyTorch reference outputs for the FinancialCNN (../shared/golden). */
 export const SHARED_GOLDEN = resolve(SHARED_DATA, '..', 'golden', 'financial-cnn');
+/** The PyTorch reference of the Gramian-angular-field CNN: encoding, logits, 2-D Grad-CAM, decoding onto time. */
+export const SHARED_GAF_GOLDEN = resolve(SHARED_DATA, '..', 'golden', 'gaf-cnn');
+/** The PyTorch reference of one LSTM layer (batch-first, PyTorch's gate order): logits and gradient × input. */
+export const SHARED_LSTM_GOLDEN = resolve(SHARED_DATA, '..', 'golden', 'lstm');
 const CLI = join(ROOT, 'bin', 'candle-lens.js');
 
 export function tempDir(prefix = 'candle-lens-'): string {

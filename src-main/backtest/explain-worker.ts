@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { explainBatch } from '../explain/explainer';
 import { useBackend } from '../model/backend';
 import { loadModel } from '../model/model-file';
-import { FinancialCnn } from '../model/network';
+import { createNetwork } from '../model/kinds';
 import { ExplainPoolSetupSchema, ExplainRequestSchema, FORECAST_FIELDS, type ExplainReply } from './explain-pool';
 
 const port = parentPort;
@@ -15,7 +15,7 @@ if (port === null) throw new Error('explain-worker must run in a worker thread')
 const setup = ExplainPoolSetupSchema.parse(workerData);
 const backend = await useBackend(setup.backends);
 const loaded = loadModel(setup.modelPath);
-const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
+const model = createNetwork(loaded.metadata.spec, loaded.weights);
 port.postMessage({ kind: 'ready', backend } satisfies ExplainReply);
 
 port.on('message', (raw: unknown) => {

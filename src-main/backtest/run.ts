@@ -5,8 +5,9 @@
  */
 import { attentionConcentration, topIndices } from '../../src-shared/domain/attention';
 import { explainBatch } from '../explain/explainer';
-import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
-import { historyLength, runFeatures, unbrokenRuns, type WindowWriter } from '../features/windows';
+import { unbrokenRuns } from '../features/windows';
+import { modelKind } from '../model/kinds';
+import type { ModelPipeline } from '../model/kinds/kind';
 import { SIGNAL_CLASSES } from '../../src-shared/domain/signal';
 import type { BacktestTrade, EquityPoint } from '../../src-shared/domain/backtest';
 import type { Candle } from '../../src-shared/domain/market';
@@ -86,29 +87,28 @@ export async function runBacktest(
   explain: BatchExplainer,
   candles: readonly Candle[],
   stepMs: number,
-  features: FeatureSpec,
-  normalization: Normalization,
+  pipeline: ModelPipeline,
   rules: BacktestRules,
   { from = 0, onProgress = () => {}, cancelled = () => false, parallel = 1, horizon = 1 }: BacktestOptions = {},
 ): Promise<BacktestRun> {
-  const needed = historyLength(features);
+  const kind = modelKind(pipeline.spec);
+  const { historyLength: needed, windowLength: T } = kind.window(pipeline);
   const firstBar = Math.max(
     0,
     candles.findIndex((c) => c.time >= from),
   );
   // Window ends (indices into candles) with a full unbroken history behind them, each with its run's feature writer.
-  const ends: { index: number; write: WindowWriter; end: number }[] = [];
+  const ends: { index: number; write: ReturnType<typeof kind.runEncoder>; end: number }[] = [];
   let offset = 0;
   for (const run of unbrokenRuns(candles, stepMs)) {
     if (run.length >= needed) {
-      const write = runFeatures(run, features, stepMs, normalization);
+      const write = kind.runEncoder(pipeline, run, stepMs);
       for (let end = Math.max(needed - 1, firstBar - offset); end < run.length; end++) ends.push({ index: offset + end, write, end });
     }
     offset += run.length;
   }
   const windows: ExplainedWindow[] = [];
-  const T = features.windowLength;
-  const rowSize = T * features.channels.length;
+  const rowSize = kind.geometry.positions(pipeline.spec) * pipeline.spec.input_channels;
   const record = (batch: typeof ends, calls: WindowCall[]) =>
     calls.forEach((e, b) => {
       const end = batch[b]?.index ?? 0;

@@ -9,7 +9,7 @@ import type { BacktestRules } from '../../src-shared/domain/backtest';
 import { DEFAULT_RULES } from '../backtest/simulate';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import { parse, UsageError } from './args';
-import { pipelineOf } from './evaluate';
+import { modelKind } from '../model/kinds';
 import { positiveInt, readCandles, requireModel, startBackend } from './model-args';
 
 function fraction(name: string, text: string | undefined, fallback: number, max = 1): number {
@@ -58,7 +58,8 @@ export async function commandBacktest(args: string[]): Promise<void> {
     maxPosition: values['max-position'] === undefined ? DEFAULT_RULES.maxPosition : positive('max-position', values['max-position']),
   };
   const loaded = requireModel(values.model);
-  const { features, normalization } = pipelineOf(loaded);
+  // Refused here, before the threads start, when the model cannot read candles.
+  const { windowLength } = modelKind(loaded.metadata.spec).window(loaded.metadata);
   const backend = await startBackend(values.backend);
   const { candles, interval } = readCandles({ csv: values.csv, interval: values.interval ?? loaded.metadata.dataRange?.interval });
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length');
@@ -67,7 +68,7 @@ export async function commandBacktest(args: string[]): Promise<void> {
   // The model is loaded on each helper thread; this one builds the features and trades.
   const pool = await ExplainPool.start(values.model as string, [backend], threads);
   let shown = 0;
-  const run = await runBacktest(pool.explain, candles, intervalMs(interval), features, normalization, rules, {
+  const run = await runBacktest(pool.explain, candles, intervalMs(interval), loaded.metadata, rules, {
     parallel: pool.size,
     horizon: loaded.metadata.labels?.horizon,
     onProgress: (done, total) => {
@@ -103,7 +104,7 @@ export async function commandBacktest(args: string[]): Promise<void> {
       stepMs: intervalMs(interval),
       from: candles[0]?.time ?? 0,
       horizon: loaded.metadata.labels?.horizon,
-      trailingWindow: features.windowLength,
+      trailingWindow: windowLength,
       windows: run.windows,
     }),
   };

@@ -9,8 +9,9 @@ import { evenlySpaced, trustReport } from '../explain/trust';
 import type { TrustReport } from '../../src-shared/domain/trust-report';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import type { LoadedModel } from '../model/model-file';
-import { FinancialCnn } from '../model/network';
-import { buildDataset, pickRows } from '../features/dataset';
+import { createNetwork, inputChannels, modelKind, windowEncoder } from '../model/kinds';
+import type { FinancialCnn } from '../model/network';
+import { buildEncodedDataset, pickRows } from '../features/dataset';
 import type { Sample } from '../features/labels';
 import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
 import type { Candle } from '../../src-shared/domain/market';
@@ -18,15 +19,15 @@ import type { RiskReport } from '../../src-shared/domain/risk-report';
 import { parse, UsageError } from './args';
 import { positiveInt, readCandles, requireModel, startBackend } from './model-args';
 
-/** The feature pipeline a model needs to read candles; PyTorch-format files carry none. */
+/** What evaluating a model on candles needs: its kind's window and its labels; PyTorch-format files carry neither. */
 export function pipelineOf(loaded: LoadedModel) {
-  const { features, normalization, labels, version } = loaded.metadata;
-  if (features === null || normalization === null || labels === null) {
+  const { labels, version } = loaded.metadata;
+  if (inputChannels(loaded.metadata) === null || labels === null) {
     throw new Error(
-      `model ${version} has no feature pipeline (a PyTorch-format file): it can be checked with \`parity\`, not run on candles`,
+      `model ${version} has no feature pipeline or labels (a PyTorch-format file): it can be checked with \`parity\`, not run on candles; \`import-model\` gives it its encoding and labels`,
     );
   }
-  return { features, normalization, labels };
+  return { window: modelKind(loaded.metadata.spec).window(loaded.metadata), labels };
 }
 
 /**
@@ -48,12 +49,12 @@ function riskOnTestPeriod(
   loaded: LoadedModel,
   data: { inputs: Float32Array; samples: Sample[]; candles: Candle[]; stepMs: number },
 ): RiskReport | undefined {
-  const { labels, features } = pipelineOf(loaded);
+  const { labels } = pipelineOf(loaded);
   const split = testPeriodSplit(loaded, data.samples, data.stepMs);
   if (split.train.length === 0 || split.test.length === 0)
     throw new Error(`${data.samples.length} windows give no training or no test period to judge the forecast heads on`);
   return modelRiskReport(model, {
-    inputs: pickRows(data.inputs, features.windowLength * features.channels.length, split.test),
+    inputs: pickRows(data.inputs, model.positions * model.spec.input_channels, split.test),
     samples: split.test.map((i) => data.samples[i] as Sample),
     candles: data.candles,
     stepMs: data.stepMs,
@@ -71,11 +72,11 @@ function trustOnTestPeriod(
   data: { inputs: Float32Array; samples: Sample[]; stepMs: number },
   windows: number,
 ): TrustReport {
-  const { features } = pipelineOf(loaded);
+  const { spec } = loaded.metadata;
   const split = testPeriodSplit(loaded, data.samples, data.stepMs);
   const period = split.test.length > 0 ? split.test : data.samples.map((_, i) => i);
   const picked = evenlySpaced(period.length, windows).map((n) => period[n] as number);
-  const inputs = pickRows(data.inputs, features.windowLength * features.channels.length, picked);
+  const inputs = pickRows(data.inputs, modelKind(spec).geometry.positions(spec) * spec.input_channels, picked);
   return trustReport({ spec: loaded.metadata.spec, weights: loaded.weights }, inputs, picked.length);
 }
 
@@ -94,26 +95,27 @@ export async function commandEvaluate(args: string[]): Promise<void> {
   if (values.csv === undefined) throw new UsageError('--csv FILE is required');
   const trustWindows = positiveInt('trust-windows', values['trust-windows'], TRUST_WINDOWS);
   const loaded = requireModel(values.model);
-  const { features, normalization, labels } = pipelineOf(loaded);
+  const { window, labels } = pipelineOf(loaded);
   const backend = await startBackend(values.backend, { threads: availableParallelism() });
   const { candles, interval } = readCandles({ csv: values.csv, interval: values.interval ?? loaded.metadata.dataRange?.interval });
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length');
   const stepMs = intervalMs(interval);
-  const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
+  const model = createNetwork(loaded.metadata.spec, loaded.weights);
   const sharp = headsOf(model.spec).sharp;
-  const { inputs, samples } = buildDataset(
+  // Raw, then normalized in place as training did.
+  const { inputs, samples } = buildEncodedDataset(
     candles,
     stepMs,
-    features,
+    windowEncoder({ ...loaded.metadata, normalization: null }, stepMs),
     labels,
     positiveInt('stride', values.stride, 1),
     hasForecastHeads(model) ? { sharpK: sharp?.k ?? DEFAULT_SHARP_K } : undefined,
   );
   if (samples.length === 0)
     throw new Error(
-      `${values.csv}: no labelled window (a window needs ${features.warmup + features.windowLength} unbroken candles and ${labels.horizon} after it)`,
+      `${values.csv}: no labelled window (a window needs ${window.historyLength} unbroken candles and ${labels.horizon} after it)`,
     );
-  normalizeInPlace(inputs, normalization);
+  if (loaded.metadata.normalization !== null) normalizeInPlace(inputs, loaded.metadata.normalization);
   const closes = new Map(candles.map((c) => [c.time, c.close]));
   const report = evaluateModel(model, inputs, samples, (t) => closes.get(t), labels.horizon, stepMs);
   const risk = hasForecastHeads(model) ? riskOnTestPeriod(model, loaded, { inputs, samples, candles, stepMs }) : undefined;

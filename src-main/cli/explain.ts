@@ -2,15 +2,13 @@
  * `explain --model M --csv FILE --at START_MS`: the explained signal of the window ending at one
  * candle, with the forecasts of the model's heads; `--target-head` explains a forecast head's output.
  */
-import { historyLength } from '../features/windows';
 import { CAM_METHODS, SIGNAL_CLASSES } from '../../src-shared/domain/signal';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import { headsOf, headSlot, HEAD_NAMES, isHeadName, type HeadName } from '../model/heads';
-import { FinancialCnn } from '../model/network';
+import { createNetwork, modelKind } from '../model/kinds';
 import type { ModelSpec } from '../model/spec';
 import { explainWindow, windowSignal } from '../scoring/explained-window';
 import { epochOption, parse, UsageError } from './args';
-import { pipelineOf } from './evaluate';
 import { readCandles, requireModel, startBackend } from './model-args';
 
 export async function commandExplain(args: string[]): Promise<void> {
@@ -37,22 +35,22 @@ export async function commandExplain(args: string[]): Promise<void> {
   const { spec } = loaded.metadata;
   if (headName !== undefined) headSlot(spec, headName);
   const target = targetOption(spec, headName, values.target);
-  const { features, normalization } = pipelineOf(loaded);
+  const window = modelKind(spec).window(loaded.metadata);
   const backend = await startBackend(values.backend);
   const { candles, interval } = readCandles({ csv: values.csv, interval: values.interval ?? loaded.metadata.dataRange?.interval });
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length');
   const end = candles.findIndex((c) => c.time === at);
   if (end === -1) throw new Error(`${values.csv} has no candle starting at ${at}`);
-  const needed = historyLength(features);
+  const needed = window.historyLength;
   if (end + 1 < needed) throw new Error(`the window ending at ${at} needs ${needed} candles up to it; the file has ${end + 1}`);
   const history = candles.slice(end + 1 - needed, end + 1);
-  const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
+  const model = createNetwork(loaded.metadata.spec, loaded.weights);
   const result = explainWindow(
-    { model, features, normalization },
+    { model, ...loaded.metadata },
     { history, stepMs: intervalMs(interval), method, layer, head: headName, target },
   );
   model.dispose();
-  const signal = windowSignal(at, method, { version: loaded.metadata.version, channels: features.channels }, result);
+  const signal = windowSignal(at, method, { version: loaded.metadata.version, channels: window.channels }, result);
   const { modelVersion, ...explained } = signal;
   console.log(
     JSON.stringify(

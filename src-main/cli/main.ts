@@ -10,6 +10,7 @@ import { commandBacktest } from './backtest';
 import { commandExport, commandImport } from './candles';
 import { commandEvaluate } from './evaluate';
 import { commandExplain } from './explain';
+import { commandImportModel } from './import-model';
 import { commandParity } from './parity';
 import { commandRiskBaselines } from './risk-baselines';
 import { commandServe } from './serve';
@@ -29,6 +30,7 @@ commands:
                                                   write closed candles as CSV to stdout
   train  (--csv FILE [--interval I] | --db PATH --symbol S --interval I) [--out DIR] [--name N]
          [--epochs N] [--stride N] [--window T] [--horizon H] [--convs 32:5,64:5,128:3] [--seed N]
+         [--kind financial-cnn|gaf-cnn|image-cnn] [--series close,volume]
          [--backend tensorflow|wasm|cpu]
                                                   train, evaluate and save a model (registered in --db)
   evaluate --model M --csv FILE [--interval I] [--stride N] [--trust-windows N] [--backend B]
@@ -49,6 +51,9 @@ commands:
   trust --csv FILE [--model M | --convs 32:5,64:5,128:3 --window T] [--windows N] [--epochs N] [--seed N]
         [--methods gradcam,…,gradxinput] [--backend B]
                                                   planted-pattern benchmark of the explanations: JSON table per method
+  import-model --pytorch MODEL.json --spec ENCODING.json [--db PATH] [--out DIR] [--name N] [--backend B]
+                                                  check a PyTorch-trained model against its encoding spec,
+                                                  save it and register it for live, replay and backtest
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -64,6 +69,7 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   'risk-baselines': commandRiskBaselines,
   audit: commandAudit,
   trust: commandTrust,
+  'import-model': commandImportModel,
 };
 
 async function main(argv: string[]): Promise<number> {

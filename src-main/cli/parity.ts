@@ -1,6 +1,6 @@
 /** `parity GOLDEN_DIR`: our port against PyTorch's reference outputs, on every backend present. */
 import { availableBackends, useBackend } from '../model/backend';
-import { CAM_TOLERANCE, checkParity, LOGIT_TOLERANCE, loadGolden } from '../parity/parity';
+import { goldenParity } from '../parity/parity';
 import { parseWithOperands, UsageError } from './args';
 import { parseBackend } from './model-args';
 
@@ -12,15 +12,9 @@ export async function commandParity(args: string[]): Promise<void> {
   const failed: string[] = [];
   for (const backend of backends) {
     await useBackend([backend]);
-    const { model, cases, spec } = loadGolden(dir);
-    const report = checkParity(model, cases);
-    model.dispose();
-    console.log(
-      `${backend}: ${report.cases} cases, C=${spec.input_channels} T=${spec.sequence_length} convs=${spec.convs.map((c) => `${c.filters}:${c.kernel_size}`).join(',')}; ` +
-        `max |Δ| logits ${report.logits.toExponential(2)} (tol ${LOGIT_TOLERANCE}), gradcam ${report.gradcam.toExponential(2)}, gradcam++ ${report.gradcampp.toExponential(2)} (tol ${CAM_TOLERANCE}); ` +
-        `predicted-class mismatches ${report.predictedMismatches}, zero-CAM mismatches ${report.zeroCamMismatches}: ${report.pass ? 'PASS' : 'FAIL'}`,
-    );
-    if (!report.pass) failed.push(backend);
+    const { line, pass } = goldenParity(dir);
+    console.log(`${backend}: ${line}`);
+    if (!pass) failed.push(backend);
   }
   if (failed.length > 0) throw new Error(`parity fails on ${failed.join(', ')}`);
 }

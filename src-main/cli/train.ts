@@ -2,7 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
-import { defaultModelSpec } from '../model/spec';
+import { MODEL_KIND_TABLE } from '../model/kinds';
+import { GAF_SERIES, MODEL_KINDS } from '../model/spec';
 import { userDataDir } from '../paths';
 import { ModelRegistry } from '../store/models';
 import { openDatabase } from '../store/database';
@@ -28,18 +29,29 @@ export async function commandTrain(args: string[]): Promise<void> {
     'loss-weights': { type: 'string' },
     'sharp-k': { type: 'string' },
     'var-quantiles': { type: 'string' },
+    kind: { type: 'string' },
+    series: { type: 'string' },
   });
+  const kind = MODEL_KINDS.find((k) => k === (values.kind ?? 'financial-cnn'));
+  if (kind === undefined) throw new UsageError(`--kind must be one of ${MODEL_KINDS.join(', ')}, got "${values.kind}"`);
+  const series = values.series?.split(',').map((s) => s.trim());
+  if (series !== undefined && kind !== 'gaf-cnn') throw new UsageError('--series is for --kind gaf-cnn (the series it images)');
+  const unknown = series?.find((s) => !(GAF_SERIES as readonly string[]).includes(s));
+  if (unknown !== undefined) throw new UsageError(`--series takes ${GAF_SERIES.join(', ')} separated by commas, got "${unknown}"`);
   const heads = parseHeads(values);
   const backend = await startBackend(values.backend, { threads: availableParallelism() });
   const { candles, interval, source } = readCandles(values);
   if (interval === 'M') throw new UsageError('monthly candles have no fixed length; train on a fixed interval');
-  const windowLength = positiveInt('window', values.window, DEFAULT_FEATURE_SPEC.windowLength);
+  const defaults = MODEL_KIND_TABLE[kind].trainingDefaults;
+  const windowLength = positiveInt('window', values.window, defaults.windowLength);
   const job = TrainJobSchema.parse({
     source,
     interval,
     features: { ...DEFAULT_FEATURE_SPEC, windowLength },
     labels: { ...DEFAULT_LABEL_SPEC, horizon: positiveInt('horizon', values.horizon, DEFAULT_LABEL_SPEC.horizon) },
-    convs: values.convs === undefined ? defaultModelSpec(9, windowLength).convs : parseConvs(values.convs),
+    kind: kind === 'financial-cnn' ? undefined : kind,
+    series,
+    convs: values.convs === undefined ? defaults.convs : parseConvs(values.convs),
     heads,
     settings: {
       epochs: positiveInt('epochs', values.epochs, 20),
@@ -47,7 +59,7 @@ export async function commandTrain(args: string[]): Promise<void> {
       seed: positiveInt('seed', values.seed, 42),
     },
     modelsDir: values.out ?? join(userDataDir(), 'models'),
-    name: values.name ?? 'fincnn',
+    name: values.name ?? defaults.name,
   });
   console.error(`backend ${backendLabel(backend)}; ${candles.length} candles from ${source}`);
   const outcome = await trainAndSave(job, candles, {

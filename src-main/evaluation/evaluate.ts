@@ -26,7 +26,7 @@ function compare(name: string, model: ClassificationReport, baseline: Classifica
 }
 
 /**
- * `inputs` are the windows' normalized features (flat [N, T, C]); `closeAt` gives the close of
+ * `inputs` are the windows' encoded inputs (flat [N, positions, C]); `closeAt` gives the close of
  * the candle starting at a time (for the last-return baseline); `stepMs` is the candle length.
  */
 export function evaluateModel(
@@ -37,8 +37,7 @@ export function evaluateModel(
   horizon: number,
   stepMs: number,
 ): EvaluationReport {
-  const { sequence_length: T, input_channels: C } = model.spec;
-  const size = T * C;
+  const size = model.positions * model.spec.input_channels;
   const probabilities: number[][] = [];
   for (let from = 0; from < samples.length; from += BATCH) {
     const count = Math.min(BATCH, samples.length - from);

@@ -32,8 +32,7 @@ export function hasForecastHeads(model: FinancialCnn): boolean {
 
 /** The model's forecasts, one per window, by the start of the window's last candle. */
 export function windowForecasts(model: FinancialCnn, inputs: Float32Array, samples: readonly Sample[]): WindowForecast[] {
-  const { sequence_length: T, input_channels: C } = model.spec;
-  const size = T * C;
+  const size = model.positions * model.spec.input_channels;
   const width = outputCount(model.spec);
   const forecasts: WindowForecast[] = [];
   for (let from = 0; from < samples.length; from += BATCH) {

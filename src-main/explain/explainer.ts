@@ -49,13 +49,18 @@ export interface Explanation {
   head: HeadName;
   /** The output of `head` explained. */
   target: number;
-  /** The CAM before normalization, one value per time step. */
+  /** The CAM before normalization, one value per candle of the window (decoded from the input's positions). */
   camRaw: number[];
-  /** Min-max normalized CAM in 0..1. */
+  /** Min-max normalized CAM in 0..1, per candle. */
   cam: number[];
-  /** Per input channel, gradient × input summed over time; empty unless asked. */
+  /**
+   * The min-max normalized CAM over the model's own input positions: the time steps of the
+   * FinancialCNN (then equal to `cam`), the T × T cells of an image kind (row-major).
+   */
+  inputCam: number[];
+  /** Per input channel, gradient × input summed over the input's positions; empty unless asked. */
   attribution: number[];
-  /** Per time step, gradient × input per input channel (what `attribution` sums); empty unless asked. */
+  /** Per candle, gradient × input per input channel, decoded from the positions as the CAM is; empty unless asked. */
   attributionByStep: number[][];
 }
 
@@ -98,15 +103,14 @@ export function requireFinite(values: ArrayLike<number>, what: string): void {
   }
 }
 
-/** Every head's outputs for a batch [B, T, C] given flat, time-major per window: [B, outputs] flat, all finite. */
+/** Every head's outputs for a batch [B, positions, C] given flat, position-major per window: [B, outputs] flat, all finite. */
 export function predictOutputs(model: FinancialCnn, inputs: Float32Array, batch: number): Float32Array {
-  const { sequence_length: T, input_channels: C } = model.spec;
-  const outputs = read(() => model.outputs(tf.tensor3d(inputs, [batch, T, C])));
+  const outputs = read(() => model.outputs(tf.tensor3d(inputs, [batch, model.positions, model.spec.input_channels])));
   requireFinite(outputs, 'outputs');
   return outputs;
 }
 
-/** Direction logits for a batch [B, T, C] given flat, time-major per window; every head's outputs must be finite. */
+/** Direction logits for a batch [B, positions, C] given flat, position-major per window; every head's outputs must be finite. */
 export function predictLogits(model: FinancialCnn, inputs: Float32Array, batch: number): Float32Array {
   const outputs = predictOutputs(model, inputs, batch);
   const { offset, size } = headSlot(model.spec, 'direction');
@@ -126,10 +130,11 @@ export function forecastsOf(spec: ModelSpec, row: ArrayLike<number>): HeadForeca
   return forecasts;
 }
 
-/** Explains `batch` windows (flat [B, T, C] input) at once. */
+/** Explains `batch` windows (flat [B, positions, C] input) at once; the CAMs are decoded onto the candles. */
 export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: number, options: ExplainOptions): Explanation[] {
   const { spec } = model;
   const { sequence_length: T, input_channels: C, num_classes: classes } = spec;
+  const P = model.positions;
   const layer = options.layer ?? model.layerCount - 1;
   if (!Number.isInteger(layer) || layer < 0 || layer >= model.layerCount)
     throw new Error(`layer must be 0..${model.layerCount - 1}, got ${layer}`);
@@ -143,8 +148,8 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
   // The explained column of the output row: fixed, or (direction, no target) each window's predicted class.
   const fixedColumn = slot.name === 'direction' && options.target === undefined ? undefined : slot.offset + (options.target ?? 0);
   const width = outputCount(spec);
-  if (inputs.length !== batch * T * C) throw new Error(`expected ${batch}×${T}×${C} input values, got ${inputs.length}`);
-  const x = tf.tensor3d(inputs, [batch, T, C]);
+  if (inputs.length !== batch * P * C) throw new Error(`expected ${batch}×${P}×${C} input values, got ${inputs.length}`);
+  const x = tf.tensor3d(inputs, [batch, P, C]);
   try {
     // The conv blocks run once, outside any gradient tape; only the head (pooling + dense) is taped.
     const activations = tf.tidy(() => model.activation(x, layer));
@@ -155,13 +160,13 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
     if (weighting.needs === 'gradients') {
       const taped = tapedHead(model, activations, layer, fixedColumn, weighting.weights);
       outputs = taped.outputs;
-      camsFor = () => Array.from({ length: batch }, (_, b) => taped.cams.subarray(b * T, (b + 1) * T));
+      camsFor = () => Array.from({ length: batch }, (_, b) => taped.cams.subarray(b * P, (b + 1) * P));
     } else {
       outputs = read(() => model.outputsFrom(activations, layer));
       camsFor = (columns) => {
         const A = activations.dataSync() as Float32Array;
         return columns.map((column, b) => {
-          const maps = { T, K, A: A.subarray(b * T * K, (b + 1) * T * K) };
+          const maps = { T: P, K, A: A.subarray(b * P * K, (b + 1) * P * K) };
           return weightedCam(maps, weighting.weights(maskedScores(model, x, b, maps, column)));
         });
       };
@@ -170,7 +175,8 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
     const perWindow = rows.map((row) => (hasDirection ? row.subarray(0, classes) : new Float32Array()));
     const predicted = perWindow.map((l) => (hasDirection ? argmax(l) : -1));
     const columns = predicted.map((p) => fixedColumn ?? p);
-    const cams = camsFor(columns);
+    const inputCams = camsFor(columns);
+    const cams = inputCams.map((cam) => model.geometry.toCandles(cam, T));
     activations.dispose();
     // Checked before their forecasts are read: the forecasts of an overflowed output would say less.
     requireFinite(outputs, 'outputs');
@@ -185,6 +191,7 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
       target: (columns[b] ?? 0) - slot.offset,
       camRaw: Array.from(cams[b] ?? []),
       cam: normalizeCam(cams[b] ?? []),
+      inputCam: normalizeCam(inputCams[b] ?? []),
       attribution: attributions?.totals[b] ?? [],
       attributionByStep: attributions?.bySteps[b] ?? [],
     }));
@@ -193,6 +200,7 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
       requireFinite(e.probabilities, 'probabilities');
       requireFinite(e.camRaw, 'CAM');
       requireFinite(e.cam, 'CAM');
+      requireFinite(e.inputCam, 'CAM');
       requireFinite(e.attribution, 'channel attribution');
       for (const step of e.attributionByStep) requireFinite(step, 'channel attribution');
     }
@@ -203,11 +211,13 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
 }
 
 /**
- * Gradient × input for each window's target output (its column of the output row): per time step
- * and input channel, and summed over time per channel.
+ * Gradient × input for each window's target output (its column of the output row): per candle
+ * (each channel's products over the input positions decoded as a CAM is) and input channel, and
+ * summed over the positions per channel.
  */
 function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, columns: number[]): { totals: number[][]; bySteps: number[][][] } {
-  const [batch, T, C] = x.shape;
+  const [batch, P, C] = x.shape;
+  const T = model.spec.sequence_length;
   const products = tf.tidy(() => {
     const mask = targetMask(columns, outputCount(model.spec));
     const gradient = tf.grad((input) => tf.sum(tf.mul(model.outputs(input as tf.Tensor3D), mask)))(x);
@@ -218,9 +228,16 @@ function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, columns: number[]
     const steps = products.dataSync() as Float32Array;
     return {
       totals: Array.from({ length: batch }, (_, b) => Array.from(sums.subarray(b * C, (b + 1) * C))),
-      bySteps: Array.from({ length: batch }, (_, b) =>
-        Array.from({ length: T }, (_, t) => Array.from(steps.subarray((b * T + t) * C, (b * T + t + 1) * C))),
-      ),
+      bySteps: Array.from({ length: batch }, (_, b) => {
+        const window = steps.subarray(b * P * C, (b + 1) * P * C);
+        const byChannel = Array.from({ length: C }, (_, c) =>
+          model.geometry.toCandles(
+            Float32Array.from({ length: P }, (_, p) => window[p * C + c] ?? NaN),
+            T,
+          ),
+        );
+        return Array.from({ length: T }, (_, t) => byChannel.map((values) => values[t] ?? NaN));
+      }),
     };
   } finally {
     products.dispose();

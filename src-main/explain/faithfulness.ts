@@ -3,7 +3,7 @@
  * how much the predicted class's probability drops, against blanking as many candles at random.
  * A faithful map hurts the prediction more than chance: ratio > 1 (target ≥ 1.5).
  */
-import type { FinancialCnn } from '../model/network';
+import { SERIES_GEOMETRY, type FinancialCnn } from '../model/network';
 import { seededRandom } from '../model/random';
 import { topIndices } from '../../src-shared/domain/attention';
 import type { Faithfulness } from '../../src-shared/domain/evaluation';
@@ -20,11 +20,9 @@ export function randomIndices(n: number, count: number, random: () => number): n
   return all.slice(0, count);
 }
 
-/** Copies the window and sets the chosen time steps to 0 (the training mean once normalized). */
+/** Copies a FinancialCNN window and sets the chosen time steps to 0 (the training mean once normalized). */
 export function blankSteps(window: Float32Array, channels: number, steps: readonly number[]): Float32Array {
-  const out = Float32Array.from(window);
-  for (const t of steps) out.fill(0, t * channels, (t + 1) * channels);
-  return out;
+  return SERIES_GEOMETRY.blankCandles(window, channels, window.length / channels, steps);
 }
 
 export function deletionFaithfulness(
@@ -35,7 +33,9 @@ export function deletionFaithfulness(
 ): Faithfulness {
   const { fraction = 0.2, randomRepeats = 3, seed = 1 } = options;
   const { sequence_length: T, input_channels: C, num_classes: classes } = model.spec;
-  const size = T * C;
+  const size = model.positions * C;
+  // What a candle contributed to the model's input, set to 0: its time step, or its image's row and column.
+  const blank = (window: Float32Array, candles: readonly number[]) => model.geometry.blankCandles(window, C, T, candles);
   const windows = cams.length;
   const count = Math.max(1, Math.round(fraction * T));
   const random = seededRandom(seed);
@@ -44,8 +44,8 @@ export function deletionFaithfulness(
     const window = inputs.subarray(n * size, (n + 1) * size);
     const base = n * (2 + randomRepeats) * size;
     masked.set(window, base);
-    masked.set(blankSteps(window, C, topIndices(cams[n] ?? [], count)), base + size);
-    for (let r = 0; r < randomRepeats; r++) masked.set(blankSteps(window, C, randomIndices(T, count, random)), base + (2 + r) * size);
+    masked.set(blank(window, topIndices(cams[n] ?? [], count)), base + size);
+    for (let r = 0; r < randomRepeats; r++) masked.set(blank(window, randomIndices(T, count, random)), base + (2 + r) * size);
   }
   const logits = predictLogits(model, masked, windows * (2 + randomRepeats));
   let topDrop = 0;

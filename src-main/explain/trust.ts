@@ -15,7 +15,8 @@ import {
   type TrustReport,
 } from '../../src-shared/domain/trust-report';
 import { headLayout, headSlot, type HeadName } from '../model/heads';
-import { FinancialCnn, initialWeights } from '../model/network';
+import { createNetwork } from '../model/kinds';
+import { initialWeights, type FinancialCnn } from '../model/network';
 import { seededRandom } from '../model/random';
 import type { ModelSpec, StateDict } from '../model/spec';
 import { normalizeCam } from './cam';
@@ -243,7 +244,7 @@ export function cascadingRandomization(
   const offset = headSlot(model.spec, head).offset;
   const targets = trained.columns.map((c) => c - offset);
   return randomizationStages(model.spec).map(({ randomized, prefixes }) => {
-    const network = new FinancialCnn(model.spec, randomizedWeights(model.spec, model.weights, prefixes, seed + RANDOMIZATION_SEED_OFFSET));
+    const network = createNetwork(model.spec, randomizedWeights(model.spec, model.weights, prefixes, seed + RANDOMIZATION_SEED_OFFSET));
     try {
       const maps = relevanceMaps(network, inputs, trained.maps.length, method, head, targets).maps;
       return { randomized, spearman: meanSpearman(trained.maps, maps) };
@@ -273,7 +274,7 @@ export function trustReport(
 ): TrustReport {
   const { methods = TRUST_METHODS, heads = headLayout(model.spec).map((s) => s.name), noise = IMPUTATION_NOISE, seed = 1 } = options;
   if (count === 0) throw new Error('no window to measure the explanations on');
-  const network = new FinancialCnn(model.spec, model.weights);
+  const network = createNetwork(model.spec, model.weights);
   const rows: MethodTrust[] = [];
   try {
     for (const head of heads) {

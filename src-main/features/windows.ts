@@ -32,7 +32,7 @@ export function historyLength(spec: FeatureSpec): number {
   return spec.warmup + spec.windowLength;
 }
 
-function checkCandles(history: readonly Candle[], stepMs: number): void {
+export function checkCandles(history: readonly Candle[], stepMs: number): void {
   for (let i = 0; i < history.length; i++) {
     const c = history[i] as Candle;
     if (!c.confirmed) throw new FeatureError(`candle ${iso(c.time)} is not closed`);

@@ -10,7 +10,16 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { FeatureSpecSchema, LabelSpecSchema, NormalizationSchema } from '../../src-shared/domain/feature-spec';
 import { readModelFolderFile } from './folder-file';
-import { checkStateDict, expectedWeights, ModelFormatError, ModelSpecSchema, parsePytorchModel, type StateDict } from './spec';
+import {
+  ARCHITECTURES,
+  checkStateDict,
+  expectedWeights,
+  kindOf,
+  ModelFormatError,
+  ModelSpecSchema,
+  parsePytorchModel,
+  type StateDict,
+} from './spec';
 
 export const MODEL_FORMAT = 'candle-lens-model';
 
@@ -20,7 +29,8 @@ export const ModelMetadataSchema = z.object({
   /** Unique name of this trained model; signals record it. */
   version: z.string().regex(/^[\w.-]{1,100}$/),
   createdAt: z.number().int(),
-  architecture: z.literal('FinancialCNN'),
+  /** The kind's architecture name (./spec's ARCHITECTURES); must match the spec's kind. */
+  architecture: z.enum(Object.values(ARCHITECTURES)),
   spec: ModelSpecSchema,
   /** Null for a model imported without a feature pipeline (inputs are given directly). */
   features: FeatureSpecSchema.nullable(),
@@ -107,7 +117,7 @@ export function loadModel(path: string): LoadedModel {
       formatVersion: 1,
       version: `pytorch-${weightsHash.slice(0, 12)}`,
       createdAt: 0,
-      architecture: 'FinancialCNN',
+      architecture: ARCHITECTURES[kindOf(spec)],
       spec,
       features: null,
       normalization: null,

@@ -103,6 +103,82 @@ export function conv1d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, r
   return op(x, filter, bias) as tf.Tensor4D;
 }
 
+/**
+ * ∂L/∂filter for a 2-D 'same' convolution of x [B, H, W, in] giving ∂L/∂y = dy [B, H, W, out]:
+ * per tap (i, j), the channels-first padded input shifted by the tap, [in, B·H·W], times dy
+ * [B·H·W, out], a plain matMul as in the 1-D `filterGradient`. One matMul per tap rather than one of
+ * the whole unfolded input: that unfolding would hold k² copies of an image batch.
+ */
+function filterGradient2d(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: number): tf.Tensor4D {
+  const [batch, height, width, inC] = x.shape;
+  const outC = dy.shape[3];
+  const padding = (kernel - 1) / 2;
+  const channelsFirst = tf.pad(tf.transpose(x, [3, 0, 1, 2]), [
+    [0, 0],
+    [0, 0],
+    [padding, padding],
+    [padding, padding],
+  ]);
+  const gradient = tf.reshape(dy, [batch * height * width, outC]);
+  const taps = Array.from({ length: kernel * kernel }, (_, tap) => {
+    const shifted = tf.slice(channelsFirst, [0, 0, Math.floor(tap / kernel), tap % kernel], [inC, batch, height, width]);
+    return tf.matMul(tf.reshape(shifted, [inC, batch * height * width]), gradient);
+  });
+  return tf.reshape(tf.stack(taps), [kernel, kernel, inC, outC]);
+}
+
+/**
+ * conv2d with 'same' padding over x [B, H, W, in] with filter [K, K, in, out] (K odd) and bias
+ * [out], optionally followed by ReLU: `conv1d`'s gradient rule in two dimensions (the input
+ * gradient a forward conv2d with the filter flipped on both axes, the filter gradient
+ * `filterGradient2d`), so image kinds train on every backend too.
+ */
+export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, relu: boolean): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, weights, offset, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = tf.fused.conv2d({ x: input, filter: weights, strides: 1, pad: 'same', bias: offset, activation: relu ? 'relu' : 'linear' });
+    save([input, weights, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedInput, savedWeights, output] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const g = (relu ? tf.mul(dy, tf.step(output)) : dy) as tf.Tensor4D;
+        const [batch, height, width, outC] = g.shape;
+        const flipped = tf.reverse(tf.transpose(savedWeights, [0, 1, 3, 2]), [0, 1]);
+        return [
+          tf.conv2d(g, flipped, 1, 'same'),
+          filterGradient2d(savedInput, g, savedWeights.shape[0]),
+          sumOverBatchAndTime(tf.reshape(g, [batch, height * width, outC])),
+        ];
+      },
+    };
+  });
+  return op(x, filter, bias) as tf.Tensor4D;
+}
+
+/**
+ * How a model kind's input positions relate to its convolutions and to the candles of its window
+ * (../kinds): the FinancialCNN's positions are the T time steps; an image kind's are the T × T
+ * cells of its image, row-major. Inputs, feature maps and CAMs are [B, positions, channels] for
+ * every kind, so the CAM table (../explain/cam) works on any of them unchanged.
+ */
+export interface InputGeometry {
+  /** Positions per window of `spec`. */
+  positions(spec: ModelSpec): number;
+  /** [B, positions, C] → the 4-D [B, H, W, C] the convolutions read. */
+  toImage(x: tf.Tensor3D, spec: ModelSpec): tf.Tensor4D;
+  /** A PyTorch conv weight → the conv2d filter [kh, kw, in, out], each output channel scaled. */
+  filterFromPytorch(weight: { shape: number[]; data: Float32Array }, scale?: Float64Array): tf.Tensor4D;
+  /** The inverse, for a filter of `filterShape` → PyTorch's weight and shape. */
+  filterToPytorch(filter: Float32Array, filterShape: number[]): { shape: number[]; data: Float32Array };
+  /** 'same' convolution with bias, optionally ReLU, differentiable on every backend. */
+  conv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, relu: boolean): tf.Tensor4D;
+  /** Values over one window's positions (a CAM) → one value per candle of its window of T. */
+  toCandles(values: ArrayLike<number>, T: number): number[];
+  /** A copy of one window's input [positions, C] with what `candles` contributed set to 0. */
+  blankCandles(window: Float32Array, channels: number, T: number, candles: readonly number[]): Float32Array;
+}
+
 /** PyTorch conv weight [out, in, k] → conv2d filter [1, k, in, out], scaled per output channel. */
 function filterFromPytorch(weight: { shape: number[]; data: Float32Array }, scale?: Float64Array): tf.Tensor4D {
   const [out = 0, inC = 0, k = 0] = weight.shape;
@@ -121,6 +197,21 @@ function filterToPytorch(filter: Float32Array, out: number, inC: number, k: numb
     for (let c = 0; c < inC; c++) for (let j = 0; j < k; j++) weight[(f * inC + c) * k + j] = filter[(j * inC + c) * out + f] ?? 0;
   return weight;
 }
+
+/** The FinancialCNN's geometry: positions are time steps, one per candle. */
+export const SERIES_GEOMETRY: InputGeometry = {
+  positions: (spec) => spec.sequence_length,
+  toImage: (x) => tf.reshape(x, [x.shape[0], 1, x.shape[1], x.shape[2]]),
+  filterFromPytorch,
+  filterToPytorch: (filter, [, k = 0, inC = 0, out = 0]) => ({ shape: [out, inC, k], data: filterToPytorch(filter, out, inC, k) }),
+  conv: conv1d,
+  toCandles: (values) => Array.from(values),
+  blankCandles(window, channels, _T, candles) {
+    const out = Float32Array.from(window);
+    for (const t of candles) out.fill(0, t * channels, (t + 1) * channels);
+    return out;
+  },
+};
 
 function get(weights: StateDict, name: string): Float32Array {
   const w = weights.get(name);
@@ -174,9 +265,11 @@ export class FinancialCnn {
   readonly #convs: FoldedConv[];
   readonly #heads: { name: HeadName; weight: tf.Tensor2D; bias: tf.Tensor1D }[];
 
+  /** `geometry`: the model kind's (../kinds); the FinancialCNN's by default. */
   constructor(
     readonly spec: ModelSpec,
     weights: StateDict,
+    readonly geometry: InputGeometry = SERIES_GEOMETRY,
   ) {
     checkStateDict(spec, weights);
     this.#convs = spec.convs.map((conv, i) => {
@@ -187,7 +280,7 @@ export class FinancialCnn {
       const convBias = get(weights, `convs.${i}.bias`);
       const scale = Float64Array.from(gamma, (g, f) => g / Math.sqrt((variance[f] ?? 0) + spec.batchnorm_eps));
       const bias = Float32Array.from(scale, (s, f) => ((convBias[f] ?? 0) - (mean[f] ?? 0)) * s + (beta[f] ?? 0));
-      return { filter: filterFromPytorch(convWeight(weights, i), scale), bias: tf.tensor1d(bias) };
+      return { filter: geometry.filterFromPytorch(convWeight(weights, i), scale), bias: tf.tensor1d(bias) };
     });
     this.#heads = headLayout(spec).map(({ name }) => {
       const { data, rows, columns } = headMatrix(weights, name);
@@ -202,7 +295,12 @@ export class FinancialCnn {
     return this.#convs.length;
   }
 
-  /** Output of conv block `layer` (after its ReLU), [B, T, filters]. */
+  /** Input positions per window ([B, positions, channels] inputs): T, or T × T for an image kind. */
+  get positions(): number {
+    return this.geometry.positions(this.spec);
+  }
+
+  /** Output of conv block `layer` (after its ReLU), [B, positions, filters]. */
   activation(x: tf.Tensor3D, layer: number): tf.Tensor3D {
     return this.#blocks(x, 0, layer);
   }
@@ -236,13 +334,13 @@ export class FinancialCnn {
 
   #blocks(x: tf.Tensor3D, from: number, to: number): tf.Tensor3D {
     if (from > to) return x;
-    const [batch, time, channels] = x.shape;
-    let out: tf.Tensor4D = tf.reshape(x, [batch, 1, time, channels]);
+    const [batch, positions] = x.shape;
+    let out = this.geometry.toImage(x, this.spec);
     for (let i = from; i <= to; i++) {
       const conv = this.#convs[i] as FoldedConv;
-      out = conv1d(out, conv.filter, conv.bias, true);
+      out = this.geometry.conv(out, conv.filter, conv.bias, true);
     }
-    return tf.reshape(out, [batch, time, out.shape[3]]);
+    return tf.reshape(out, [batch, positions, out.shape[3]]);
   }
 
   dispose(): void {
@@ -321,11 +419,12 @@ export class TrainableCnn {
   constructor(
     readonly spec: ModelSpec,
     weights: StateDict,
+    readonly geometry: InputGeometry = SERIES_GEOMETRY,
   ) {
     checkStateDict(spec, weights);
     this.#convs = spec.convs.map((conv, i) => {
       return {
-        filter: tf.variable(filterFromPytorch(convWeight(weights, i))),
+        filter: tf.variable(geometry.filterFromPytorch(convWeight(weights, i))),
         bias: tf.variable(tf.tensor1d(get(weights, `convs.${i}.bias`))),
         gamma: tf.variable(tf.tensor1d(get(weights, `bns.${i}.weight`))),
         beta: tf.variable(tf.tensor1d(get(weights, `bns.${i}.bias`))),
@@ -343,6 +442,11 @@ export class TrainableCnn {
     });
   }
 
+  /** Input positions per window, as FinancialCnn's. */
+  get positions(): number {
+    return this.geometry.positions(this.spec);
+  }
+
   get variables(): tf.Variable[] {
     return [...this.#convs.flatMap((c) => [c.filter, c.bias, c.gamma, c.beta]), ...this.#heads.flatMap((h) => [h.weight, h.bias])];
   }
@@ -353,11 +457,11 @@ export class TrainableCnn {
    * (Validation runs the inference network, FinancialCnn, on `toStateDict()`.)
    */
   trainOutputs(x: tf.Tensor3D, batchStats: BatchStats[]): HeadOutputs {
-    const [batch, time] = x.shape;
+    const [batch, positions] = x.shape;
     let out: tf.Tensor3D = x;
     for (const conv of this.#convs) {
-      const y = conv1d(tf.reshape(out, [batch, 1, time, out.shape[2]]), conv.filter, conv.bias, false);
-      out = batchNormRelu(tf.reshape(y, [batch, time, y.shape[3]]), conv.gamma, conv.beta, this.spec.batchnorm_eps, (stats) =>
+      const y = this.geometry.conv(this.geometry.toImage(out, this.spec), conv.filter, conv.bias, false);
+      out = batchNormRelu(tf.reshape(y, [batch, positions, y.shape[3]]), conv.gamma, conv.beta, this.spec.batchnorm_eps, (stats) =>
         batchStats.push(stats),
       );
     }
@@ -384,19 +488,14 @@ export class TrainableCnn {
 
   toStateDict(): StateDict {
     const weights: StateDict = new Map();
-    let inChannels = this.spec.input_channels;
     this.#convs.forEach((conv, i) => {
-      const [, kernel, , filters] = conv.filter.shape;
-      weights.set(`convs.${i}.weight`, {
-        shape: [filters, inChannels, kernel],
-        data: filterToPytorch(conv.filter.dataSync() as Float32Array, filters, inChannels, kernel),
-      });
+      const filters = conv.filter.shape[3];
+      weights.set(`convs.${i}.weight`, this.geometry.filterToPytorch(conv.filter.dataSync() as Float32Array, conv.filter.shape));
       weights.set(`convs.${i}.bias`, { shape: [filters], data: Float32Array.from(conv.bias.dataSync()) });
       weights.set(`bns.${i}.weight`, { shape: [filters], data: Float32Array.from(conv.gamma.dataSync()) });
       weights.set(`bns.${i}.bias`, { shape: [filters], data: Float32Array.from(conv.beta.dataSync()) });
       weights.set(`bns.${i}.running_mean`, { shape: [filters], data: Float32Array.from(conv.runningMean) });
       weights.set(`bns.${i}.running_var`, { shape: [filters], data: Float32Array.from(conv.runningVar) });
-      inChannels = filters;
     });
     for (const h of this.#heads) {
       weights.set(`${headPrefix(h.name)}.weight`, { shape: [...h.weight.shape], data: Float32Array.from(h.weight.dataSync()) });
@@ -416,7 +515,7 @@ export function initialWeights(spec: ModelSpec, seed: number): StateDict {
   const weights: StateDict = new Map();
   for (const { name, shape } of expectedWeights(spec)) {
     const size = shape.reduce((a, b) => a * b, 1);
-    const fanIn = name.startsWith('convs.') ? (shape[1] ?? 1) * (shape[2] ?? 1) : (shape[1] ?? 1);
+    const fanIn = name.startsWith('convs.') ? receptiveField(shape) : (shape[1] ?? 1);
     let data: Float32Array;
     if (name.startsWith('bns.')) data = new Float32Array(size).fill(name.endsWith('.weight') || name.endsWith('running_var') ? 1 : 0);
     else {
@@ -428,7 +527,11 @@ export function initialWeights(spec: ModelSpec, seed: number): StateDict {
   return weights;
 }
 
+/** A conv weight's fan-in: input channels times every kernel axis ([out, in, k] or [out, in, k, k]). */
+function receptiveField(shape: readonly number[]): number {
+  return shape.slice(1).reduce((a, b) => a * b, 1);
+}
+
 function fanInOf(weights: StateDict, biasName: string): number {
-  const shape = weights.get(biasName.replace(/bias$/, 'weight'))?.shape ?? [1];
-  return (shape[1] ?? 1) * (shape[2] ?? 1);
+  return receptiveField(weights.get(biasName.replace(/bias$/, 'weight'))?.shape ?? [1, 1]);
 }

@@ -13,8 +13,32 @@ export const ConvBlockSpec = z.object({
   padding: z.number().int().min(0),
 });
 
+/**
+ * The model kinds (./kinds): how a window of candles becomes the network's input and how a CAM over
+ * that input maps back to candles. Absent in a spec: the 1-D FinancialCNN, as every model before them.
+ */
+export const MODEL_KINDS = ['financial-cnn', 'gaf-cnn', 'image-cnn'] as const;
+export type ModelKindName = (typeof MODEL_KINDS)[number];
+
+/** The candle series a Gramian angular field can be made of (`gaf-cnn`). */
+export const GAF_SERIES = ['open', 'high', 'low', 'close', 'volume'] as const;
+export type GafSeries = (typeof GAF_SERIES)[number];
+
+/** Each kind's name in the PyTorch export's `architecture` field and in a model folder's metadata. */
+export const ARCHITECTURES = {
+  'financial-cnn': 'FinancialCNN',
+  'gaf-cnn': 'GafCNN',
+  'image-cnn': 'ImageCNN',
+} as const satisfies Record<ModelKindName, string>;
+
+/** Image kinds convolve 2-D (weights [out, in, k, k]); the FinancialCNN 1-D over time ([out, in, k]). */
+const SPATIAL_DIMS: Record<ModelKindName, 1 | 2> = { 'financial-cnn': 1, 'gaf-cnn': 2, 'image-cnn': 2 };
+
 export const ModelSpecSchema = z
   .object({
+    kind: z.enum(MODEL_KINDS).optional(),
+    /** `gaf-cnn`: the series imaged, each as a GASF and a GADF channel (default the closes). */
+    series: z.array(z.enum(GAF_SERIES)).min(1).max(GAF_SERIES.length).optional(),
     input_channels: z.number().int().min(1).max(256),
     sequence_length: z.number().int().min(1).max(10_000),
     num_classes: z.number().int().min(2).max(64),
@@ -25,8 +49,22 @@ export const ModelSpecSchema = z
   })
   .refine((s) => s.convs.every((c) => c.padding * 2 === c.kernel_size - 1), {
     message: 'every conv block must keep the time length: padding = (kernel_size - 1) / 2 with an odd kernel_size',
-  });
+  })
+  .refine((s) => s.kind === 'gaf-cnn' || s.series === undefined, { message: 'only a gaf-cnn images series (drop "series")' })
+  .refine((s) => s.kind !== 'gaf-cnn' || s.input_channels === 2 * (s.series?.length ?? 1), {
+    message: 'a gaf-cnn has two input channels (GASF, GADF) per imaged series',
+  })
+  .refine((s) => s.kind !== 'image-cnn' || s.input_channels === 1, { message: 'an image-cnn reads one channel: its chart' });
 export type ModelSpec = z.output<typeof ModelSpecSchema>;
+
+export function kindOf(spec: Pick<ModelSpec, 'kind'>): ModelKindName {
+  return spec.kind ?? 'financial-cnn';
+}
+
+/** The series a gaf-cnn images, in channel order (GASF then GADF of each). */
+export function gafSeries(spec: Pick<ModelSpec, 'series'>): GafSeries[] {
+  return spec.series ?? ['close'];
+}
 
 /** The seed's FinancialCNN over our nine feature channels. */
 export function defaultModelSpec(inputChannels: number, sequenceLength: number): ModelSpec {
@@ -50,8 +88,9 @@ export type StateDict = Map<string, { shape: number[]; data: Float32Array }>;
 export function expectedWeights(spec: ModelSpec): { name: string; shape: number[] }[] {
   const out: { name: string; shape: number[] }[] = [];
   let inChannels = spec.input_channels;
+  const kernel = (k: number) => Array.from({ length: SPATIAL_DIMS[kindOf(spec)] }, () => k);
   spec.convs.forEach((conv, i) => {
-    out.push({ name: `convs.${i}.weight`, shape: [conv.filters, inChannels, conv.kernel_size] });
+    out.push({ name: `convs.${i}.weight`, shape: [conv.filters, inChannels, ...kernel(conv.kernel_size)] });
     out.push({ name: `convs.${i}.bias`, shape: [conv.filters] });
     for (const part of ['weight', 'bias', 'running_mean', 'running_var']) out.push({ name: `bns.${i}.${part}`, shape: [conv.filters] });
     inChannels = conv.filters;
@@ -94,11 +133,15 @@ export function checkStateDict(spec: ModelSpec, weights: StateDict): void {
   }
 }
 
-const TensorJson = z.object({ shape: z.array(z.number().int().nonnegative()), data: z.array(z.number()) });
+/** Any number, ±Infinity (JSON's 1e999) included: checkStateDict names the weight that holds it. */
+const WeightValue = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
+const TensorJson = z.object({ shape: z.array(z.number().int().nonnegative()), data: z.array(WeightValue) });
 
 /** The golden / PyTorch export: the spec's fields beside a state_dict. */
 export const PytorchModelJson = z.object({
-  architecture: z.literal('FinancialCNN').optional(),
+  /** Absent: the FinancialCNN, as the first golden files. */
+  architecture: z.enum(Object.values(ARCHITECTURES)).optional(),
+  series: z.unknown().optional(),
   input_channels: z.number(),
   sequence_length: z.number(),
   num_classes: z.number(),
@@ -112,11 +155,12 @@ export const PytorchModelJson = z.object({
 /** Parses a PyTorch-format model (the golden README's format); throws ModelFormatError on any mismatch. */
 export function parsePytorchModel(json: unknown): { spec: ModelSpec; weights: StateDict } {
   const parsed = PytorchModelJson.safeParse(json);
-  if (!parsed.success) throw new ModelFormatError(`not a FinancialCNN model file: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new ModelFormatError(`not a PyTorch-format model file: ${z.prettifyError(parsed.error)}`);
   if (parsed.data.layout !== undefined && !parsed.data.layout.startsWith('channels_first')) {
     throw new ModelFormatError(`unsupported layout "${parsed.data.layout}"`);
   }
-  const spec = ModelSpecSchema.safeParse(parsed.data);
+  const kind: ModelKindName = parsed.data.architecture === 'GafCNN' ? 'gaf-cnn' : 'financial-cnn';
+  const spec = ModelSpecSchema.safeParse(kind === 'financial-cnn' ? parsed.data : { ...parsed.data, kind });
   if (!spec.success) throw new ModelFormatError(`bad model spec: ${z.prettifyError(spec.error)}`);
   const weights: StateDict = new Map(
     Object.entries(parsed.data.state_dict).map(([name, t]) => [name, { shape: t.shape, data: Float32Array.from(t.data) }]),

@@ -1,16 +1,24 @@
 /**
  * Golden parity: runs a PyTorch-format model and its reference cases (../shared/golden layout:
- * model.json + cases.json) through our port and reports the largest differences.
+ * model.json + cases.json) through our port and reports the largest differences. A golden of the
+ * FinancialCNN gives its inputs; one of the `gaf-cnn` gives the closes, and our own encoding of
+ * them is checked against its images before the network runs on it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { explainBatch } from '../explain/explainer';
-import { FinancialCnn } from '../model/network';
-import { parsePytorchModel, type ModelSpec } from '../model/spec';
+import { gafImage } from '../model/kinds/gaf-encoding';
+import { createNetwork } from '../model/kinds';
+import { LstmNetwork, parsePytorchLstm } from '../model/lstm';
+import type { FinancialCnn } from '../model/network';
+import * as tf from '@tensorflow/tfjs';
+import { kindOf, parsePytorchModel, type ModelSpec } from '../model/spec';
 
 export const LOGIT_TOLERANCE = 1e-4;
 export const CAM_TOLERANCE = 1e-3;
+/** An encoded input against the reference's, in float32 (the images' values lie in [−1, 1]). */
+export const ENCODING_TOLERANCE = 1e-4;
 
 const Matrix = z.array(z.array(z.number()));
 export const GoldenCases = z.object({
@@ -44,10 +52,15 @@ export function channelsFirstToBatch(inputs: number[][][], spec: ModelSpec): Flo
   return flat;
 }
 
-export function loadGolden(dir: string): { spec: ModelSpec; model: FinancialCnn; cases: GoldenCasesValue } {
+function readGoldenModel(dir: string): { spec: ModelSpec; model: FinancialCnn } {
   const { spec, weights } = parsePytorchModel(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')));
+  return { spec, model: createNetwork(spec, weights) };
+}
+
+export function loadGolden(dir: string): { spec: ModelSpec; model: FinancialCnn; cases: GoldenCasesValue } {
+  const { spec, model } = readGoldenModel(dir);
   const cases = GoldenCases.parse(JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')));
-  return { spec, model: new FinancialCnn(spec, weights), cases };
+  return { spec, model, cases };
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -92,4 +105,181 @@ export function checkParity(model: FinancialCnn, cases: GoldenCasesValue): Parit
     report.predictedMismatches === 0 &&
     report.zeroCamMismatches === 0;
   return report;
+}
+
+const Images = z.array(z.array(Matrix));
+export const GafGoldenCases = z.object({
+  series: Matrix,
+  gaf: Images,
+  logits: Matrix,
+  predicted_class: z.array(z.number().int()),
+  gradcam: Images,
+  gradcam_time: z.array(Matrix),
+});
+export type GafGoldenCasesValue = z.output<typeof GafGoldenCases>;
+
+export interface GafParityReport {
+  cases: number;
+  /** Our GASF/GADF of the closes against the reference images. */
+  encoding: number;
+  logits: number;
+  /** The normalized 2-D Grad-CAM over the T × T cells. */
+  gradcam: number;
+  /** That map decoded onto the time steps, normalized. */
+  gradcamTime: number;
+  predictedMismatches: number;
+  zeroCamMismatches: number;
+  pass: boolean;
+}
+
+export function loadGafGolden(dir: string): { spec: ModelSpec; model: FinancialCnn; cases: GafGoldenCasesValue } {
+  const { spec, model } = readGoldenModel(dir);
+  if (kindOf(spec) !== 'gaf-cnn') throw new Error(`${dir} is not a gaf-cnn golden`);
+  const cases = GafGoldenCases.parse(JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')));
+  return { spec, model, cases };
+}
+
+/** Encoding, logits, every class's 2-D Grad-CAM and its decoding onto time, on the active tfjs backend. */
+export function checkGafParity(model: FinancialCnn, cases: GafGoldenCasesValue): GafParityReport {
+  const { sequence_length: T, num_classes: classes } = model.spec;
+  const batch = cases.series.length;
+  const images = cases.series.map((closes) => gafImage([closes], T));
+  const report: GafParityReport = {
+    cases: batch,
+    encoding: 0,
+    logits: 0,
+    gradcam: 0,
+    gradcamTime: 0,
+    predictedMismatches: 0,
+    zeroCamMismatches: 0,
+    pass: false,
+  };
+  images.forEach((image, n) => {
+    // The reference is channels-first [2][T][T]; ours is position-major [T·T, 2].
+    const expected = (cases.gaf[n] ?? []).flatMap((channel, c) => channel.flat().map((v, p) => ({ at: p * 2 + c, v })));
+    if (expected.length !== image.length) report.encoding = Infinity;
+    for (const { at, v } of expected) report.encoding = Math.max(report.encoding, Math.abs((image[at] ?? NaN) - v) || 0);
+  });
+  const inputs = new Float32Array(images.reduce((n, image) => n + image.length, 0));
+  images.forEach((image, n) => inputs.set(image, n * image.length));
+  for (let target = 0; target < classes; target++) {
+    const explained = explainBatch(model, inputs, batch, { method: 'gradcam', target });
+    explained.forEach((e, n) => {
+      const expected = cases.gradcam[n]?.[target]?.flat() ?? [];
+      report.gradcam = Math.max(report.gradcam, maxDiff(e.inputCam, expected));
+      report.gradcamTime = Math.max(report.gradcamTime, maxDiff(e.cam, cases.gradcam_time[n]?.[target] ?? []));
+      if (expected.every((v) => v === 0) && e.inputCam.some((v) => v !== 0)) report.zeroCamMismatches++;
+      if (target === 0) {
+        report.logits = Math.max(report.logits, maxDiff(e.logits, cases.logits[n] ?? []));
+        if (e.predicted !== cases.predicted_class[n]) report.predictedMismatches++;
+      }
+    });
+  }
+  report.pass =
+    report.encoding <= ENCODING_TOLERANCE &&
+    report.logits <= LOGIT_TOLERANCE &&
+    report.gradcam <= CAM_TOLERANCE &&
+    report.gradcamTime <= CAM_TOLERANCE &&
+    report.predictedMismatches === 0 &&
+    report.zeroCamMismatches === 0;
+  return report;
+}
+
+export const LstmGoldenCases = z.object({
+  inputs: z.array(Matrix),
+  logits: Matrix,
+  predicted_class: z.array(z.number().int()),
+  grad_x_input: z.array(z.array(Matrix)),
+});
+export type LstmGoldenCasesValue = z.output<typeof LstmGoldenCases>;
+
+export interface LstmParityReport {
+  cases: number;
+  logits: number;
+  /** Largest |Δ| of gradient × input over the largest |value| of its case (tolerance CAM_TOLERANCE). */
+  gradXInput: number;
+  predictedMismatches: number;
+  pass: boolean;
+}
+
+export function loadLstmGolden(dir: string): { model: LstmNetwork; cases: LstmGoldenCasesValue } {
+  const { spec, weights } = parsePytorchLstm(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')));
+  const cases = LstmGoldenCases.parse(JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')));
+  return { model: new LstmNetwork(spec, weights), cases };
+}
+
+/** The LSTM's logits and every class's gradient × input (batch-first inputs, PyTorch's gate order). */
+export function checkLstmParity(model: LstmNetwork, cases: LstmGoldenCasesValue): LstmParityReport {
+  const { sequence_length: T, input_features: F, num_classes: classes } = model.spec;
+  const batch = cases.inputs.length;
+  if (cases.inputs.some((steps) => steps.length !== T || steps.some((row) => row.length !== F)))
+    throw new Error(`every case must be [${T}][${F}]`);
+  const x = tf.tensor3d(
+    cases.inputs.flatMap((steps) => steps.flat()),
+    [batch, T, F],
+  );
+  const report: LstmParityReport = { cases: batch, logits: 0, gradXInput: 0, predictedMismatches: 0, pass: false };
+  try {
+    const logits = tf.tidy(() => model.logits(x)).arraySync();
+    logits.forEach((row, n) => {
+      report.logits = Math.max(report.logits, maxDiff(row, cases.logits[n] ?? []));
+      if (row.indexOf(Math.max(...row)) !== cases.predicted_class[n]) report.predictedMismatches++;
+    });
+    for (let target = 0; target < classes; target++) {
+      const ours = model.gradientTimesInput(x, target);
+      cases.grad_x_input.forEach((perClass, n) => {
+        const expected = perClass[target]?.flat() ?? [];
+        const scale = Math.max(...expected.map(Math.abs));
+        const worst = maxDiff(ours.subarray(n * T * F, (n + 1) * T * F), expected);
+        report.gradXInput = Math.max(report.gradXInput, scale > 0 ? worst / scale : worst);
+      });
+    }
+  } finally {
+    x.dispose();
+  }
+  report.pass = report.logits <= LOGIT_TOLERANCE && report.gradXInput <= CAM_TOLERANCE && report.predictedMismatches === 0;
+  return report;
+}
+
+/** Whatever kind `dir` holds, its parity on the active backend as one line, and whether it passes. */
+export function goldenParity(dir: string): { line: string; pass: boolean } {
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { architecture?: unknown };
+  if (json.architecture === 'LSTM') {
+    const { model, cases } = loadLstmGolden(dir);
+    const r = checkLstmParity(model, cases);
+    model.dispose();
+    const { sequence_length: T, input_features: F, hidden: H } = model.spec;
+    return {
+      pass: r.pass,
+      line:
+        `LSTM, ${r.cases} cases, T=${T} F=${F} H=${H}; max |Δ| logits ${r.logits.toExponential(2)} (tol ${LOGIT_TOLERANCE}), ` +
+        `gradient × input ${r.gradXInput.toExponential(2)} of its case's largest value (tol ${CAM_TOLERANCE}); ` +
+        `predicted-class mismatches ${r.predictedMismatches}: ${r.pass ? 'PASS' : 'FAIL'}`,
+    };
+  }
+  const spec = parsePytorchModel(json).spec;
+  const shape = `T=${spec.sequence_length} convs=${spec.convs.map((c) => `${c.filters}:${c.kernel_size}`).join(',')} classes=${spec.num_classes}`;
+  const e = (v: number) => v.toExponential(2);
+  if (kindOf(spec) === 'gaf-cnn') {
+    const { model, cases } = loadGafGolden(dir);
+    const r = checkGafParity(model, cases);
+    model.dispose();
+    return {
+      pass: r.pass,
+      line:
+        `gaf-cnn, ${r.cases} cases, C=${spec.input_channels} ${shape}; max |Δ| encoding ${e(r.encoding)} (tol ${ENCODING_TOLERANCE}), ` +
+        `logits ${e(r.logits)} (tol ${LOGIT_TOLERANCE}), 2-D gradcam ${e(r.gradcam)}, gradcam on time ${e(r.gradcamTime)} (tol ${CAM_TOLERANCE}); ` +
+        `predicted-class mismatches ${r.predictedMismatches}, zero-CAM mismatches ${r.zeroCamMismatches}: ${r.pass ? 'PASS' : 'FAIL'}`,
+    };
+  }
+  const { model, cases } = loadGolden(dir);
+  const r = checkParity(model, cases);
+  model.dispose();
+  return {
+    pass: r.pass,
+    line:
+      `${r.cases} cases, C=${spec.input_channels} ${shape}; max |Δ| logits ${e(r.logits)} (tol ${LOGIT_TOLERANCE}), ` +
+      `gradcam ${e(r.gradcam)}, gradcam++ ${e(r.gradcampp)} (tol ${CAM_TOLERANCE}); ` +
+      `predicted-class mismatches ${r.predictedMismatches}, zero-CAM mismatches ${r.zeroCamMismatches}: ${r.pass ? 'PASS' : 'FAIL'}`,
+  };
 }

@@ -5,15 +5,15 @@
  * them. Computation only; no store, file or thread.
  */
 import { z } from 'zod';
-import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
 import { ExplainedOutputSchema, type ForecastExplanation } from '../../src-shared/domain/forecast-explanation';
 import { HeadForecastsSchema } from '../../src-shared/domain/forecasts';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import { SIGNAL_CLASSES, SignalDeletionSchema, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
 import { explainBatch } from '../explain/explainer';
 import { windowDeletion } from '../explain/trust';
-import { windowFeatures } from '../features/windows';
 import { HEAD_NAMES, headLayout, headSlot, type HeadName } from '../model/heads';
+import { modelKind } from '../model/kinds';
+import type { ModelPipeline } from '../model/kinds/kind';
 import type { ModelMetadata } from '../model/model-file';
 import type { FinancialCnn } from '../model/network';
 import { inputHash } from './input-hash';
@@ -41,14 +41,13 @@ export const ScoreResultSchema = z.object({
 });
 export type ScoreResult = z.output<typeof ScoreResultSchema>;
 
-export interface ScoringModel {
+/** A model's network and what its kind's encoding reads besides its spec (../model/kinds). */
+export interface ScoringModel extends Omit<ModelPipeline, 'spec'> {
   model: FinancialCnn;
-  features: FeatureSpec;
-  normalization: Normalization;
 }
 
 export interface WindowRequest {
-  /** Exactly warmup + T closed candles, the window's last candle last. */
+  /** Exactly the model's history length (warm-up + T) of closed candles, the window's last candle last. */
   history: readonly Candle[];
   stepMs: number;
   method: CamMethodName;
@@ -61,9 +60,12 @@ export interface WindowRequest {
   explainForecasts?: boolean;
 }
 
-/** Scores and explains one window, with every head's forecast and the attribution per channel and per candle. */
-export function explainWindow({ model, features, normalization }: ScoringModel, request: WindowRequest): ScoreResult {
-  const inputs = windowFeatures(request.history, features, request.stepMs, normalization);
+/**
+ * Scores and explains one window, encoded by the model's kind, with every head's forecast and the
+ * attribution per channel and per candle (decoded onto the candles by the kind).
+ */
+export function explainWindow({ model, ...pipeline }: ScoringModel, request: WindowRequest): ScoreResult {
+  const inputs = modelKind(model.spec).encode({ ...pipeline, spec: model.spec }, request.history, request.stepMs);
   const [e] = explainBatch(model, inputs, 1, {
     method: request.method,
     layer: request.layer,
@@ -88,7 +90,7 @@ export function explainWindow({ model, features, normalization }: ScoringModel, 
     cam: e.cam,
     attribution: e.attribution,
     attributionByCandle: e.attributionByStep,
-    windowStarts: request.history.slice(-features.windowLength).map((c) => c.time),
+    windowStarts: request.history.slice(-model.spec.sequence_length).map((c) => c.time),
     inputHash: inputHash(request.history),
     ...(request.explainForecasts ? { forecastExplanations } : {}),
     deletion: windowDeletion(model, inputs, e.cam, headSlot(model.spec, e.head).offset + e.target),
@@ -143,6 +145,10 @@ export function signalOf(
   result: ScoreResult,
   createdAt: number,
 ): Omit<Signal, 'id'> {
-  const model = { version: metadata.version, channels: metadata.features?.channels ?? [], horizon: metadata.labels?.horizon };
+  const model = {
+    version: metadata.version,
+    channels: modelKind(metadata.spec).window(metadata).channels,
+    horizon: metadata.labels?.horizon,
+  };
   return { ...key, confirmed: true, ...windowSignal(candleStart, method, model, result), createdAt };
 }

@@ -5,7 +5,6 @@
 import type { BacktestRules } from '../../src-shared/domain/backtest';
 import type { CallResponse } from '../../src-shared/contract/bridge';
 import type { StreamKeyValue } from '../../src-shared/domain/market';
-import { historyLength } from '../features/windows';
 import { HISTORICAL_WINDOW_HORIZONS } from '../evaluation/risk-evaluation';
 import type { EventHub } from '../ipc/dispatch';
 import type { CandleStore } from '../store/candles';
@@ -33,13 +32,13 @@ export class BacktestJobs {
   async run(key: StreamKeyValue, request: BacktestRequest): Promise<CallResponse<'backtest.run'>> {
     if (this.#running.has(request.runId)) throw new Error(`a backtest ${request.runId} is already running`);
     await this.host.ready;
-    const { metadata, path, features, stepMs } = this.host.fitting(key, request.modelVersion);
+    const { metadata, path, window, stepMs } = this.host.fitting(key, request.modelVersion);
     const from = request.from ?? 0;
     // The candles before `from` that the first windows read (and, for a VaR head, that its backtest's
     // baselines are fitted on: historical simulation's window and more), then the range itself.
     const horizon = metadata.labels?.horizon ?? 0;
     const fitting = metadata.spec.heads?.var === undefined ? 0 : (HISTORICAL_WINDOW_HORIZONS + 50) * horizon;
-    const warmup = from === 0 ? [] : this.store.range(key, 0, from - 1, Math.max(historyLength(features) - 1, fitting));
+    const warmup = from === 0 ? [] : this.store.range(key, 0, from - 1, Math.max(window.historyLength - 1, fitting));
     const range = [...this.store.closed(key, from, request.to)];
     // Checked before the warm-up is added: warm-up candles alone would be traded as the range.
     if (range.length === 0) throw new Error(`no closed ${key.symbol} ${key.interval} candles in that range`);

@@ -6,7 +6,6 @@
  */
 import type { StreamKeyValue } from '../../src-shared/domain/market';
 import type { CamMethodName, Signal } from '../../src-shared/domain/signal';
-import { historyLength } from '../features/windows';
 import type { CandleStore } from '../store/candles';
 import type { SignalStore } from '../store/signals';
 import type { ModelHost } from './model-host';
@@ -42,7 +41,7 @@ export class HistoryScoring {
     await host.ready;
     let needed: number;
     try {
-      needed = historyLength(host.fitting(key).features);
+      needed = host.fitting(key).window.historyLength;
     } catch (err) {
       log(`no signals for the history of ${key.symbol} ${key.interval}: ${(err as Error).message}`);
       return 0;

@@ -75,7 +75,7 @@ export class LiveScorer {
   #scheduleConfirmed(key: StreamKeyValue, candleStart: number): void {
     const arrivedAt = this.#options.now?.();
     const history = () => {
-      const windowLength = this.#options.host.active()?.features?.windowLength;
+      const windowLength = this.#options.host.active()?.spec.sequence_length;
       return arrivedAt !== undefined && windowLength !== undefined && isHistory(key, candleStart, arrivedAt, windowLength);
     };
     if (history()) return;

@@ -5,12 +5,12 @@
  * window that is short or broken, NaN features) is thrown with its reason; the active model stays.
  */
 import { BACKEND_NAMES } from '../../src-shared/domain/model';
-import type { FeatureSpec } from '../../src-shared/domain/feature-spec';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import type { CamMethodName, Signal } from '../../src-shared/domain/signal';
-import { historyLength } from '../features/windows';
 import type { BackendName } from '../model/backend';
+import { inputChannels, modelKind } from '../model/kinds';
+import type { ModelWindow } from '../model/kinds/kind';
 import type { ModelMetadata } from '../model/model-file';
 import type { CandleStore } from '../store/candles';
 import type { ModelRegistry } from '../store/models';
@@ -37,7 +37,8 @@ export interface ModelHostOptions {
 export interface FittingModel {
   metadata: ModelMetadata;
   path: string;
-  features: FeatureSpec;
+  /** What its kind reads of the candles before a window's end. */
+  window: ModelWindow;
   stepMs: number;
 }
 
@@ -98,7 +99,7 @@ export class ModelHost {
           : {
               version: model.metadata.version,
               path: model.path,
-              channels: model.metadata.features?.channels ?? null,
+              channels: inputChannels(model.metadata),
               windowLength: model.metadata.spec.sequence_length,
               interval: model.metadata.dataRange?.interval ?? null,
               convs: model.metadata.spec.convs.map((c) => ({ filters: c.filters, kernelSize: c.kernel_size })),
@@ -125,17 +126,17 @@ export class ModelHost {
     const chosen = version === undefined || version === active.metadata.version ? active : this.#options.registry.get(version);
     if (chosen === undefined) throw new Error(`no registered model ${version}`);
     const { metadata, path } = chosen;
-    if (metadata.features === null) throw new Error(`model ${metadata.version} has no feature pipeline`);
+    const window = modelKind(metadata.spec).window(metadata);
     if (key.interval === 'M') throw new Error('monthly candles have no fixed length');
     const trainedOn = metadata.dataRange?.interval;
     if (trainedOn !== undefined && trainedOn !== key.interval)
       throw new Error(`model ${metadata.version} was trained on ${trainedOn} candles, not ${key.interval}`);
-    return { metadata, path, features: metadata.features, stepMs: intervalMs(key.interval) };
+    return { metadata, path, window, stepMs: intervalMs(key.interval) };
   }
 
   /** The window's candles from the store, or from `revealed` (a replay's candles so far) when given. */
-  #history(key: StreamKeyValue, candleStart: number, features: FeatureSpec, revealed?: (count: number) => readonly Candle[]): Candle[] {
-    const needed = historyLength(features);
+  #history(key: StreamKeyValue, candleStart: number, window: ModelWindow, revealed?: (count: number) => readonly Candle[]): Candle[] {
+    const needed = window.historyLength;
     const history = revealed === undefined ? this.#options.store.range(key, 0, candleStart, needed) : [...revealed(needed)];
     if (history.at(-1)?.time !== candleStart) throw new Error(`candle ${iso(candleStart)} is not in the store`);
     if (history.length < needed) throw new Error(`only ${history.length} candles up to ${iso(candleStart)}; a window needs ${needed}`);
@@ -185,8 +186,8 @@ export class ModelHost {
     revealed?: (count: number) => readonly Candle[],
   ): Promise<{ metadata: ModelMetadata; result: ScoreResult }> {
     const { forming, modelVersion, ...explainOptions } = options;
-    const { metadata, path, features, stepMs } = this.fitting(key, modelVersion);
-    const history = this.#history(key, candleStart, features, revealed);
+    const { metadata, path, window, stepMs } = this.fitting(key, modelVersion);
+    const history = this.#history(key, candleStart, window, revealed);
     // Windows hold closed candles only; a provisional signal scores the forming one as if it closed now.
     const scored = forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
     const result = await this.worker.score(scored, stepMs, method, { ...explainOptions, modelPath: path, explainForecasts });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FeatureSpecSchema, LabelSpecSchema } from '../../src-shared/domain/feature-spec';
 import { INTERVALS } from '../../src-shared/domain/intervals';
 import { HeadsSpec } from '../model/heads';
-import { ConvBlockSpec } from '../model/spec';
+import { ConvBlockSpec, GAF_SERIES, MODEL_KINDS } from '../model/spec';
 
 export const TrainSettingsSchema = z.object({
   seed: z.number().int().default(42),
@@ -23,7 +23,12 @@ export type TrainSettings = z.output<typeof TrainSettingsSchema>;
 export const TrainJobSchema = z.object({
   source: z.string(),
   interval: z.enum(INTERVALS).exclude(['M']),
+  /** The model kind (../model/kinds); absent: the FinancialCNN. */
+  kind: z.enum(MODEL_KINDS).optional(),
+  /** The window's length (and, for the FinancialCNN, its feature channels and warm-up). */
   features: FeatureSpecSchema,
+  /** `gaf-cnn`: the series imaged (default the closes). */
+  series: z.array(z.enum(GAF_SERIES)).min(1).max(GAF_SERIES.length).optional(),
   labels: LabelSpecSchema,
   convs: z.array(ConvBlockSpec).min(1),
   /** The heads to train, with their loss weights; absent: direction only. */

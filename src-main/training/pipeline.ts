@@ -5,7 +5,7 @@
  * settings give the same version.
  */
 import { join } from 'node:path';
-import { buildDataset, pickRows } from '../features/dataset';
+import { buildEncodedDataset, pickRows } from '../features/dataset';
 import type { ForecastLabels, Sample } from '../features/labels';
 import { fitNormalization, normalizeInPlace } from '../features/windows';
 import type { Candle } from '../../src-shared/domain/market';
@@ -15,10 +15,10 @@ import { modelRiskReport } from '../evaluation/model-risk';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import { activeBackend } from '../model/backend';
 import { hashWeights, MODEL_FORMAT, saveModel, type ModelMetadata } from '../model/model-file';
-import { FinancialCnn } from '../model/network';
 import { evenlySpaced, trustReport } from '../explain/trust';
+import { createNetwork, MODEL_KIND_TABLE, windowEncoder } from '../model/kinds';
 import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
-import type { ModelSpec } from '../model/spec';
+import { ARCHITECTURES } from '../model/spec';
 import { splitBoundaries, walkForwardSplit } from './split';
 import type { TrainJob } from './job';
 import { train, TrainingCancelled, type EpochProgress, type TrainData } from './train';
@@ -48,14 +48,17 @@ export async function trainAndSave(
 ): Promise<TrainOutcome> {
   const stepMs = intervalMs(job.interval);
   hooks.onStage?.(`building windows from ${candles.length} candles`);
-  const spec: ModelSpec = {
-    input_channels: job.features.channels.length,
-    sequence_length: job.features.windowLength,
-    num_classes: 3,
-    convs: job.convs,
-    batchnorm_eps: 1e-5,
-    ...(job.heads === undefined ? {} : { heads: job.heads }),
-  };
+  const kind = MODEL_KIND_TABLE[job.kind ?? 'financial-cnn'];
+  const { spec, features } = kind.trainingPipeline(
+    {
+      sequence_length: job.features.windowLength,
+      num_classes: 3,
+      convs: job.convs,
+      batchnorm_eps: 1e-5,
+      ...(job.heads === undefined ? {} : { heads: job.heads }),
+    },
+    job,
+  );
   const heads = headsOf(spec);
   if (heads.direction === undefined) {
     throw new Error(
@@ -63,10 +66,12 @@ export async function trainAndSave(
     );
   }
   const forecasting = heads.volatility !== undefined || heads.var !== undefined || heads.sharp !== undefined;
-  const { inputs, samples } = buildDataset(
+  // Raw inputs: the normalization, when the kind has one, is fitted on the training part below.
+  const encoder = windowEncoder({ spec, features, normalization: null }, stepMs);
+  const { inputs, samples } = buildEncodedDataset(
     candles,
     stepMs,
-    job.features,
+    encoder,
     job.labels,
     job.settings.stride,
     // Without the sharp head its labels go unused; they are made at the default k all the same.
@@ -82,10 +87,9 @@ export async function trainAndSave(
       `not enough data: ${samples.length} windows give ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`,
     );
   }
-  const C = job.features.channels.length;
-  const size = job.features.windowLength * C;
-  const normalization = fitNormalization(pickRows(inputs, size, split.train), C);
-  normalizeInPlace(inputs, normalization);
+  const size = encoder.rowSize;
+  const normalization = kind.fitsNormalization ? fitNormalization(pickRows(inputs, size, split.train), spec.input_channels) : null;
+  if (normalization !== null) normalizeInPlace(inputs, normalization);
   const target = (indices: number[], head: keyof ForecastLabels) =>
     forecasting ? Float32Array.from(indices, (i) => samples[i]?.forecasts?.[head].value ?? NaN) : undefined;
   const part = (indices: number[]): TrainData => ({
@@ -99,7 +103,7 @@ export async function trainAndSave(
   const result = await train(spec, part(split.train), part(split.validation), job.settings, hooks);
   if (result.cancelled) throw new TrainingCancelled('training was cancelled; nothing was saved');
   hooks.onStage?.(`evaluating on ${split.test.length} test windows`);
-  const model = new FinancialCnn(spec, result.weights);
+  const model = createNetwork(spec, result.weights);
   const closes = new Map(candles.map((c) => [c.time, c.close]));
   const test = part(split.test);
   const testSamples = split.test.map((i) => samples[i] as Sample);
@@ -134,9 +138,9 @@ export async function trainAndSave(
     formatVersion: 1,
     version: 'pending',
     createdAt: Date.now(),
-    architecture: 'FinancialCNN',
+    architecture: ARCHITECTURES[kind.name],
     spec,
-    features: job.features,
+    features,
     normalization,
     labels: job.labels,
     dataRange: { source: job.source, interval: job.interval, first: first?.time ?? 0, last: last?.time ?? 0, candles: candles.length },

@@ -1,6 +1,6 @@
 /**
  * The planted-pattern benchmark (white box): a model of the given architecture trained to say
- * whether a planted pattern (../features/planted-pattern) is in the window, then, for every method,
+ * whether a planted pattern (./planted-pattern) is in the window, then, for every method,
  * the trust report's figures on the held-out windows plus what only a known pattern can tell: how
  * often the map's top candle is inside the pattern (the pointing game) and the map's mass there, and
  * the data randomization check (the maps of the same architecture trained on permuted labels).
@@ -14,7 +14,7 @@ import { meanSpearman, relevanceMaps, trustReport } from '../explain/trust';
 import { argmax } from '../explain/cam';
 import { predictLogits } from '../explain/explainer';
 import { pickRows } from '../features/dataset';
-import { plantedWindows } from '../features/planted-pattern';
+import { plantedWindows } from './planted-pattern';
 import { fitNormalization, normalizeInPlace } from '../features/windows';
 import { FinancialCnn } from '../model/network';
 import { seededRandom } from '../model/random';

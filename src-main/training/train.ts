@@ -8,7 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { pickRows } from '../features/dataset';
 import { headsOf } from '../model/heads';
-import { FinancialCnn, initialWeights, TrainableCnn, type BatchStats } from '../model/network';
+import { createNetwork, createTrainable } from '../model/kinds';
+import { initialWeights, type BatchStats, type TrainableCnn } from '../model/network';
 import { seededRandom } from '../model/random';
 import type { ModelSpec, StateDict } from '../model/spec';
 import type { TrainSettings } from './job';
@@ -103,16 +104,17 @@ export function startAtLabelLevels(spec: ModelSpec, weights: StateDict, data: Tr
 
 /** Loss of the inference network (running statistics folded in) over a whole part, in batches. */
 function evaluateLoss(net: TrainableCnn, data: TrainData, scales: LossScales, batchSize: number): number {
-  const { sequence_length: T, input_channels: C } = net.spec;
+  const { input_channels: C } = net.spec;
+  const P = net.positions;
   const n = data.labels.length;
   if (n === 0) return NaN;
-  const model = new FinancialCnn(net.spec, net.toStateDict());
+  const model = createNetwork(net.spec, net.toStateDict());
   let total = 0;
   try {
     for (let from = 0; from < n; from += batchSize) {
       const size = Math.min(batchSize, n - from);
       const loss = tf.tidy(() => {
-        const x = tf.tensor3d(data.inputs.subarray(from * T * C, (from + size) * T * C), [size, T, C]);
+        const x = tf.tensor3d(data.inputs.subarray(from * P * C, (from + size) * P * C), [size, P, C]);
         const targets = targetsOf(data, (values) => values.subarray(from, from + size) as typeof values);
         return multiTaskLoss(net.spec, model.headsFrom(x, -1), targets, scales);
       });
@@ -137,10 +139,10 @@ export async function train(
     cancelled?: () => boolean;
   } = {},
 ): Promise<TrainResult> {
-  const { sequence_length: T, input_channels: C, num_classes: classes } = spec;
+  const { input_channels: C, num_classes: classes } = spec;
   const initial = initialWeights(spec, settings.seed);
   startAtLabelLevels(spec, initial, trainData);
-  const net = new TrainableCnn(spec, initial);
+  const net = createTrainable(spec, initial);
   const random = seededRandom(settings.seed + 1);
   const optimizer = tf.train.adam(settings.learningRate);
   const cw = classWeights(trainData.labels, classes);
@@ -167,7 +169,7 @@ export async function train(
         const indices = order.slice(b * settings.batchSize, (b + 1) * settings.batchSize);
         // PyTorch's batch-norm cannot train on one window; neither can ours.
         if (indices.length < 2) continue;
-        lossSum += trainStep(net, optimizer, batchOf(trainData, indices, T * C), scales) * indices.length;
+        lossSum += trainStep(net, optimizer, batchOf(trainData, indices, net.positions * C), scales) * indices.length;
         hooks.onBatch?.(b + 1, batches, epoch);
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -203,16 +205,17 @@ export function batchOf(data: TrainData, indices: readonly number[], rowSize: nu
 
 /** One optimizer step on one batch; returns the batch loss. */
 export function trainStep(net: TrainableCnn, optimizer: tf.Optimizer, batchData: TrainData, scales: LossScales): number {
-  const { sequence_length: T, input_channels: C } = net.spec;
+  const { input_channels: C } = net.spec;
+  const P = net.positions;
   const batch = batchData.labels.length;
   const stats: BatchStats[] = [];
   const loss = tf.tidy(() => {
-    const x = tf.tensor3d(batchData.inputs, [batch, T, C]);
+    const x = tf.tensor3d(batchData.inputs, [batch, P, C]);
     const targets = targetsOf(batchData, (values) => values);
     return optimizer.minimize(() => multiTaskLoss(net.spec, net.trainOutputs(x, stats), targets, scales), true, net.variables) as tf.Scalar;
   });
   const value = loss.dataSync()[0] ?? NaN;
   loss.dispose();
-  net.updateRunningStats(stats, batch * T);
+  net.updateRunningStats(stats, batch * P);
   return value;
 }

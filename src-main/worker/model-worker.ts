@@ -6,11 +6,11 @@ import { parentPort } from 'node:worker_threads';
 import { ExplainPool } from '../backtest/explain-pool';
 import { equityPoints, localExplainer, runBacktest, tradesWithSignals } from '../backtest/run';
 import { varBacktest } from '../backtest/var-backtest';
-import type { FeatureSpec, Normalization } from '../../src-shared/domain/feature-spec';
-import { historyLength } from '../features/windows';
 import { useBackend, type BackendName } from '../model/backend';
 import { loadModel, type ModelMetadata } from '../model/model-file';
-import { FinancialCnn } from '../model/network';
+import { createNetwork, modelKind } from '../model/kinds';
+import type { ModelWindow } from '../model/kinds/kind';
+import type { FinancialCnn } from '../model/network';
 import { explainWindow } from '../scoring/explained-window';
 import { trainAndSave } from '../training/pipeline';
 import type { TrainProgress } from '../../src-shared/domain/model';
@@ -28,7 +28,7 @@ const cancelled = new Set<number>();
 /** The model folder at `path`, built in full (a bad file throws before anything is replaced). */
 function open(path: string): Loaded & { weightsHash: string } {
   const file = loadModel(path);
-  return { model: new FinancialCnn(file.metadata.spec, file.weights), metadata: file.metadata, path, weightsHash: file.weightsHash };
+  return { model: createNetwork(file.metadata.spec, file.weights), metadata: file.metadata, path, weightsHash: file.weightsHash };
 }
 
 /** The model folder at `path`: the active one, the other one kept, or loaded now (replacing that one). */
@@ -46,16 +46,10 @@ function reply(message: WorkerReply): void {
   port?.postMessage(message);
 }
 
-function requireScoring(loaded: Loaded | undefined): {
-  model: FinancialCnn;
-  features: FeatureSpec;
-  normalization: Normalization;
-  version: string;
-} {
+/** The loaded model, with its window; a model that cannot read candles is refused with the reason. */
+function requireScoring(loaded: Loaded | undefined): { model: FinancialCnn; pipeline: ModelMetadata; window: ModelWindow } {
   if (loaded === undefined) throw new Error('no model is loaded');
-  const { features, normalization, version } = loaded.metadata;
-  if (features === null || normalization === null) throw new Error(`model ${version} has no feature pipeline; it cannot score candles`);
-  return { model: loaded.model, features, normalization, version };
+  return { model: loaded.model, pipeline: loaded.metadata, window: modelKind(loaded.metadata.spec).window(loaded.metadata) };
 }
 
 const POOL_FROM_CANDLES = 5_000;
@@ -67,9 +61,8 @@ async function backtestRange(
   onProgress: (done: number, total: number) => void,
 ): Promise<BacktestResultValue> {
   try {
-    const loaded = modelAt(request.modelPath);
-    const { model, features, normalization, version } = requireScoring(loaded);
-    const horizon = loaded?.metadata.labels?.horizon;
+    const { model, pipeline, window } = requireScoring(modelAt(request.modelPath));
+    const horizon = pipeline.labels?.horizon;
     const { candles, stepMs } = request;
     // A long range is worth starting a helper thread per core for; a short one runs here (the
     // candles before it only warm windows up or fit the VaR backtest's baselines).
@@ -80,7 +73,7 @@ async function backtestRange(
         candles.findIndex((c) => c.time >= request.from),
       );
     const pool = traded > POOL_FROM_CANDLES && backend !== undefined ? await ExplainPool.start(request.modelPath, [backend]) : undefined;
-    const run = await runBacktest(pool?.explain ?? localExplainer(model), candles, stepMs, features, normalization, request.rules, {
+    const run = await runBacktest(pool?.explain ?? localExplainer(model), candles, stepMs, pipeline, request.rules, {
       from: request.from,
       onProgress,
       cancelled: () => cancelled.has(request.id),
@@ -88,9 +81,9 @@ async function backtestRange(
       horizon,
     }).finally(() => pool?.close());
     const indexOf = new Map(candles.map((c, i) => [c.time, i]));
-    const needed = historyLength(features);
+    const needed = window.historyLength;
     return {
-      modelVersion: version,
+      modelVersion: pipeline.version,
       candles: run.bars.length,
       strategy: run.strategy,
       buyAndHold: run.buyAndHold,
@@ -100,7 +93,7 @@ async function backtestRange(
       trades: tradesWithSignals(run).map((trade) => {
         const end = indexOf.get(trade.signal.candleStart) ?? -1;
         const history = candles.slice(end + 1 - needed, end + 1);
-        return { ...trade, explanation: explainWindow({ model, features, normalization }, { history, stepMs, method: 'gradcam' }) };
+        return { ...trade, explanation: explainWindow({ model, ...pipeline }, { history, stepMs, method: 'gradcam' }) };
       }),
       signals: run.windows.map(({ candleStart, predicted, probabilities, concentration }) => ({
         candleStart,
@@ -113,7 +106,7 @@ async function backtestRange(
         stepMs,
         from: request.from,
         horizon,
-        trailingWindow: features.windowLength,
+        trailingWindow: window.windowLength,
         windows: run.windows,
       }),
     };
@@ -149,7 +142,8 @@ async function handle(raw: unknown): Promise<void> {
         return;
       }
       case 'score': {
-        reply({ id: request.id, kind: 'result', value: explainWindow(requireScoring(modelAt(request.modelPath)), request) });
+        const { model, pipeline } = requireScoring(modelAt(request.modelPath));
+        reply({ id: request.id, kind: 'result', value: explainWindow({ model, ...pipeline }, request) });
         return;
       }
       case 'backtest': {

@@ -48,7 +48,7 @@ for (const threads of [1, availableParallelism()]) {
   const pool = await ExplainPool.start(modelPath, ['wasm'], threads);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const run = await runBacktest(pool.explain, candles, 60_000, features, normalization, DEFAULT_RULES, { parallel: pool.size });
+  const run = await runBacktest(pool.explain, candles, 60_000, loaded.metadata, DEFAULT_RULES, { parallel: pool.size });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   await pool.close();

@@ -111,17 +111,15 @@ describe('the backtest on helper threads', () => {
     const modelPath = bundledModelPath();
     if (modelPath === undefined) throw new Error('no bundled model');
     const loaded = loadModel(modelPath);
-    const { features, normalization } = loaded.metadata;
-    if (features === null || normalization === null) throw new Error('no feature pipeline');
     const backend = await useBackend(['wasm']);
     // A real break inside: windows on both sides, none across it.
     const candles = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 1200), '1').filter((_, i) => i < 500 || i >= 520);
     const model = new FinancialCnn(loaded.metadata.spec, loaded.weights);
     const rules = { ...DEFAULT_RULES, threshold: 0.34 };
-    const local = await runBacktest(localExplainer(model), candles, 60_000, features, normalization, rules);
+    const local = await runBacktest(localExplainer(model), candles, 60_000, loaded.metadata, rules);
     model.dispose();
     const pool = await ExplainPool.start(modelPath, [backend], 2);
-    const threaded = await runBacktest(pool.explain, candles, 60_000, features, normalization, rules, { parallel: pool.size }).finally(() =>
+    const threaded = await runBacktest(pool.explain, candles, 60_000, loaded.metadata, rules, { parallel: pool.size }).finally(() =>
       pool.close(),
     );
     expect(local.windows).toHaveLength(500 - 159 + (680 - 159));

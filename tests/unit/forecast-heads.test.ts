@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC, type FeatureSpec, type Normalization } from '../../src-shared/domain/feature-spec';
 import { EvaluationReportSchema, type EvaluationReport } from '../../src-shared/domain/evaluation';
 import type { Candle } from '../../src-shared/domain/market';
 import { CAM_METHODS } from '../../src-shared/domain/signal';
@@ -264,7 +264,7 @@ describe('importing heads in the golden format', () => {
 describe('a model with every head', () => {
   let dir = '';
   let loaded: LoadedModel;
-  let scoring: ScoringModel;
+  let scoring: ScoringModel & { features: FeatureSpec; normalization: Normalization };
   let report: EvaluationReport;
   const needed = historyLength({ ...DEFAULT_FEATURE_SPEC, windowLength: 30, warmup: 40 });
   const ends = [200, 420, 640, 860, 1080];

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_CHANNELS, type FeatureSpec } from '../../src-shared/domain/feature-spec';
 import { TRUST_METHODS, TrustReportSchema } from '../../src-shared/domain/trust-report';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
-import { plantedWindows, PATTERN_LENGTH } from '../../src-main/features/planted-pattern';
+import { plantedWindows, PATTERN_LENGTH } from '../../src-main/training/planted-pattern';
 import { cascadingRandomization, defaultMethod, randomizationStages, randomizedWeights, relevanceMaps } from '../../src-main/explain/trust';
 import type { MethodTrust } from '../../src-shared/domain/trust-report';
 import { useBackend } from '../../src-main/model/backend';

@@ -9,7 +9,7 @@
 import type { Candle } from '../../src-shared/domain/market';
 import type { FeatureSpec } from '../../src-shared/domain/feature-spec';
 import { seededRandom } from '../model/random';
-import { historyLength, unbrokenRuns, windowFeatures } from './windows';
+import { historyLength, unbrokenRuns, windowFeatures } from '../features/windows';
 
 /** Candles the planted pattern spans: two falling candles and the hammer. */
 export const PATTERN_LENGTH = 3;

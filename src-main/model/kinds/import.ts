@@ -1,0 +1,46 @@
+/**
+ * A model trained elsewhere, as Candle Lens model metadata: a PyTorch state dict in the golden
+ * format (any kind: `architecture` FinancialCNN or GafCNN) beside its encoding spec (./kind's
+ * EncodingSpecSchema), each checked against the other before anything is written. No files here.
+ */
+import { z } from 'zod';
+import { hashWeights, MODEL_FORMAT, type ModelMetadata } from '../model-file';
+import { ARCHITECTURES, kindOf, ModelFormatError, parsePytorchModel, type StateDict } from '../spec';
+import { modelKind } from '.';
+import { EncodingSpecSchema } from './kind';
+
+/** The metadata and weights of the imported model `name`, versioned by its weights; a ModelFormatError says what is wrong. */
+export function importedModel(
+  pytorch: unknown,
+  encodingJson: unknown,
+  { name, source, now }: { name: string; source: string; now: number },
+): { metadata: ModelMetadata; weights: StateDict } {
+  const parsed = parsePytorchModel(pytorch);
+  const encoding = EncodingSpecSchema.safeParse(encodingJson);
+  if (!encoding.success) throw new ModelFormatError(`bad encoding spec: ${z.prettifyError(encoding.error)}`);
+  const kind = kindOf(parsed.spec);
+  if (encoding.data.kind !== kind)
+    throw new ModelFormatError(`the spec is of a ${encoding.data.kind}, but the weights are a ${kind} (${ARCHITECTURES[kind]})`);
+  if (encoding.data.windowLength !== parsed.spec.sequence_length)
+    throw new ModelFormatError(
+      `the weights read windows of ${parsed.spec.sequence_length} candles, the spec says ${encoding.data.windowLength}`,
+    );
+  const { spec, features, normalization } = modelKind(parsed.spec).importPipeline(parsed.spec, encoding.data);
+  const weightsHash = hashWeights(spec, parsed.weights);
+  const metadata: ModelMetadata = {
+    format: MODEL_FORMAT,
+    formatVersion: 1,
+    version: `${name}-${weightsHash.slice(0, 12)}`,
+    createdAt: now,
+    architecture: ARCHITECTURES[kind],
+    spec,
+    features,
+    normalization,
+    labels: encoding.data.labels ?? null,
+    // Trained elsewhere: no candles of ours; the interval is what it fits.
+    dataRange: { source, interval: encoding.data.interval, first: 0, last: 0, candles: 0 },
+    training: { importedFrom: source },
+    metrics: null,
+  };
+  return { metadata, weights: parsed.weights };
+}

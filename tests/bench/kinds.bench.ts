@@ -1,0 +1,109 @@
+/**
+ * Figures per model kind (src-main/model/kinds), each on its golden model (the image-cnn, which has
+ * none, on seeded weights of its default shape: 20 candles, blocks 16:3,32:3), per tfjs backend present
+ * (wasm on one thread, as live scores): the live recipe on a window of candles (encoding,
+ * forward, Grad-CAM decoded onto the candles, attribution) at batch 1, which must stay under 5 ms for
+ * the image kinds; forward+Grad-CAM of encoded inputs at batch 1 and 256; one training step at
+ * batch 256.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_FEATURE_SPEC, FEATURE_CHANNELS } from '../../src-shared/domain/feature-spec';
+import { explainBatch } from '../../src-main/explain/explainer';
+import { parseCandleCsv } from '../../src-main/market/candle-csv';
+import { availableBackends, useBackend, type BackendName } from '../../src-main/model/backend';
+import { createNetwork, createTrainable, MODEL_KIND_TABLE, modelKind } from '../../src-main/model/kinds';
+import { SMALL_IMAGE_CONVS } from '../../src-main/model/kinds/image-geometry';
+import { initialWeights } from '../../src-main/model/network';
+import type { ModelPipeline } from '../../src-main/model/kinds/kind';
+import { parsePytorchModel } from '../../src-main/model/spec';
+import { seededRandom } from '../../src-main/model/random';
+import { explainWindow } from '../../src-main/scoring/explained-window';
+import { trainStep } from '../../src-main/training/train';
+import { SHARED_DATA, SHARED_GAF_GOLDEN, SHARED_GOLDEN } from '../helpers';
+
+const candles = parseCandleCsv(readFileSync(join(SHARED_DATA, 'bybit_BTCUSDT_1m.csv'), 'utf8').split('\n').slice(0, 400).join('\n'), '1');
+
+function golden(dir: string): { pipeline: ModelPipeline; weights: ReturnType<typeof parsePytorchModel>['weights'] } {
+  const { spec, weights } = parsePytorchModel(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')));
+  // The FinancialCNN golden reads 5 channels: the first five feature channels, unit normalization.
+  const features = {
+    ...DEFAULT_FEATURE_SPEC,
+    channels: FEATURE_CHANNELS.slice(0, spec.input_channels),
+    windowLength: spec.sequence_length,
+  };
+  const oneD = modelKind(spec).name === 'financial-cnn';
+  const normalization = { mean: new Array<number>(spec.input_channels).fill(0), std: new Array<number>(spec.input_channels).fill(1) };
+  return { pipeline: { spec, features: oneD ? features : null, normalization: oneD ? normalization : null }, weights };
+}
+
+function imageModel(): ReturnType<typeof golden> {
+  const { spec } = MODEL_KIND_TABLE['image-cnn'].trainingPipeline(
+    { sequence_length: 20, num_classes: 3, convs: SMALL_IMAGE_CONVS, batchnorm_eps: 1e-5 },
+    { features: DEFAULT_FEATURE_SPEC },
+  );
+  return { pipeline: { spec, features: null, normalization: null }, weights: initialWeights(spec, 1) };
+}
+
+function latency(runs: number, f: () => void): string {
+  for (let i = 0; i < Math.min(10, runs); i++) f();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    f();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? NaN;
+  return `p50 ${at(0.5).toFixed(3)} ms, p99 ${at(0.99).toFixed(3)} ms (${runs} runs)`;
+}
+
+function mean(runs: number, f: () => void): number {
+  f();
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) f();
+  return (performance.now() - started) / runs;
+}
+
+// BENCH_BACKENDS=wasm limits the run (the cpu backend takes minutes per kind).
+const backends = process.env.BENCH_BACKENDS?.split(',') ?? (await availableBackends());
+for (const backend of backends) {
+  await useBackend([backend as BackendName], { threads: 1 });
+  const slow = backend === 'cpu';
+  console.log(`-- ${backend}${backend === 'wasm' ? ' (1 thread)' : ''}`);
+  for (const { pipeline, weights } of [golden(SHARED_GOLDEN), golden(SHARED_GAF_GOLDEN), imageModel()]) {
+    const { spec } = pipeline;
+    const kind = modelKind(spec);
+    const window = kind.window(pipeline);
+    const history = candles.slice(300 - window.historyLength, 300);
+    const model = createNetwork(spec, weights);
+    const size = model.positions * spec.input_channels;
+    const random = seededRandom(1);
+    const one = kind.encode(pipeline, history, 60_000);
+    const batch = Float32Array.from({ length: 256 * size }, (_, i) => (one[i % size] ?? 0) + (random() - 0.5) * 0.01);
+    const name = `${kind.name} (T=${spec.sequence_length}, ${spec.convs.map((c) => `${c.filters}:${c.kernel_size}`).join(',')})`;
+    console.log(
+      `${name}, live recipe (encode + forward + Grad-CAM + attribution), batch 1: ${latency(slow ? 20 : 300, () =>
+        explainWindow({ model, ...pipeline }, { history, stepMs: 60_000, method: 'gradcam' }),
+      )}`,
+    );
+    console.log(
+      `${name}, forward+Grad-CAM, batch 1: ${latency(slow ? 20 : 300, () => explainBatch(model, one, 1, { method: 'gradcam' }))}`,
+    );
+    const wide = mean(slow ? 1 : 5, () => explainBatch(model, batch, 256, { method: 'gradcam' }));
+    console.log(`${name}, forward+Grad-CAM, batch 256: ${wide.toFixed(1)} ms, ${((256 / wide) * 1000).toFixed(0)} explained windows/s`);
+    model.dispose();
+    const net = createTrainable(spec, weights);
+    const optimizer = tf.train.adam(1e-3);
+    const classWeights = tf.tensor1d([1, 1, 1]);
+    const labels = Int32Array.from({ length: 256 }, (_, i) => i % 3);
+    const step = mean(slow ? 1 : 3, () =>
+      trainStep(net, optimizer, { inputs: batch, labels }, { classWeights, volatility: 1, forwardReturn: 1 }),
+    );
+    console.log(`${name}, training step, batch 256: ${step.toFixed(1)} ms`);
+    tf.dispose([classWeights]);
+    optimizer.dispose();
+    net.dispose();
+  }
+}

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
+import { parseCandleCsv } from '../../src-main/market/candle-csv';
+import { useBackend } from '../../src-main/model/backend';
+import { blankColumnBlocks, candleImage, columnBlocksToCandles, IMAGE_HEIGHT } from '../../src-main/model/kinds/candle-image';
+import { createNetwork } from '../../src-main/model/kinds';
+import { loadModel } from '../../src-main/model/model-file';
+import { explainWindow } from '../../src-main/scoring/explained-window';
+import { TrainJobSchema } from '../../src-main/training/job';
+import { trainAndSave } from '../../src-main/training/pipeline';
+import { SHARED_DATA, tempDir } from '../helpers';
+
+describe('the candle chart image', () => {
+  it('draws a known window pixel by pixel: open tick left, high-low bar in the middle, close tick right, volume below a blank row', () => {
+    const image = candleImage([
+      { open: 10, high: 12, low: 9, close: 11, volume: 100 },
+      { open: 11, high: 13, low: 10, close: 12.5, volume: 50 },
+    ]);
+    const width = 6;
+    expect(image).toHaveLength(IMAGE_HEIGHT * width);
+    // Prices 9..13 over rows 50..0: row(p) = round((13 − p) / 4 · 50); volume over the bottom 12 rows.
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const lit: Record<number, number[]> = {
+      0: [38],
+      1: [...range(13, 50), ...range(52, 63)],
+      2: [25],
+      3: [25],
+      4: [...range(0, 38), ...range(58, 63)],
+      5: [6],
+    };
+    for (let column = 0; column < width; column++) {
+      const rows = range(0, IMAGE_HEIGHT - 1).filter((r) => image[r * width + column] === 1);
+      expect(rows, `column ${column}`).toEqual(lit[column]);
+    }
+    expect(image.every((v) => v === 0 || v === 1)).toBe(true);
+    expect(image.reduce((a, b) => a + b, 0)).toBe(99);
+  });
+
+  it('decodes a map onto each candle by its block of three columns, and blanks a candle as its block', () => {
+    const T = 2;
+    const cells = new Float32Array(IMAGE_HEIGHT * 6);
+    cells[10 * 6 + 4] = 6 * IMAGE_HEIGHT; // one cell in candle 1's block
+    cells[0] = 3 * IMAGE_HEIGHT; // one in candle 0's
+    expect(columnBlocksToCandles(cells, T)).toEqual([1, 2]);
+    const blanked = blankColumnBlocks(Float32Array.from(cells), 1, T, [1]);
+    expect(Array.from(blanked.subarray(10 * 6 + 3, 10 * 6 + 6))).toEqual([0, 0, 0]);
+    expect(blanked[0]).toBe(3 * IMAGE_HEIGHT);
+    expect(() => columnBlocksToCandles(cells, 3)).toThrow(/cells/);
+  });
+});
+
+describe('training an image-cnn', () => {
+  it('trains on wasm reproducibly, and the saved model explains a window with a CAM decoded onto its candles', async () => {
+    await useBackend(['wasm']);
+    const text = readFileSync(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 'utf8');
+    const candles = parseCandleCsv(text.split('\n').slice(0, 701).join('\n'), '1');
+    const job = (modelsDir: string) =>
+      TrainJobSchema.parse({
+        source: 'bybit_ETHUSDT_1m.csv (first 700)',
+        interval: '1',
+        kind: 'image-cnn',
+        features: { ...DEFAULT_FEATURE_SPEC, windowLength: 8 },
+        labels: DEFAULT_LABEL_SPEC,
+        convs: [{ filters: 4, kernel_size: 3, padding: 1 }],
+        settings: { epochs: 1, batchSize: 64, stride: 4, patience: 1 },
+        modelsDir,
+        name: 'imagecnn',
+      });
+    const dir = tempDir();
+    const first = await trainAndSave(job(join(dir, 'a')), candles);
+    const second = await trainAndSave(job(join(dir, 'b')), candles);
+    expect(second.metadata.version).toBe(first.metadata.version);
+    const loaded = loadModel(first.dir);
+    expect(loaded.metadata.architecture).toBe('ImageCNN');
+    expect(loaded.weights.get('convs.0.weight')?.shape).toEqual([4, 1, 3, 3]);
+    const model = createNetwork(loaded.metadata.spec, loaded.weights);
+    const result = explainWindow({ model, ...loaded.metadata }, { history: candles.slice(100, 109), stepMs: 60_000, method: 'gradcam' });
+    model.dispose();
+    expect(result.windowStarts).toEqual(candles.slice(101, 109).map((c) => c.time));
+    expect(result.cam).toHaveLength(8);
+    expect(result.attributionByCandle).toHaveLength(8);
+    expect(result.attribution).toHaveLength(1);
+  }, 180_000);
+});
