@@ -290,7 +290,10 @@ export class MarketFeed {
       if (this.#connections.get(category)?.topics === opened) continue;
       this.#disconnect(category);
       this.#connections.set(category, { topics: opened, connections: [] });
-      for (const requests of planSubscriptions(topics)) this.#open(category, requests);
+      const plan = planSubscriptions(topics);
+      plan.forEach((requests, i) =>
+        this.#open(category, requests, `${category} connection${plan.length > 1 ? ` ${i + 1}/${plan.length}` : ''}`),
+      );
     }
     for (const state of this.#streams.values()) void this.#backfill(state);
   }
@@ -335,7 +338,8 @@ export class MarketFeed {
     };
   }
 
-  #open(category: Category, requests: string[][]): void {
+  /** @param label how the log names the connection */
+  #open(category: Category, requests: string[][], label: string): void {
     const stateOf = (topic: string) => this.#byTopic.get(`${category}|${topic}`);
     const statesOf = () => requests.flat().flatMap((t) => stateOf(t) ?? []);
     const connection: BybitConnection = new BybitConnection(
@@ -368,7 +372,6 @@ export class MarketFeed {
             state.connectionState = next;
             if (next === 'subscribing') state.subscribeError = null;
           }
-          if (next === 'reconnecting') this.#log(`${category} connection lost (${connection.lastError ?? 'closed'}); reconnecting`);
         },
         onMessage: (topic) => {
           const state = topic === undefined ? undefined : stateOf(topic);
@@ -376,6 +379,7 @@ export class MarketFeed {
           state.lastMessageAt = Date.now();
           state.messages++;
         },
+        onLog: (line) => this.#log(`${label} ${line}`),
       },
       this.#now,
       this.#timing,
