@@ -32,19 +32,30 @@ export const watch = (names: string[]) =>
   names.map((symbol) => ({ exchange: 'bybit', category: 'linear', symbol, interval: '1' }) satisfies StreamKeyValue);
 
 /**
- * The exchange's own clock, as its pushes stamp it (`ts`), read by a client of the bench's own
- * subscribed to one symbol; `from` until the first push. The engine refuses a candle that starts
- * after its market clock allows, so that clock must follow the exchange: one derived from the
- * candles the engine stored fell behind whenever updates were coalesced or pushed before it
- * subscribed, and from the next candle on every push was refused (the soak's stall).
+ * The exchange's clock: the `ts` of its last push, read by a client of the bench's own subscribed to
+ * one symbol, advanced since at the replay's `speed` (market ms per real ms); `from` until the first
+ * push. The engine refuses a candle that starts after its market clock allows, so that clock must
+ * follow the exchange: one derived from the candles the engine stored fell behind whenever updates
+ * were coalesced or pushed before it subscribed, and from the next candle on every push was refused
+ * (the soak's stall). Advanced between pushes, it does not fall behind when this client's socket is
+ * read after the engine's; ahead of the exchange it refuses nothing (confirmations are judged on the
+ * pushes' own stamps).
  */
-export function exchangeClock(wsBase: string, symbol: string, from: number): { now: () => number; close: () => void } {
-  let now = from;
+export function exchangeClock(wsBase: string, symbol: string, from: number, speed: number): { now: () => number; close: () => void } {
+  let stamped = from;
+  let stampedAt = performance.now();
   const observer = new WebSocket(publicStreamUrl(wsBase, 'linear'));
   observer.on('open', () => observer.send(JSON.stringify({ op: 'subscribe', args: [klineTopic('1', symbol)] })));
   observer.on('message', (data) => {
     const { ts } = JSON.parse(String(data)) as { ts?: unknown };
-    if (typeof ts === 'number') now = Math.max(now, ts);
+    if (typeof ts !== 'number') return;
+    stamped = ts;
+    stampedAt = performance.now();
   });
-  return { now: () => now, close: () => observer.close() };
+  let last = from;
+  return {
+    // Never backwards: a stamp can be older than the extrapolation before it.
+    now: () => (last = Math.max(last, Math.round(stamped + (performance.now() - stampedAt) * speed))),
+    close: () => observer.close(),
+  };
 }

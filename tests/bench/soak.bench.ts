@@ -61,7 +61,7 @@ const fake = await fakeProcess(SOURCE, [
 ]);
 const storePath = join(tempDir(), 'soak.db');
 const liveFrom = rows[HISTORY]!.start;
-const clock = exchangeClock(fake.wsBase, names[0]!, liveFrom);
+const clock = exchangeClock(fake.wsBase, names[0]!, liveFrom, SPEEDUP);
 let pushes = 0;
 const engine = createEngine({
   storePath,
