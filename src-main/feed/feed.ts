@@ -103,6 +103,16 @@ interface StreamState {
   /** Whether health last reported the stream up (live or repairing), and since when. */
   up: boolean;
   upOrDownSince: number;
+  /**
+   * Since when (epoch ms) every push on the stream was refused: set by the first refused push after
+   * an accepted one, cleared by the next accepted one. Past the dead-link time the stream counts as
+   * failed: a link that delivers nothing storable is no more live than a silent one.
+   */
+  refusingSince: number | undefined;
+  /** The last push refused, as health names it. */
+  lastRefusal: string | undefined;
+  /** The current run of refusals was logged. */
+  refusalLogged: boolean;
 }
 
 export class MarketFeed {
@@ -151,6 +161,7 @@ export class MarketFeed {
     const every = this.options.healthIntervalMs ?? 1000;
     this.#healthTimer = setInterval(() => {
       this.#sampleRates();
+      this.#logRefusals();
       this.options.events.emit('feed.health', this.health());
     }, every);
     this.#healthTimer.unref();
@@ -186,14 +197,15 @@ export class MarketFeed {
     const now = Date.now();
     const streams: StreamHealth[] = [...this.#streams.values()].map((s) => {
       // Judged when health is read (every second), so "since" is within a second of the change.
-      const up = s.connectionState === 'live';
+      const refusing = this.#refusing(s, now);
+      const up = s.connectionState === 'live' && !refusing;
       if (up !== s.up) {
         s.up = up;
         s.upOrDownSince = now;
       }
       return {
         ...s.key,
-        state: s.repairing && up ? 'repairing' : s.connectionState,
+        state: refusing ? 'failed' : s.repairing && up ? 'repairing' : s.connectionState,
         stateSince: s.upOrDownSince,
         lastMessageAgeMs: s.lastMessageAt === undefined ? null : Math.max(0, now - s.lastMessageAt),
         messagesPerSecond: Math.round(s.messagesPerSecond * 10) / 10,
@@ -202,8 +214,14 @@ export class MarketFeed {
         backfill: s.backfill,
         rejected: { ...s.rejected },
         error:
-          [s.subscribeError, s.error, s.connectionState === 'live' ? undefined : s.connection?.lastError].filter(Boolean).join('; ') ||
-          null,
+          [
+            s.subscribeError,
+            s.error,
+            s.connectionState === 'live' ? undefined : s.connection?.lastError,
+            refusing ? this.#refusalText(s, now) : undefined,
+          ]
+            .filter(Boolean)
+            .join('; ') || null,
       };
     });
     return { source: this.options.source, streams, rejected: { ...this.#rejected }, latency: this.writer.latency.summary() };
@@ -258,6 +276,24 @@ export class MarketFeed {
     }
   }
 
+  #refusing(state: StreamState, now: number): boolean {
+    return state.refusingSince !== undefined && now - state.refusingSince >= this.#timing.deadAfterMs;
+  }
+
+  #refusalText(state: StreamState, now: number): string {
+    return `no push accepted for ${Math.round((now - (state.refusingSince ?? now)) / 1000)} s: every one refused (${state.lastRefusal})`;
+  }
+
+  /** A stream whose pushes are all refused stores nothing while its link looks fine: said once per run of refusals. */
+  #logRefusals(): void {
+    const now = Date.now();
+    for (const state of this.#streams.values()) {
+      if (state.refusalLogged || !this.#refusing(state, now)) continue;
+      state.refusalLogged = true;
+      this.#log(`${this.#name(state)}: ${this.#refusalText(state, now)}; health shows it failed until one is accepted`);
+    }
+  }
+
   #sampleRates(): void {
     const now = Date.now();
     const seconds = Math.max(1, now - this.#lastSample) / 1000;
@@ -290,7 +326,10 @@ export class MarketFeed {
       if (this.#connections.get(category)?.topics === opened) continue;
       this.#disconnect(category);
       this.#connections.set(category, { topics: opened, connections: [] });
-      for (const requests of planSubscriptions(topics)) this.#open(category, requests);
+      const plan = planSubscriptions(topics);
+      plan.forEach((requests, i) =>
+        this.#open(category, requests, `${category} connection${plan.length > 1 ? ` ${i + 1}/${plan.length}` : ''}`),
+      );
     }
     for (const state of this.#streams.values()) void this.#backfill(state);
   }
@@ -332,10 +371,14 @@ export class MarketFeed {
       retry: undefined,
       up: false,
       upOrDownSince: Date.now(),
+      refusingSince: undefined,
+      lastRefusal: undefined,
+      refusalLogged: false,
     };
   }
 
-  #open(category: Category, requests: string[][]): void {
+  /** @param label how the log names the connection */
+  #open(category: Category, requests: string[][], label: string): void {
     const stateOf = (topic: string) => this.#byTopic.get(`${category}|${topic}`);
     const statesOf = () => requests.flat().flatMap((t) => stateOf(t) ?? []);
     const connection: BybitConnection = new BybitConnection(
@@ -345,10 +388,19 @@ export class MarketFeed {
         onCandles: (topic, _symbol, _interval, candles, receivedAt) => {
           const state = stateOf(topic);
           if (state === undefined) return;
+          if (state.refusalLogged) this.#log(`${this.#name(state)}: pushes accepted again`);
+          state.refusingSince = undefined;
+          state.refusalLogged = false;
           this.writer.put(state.key, candles, receivedAt);
           this.#watchForHoles(state, candles);
         },
-        onReject: (reject) => this.#reject(reject, reject.topic === undefined ? undefined : stateOf(reject.topic)),
+        onReject: (reject) => {
+          const state = reject.topic === undefined ? undefined : stateOf(reject.topic);
+          this.#reject(reject, state);
+          if (state === undefined) return;
+          state.refusingSince ??= Date.now();
+          state.lastRefusal = `${reject.kind}: ${reject.reason}`;
+        },
         onLive: (reconnected) => {
           if (reconnected) this.#log(`${category} connection live again (reconnect ${connection.reconnects}): repairing the gap`);
           for (const state of statesOf()) void this.#backfill(state);
@@ -368,7 +420,6 @@ export class MarketFeed {
             state.connectionState = next;
             if (next === 'subscribing') state.subscribeError = null;
           }
-          if (next === 'reconnecting') this.#log(`${category} connection lost (${connection.lastError ?? 'closed'}); reconnecting`);
         },
         onMessage: (topic) => {
           const state = topic === undefined ? undefined : stateOf(topic);
@@ -376,6 +427,7 @@ export class MarketFeed {
           state.lastMessageAt = Date.now();
           state.messages++;
         },
+        onLog: (line) => this.#log(`${label} ${line}`),
       },
       this.#now,
       this.#timing,

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createEngine } from '../../src-main/engine/engine';
 import { readSourceCsv } from '../../src-main/market/fake-bybit/server';
 import { SHARED_DATA, tempDir } from '../helpers';
-import { fakeProcess, watch } from './fake-exchange';
+import { exchangeClock, fakeProcess, watch } from './fake-exchange';
 
 const SOURCE = join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv');
 const SYMBOLS = 100;
@@ -61,7 +61,7 @@ const fake = await fakeProcess(SOURCE, [
 ]);
 const storePath = join(tempDir(), 'soak.db');
 const liveFrom = rows[HISTORY]!.start;
-let marketNow = liveFrom;
+const clock = exchangeClock(fake.wsBase, names[0]!, liveFrom, SPEEDUP);
 let pushes = 0;
 const engine = createEngine({
   storePath,
@@ -69,15 +69,13 @@ const engine = createEngine({
   modelPath: false,
   // A run that stalls or falls behind says why.
   log: (line) => console.error(`[engine] ${line}`),
-  market: { wsBase: fake.wsBase, restBase: fake.restBase, source: 'fake', marketNow: () => marketNow, watch: watch(names) },
+  market: { wsBase: fake.wsBase, restBase: fake.restBase, source: 'fake', marketNow: clock.now, watch: watch(names) },
 });
 engine.events.listen((name, payload) => {
   if (name !== 'candle.updated') return;
   const { candle } = payload as { candle: { time: number } };
   if (candle.time < liveFrom) return;
   pushes++;
-  // The market clock as the pushes tell it: each update is a tenth of a market second.
-  marketNow = Math.max(marketNow, candle.time + ((pushes / SYMBOLS) % (updatesPerCandle + 1)) * (60_000 / (updatesPerCandle + 1)));
 });
 
 const fileMb = (path: string) => {
@@ -149,4 +147,5 @@ console.log(
     `WAL ${trend(secondHalf, (s) => s.walMb)} MB, p99 ${trend(secondHalf, (s) => s.p99Ms)} ms`,
 );
 engine.close();
+clock.close();
 fake.stop();

@@ -1,8 +1,10 @@
 /**
  * One Bybit v5 public WebSocket connection carrying a fixed set of kline topics. It pings every
- * 20 s, declares the link dead when nothing (no pong, no data) arrived for `deadAfterMs`, reconnects
- * with jittered exponential backoff, subscribes again, and validates every frame before handing
- * candles on. Rejected frames are reported, never passed on, and never close the connection.
+ * 20 s, declares the link dead when nothing (no pong, no data) arrived for `deadAfterMs`, gives up
+ * an attempt that is not live (handshake done and every subscribe acknowledged) within `liveWithinMs`,
+ * reconnects with jittered exponential backoff, subscribes again, and validates every frame before
+ * handing candles on. Every change of the link is logged with its reason. Rejected frames are
+ * reported, never passed on, and never close the connection.
  */
 import WebSocket from 'ws';
 import type { Candle } from '../../../src-shared/domain/market';
@@ -18,6 +20,12 @@ export interface ConnectionTiming {
   deadAfterMs: number;
   reconnectBaseMs: number;
   reconnectMaxMs: number;
+  /**
+   * From the start of an attempt to live (handshake done, every subscribe acknowledged) at most this
+   * long: an upgrade answered late or never, or acknowledgements that never come, would otherwise leave
+   * the link neither open nor closed with nothing said.
+   */
+  liveWithinMs: number;
 }
 
 export const DEFAULT_CONNECTION_TIMING: ConnectionTiming = {
@@ -25,6 +33,7 @@ export const DEFAULT_CONNECTION_TIMING: ConnectionTiming = {
   deadAfterMs: 30_000,
   reconnectBaseMs: 500,
   reconnectMaxMs: 30_000,
+  liveWithinMs: 30_000,
 };
 
 export interface ConnectionHandlers {
@@ -37,6 +46,8 @@ export interface ConnectionHandlers {
   onState(state: ConnectionState): void;
   /** Any frame arrived (the topic when it was a kline push). */
   onMessage(topic: string | undefined): void;
+  /** Every change of the link (connecting, open, error, closed, reconnect scheduled, live), with why: none is silent. */
+  onLog(line: string): void;
 }
 
 /** Full-jitter exponential backoff: a random delay up to base·2^attempt, capped. */
@@ -56,6 +67,7 @@ export class BybitConnection {
   #socket: WebSocket | undefined;
   #pinger: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
+  #watchdog: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   #attempt = 0;
   #connectedOnce = false;
@@ -78,6 +90,7 @@ export class BybitConnection {
   stop(): void {
     this.#setState('stopped');
     clearTimeout(this.#retry);
+    clearTimeout(this.#watchdog);
     this.#stopTimers();
     this.#socket?.terminate();
   }
@@ -90,21 +103,36 @@ export class BybitConnection {
 
   #connect(): void {
     if (this.state === 'stopped') return;
-    const socket = new WebSocket(this.url, { handshakeTimeout: this.timing.deadAfterMs });
+    const startedAt = Date.now();
+    this.handlers.onLog(`connecting to ${this.url}${this.reconnects > 0 ? ` (reconnect ${this.reconnects})` : ''}`);
+    // No handshakeTimeout of ws's own: it times an idle socket, and the watchdog below bounds the whole attempt.
+    const socket = new WebSocket(this.url);
     this.#socket = socket;
-    socket.on('open', () => this.#opened(socket));
+    this.#watchdog = setTimeout(() => {
+      const unanswered =
+        this.state === 'subscribing' ? `, ${this.#pendingRequests.size} of ${this.requests.length} subscribe requests unanswered` : '';
+      const within =
+        this.timing.liveWithinMs < 1000 ? `${this.timing.liveWithinMs} ms` : `${Math.round(this.timing.liveWithinMs / 1000)} s`;
+      this.#abandon(socket, `not live ${within} after connecting (still ${this.state}${unanswered})`);
+    }, this.timing.liveWithinMs);
+    socket.on('open', () => {
+      this.handlers.onLog(`open after ${Date.now() - startedAt} ms; subscribing (${this.requests.length} requests)`);
+      this.#opened(socket);
+    });
     socket.on('message', (data, isBinary) => {
       if (socket === this.#socket) this.#received(isBinary ? '' : String(data));
     });
     // 'close' follows an error and schedules the reconnect; the error says why the link went.
     socket.on('error', (err) => {
-      if (socket === this.#socket) this.lastError = err.message;
+      if (socket !== this.#socket) return;
+      this.lastError = err.message;
+      this.handlers.onLog(`error: ${err.message}`);
     });
     socket.on('close', (code, reason) => {
       if (socket !== this.#socket) return;
-      if (this.lastError === undefined && code !== 1006)
-        this.lastError = `closed by the exchange (${code}${reason.length > 0 ? ` ${String(reason)}` : ''})`;
-      this.#lost();
+      const closed = `${code}${reason.length > 0 ? ` ${String(reason)}` : ''}`;
+      if (this.lastError === undefined && code !== 1006) this.lastError = `closed by the exchange (${closed})`;
+      this.#lost(this.lastError ?? `closed (${closed})`);
     });
   }
 
@@ -126,11 +154,19 @@ export class BybitConnection {
     this.#heartbeat = setInterval(
       () => {
         if (Date.now() - this.lastMessageAt <= this.timing.deadAfterMs) return;
-        this.lastError = `no pong and no data for ${Math.round(this.timing.deadAfterMs / 1000)} s`;
-        socket.terminate(); // 'close' reconnects
+        this.#abandon(socket, `no pong and no data for ${Math.round(this.timing.deadAfterMs / 1000)} s`);
       },
       Math.max(5, this.timing.deadAfterMs / 4),
     );
+  }
+
+  /** Tears down a link that is not doing its job and reconnects; its own events are ignored from now on. */
+  #abandon(socket: WebSocket, why: string): void {
+    if (socket !== this.#socket) return;
+    this.lastError = why;
+    this.#socket = undefined;
+    socket.terminate();
+    this.#lost(why);
   }
 
   #stopTimers(): void {
@@ -138,11 +174,14 @@ export class BybitConnection {
     clearInterval(this.#heartbeat);
   }
 
-  #lost(): void {
+  #lost(why: string): void {
+    clearTimeout(this.#watchdog);
     this.#stopTimers();
     if (this.state === 'stopped') return;
-    this.#setState('reconnecting');
+    const was = this.state;
     const delay = backoffDelay(this.#attempt++, this.timing.reconnectBaseMs, this.timing.reconnectMaxMs);
+    this.handlers.onLog(`lost (${why}) while ${was}; reconnecting in ${delay} ms`);
+    this.#setState('reconnecting');
     this.#retry = setTimeout(() => {
       this.reconnects++;
       this.#setState('connecting');
@@ -189,9 +228,11 @@ export class BybitConnection {
     if (id !== undefined) this.#pendingRequests.delete(id);
     if (!success) this.handlers.onSubscribeFailed(topics, message);
     if (this.#pendingRequests.size > 0 || this.state !== 'subscribing') return;
+    clearTimeout(this.#watchdog);
     this.#attempt = 0;
     this.lastError = undefined;
     this.#setState('live');
+    this.handlers.onLog(`live: ${this.requests.length} subscribe requests acknowledged`);
     this.handlers.onLive(this.#connectedOnce);
     this.#connectedOnce = true;
   }
