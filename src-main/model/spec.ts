@@ -25,6 +25,9 @@ export const ModelSpecSchema = z
   })
   .refine((s) => s.convs.every((c) => c.padding * 2 === c.kernel_size - 1), {
     message: 'every conv block must keep the time length: padding = (kernel_size - 1) / 2 with an odd kernel_size',
+  })
+  .refine((s) => (s.heads?.volatility?.anchor?.channel ?? 0) < s.input_channels, {
+    message: "the volatility head's anchor must name one of the input channels",
   });
 export type ModelSpec = z.output<typeof ModelSpecSchema>;
 

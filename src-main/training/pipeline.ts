@@ -20,7 +20,7 @@ import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
 import type { ModelSpec } from '../model/spec';
 import { splitBoundaries, walkForwardSplit } from './split';
 import type { TrainJob } from './job';
-import { train, TrainingCancelled, type EpochProgress, type TrainData } from './train';
+import { train, TrainingCancelled, fittedHeads, type EpochProgress, type TrainData } from './train';
 
 export interface TrainOutcome {
   dir: string;
@@ -40,7 +40,7 @@ export async function trainAndSave(
 ): Promise<TrainOutcome> {
   const stepMs = intervalMs(job.interval);
   hooks.onStage?.(`building windows from ${candles.length} candles`);
-  const spec: ModelSpec = {
+  const unscaled: ModelSpec = {
     input_channels: job.features.channels.length,
     sequence_length: job.features.windowLength,
     num_classes: 3,
@@ -48,7 +48,7 @@ export async function trainAndSave(
     batchnorm_eps: 1e-5,
     ...(job.heads === undefined ? {} : { heads: job.heads }),
   };
-  const heads = headsOf(spec);
+  const heads = headsOf(unscaled);
   if (heads.direction === undefined) {
     throw new Error(
       'the train-evaluate-save pipeline needs the direction head: its test report is made of the direction head (add direction to the heads)',
@@ -87,8 +87,15 @@ export async function trainAndSave(
     ...(heads.var === undefined ? {} : { forwardReturn: target(indices, 'var') }),
     ...(heads.sharp === undefined ? {} : { sharp: target(indices, 'sharp') }),
   });
+  const trainPart = part(split.train);
+  const returnChannel = job.features.channels.indexOf('ret_close');
+  const anchor =
+    returnChannel < 0
+      ? undefined
+      : { channel: returnChannel, mean: normalization.mean[returnChannel] ?? 0, std: normalization.std[returnChannel] ?? 1 };
+  const spec = fittedHeads(unscaled, trainPart, anchor);
   hooks.onStage?.(`training on ${split.train.length} windows, validating on ${split.validation.length}, backend ${activeBackend()}`);
-  const result = await train(spec, part(split.train), part(split.validation), job.settings, hooks);
+  const result = await train(spec, trainPart, part(split.validation), job.settings, hooks);
   if (result.cancelled) throw new TrainingCancelled('training was cancelled; nothing was saved');
   hooks.onStage?.(`evaluating on ${split.test.length} test windows`);
   const model = new FinancialCnn(spec, result.weights);
