@@ -158,11 +158,11 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
     let outputs: Float32Array;
     let camsFor: (columns: number[]) => ArrayLike<number>[];
     if (weighting.needs === 'gradients') {
-      const taped = tapedHead(model, activations, layer, fixedColumn, weighting.weights);
+      const taped = tapedHead(model, x, activations, layer, fixedColumn, weighting.weights);
       outputs = taped.outputs;
       camsFor = () => Array.from({ length: batch }, (_, b) => taped.cams.subarray(b * P, (b + 1) * P));
     } else {
-      outputs = read(() => model.outputsFrom(activations, layer));
+      outputs = read(() => model.outputsFrom(activations, layer, x));
       camsFor = (columns) => {
         const A = activations.dataSync() as Float32Array;
         return columns.map((column, b) => {
@@ -248,10 +248,12 @@ function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, columns: number[]
  * One taped pass over the heads gives the output row and the real gradient of each window's target
  * output with respect to the block's output, by autodiff (argMax and oneHot carry no gradient); the
  * method's weights of the maps then give each window's CAM row, [B·T] flat. `column` undefined:
- * each window's predicted direction class.
+ * each window's predicted direction class. `x` is the windows, which the volatility head's anchor
+ * reads: a constant here, as the CAM weighs the block's maps.
  */
 function tapedHead(
   model: FinancialCnn,
+  x: tf.Tensor3D,
   activations: tf.Tensor3D,
   layer: number,
   column: number | undefined,
@@ -263,7 +265,7 @@ function tapedHead(
   let taped: tf.Tensor2D | undefined;
   const cams = read(() => {
     const g = tf.grad((a) => {
-      taped = tf.keep(model.outputsFrom(a as tf.Tensor3D, layer));
+      taped = tf.keep(model.outputsFrom(a as tf.Tensor3D, layer, x));
       // The direction logits lead the row (../model/heads).
       const logits = width === classes ? taped : tf.slice(taped, [0, 0], [batch, classes]);
       const columns = column === undefined ? tf.argMax(logits, 1) : tf.fill([batch], column, 'int32');

@@ -20,6 +20,20 @@ export const VarQuantile = z
   .lt(0.5, { message: 'a VaR quantile must lie strictly between 0 and 0.5 (e.g. 0.01)' });
 
 /**
+ * Where the volatility head starts from: the window's own trailing realized volatility, ½·log of the
+ * mean of r² over the window, r its 1-candle log returns: input channel `channel` de-normalized
+ * (·std + mean). The head's dense output is then the log change from it, so that its level follows
+ * the market the window comes from (a calmer period, a symbol it never saw) rather than the level of
+ * its training period. Training sets it on the close-to-close return channel.
+ */
+export const VolatilityAnchor = z.object({
+  channel: z.number().int().nonnegative(),
+  mean: z.number(),
+  std: z.number().positive(),
+});
+export type VolatilityAnchorValue = z.output<typeof VolatilityAnchor>;
+
+/**
  * The heads on the shared conv trunk, each optional (their outputs: headLayout below). The direction
  * head is `fc.*` with `num_classes` logits, as in a spec without `heads`; the others are named
  * `heads.<name>.*`. Every head reads the next H candles (the label horizon).
@@ -28,14 +42,40 @@ export const HeadsSpec = z
   .object({
     /** buy/hold/sell logits, class-weighted cross-entropy. */
     direction: z.object({ loss_weight: LossWeight }).optional(),
-    /** Log realized volatility of the next H candles, squared error. */
-    volatility: z.object({ loss_weight: LossWeight }).optional(),
+    /**
+     * Log realized volatility of the next H candles; trained by QLIKE of the variance it gives
+     * (../training/losses), or by the squared error of the log.
+     */
+    volatility: z
+      .object({ loss_weight: LossWeight, loss: z.enum(['qlike', 'squared_log']).default('qlike'), anchor: VolatilityAnchor.optional() })
+      .optional(),
     /** Quantiles of the next-H-candle log return, pinball loss. */
-    var: z.object({ loss_weight: LossWeight, quantiles: z.array(VarQuantile).min(1).max(8).default([0.01, 0.05]) }).optional(),
+    var: z
+      .object({
+        loss_weight: LossWeight,
+        quantiles: z.array(VarQuantile).min(1).max(8).default([0.01, 0.05]),
+        /**
+         * The quantiles' unit, in log return: the head's ordered outputs times this. Training sets it
+         * to the spread of its training returns, so that the dense layer works at about unit size, as
+         * on standardized labels (at 1 its outputs, a few thousandths, drown in its initial weights'
+         * noise); 1, a model trained elsewhere, reads the outputs as log returns.
+         */
+        scale: z.number().positive().max(1000).default(1),
+        /**
+         * The quantiles are in units of the volatility head's forecast of the same H candles: scale
+         * × the ordered outputs × e^(log volatility), so that they widen and narrow with it as a
+         * risk desk's volatility-scaled VaR does. Needs the volatility head.
+         */
+        per_volatility: z.boolean().default(false),
+      })
+      .optional(),
     /** Logit of |next-H-candle log return| > k · σ · √H (σ of the window's 1-candle returns), cross-entropy. */
     sharp: z.object({ loss_weight: LossWeight, k: z.number().positive().max(100).default(DEFAULT_SHARP_K) }).optional(),
   })
-  .refine((h) => Object.values(h).some((head) => head !== undefined), { message: 'a model needs at least one head' });
+  .refine((h) => Object.values(h).some((head) => head !== undefined), { message: 'a model needs at least one head' })
+  .refine((h) => !(h.var?.per_volatility ?? false) || h.volatility !== undefined, {
+    message: 'a VaR head in units of the volatility forecast (per_volatility) needs the volatility head',
+  });
 export type HeadsSpecValue = z.output<typeof HeadsSpec>;
 
 /** What of a model spec the heads depend on (./spec's ModelSpec has it). */

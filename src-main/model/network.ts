@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, StateDict } from './spec';
-import { headLayout, headSlot, type HeadName } from './heads';
+import { headLayout, headSlot, type HeadName, type VolatilityAnchorValue } from './heads';
 import { seededRandom } from './random';
 import { orderedQuantiles } from './var-order';
 import { checkStateDict, expectedWeights } from './spec';
@@ -239,10 +239,40 @@ function headMatrix(weights: StateDict, name: HeadName): { data: Float32Array; r
 /** Each head's outputs for a batch, [B, head size]; only the model's heads are present. */
 export type HeadOutputs = Partial<Record<HeadName, tf.Tensor2D>>;
 
-/** A head's outputs from its linear layer: the VaR quantiles ordered (./var-order), the others as they are. */
-function headOutput(spec: ModelSpec, name: HeadName, linear: tf.Tensor2D): tf.Tensor2D {
-  const levels = spec.heads?.var?.quantiles;
-  return name === 'var' && levels !== undefined ? orderedQuantiles(linear, levels) : linear;
+/** Floor of the anchor's mean squared return: a window without a price change would give log 0. */
+const MIN_ANCHOR_VARIANCE = 1e-12;
+
+/** The volatility head's anchor (./heads): ½·log mean r² over each window of `input` [B, T, C], [B, 1]. */
+function volatilityAnchor(input: tf.Tensor3D, anchor: VolatilityAnchorValue): tf.Tensor2D {
+  const [batch, time] = input.shape;
+  const returns = tf.add(
+    tf.mul(tf.reshape(tf.slice(input, [0, 0, anchor.channel], [batch, time, 1]), [batch, time]), anchor.std),
+    anchor.mean,
+  );
+  return tf.mul<tf.Tensor2D>(tf.log(tf.add(tf.mean(tf.square(returns), 1, true), MIN_ANCHOR_VARIANCE)), 0.5);
+}
+
+/**
+ * Every head's outputs from its linear layer's: the log volatility from its anchor when it has one
+ * (read from the window, `input`); the VaR quantiles ordered (./var-order) and, with
+ * `per_volatility`, times the volatility head's forecast e^(log volatility); the others as they are.
+ */
+function headOutputs(spec: ModelSpec, linear: HeadOutputs, input: tf.Tensor3D | undefined): HeadOutputs {
+  const anchor = spec.heads?.volatility?.anchor;
+  let volatility = linear.volatility;
+  if (anchor !== undefined && volatility !== undefined) {
+    if (input === undefined) throw new Error("the volatility head's anchor needs the window the output is of");
+    volatility = tf.add<tf.Tensor2D>(volatility, volatilityAnchor(input, anchor));
+  }
+  const withVolatility = volatility === undefined ? linear : { ...linear, volatility };
+  const head = spec.heads?.var;
+  const raw = linear.var;
+  if (head === undefined || raw === undefined) return withVolatility;
+  const quantiles = orderedQuantiles(raw, head.quantiles, head.scale);
+  if (!head.per_volatility) return { ...withVolatility, var: quantiles };
+  if (volatility === undefined)
+    throw new Error('the VaR head is in units of the volatility forecast, but the model has no volatility head');
+  return { ...withVolatility, var: tf.mul<tf.Tensor2D>(quantiles, tf.exp(volatility)) };
 }
 
 /** Every head's outputs side by side in layout order (./heads), [B, outputs]. */
@@ -305,17 +335,21 @@ export class FinancialCnn {
     return this.#blocks(x, 0, layer);
   }
 
-  /** Every head's outputs from the output of conv block `layer`. */
-  headsFrom(a: tf.Tensor3D, layer: number): HeadOutputs {
+  /**
+   * Every head's outputs from the output of conv block `layer`; `input` is the window itself (the
+   * volatility head's anchor reads it; for layer −1 it is `a`).
+   */
+  headsFrom(a: tf.Tensor3D, layer: number, input?: tf.Tensor3D): HeadOutputs {
     const pooled = meanOverTime(this.#blocks(a, layer + 1, this.#convs.length - 1));
     // Plain matMul + add rather than the fused op: under a gradient tape, fused ops compute every
     // input's gradient, the weights' included, where plain ones compute only what is asked.
-    return Object.fromEntries(this.#heads.map((h) => [h.name, headOutput(this.spec, h.name, tf.add(tf.matMul(pooled, h.weight), h.bias))]));
+    const linear = Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight), h.bias)]));
+    return headOutputs(this.spec, linear, input ?? (layer === -1 ? a : undefined));
   }
 
   /** The output row (every head, layout order) from the output of conv block `layer`, [B, outputs]. */
-  outputsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
-    return outputRow(this.spec, this.headsFrom(a, layer));
+  outputsFrom(a: tf.Tensor3D, layer: number, input?: tf.Tensor3D): tf.Tensor2D {
+    return outputRow(this.spec, this.headsFrom(a, layer, input));
   }
 
   outputs(x: tf.Tensor3D): tf.Tensor2D {
@@ -323,9 +357,9 @@ export class FinancialCnn {
   }
 
   /** Direction logits from the output of conv block `layer`; a model without that head refuses. */
-  logitsFrom(a: tf.Tensor3D, layer: number): tf.Tensor2D {
+  logitsFrom(a: tf.Tensor3D, layer: number, input?: tf.Tensor3D): tf.Tensor2D {
     headSlot(this.spec, 'direction');
-    return this.headsFrom(a, layer).direction as tf.Tensor2D;
+    return this.headsFrom(a, layer, input).direction as tf.Tensor2D;
   }
 
   logits(x: tf.Tensor3D): tf.Tensor2D {
@@ -466,8 +500,10 @@ export class TrainableCnn {
       );
     }
     const pooled = meanOverTime(out);
-    return Object.fromEntries(
-      this.#heads.map((h) => [h.name, headOutput(this.spec, h.name, tf.add(tf.matMul(pooled, h.weight, false, true), h.bias))]),
+    return headOutputs(
+      this.spec,
+      Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight, false, true), h.bias)])),
+      x,
     );
   }
 

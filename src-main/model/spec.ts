@@ -54,7 +54,10 @@ export const ModelSpecSchema = z
   .refine((s) => s.kind !== 'gaf-cnn' || s.input_channels === 2 * (s.series?.length ?? 1), {
     message: 'a gaf-cnn has two input channels (GASF, GADF) per imaged series',
   })
-  .refine((s) => s.kind !== 'image-cnn' || s.input_channels === 1, { message: 'an image-cnn reads one channel: its chart' });
+  .refine((s) => s.kind !== 'image-cnn' || s.input_channels === 1, { message: 'an image-cnn reads one channel: its chart' })
+  .refine((s) => (s.heads?.volatility?.anchor?.channel ?? 0) < s.input_channels, {
+    message: "the volatility head's anchor must name one of the input channels",
+  });
 export type ModelSpec = z.output<typeof ModelSpecSchema>;
 
 export function kindOf(spec: Pick<ModelSpec, 'kind'>): ModelKindName {

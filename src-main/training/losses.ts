@@ -1,6 +1,6 @@
 /**
  * The weighted multi-task loss over the heads a model has (./heads): class-weighted cross-entropy
- * for direction, squared error of the log volatility, pinball loss of the VaR quantiles, binary
+ * for direction, QLIKE (or the squared error) of the log volatility, pinball loss of the VaR quantiles, binary
  * cross-entropy of the sharp-move logit, each times its weight in the spec. The regression losses
  * are divided by their target's spread on the training part (variance for the squared error,
  * standard deviation for the pinball loss), so that weight 1 means about as much for each head
@@ -47,6 +47,20 @@ export function logisticLoss(logits: tf.Tensor1D, labels: tf.Tensor1D): tf.Scala
   return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
 }
 
+/** Past this log error (realized volatility e⁴ ≈ 55 times the forecast) QLIKE's exponential is held, so that one window cannot swamp a batch. */
+const MAX_QLIKE_LOG_ERROR = 4;
+
+/**
+ * Mean QLIKE (Patton, 2011) of variance forecasts e^(2ŷ) against realized variances e^(2y), written in
+ * the log error e = y − ŷ: RV/σ̂² − log(RV/σ̂²) − 1 = e^(2e) − 2e − 1. Its minimum is the conditional
+ * mean of the variance, where a squared error of the log sits below it (by Jensen), so a forecast
+ * fitted by it under-states the variance that QLIKE, EWMA and GARCH are judged by.
+ */
+export function qlikeLoss(logError: tf.Tensor1D): tf.Scalar {
+  const e = tf.minimum(logError, MAX_QLIKE_LOG_ERROR);
+  return tf.mean(tf.sub(tf.sub(tf.exp(tf.mul(e, 2)), tf.mul(e, 2)), 1));
+}
+
 function column(outputs: HeadOutputs, head: HeadName): tf.Tensor1D {
   return tf.reshape(outputs[head] as tf.Tensor2D, [-1]);
 }
@@ -68,8 +82,9 @@ export function multiTaskLoss(spec: ModelSpec, outputs: HeadOutputs, targets: He
     );
   }
   if (heads.volatility !== undefined) {
-    const error = tf.sub(column(outputs, 'volatility'), required(targets.logVolatility, 'volatility'));
-    add(tf.div(tf.mean(tf.square(error)), scales.volatility), heads.volatility.loss_weight);
+    const error = tf.sub<tf.Tensor1D>(required(targets.logVolatility, 'volatility'), column(outputs, 'volatility'));
+    const loss = heads.volatility.loss === 'qlike' ? qlikeLoss(error) : tf.div<tf.Scalar>(tf.mean(tf.square(error)), scales.volatility);
+    add(loss, heads.volatility.loss_weight);
   }
   if (heads.var !== undefined) {
     const loss = pinballLoss(outputs.var as tf.Tensor2D, required(targets.forwardReturn, 'var'), heads.var.quantiles);

@@ -21,7 +21,7 @@ import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
 import { ARCHITECTURES } from '../model/spec';
 import { splitBoundaries, walkForwardSplit } from './split';
 import type { TrainJob } from './job';
-import { train, TrainingCancelled, type EpochProgress, type TrainData } from './train';
+import { train, TrainingCancelled, fittedHeads, type EpochProgress, type TrainData } from './train';
 
 /**
  * Test windows the trust report measures at the end of a training run: few, since Score-CAM takes a
@@ -49,7 +49,7 @@ export async function trainAndSave(
   const stepMs = intervalMs(job.interval);
   hooks.onStage?.(`building windows from ${candles.length} candles`);
   const kind = MODEL_KIND_TABLE[job.kind ?? 'financial-cnn'];
-  const { spec, features } = kind.trainingPipeline(
+  const { spec: unscaled, features } = kind.trainingPipeline(
     {
       sequence_length: job.features.windowLength,
       num_classes: 3,
@@ -59,7 +59,7 @@ export async function trainAndSave(
     },
     job,
   );
-  const heads = headsOf(spec);
+  const heads = headsOf(unscaled);
   if (heads.direction === undefined) {
     throw new Error(
       'the train-evaluate-save pipeline needs the direction head: its test report is made of the direction head (add direction to the heads)',
@@ -67,7 +67,7 @@ export async function trainAndSave(
   }
   const forecasting = heads.volatility !== undefined || heads.var !== undefined || heads.sharp !== undefined;
   // Raw inputs: the normalization, when the kind has one, is fitted on the training part below.
-  const encoder = windowEncoder({ spec, features, normalization: null }, stepMs);
+  const encoder = windowEncoder({ spec: unscaled, features, normalization: null }, stepMs);
   const { inputs, samples } = buildEncodedDataset(
     candles,
     stepMs,
@@ -88,7 +88,7 @@ export async function trainAndSave(
     );
   }
   const size = encoder.rowSize;
-  const normalization = kind.fitsNormalization ? fitNormalization(pickRows(inputs, size, split.train), spec.input_channels) : null;
+  const normalization = kind.fitsNormalization ? fitNormalization(pickRows(inputs, size, split.train), unscaled.input_channels) : null;
   if (normalization !== null) normalizeInPlace(inputs, normalization);
   const target = (indices: number[], head: keyof ForecastLabels) =>
     forecasting ? Float32Array.from(indices, (i) => samples[i]?.forecasts?.[head].value ?? NaN) : undefined;
@@ -99,8 +99,16 @@ export async function trainAndSave(
     ...(heads.var === undefined ? {} : { forwardReturn: target(indices, 'var') }),
     ...(heads.sharp === undefined ? {} : { sharp: target(indices, 'sharp') }),
   });
+  const trainPart = part(split.train);
+  // The volatility head is anchored on the window's own close-to-close returns, when the kind reads them.
+  const returnChannel = features?.channels.indexOf('ret_close') ?? -1;
+  const anchor =
+    returnChannel < 0 || normalization === null
+      ? undefined
+      : { channel: returnChannel, mean: normalization.mean[returnChannel] ?? 0, std: normalization.std[returnChannel] ?? 1 };
+  const spec = fittedHeads(unscaled, trainPart, anchor);
   hooks.onStage?.(`training on ${split.train.length} windows, validating on ${split.validation.length}, backend ${activeBackend()}`);
-  const result = await train(spec, part(split.train), part(split.validation), job.settings, hooks);
+  const result = await train(spec, trainPart, part(split.validation), job.settings, hooks);
   if (result.cancelled) throw new TrainingCancelled('training was cancelled; nothing was saved');
   hooks.onStage?.(`evaluating on ${split.test.length} test windows`);
   const model = createNetwork(spec, result.weights);

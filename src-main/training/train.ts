@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { pickRows } from '../features/dataset';
-import { headsOf } from '../model/heads';
+import { headsOf, type VolatilityAnchorValue } from '../model/heads';
 import { createNetwork, createTrainable } from '../model/kinds';
 import { initialWeights, type BatchStats, type TrainableCnn } from '../model/network';
 import { seededRandom } from '../model/random';
@@ -62,6 +62,10 @@ function targetsOf(data: TrainData, pick: <A extends Float32Array | Int32Array>(
   };
 }
 
+function mean(values: Float32Array): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 function spread(values: Float32Array | undefined, power: 1 | 2): number {
   if (values === undefined || values.length === 0) return 1;
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -76,9 +80,49 @@ export function lossScales(data: TrainData, classWeightTensor: tf.Tensor1D): Los
 }
 
 /**
+ * The spec's forecast heads as training fits them (./heads): the volatility head from `anchor` (the
+ * close-to-close return channel and its normalization) when given; the VaR head in units of the
+ * volatility forecast when the volatility head is beside it (per_volatility), else of the spread of
+ * the training part's H-candle returns.
+ */
+export function fittedHeads(spec: ModelSpec, data: TrainData, anchor: VolatilityAnchorValue | undefined): ModelSpec {
+  const heads = spec.heads;
+  if (heads === undefined) return spec;
+  const volatility = heads.volatility === undefined ? undefined : { ...heads.volatility, ...(anchor === undefined ? {} : { anchor }) };
+  const perVolatility = volatility !== undefined;
+  const varHead =
+    heads.var === undefined
+      ? undefined
+      : { ...heads.var, scale: perVolatility ? 1 : spread(data.forwardReturn, 1), per_volatility: perVolatility };
+  return {
+    ...spec,
+    heads: { ...heads, ...(volatility === undefined ? {} : { volatility }), ...(varHead === undefined ? {} : { var: varHead }) },
+  };
+}
+
+/** The volatility anchor (./heads) of every window of flat normalized [N, T, C] inputs, as the network computes it. */
+function anchorLevels(inputs: Float32Array, T: number, C: number, anchor: VolatilityAnchorValue): Float32Array {
+  const n = inputs.length / (T * C);
+  return Float32Array.from({ length: n }, (_, w) => {
+    let sum = 0;
+    for (let t = 0; t < T; t++) sum += ((inputs[(w * T + t) * C + anchor.channel] ?? 0) * anchor.std + anchor.mean) ** 2;
+    return 0.5 * Math.log(sum / T + 1e-12);
+  });
+}
+
+/** x with softplus(x) = y, for y > 0. */
+function inverseSoftplus(y: number): number {
+  return y > 20 ? y : Math.log(Math.expm1(y));
+}
+
+/** The smallest gap, in units of the head's scale, between two VaR quantiles' starting points. */
+const MIN_QUANTILE_GAP = 1e-3;
+
+/**
  * The forecast heads start from the training labels' level rather than 0 (a log volatility is
- * about −6): the volatility bias at their mean, each VaR bias at its empirical quantile, the
- * sharp-move bias at the logit of its base rate. The direction head keeps PyTorch's initialization.
+ * about −6): the volatility bias at their mean, the VaR biases where the ordered quantiles
+ * (../model/var-order) come out at their empirical quantiles, the sharp-move bias at the logit of its
+ * base rate. The direction head keeps PyTorch's initialization.
  */
 export function startAtLabelLevels(spec: ModelSpec, weights: StateDict, data: TrainData): void {
   const heads = headsOf(spec);
@@ -87,14 +131,24 @@ export function startAtLabelLevels(spec: ModelSpec, weights: StateDict, data: Tr
     if (bias !== undefined) bias.data = Float32Array.from(values);
   };
   if (heads.volatility !== undefined && data.logVolatility !== undefined && data.logVolatility.length > 0) {
-    setBias('heads.volatility.bias', [data.logVolatility.reduce((a, b) => a + b, 0) / data.logVolatility.length]);
+    // From an anchor, the dense output is the log change from the window's trailing volatility.
+    const anchor = heads.volatility.anchor;
+    const from = anchor === undefined ? 0 : mean(anchorLevels(data.inputs, spec.sequence_length, spec.input_channels, anchor));
+    setBias('heads.volatility.bias', [mean(data.logVolatility) - from]);
   }
   if (heads.var !== undefined && data.forwardReturn !== undefined && data.forwardReturn.length > 0) {
     const sorted = Float64Array.from(data.forwardReturn).sort();
-    setBias(
-      'heads.var.bias',
-      heads.var.quantiles.map((q) => sorted[Math.floor(q * (sorted.length - 1))] ?? 0),
-    );
+    const { quantiles, scale, per_volatility: perVolatility } = heads.var;
+    // Per volatility, the quantiles start in units of the volatility head's starting forecast.
+    const unit = scale * (perVolatility && data.logVolatility !== undefined ? Math.exp(mean(data.logVolatility)) : 1);
+    const level = (q: number) => (sorted[Math.floor(q * (sorted.length - 1))] ?? 0) / unit;
+    // The highest level's bias is its quantile; each lower one's, the softplus gap below the next higher.
+    const bias = quantiles.map((q) => {
+      const above = quantiles.filter((other) => other > q);
+      if (above.length === 0) return level(q);
+      return inverseSoftplus(Math.max(MIN_QUANTILE_GAP, level(Math.min(...above)) - level(q)));
+    });
+    setBias('heads.var.bias', bias);
   }
   if (heads.sharp !== undefined && data.sharp !== undefined && data.sharp.length > 0) {
     const rate = Math.min(0.999, Math.max(0.001, data.sharp.reduce((a, b) => a + b, 0) / data.sharp.length));
@@ -116,7 +170,7 @@ function evaluateLoss(net: TrainableCnn, data: TrainData, scales: LossScales, ba
       const loss = tf.tidy(() => {
         const x = tf.tensor3d(data.inputs.subarray(from * P * C, (from + size) * P * C), [size, P, C]);
         const targets = targetsOf(data, (values) => values.subarray(from, from + size) as typeof values);
-        return multiTaskLoss(net.spec, model.headsFrom(x, -1), targets, scales);
+        return multiTaskLoss(net.spec, model.headsFrom(x, -1, x), targets, scales);
       });
       total += (loss.dataSync()[0] ?? 0) * size;
       loss.dispose();

@@ -287,7 +287,13 @@ describe('a model with every head', () => {
   afterAll(() => scoring.model.dispose());
 
   it('trains reproducibly on wasm and saves every head', () => {
-    expect(loaded.metadata.spec.heads).toEqual(ALL_HEADS);
+    // Training anchors the volatility head on the close-to-close return channel and puts the VaR in its units.
+    expect(loaded.metadata.spec.heads).toMatchObject({ ...ALL_HEADS, var: { ...ALL_HEADS.var, scale: 1, per_volatility: true } });
+    expect(loaded.metadata.spec.heads?.volatility?.anchor).toEqual({
+      channel: 3,
+      mean: loaded.metadata.normalization?.mean[3],
+      std: loaded.metadata.normalization?.std[3],
+    });
     for (const name of ['fc.weight', 'heads.volatility.weight', 'heads.var.weight', 'heads.var.bias', 'heads.sharp.bias'])
       expect(loaded.weights.has(name)).toBe(true);
     expect(loaded.weights.get('heads.var.weight')?.shape).toEqual([2, 8]);
@@ -331,9 +337,10 @@ describe('a model with every head', () => {
         { model: crossed, features, normalization },
         { history: historyAt(640), stepMs: MINUTE, method: 'gradcam' },
       );
-      expect(forecasts.var05).toBeCloseTo(-1, 6);
-      // The 1% quantile is the 5% one minus softplus(2).
-      expect(forecasts.var01).toBeCloseTo(-1 - Math.log1p(Math.exp(2)), 5);
+      // In units of the volatility forecast (per_volatility): the 5% is −1 of it, the 1% that minus softplus(2).
+      const volatility = forecasts.volatility ?? NaN;
+      expect(forecasts.var05).toBeCloseTo(-1 * volatility, 6);
+      expect(forecasts.var01).toBeCloseTo((-1 - Math.log1p(Math.exp(2))) * volatility, 6);
     } finally {
       crossed.dispose();
     }
@@ -434,8 +441,10 @@ describe('a model with every head', () => {
         ]),
       );
     const request = { history: historyAt(640), stepMs: MINUTE, method: 'gradcam' as const };
-    // A finite output whose forecast overflows: e^1000.
-    const stormy = new FinancialCnn(loaded.metadata.spec, withWeight('heads.volatility.bias', 1000));
+    // A finite output whose forecast overflows: e^1000 (with the VaR per volatility, its outputs would overflow too).
+    const { spec } = loaded.metadata;
+    const varApart = { ...spec, heads: { ...spec.heads, var: { ...ALL_HEADS.var, scale: 1, per_volatility: false } } };
+    const stormy = new FinancialCnn(varApart, withWeight('heads.volatility.bias', 1000));
     // Outputs that overflow float32 in one forecast head while the direction logits stay finite.
     const overflowing = new FinancialCnn(loaded.metadata.spec, withWeight('heads.var.weight', 3e38));
     try {

@@ -117,10 +117,15 @@ describe('model commands', () => {
     expect(trained.status, trained.stderr).toBe(0);
     const { dir: headsDir } = JSON.parse(trained.stdout) as { dir: string };
     const spec = (JSON.parse(readFileSync(join(headsDir, 'model.json'), 'utf8')) as { spec: { heads: object } }).spec;
+    // Training anchors the volatility head on the close-return channel (3) and puts the VaR in its units.
     expect(spec.heads).toEqual({
       direction: { loss_weight: 1 },
-      volatility: { loss_weight: 0.5 },
-      var: { loss_weight: 2, quantiles: [0.01, 0.05] },
+      volatility: {
+        loss_weight: 0.5,
+        loss: 'qlike',
+        anchor: { channel: 3, mean: expect.any(Number) as number, std: expect.any(Number) as number },
+      },
+      var: { loss_weight: 2, quantiles: [0.01, 0.05], scale: 1, per_volatility: true },
       sharp: { loss_weight: 1, k: 2.5 },
     });
     const at = sharedCsvHead('bybit_ETHUSDT_1m.csv', 500).trim().split('\n').at(-1)?.split(',')[0] ?? '';
