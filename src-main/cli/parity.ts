@@ -1,5 +1,6 @@
 /** `parity GOLDEN_DIR`: our port against PyTorch's reference outputs, on every backend present. */
 import { availableBackends, useBackend } from '../model/backend';
+import { isLstmGolden, lstmGoldenParity } from '../parity/lstm-parity';
 import { CAM_TOLERANCE, checkParity, LOGIT_TOLERANCE, loadGolden } from '../parity/parity';
 import { parseWithOperands, UsageError } from './args';
 import { parseBackend } from './model-args';
@@ -12,6 +13,12 @@ export async function commandParity(args: string[]): Promise<void> {
   const failed: string[] = [];
   for (const backend of backends) {
     await useBackend([backend]);
+    if (isLstmGolden(dir)) {
+      const { line, pass } = lstmGoldenParity(dir);
+      console.log(`${backend}: ${line}`);
+      if (!pass) failed.push(backend);
+      continue;
+    }
     const { model, cases, spec } = loadGolden(dir);
     const report = checkParity(model, cases);
     model.dispose();
