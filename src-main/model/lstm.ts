@@ -78,13 +78,26 @@ function weight(weights: StateDict, name: string): Float32Array {
   return w.data;
 }
 
+/** One step's gates (after their activations) and cell state, [B, H] each: what the backward pass reads. */
+interface LstmStep {
+  input: tf.Tensor2D;
+  forget: tf.Tensor2D;
+  cell: tf.Tensor2D;
+  output: tf.Tensor2D;
+  state: tf.Tensor2D;
+  tanhState: tf.Tensor2D;
+}
+
 /**
- * Inference network. Weights are kept transposed ([in, out]): a matMul with a transposed operand is
- * slow on wasm. The input projection of every step is one matMul over [B·T, F] before the recurrence.
+ * Inference network. Weights are kept transposed ([in, out]) for the forward pass, since a matMul with a
+ * transposed operand is slow on wasm, and as PyTorch has them for the backward pass of gradient ×
+ * input. The input projection of every step is one matMul over [B·T, F] before the recurrence.
  */
 export class Lstm {
   readonly #inputWeight: tf.Tensor2D;
   readonly #hiddenWeight: tf.Tensor2D;
+  readonly #inputWeightRows: tf.Tensor2D;
+  readonly #hiddenWeightRows: tf.Tensor2D;
   readonly #bias: tf.Tensor1D;
   readonly #fcWeight: tf.Tensor2D;
   readonly #fcBias: tf.Tensor1D;
@@ -97,17 +110,17 @@ export class Lstm {
     const { input_features: F, hidden: H, num_classes: classes } = spec;
     const biasIh = weight(weights, 'lstm.bias_ih_l0');
     const biasHh = weight(weights, 'lstm.bias_hh_l0');
-    [this.#inputWeight, this.#hiddenWeight, this.#fcWeight] = tf.tidy(() => [
-      tf.transpose(tf.tensor2d(weight(weights, 'lstm.weight_ih_l0'), [4 * H, F])),
-      tf.transpose(tf.tensor2d(weight(weights, 'lstm.weight_hh_l0'), [4 * H, H])),
-      tf.transpose(tf.tensor2d(weight(weights, 'fc.weight'), [classes, H])),
-    ]);
+    this.#inputWeightRows = tf.tensor2d(weight(weights, 'lstm.weight_ih_l0'), [4 * H, F]);
+    this.#hiddenWeightRows = tf.tensor2d(weight(weights, 'lstm.weight_hh_l0'), [4 * H, H]);
+    this.#inputWeight = tf.transpose(this.#inputWeightRows);
+    this.#hiddenWeight = tf.transpose(this.#hiddenWeightRows);
+    this.#fcWeight = tf.tidy(() => tf.transpose(tf.tensor2d(weight(weights, 'fc.weight'), [classes, H])));
     this.#bias = tf.tensor1d(Float32Array.from(biasIh, (b, i) => b + (biasHh[i] ?? 0)));
     this.#fcBias = tf.tensor1d(weight(weights, 'fc.bias'));
   }
 
-  /** Logits [B, classes] of inputs [B, T, F]. */
-  logits(x: tf.Tensor3D): tf.Tensor2D {
+  /** Every step of inputs [B, T, F], first to last. */
+  #steps(x: tf.Tensor3D): LstmStep[] {
     const [batch, time, features] = x.shape;
     const H = this.spec.hidden;
     if (time !== this.spec.sequence_length || features !== this.spec.input_features)
@@ -117,20 +130,29 @@ export class Lstm {
       time,
       4 * H,
     ]);
-    // h₀ = c₀ = 0: the first step has no recurrent or forget term.
-    let h: tf.Tensor2D | undefined;
-    let c: tf.Tensor2D | undefined;
+    const steps: LstmStep[] = [];
     for (let t = 0; t < time; t++) {
       const fromInput = tf.reshape<tf.Rank.R2>(tf.slice(projected, [0, t, 0], [batch, 1, 4 * H]), [batch, 4 * H]);
-      const z: tf.Tensor2D = h === undefined ? fromInput : tf.add<tf.Tensor2D>(fromInput, tf.matMul(h, this.#hiddenWeight));
+      const previous = steps.at(-1);
+      // h₀ = c₀ = 0: the first step has no recurrent or forget term.
+      const z: tf.Tensor2D =
+        previous === undefined
+          ? fromInput
+          : tf.add<tf.Tensor2D>(fromInput, tf.matMul(tf.mul(previous.output, previous.tanhState), this.#hiddenWeight));
       const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const written: tf.Tensor2D = tf.mul(tf.sigmoid(i), tf.tanh(g));
-      const cell: tf.Tensor2D = c === undefined ? written : tf.add(tf.mul(tf.sigmoid(f), c), written);
-      h = tf.mul<tf.Tensor2D>(tf.sigmoid(o), tf.tanh(cell));
-      c = cell;
+      const step = { input: tf.sigmoid(i), forget: tf.sigmoid(f), cell: tf.tanh(g), output: tf.sigmoid(o) };
+      const written: tf.Tensor2D = tf.mul(step.input, step.cell);
+      const state: tf.Tensor2D = previous === undefined ? written : tf.add(tf.mul(step.forget, previous.state), written);
+      steps.push({ ...step, state, tanhState: tf.tanh(state) });
     }
-    if (h === undefined) throw new RangeError('the LSTM needs at least one step');
-    return tf.add(tf.matMul(h, this.#fcWeight), this.#fcBias);
+    return steps;
+  }
+
+  /** Logits [B, classes] of inputs [B, T, F]; differentiable by tfjs autodiff. */
+  logits(x: tf.Tensor3D): tf.Tensor2D {
+    const last = this.#steps(x).at(-1);
+    if (last === undefined) throw new RangeError('the LSTM needs at least one step');
+    return tf.add(tf.matMul(tf.mul<tf.Tensor2D>(last.output, last.tanhState), this.#fcWeight), this.#fcBias);
   }
 
   /** Logits of a flat batch-first batch [B·T·F], flat [B·classes]. */
@@ -140,16 +162,42 @@ export class Lstm {
 
   /**
    * Gradient × input of the `target` logit per step and feature, ∂logit/∂x · x, flat [B·T·F] in the
-   * inputs' order. The windows of a batch are independent, so one gradient of the batch's summed
-   * logit gives each window's own.
+   * inputs' order. Backpropagation through time written out (a few ops per step, against autodiff's
+   * tape of several times as many, which made one window's explanation over 10× its forward pass): from
+   * ∂logit/∂h_T, the target's row of the dense layer, back to each step's gate pre-activations
+   * ∂z_t, then ∂x_t = ∂z_t · W_ih for every step in one matMul.
    */
   gradientTimesInput(inputs: Float32Array, batch: number, target: number): Float32Array {
-    if (!Number.isInteger(target) || target < 0 || target >= this.spec.num_classes)
-      throw new RangeError(`target ${target} is not a class of this LSTM (0…${this.spec.num_classes - 1})`);
+    const { sequence_length: T, input_features: F, hidden: H, num_classes: classes } = this.spec;
+    if (!Number.isInteger(target) || target < 0 || target >= classes)
+      throw new RangeError(`target ${target} is not a class of this LSTM (0…${classes - 1})`);
     return tf.tidy(() => {
       const x = this.#batch(inputs, batch);
-      const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.slice(this.logits(input as tf.Tensor3D), [0, target], [batch, 1])))(x);
-      return tf.mul(gradient, x).dataSync() as Float32Array;
+      const steps = this.#steps(x);
+      const sigmoidSlope = (s: tf.Tensor2D) => tf.mul(s, tf.sub(1, s));
+      // [1, H], broadcast over the batch until the first recurrent step makes it [B, H].
+      let dh: tf.Tensor2D = tf.reshape(tf.slice(this.#fcWeight, [0, target], [H, 1]), [1, H]);
+      let dStateLater: tf.Tensor2D | undefined;
+      const dz: tf.Tensor2D[] = [];
+      for (let t = T - 1; t >= 0; t--) {
+        const { input, forget, cell, output, tanhState } = steps[t] as LstmStep;
+        const fromH: tf.Tensor2D = tf.mul(tf.mul(dh, output), tf.sub(1, tf.square(tanhState)));
+        const dState = dStateLater === undefined ? fromH : tf.add<tf.Tensor2D>(fromH, dStateLater);
+        const before = steps[t - 1]?.state;
+        const gates = [
+          tf.mul(tf.mul(dState, cell), sigmoidSlope(input)),
+          before === undefined ? tf.zerosLike(forget) : tf.mul(tf.mul(dState, before), sigmoidSlope(forget)),
+          tf.mul(tf.mul(dState, input), tf.sub(1, tf.square(cell))),
+          tf.mul(tf.mul(dh, tanhState), sigmoidSlope(output)),
+        ];
+        // Every gate's term holds a [B, H] factor, so the broadcast dh ends here.
+        const dzT = tf.concat(gates, 1) as tf.Tensor2D;
+        dz[t] = dzT;
+        dh = tf.matMul(dzT, this.#hiddenWeightRows);
+        dStateLater = tf.mul<tf.Tensor2D>(dState, forget);
+      }
+      const dx = tf.matMul(tf.reshape(tf.stack(dz, 1), [batch * T, 4 * H]), this.#inputWeightRows);
+      return tf.mul(tf.reshape(dx, [batch, T, F]), x).dataSync() as Float32Array;
     });
   }
 
@@ -161,6 +209,14 @@ export class Lstm {
   }
 
   dispose(): void {
-    tf.dispose([this.#inputWeight, this.#hiddenWeight, this.#bias, this.#fcWeight, this.#fcBias]);
+    tf.dispose([
+      this.#inputWeight,
+      this.#hiddenWeight,
+      this.#inputWeightRows,
+      this.#hiddenWeightRows,
+      this.#bias,
+      this.#fcWeight,
+      this.#fcBias,
+    ]);
   }
 }
