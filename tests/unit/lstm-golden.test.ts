@@ -90,6 +90,15 @@ describe('LSTM model file', () => {
     expect(() => parsePytorchLstm({ ...json, architecture: 'FinancialCNN' })).toThrow(/not an LSTM model file/);
   });
 
+  it('refuses a batch of the wrong size and a target that is not a class, with the reason', () => {
+    const { model, cases, spec } = loadLstmGolden(LSTM_GOLDEN);
+    const inputs = batchFirstInputs(cases.inputs, spec);
+    expect(() => model.predictLogits(inputs, 5)).toThrow(/5 windows of \[30, 2\] take 300 values, got 360/);
+    expect(() => model.gradientTimesInput(inputs, 6, 3)).toThrow(/target 3 is not a class of this LSTM \(0…2\)/);
+    expect(model.gradientTimesInput(inputs, 6, 2)).toHaveLength(360);
+    model.dispose();
+  });
+
   it('parity DIR checks an LSTM golden on every backend and fails past the tolerances', () => {
     const ok = runCli(['parity', LSTM_GOLDEN]);
     expect(ok.status, ok.stderr).toBe(0);
