@@ -1,5 +1,6 @@
 /** `parity GOLDEN_DIR`: our port against PyTorch's reference outputs, on every backend present. */
 import { availableBackends, useBackend } from '../model/backend';
+import { isLstmGolden, lstmGoldenParity } from '../parity/lstm-parity';
 import { goldenParity } from '../parity/parity';
 import { parseWithOperands, UsageError } from './args';
 import { parseBackend } from './model-args';
@@ -12,7 +13,7 @@ export async function commandParity(args: string[]): Promise<void> {
   const failed: string[] = [];
   for (const backend of backends) {
     await useBackend([backend]);
-    const { line, pass } = goldenParity(dir);
+    const { line, pass } = isLstmGolden(dir) ? lstmGoldenParity(dir) : goldenParity(dir);
     console.log(`${backend}: ${line}`);
     if (!pass) failed.push(backend);
   }

@@ -1,16 +1,15 @@
 /**
- * One LSTM layer over a window, batch-first ([B, T, F]), and a dense layer on the last step's hidden
- * state to the class logits, in PyTorch's layout (../shared/golden/README.md, `lstm/`): gates in
- * PyTorch's order, input, forget, cell (g), output, stacked in `lstm.weight_ih_l0` [4H, F] and
- * `lstm.weight_hh_l0` [4H, H], two biases added. The branch a `cnn-lstm` would fuse with the chart's
- * CNN; explained by gradient × input per step.
+ * A one-layer LSTM over a window, on tfjs, in PyTorch's layout: batch-first inputs [batch, time,
+ * features]; `weight_ih_l0` [4H, F] and `weight_hh_l0` [4H, H] stack the gates in PyTorch's order
+ * (input, forget, cell, output) and the two biases are added; the logits come from one dense layer on
+ * the last step's hidden state. The golden format (../shared/golden/lstm) is also its in-memory form.
+ * The LSTM branch is explained by gradient × input per step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { ModelFormatError, type StateDict } from './spec';
 
 export const LstmSpecSchema = z.object({
-  architecture: z.literal('LSTM'),
   sequence_length: z.number().int().min(1).max(10_000),
   input_features: z.number().int().min(1).max(256),
   hidden: z.number().int().min(1).max(4096),
@@ -18,48 +17,87 @@ export const LstmSpecSchema = z.object({
 });
 export type LstmSpec = z.output<typeof LstmSpecSchema>;
 
-const TensorJson = z.object({ shape: z.array(z.number().int().nonnegative()), data: z.array(z.number()) });
-const LstmJson = LstmSpecSchema.extend({ state_dict: z.record(z.string(), TensorJson) });
+/** PyTorch's gate order inside the stacked weights: block k of H rows is gate GATES[k]. */
+export const GATES = ['input', 'forget', 'cell', 'output'] as const;
 
-function expectedLstmWeights({ input_features: F, hidden: H, num_classes: K }: LstmSpec): { name: string; shape: number[] }[] {
+/** Every weight of the spec, with its PyTorch name and shape. */
+export function expectedLstmWeights(spec: LstmSpec): { name: string; shape: number[] }[] {
+  const { input_features: F, hidden: H, num_classes: classes } = spec;
   return [
     { name: 'lstm.weight_ih_l0', shape: [4 * H, F] },
     { name: 'lstm.weight_hh_l0', shape: [4 * H, H] },
     { name: 'lstm.bias_ih_l0', shape: [4 * H] },
     { name: 'lstm.bias_hh_l0', shape: [4 * H] },
-    { name: 'fc.weight', shape: [K, H] },
-    { name: 'fc.bias', shape: [K] },
+    { name: 'fc.weight', shape: [classes, H] },
+    { name: 'fc.bias', shape: [classes] },
   ];
 }
 
-/** Parses a PyTorch-format LSTM; a ModelFormatError names what is missing, misshapen or not finite. */
-export function parsePytorchLstm(json: unknown): { spec: LstmSpec; weights: StateDict } {
-  const parsed = LstmJson.safeParse(json);
-  if (!parsed.success) throw new ModelFormatError(`not a PyTorch-format LSTM: ${z.prettifyError(parsed.error)}`);
-  const { state_dict: raw, ...fields } = parsed.data;
-  const spec = LstmSpecSchema.parse(fields);
-  const weights: StateDict = new Map();
-  for (const { name, shape } of expectedLstmWeights(spec)) {
-    const w = raw[name];
+const TensorJson = z.object({ shape: z.array(z.number().int().nonnegative()), data: z.array(z.number()) });
+
+/** The golden / PyTorch export of the LSTM: the spec's fields beside a state_dict. */
+export const PytorchLstmJson = LstmSpecSchema.extend({
+  architecture: z.literal('LSTM'),
+  layout: z.string().optional(),
+  state_dict: z.record(z.string(), TensorJson),
+});
+
+/** Names, shapes and finite values of `weights` against the spec; throws ModelFormatError on any mismatch. */
+export function checkLstmWeights(spec: LstmSpec, weights: StateDict): void {
+  const expected = expectedLstmWeights(spec);
+  for (const { name, shape } of expected) {
+    const w = weights.get(name);
     if (w === undefined) throw new ModelFormatError(`missing weight ${name}`);
-    if (w.shape.join('x') !== shape.join('x') || w.data.length !== shape.reduce((a, b) => a * b, 1))
+    if (w.shape.join('x') !== shape.join('x'))
       throw new ModelFormatError(`weight ${name} has shape [${w.shape.join(', ')}], the spec needs [${shape.join(', ')}]`);
+    if (w.data.length !== shape.reduce((a, b) => a * b, 1))
+      throw new ModelFormatError(`weight ${name} has ${w.data.length} values for shape [${shape.join(', ')}]`);
     if (!w.data.every(Number.isFinite)) throw new ModelFormatError(`weight ${name} holds a non-finite value`);
-    weights.set(name, { shape, data: Float32Array.from(w.data) });
   }
+  const extra = [...weights.keys()].filter((k) => !expected.some((e) => e.name === k));
+  if (extra.length > 0) throw new ModelFormatError(`unexpected weights: ${extra.slice(0, 5).join(', ')}`);
+}
+
+/** Parses a PyTorch-format LSTM (the golden README's format); throws ModelFormatError on any mismatch. */
+export function parsePytorchLstm(json: unknown): { spec: LstmSpec; weights: StateDict } {
+  const parsed = PytorchLstmJson.safeParse(json);
+  if (!parsed.success) throw new ModelFormatError(`not an LSTM model file: ${z.prettifyError(parsed.error)}`);
+  if (parsed.data.layout !== undefined && !parsed.data.layout.startsWith('batch_first'))
+    throw new ModelFormatError(`unsupported layout "${parsed.data.layout}": the LSTM reads batch-first inputs [T, F]`);
+  const spec = LstmSpecSchema.parse(parsed.data);
+  const weights: StateDict = new Map(
+    Object.entries(parsed.data.state_dict).map(([name, t]) => [name, { shape: t.shape, data: Float32Array.from(t.data) }]),
+  );
+  checkLstmWeights(spec, weights);
   return { spec, weights };
 }
 
-function matrix(weights: StateDict, name: string): tf.Tensor2D {
+function weight(weights: StateDict, name: string): Float32Array {
   const w = weights.get(name);
   if (w === undefined) throw new ModelFormatError(`missing weight ${name}`);
-  // Kept as [in, out]: a matMul with a transposed operand is slow on wasm.
-  return tf.tidy(() => tf.transpose(tf.tensor2d(w.data, [w.shape[0] ?? 0, w.shape[1] ?? 0])));
+  return w.data;
 }
 
-export class LstmNetwork {
-  readonly #inputWeights: tf.Tensor2D;
-  readonly #hiddenWeights: tf.Tensor2D;
+/** One step's gates (after their activations) and cell state, [B, H] each: what the backward pass reads. */
+interface LstmStep {
+  input: tf.Tensor2D;
+  forget: tf.Tensor2D;
+  cell: tf.Tensor2D;
+  output: tf.Tensor2D;
+  state: tf.Tensor2D;
+  tanhState: tf.Tensor2D;
+}
+
+/**
+ * Inference network. Weights are kept transposed ([in, out]) for the forward pass, since a matMul with a
+ * transposed operand is slow on wasm, and as PyTorch has them for the backward pass of gradient ×
+ * input. The input projection of every step is one matMul over [B·T, F] before the recurrence.
+ */
+export class Lstm {
+  readonly #inputWeight: tf.Tensor2D;
+  readonly #hiddenWeight: tf.Tensor2D;
+  readonly #inputWeightRows: tf.Tensor2D;
+  readonly #hiddenWeightRows: tf.Tensor2D;
   readonly #bias: tf.Tensor1D;
   readonly #fcWeight: tf.Tensor2D;
   readonly #fcBias: tf.Tensor1D;
@@ -68,48 +106,117 @@ export class LstmNetwork {
     readonly spec: LstmSpec,
     weights: StateDict,
   ) {
-    this.#inputWeights = matrix(weights, 'lstm.weight_ih_l0');
-    this.#hiddenWeights = matrix(weights, 'lstm.weight_hh_l0');
-    const bias = (name: string) => weights.get(name)?.data ?? new Float32Array(4 * spec.hidden);
-    this.#bias = tf.tensor1d(Float32Array.from(bias('lstm.bias_ih_l0'), (v, i) => v + (bias('lstm.bias_hh_l0')[i] ?? 0)));
-    this.#fcWeight = matrix(weights, 'fc.weight');
-    this.#fcBias = tf.tensor1d(weights.get('fc.bias')?.data ?? new Float32Array(spec.num_classes));
+    checkLstmWeights(spec, weights);
+    const { input_features: F, hidden: H, num_classes: classes } = spec;
+    const biasIh = weight(weights, 'lstm.bias_ih_l0');
+    const biasHh = weight(weights, 'lstm.bias_hh_l0');
+    this.#inputWeightRows = tf.tensor2d(weight(weights, 'lstm.weight_ih_l0'), [4 * H, F]);
+    this.#hiddenWeightRows = tf.tensor2d(weight(weights, 'lstm.weight_hh_l0'), [4 * H, H]);
+    this.#inputWeight = tf.transpose(this.#inputWeightRows);
+    this.#hiddenWeight = tf.transpose(this.#hiddenWeightRows);
+    this.#fcWeight = tf.tidy(() => tf.transpose(tf.tensor2d(weight(weights, 'fc.weight'), [classes, H])));
+    this.#bias = tf.tensor1d(Float32Array.from(biasIh, (b, i) => b + (biasHh[i] ?? 0)));
+    this.#fcBias = tf.tensor1d(weight(weights, 'fc.bias'));
   }
 
-  /** Class logits of x [B, T, F]. */
-  logits(x: tf.Tensor3D): tf.Tensor2D {
-    const [batch, T, F] = x.shape;
+  /** Every step of inputs [B, T, F], first to last. */
+  #steps(x: tf.Tensor3D): LstmStep[] {
+    const [batch, time, features] = x.shape;
     const H = this.spec.hidden;
-    // Every step's input projection at once: [B·T, F] × [F, 4H].
-    const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [batch * T, F]), this.#inputWeights), this.#bias), [batch, T, 4 * H]);
-    let h: tf.Tensor2D = tf.zeros([batch, H]);
-    let c: tf.Tensor2D = tf.zeros([batch, H]);
-    for (let t = 0; t < T; t++) {
-      const gates = tf.add(
-        tf.reshape(tf.slice(projected, [0, t, 0], [batch, 1, 4 * H]), [batch, 4 * H]),
-        tf.matMul(h, this.#hiddenWeights),
-      );
-      const [i, f, g, o] = tf.split(gates, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-      h = tf.mul(tf.sigmoid(o), tf.tanh(c));
+    if (time !== this.spec.sequence_length || features !== this.spec.input_features)
+      throw new RangeError(`the LSTM reads [B, ${this.spec.sequence_length}, ${this.spec.input_features}], got [${x.shape.join(', ')}]`);
+    const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [batch * time, features]), this.#inputWeight), this.#bias), [
+      batch,
+      time,
+      4 * H,
+    ]);
+    const steps: LstmStep[] = [];
+    for (let t = 0; t < time; t++) {
+      const fromInput = tf.reshape<tf.Rank.R2>(tf.slice(projected, [0, t, 0], [batch, 1, 4 * H]), [batch, 4 * H]);
+      const previous = steps.at(-1);
+      // h₀ = c₀ = 0: the first step has no recurrent or forget term.
+      const z: tf.Tensor2D =
+        previous === undefined
+          ? fromInput
+          : tf.add<tf.Tensor2D>(fromInput, tf.matMul(tf.mul(previous.output, previous.tanhState), this.#hiddenWeight));
+      const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const step = { input: tf.sigmoid(i), forget: tf.sigmoid(f), cell: tf.tanh(g), output: tf.sigmoid(o) };
+      const written: tf.Tensor2D = tf.mul(step.input, step.cell);
+      const state: tf.Tensor2D = previous === undefined ? written : tf.add(tf.mul(step.forget, previous.state), written);
+      steps.push({ ...step, state, tanhState: tf.tanh(state) });
     }
-    return tf.add(tf.matMul(h, this.#fcWeight), this.#fcBias);
+    return steps;
   }
 
-  /** ∂logit_class/∂x · x for every window of x [B, T, F], [B, T, F] flat. */
-  gradientTimesInput(x: tf.Tensor3D, target: number): Float32Array {
-    const product = tf.tidy(() => {
-      const mask = tf.oneHot(tf.fill([x.shape[0]], target, 'int32'), this.spec.num_classes);
-      return tf.mul(tf.grad((input) => tf.sum(tf.mul(this.logits(input as tf.Tensor3D), mask)))(x), x);
+  /** Logits [B, classes] of inputs [B, T, F]; differentiable by tfjs autodiff. */
+  logits(x: tf.Tensor3D): tf.Tensor2D {
+    const last = this.#steps(x).at(-1);
+    if (last === undefined) throw new RangeError('the LSTM needs at least one step');
+    return tf.add(tf.matMul(tf.mul<tf.Tensor2D>(last.output, last.tanhState), this.#fcWeight), this.#fcBias);
+  }
+
+  /** Logits of a flat batch-first batch [B·T·F], flat [B·classes]. */
+  predictLogits(inputs: Float32Array, batch: number): Float32Array {
+    return tf.tidy(() => this.logits(this.#batch(inputs, batch)).dataSync() as Float32Array);
+  }
+
+  /**
+   * Gradient × input of the `target` logit per step and feature, ∂logit/∂x · x, flat [B·T·F] in the
+   * inputs' order. Backpropagation through time written out (a few ops per step, against autodiff's
+   * tape of several times as many, which made one window's explanation over 10× its forward pass): from
+   * ∂logit/∂h_T, the target's row of the dense layer, back to each step's gate pre-activations
+   * ∂z_t, then ∂x_t = ∂z_t · W_ih for every step in one matMul.
+   */
+  gradientTimesInput(inputs: Float32Array, batch: number, target: number): Float32Array {
+    const { sequence_length: T, input_features: F, hidden: H, num_classes: classes } = this.spec;
+    if (!Number.isInteger(target) || target < 0 || target >= classes)
+      throw new RangeError(`target ${target} is not a class of this LSTM (0…${classes - 1})`);
+    return tf.tidy(() => {
+      const x = this.#batch(inputs, batch);
+      const steps = this.#steps(x);
+      const sigmoidSlope = (s: tf.Tensor2D) => tf.mul(s, tf.sub(1, s));
+      // [1, H], broadcast over the batch until the first recurrent step makes it [B, H].
+      let dh: tf.Tensor2D = tf.reshape(tf.slice(this.#fcWeight, [0, target], [H, 1]), [1, H]);
+      let dStateLater: tf.Tensor2D | undefined;
+      const dz: tf.Tensor2D[] = [];
+      for (let t = T - 1; t >= 0; t--) {
+        const { input, forget, cell, output, tanhState } = steps[t] as LstmStep;
+        const fromH: tf.Tensor2D = tf.mul(tf.mul(dh, output), tf.sub(1, tf.square(tanhState)));
+        const dState = dStateLater === undefined ? fromH : tf.add<tf.Tensor2D>(fromH, dStateLater);
+        const before = steps[t - 1]?.state;
+        const gates = [
+          tf.mul(tf.mul(dState, cell), sigmoidSlope(input)),
+          before === undefined ? tf.zerosLike(forget) : tf.mul(tf.mul(dState, before), sigmoidSlope(forget)),
+          tf.mul(tf.mul(dState, input), tf.sub(1, tf.square(cell))),
+          tf.mul(tf.mul(dh, tanhState), sigmoidSlope(output)),
+        ];
+        // Every gate's term holds a [B, H] factor, so the broadcast dh ends here.
+        const dzT = tf.concat(gates, 1) as tf.Tensor2D;
+        dz[t] = dzT;
+        dh = tf.matMul(dzT, this.#hiddenWeightRows);
+        dStateLater = tf.mul<tf.Tensor2D>(dState, forget);
+      }
+      const dx = tf.matMul(tf.reshape(tf.stack(dz, 1), [batch * T, 4 * H]), this.#inputWeightRows);
+      return tf.mul(tf.reshape(dx, [batch, T, F]), x).dataSync() as Float32Array;
     });
-    try {
-      return product.dataSync() as Float32Array;
-    } finally {
-      product.dispose();
-    }
+  }
+
+  #batch(inputs: Float32Array, batch: number): tf.Tensor3D {
+    const { sequence_length: T, input_features: F } = this.spec;
+    if (inputs.length !== batch * T * F)
+      throw new RangeError(`${batch} windows of [${T}, ${F}] take ${batch * T * F} values, got ${inputs.length}`);
+    return tf.tensor3d(inputs, [batch, T, F]);
   }
 
   dispose(): void {
-    tf.dispose([this.#inputWeights, this.#hiddenWeights, this.#bias, this.#fcWeight, this.#fcBias]);
+    tf.dispose([
+      this.#inputWeight,
+      this.#hiddenWeight,
+      this.#inputWeightRows,
+      this.#hiddenWeightRows,
+      this.#bias,
+      this.#fcWeight,
+      this.#fcBias,
+    ]);
   }
 }

@@ -10,9 +10,7 @@ import { z } from 'zod';
 import { explainBatch } from '../explain/explainer';
 import { gafImage } from '../model/kinds/gaf-encoding';
 import { createNetwork } from '../model/kinds';
-import { LstmNetwork, parsePytorchLstm } from '../model/lstm';
 import type { FinancialCnn } from '../model/network';
-import * as tf from '@tensorflow/tfjs';
 import { kindOf, parsePytorchModel, type ModelSpec } from '../model/spec';
 
 export const LOGIT_TOLERANCE = 1e-4;
@@ -185,78 +183,9 @@ export function checkGafParity(model: FinancialCnn, cases: GafGoldenCasesValue):
   return report;
 }
 
-export const LstmGoldenCases = z.object({
-  inputs: z.array(Matrix),
-  logits: Matrix,
-  predicted_class: z.array(z.number().int()),
-  grad_x_input: z.array(z.array(Matrix)),
-});
-export type LstmGoldenCasesValue = z.output<typeof LstmGoldenCases>;
-
-export interface LstmParityReport {
-  cases: number;
-  logits: number;
-  /** Largest |Δ| of gradient × input over the largest |value| of its case (tolerance CAM_TOLERANCE). */
-  gradXInput: number;
-  predictedMismatches: number;
-  pass: boolean;
-}
-
-export function loadLstmGolden(dir: string): { model: LstmNetwork; cases: LstmGoldenCasesValue } {
-  const { spec, weights } = parsePytorchLstm(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')));
-  const cases = LstmGoldenCases.parse(JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')));
-  return { model: new LstmNetwork(spec, weights), cases };
-}
-
-/** The LSTM's logits and every class's gradient × input (batch-first inputs, PyTorch's gate order). */
-export function checkLstmParity(model: LstmNetwork, cases: LstmGoldenCasesValue): LstmParityReport {
-  const { sequence_length: T, input_features: F, num_classes: classes } = model.spec;
-  const batch = cases.inputs.length;
-  if (cases.inputs.some((steps) => steps.length !== T || steps.some((row) => row.length !== F)))
-    throw new Error(`every case must be [${T}][${F}]`);
-  const x = tf.tensor3d(
-    cases.inputs.flatMap((steps) => steps.flat()),
-    [batch, T, F],
-  );
-  const report: LstmParityReport = { cases: batch, logits: 0, gradXInput: 0, predictedMismatches: 0, pass: false };
-  try {
-    const logits = tf.tidy(() => model.logits(x)).arraySync();
-    logits.forEach((row, n) => {
-      report.logits = Math.max(report.logits, maxDiff(row, cases.logits[n] ?? []));
-      if (row.indexOf(Math.max(...row)) !== cases.predicted_class[n]) report.predictedMismatches++;
-    });
-    for (let target = 0; target < classes; target++) {
-      const ours = model.gradientTimesInput(x, target);
-      cases.grad_x_input.forEach((perClass, n) => {
-        const expected = perClass[target]?.flat() ?? [];
-        const scale = Math.max(...expected.map(Math.abs));
-        const worst = maxDiff(ours.subarray(n * T * F, (n + 1) * T * F), expected);
-        report.gradXInput = Math.max(report.gradXInput, scale > 0 ? worst / scale : worst);
-      });
-    }
-  } finally {
-    x.dispose();
-  }
-  report.pass = report.logits <= LOGIT_TOLERANCE && report.gradXInput <= CAM_TOLERANCE && report.predictedMismatches === 0;
-  return report;
-}
-
-/** Whatever kind `dir` holds, its parity on the active backend as one line, and whether it passes. */
+/** Whatever CNN kind `dir` holds (the LSTM golden: ./lstm-parity), its parity on the active backend as one line, and whether it passes. */
 export function goldenParity(dir: string): { line: string; pass: boolean } {
   const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { architecture?: unknown };
-  if (json.architecture === 'LSTM') {
-    const { model, cases } = loadLstmGolden(dir);
-    const r = checkLstmParity(model, cases);
-    model.dispose();
-    const { sequence_length: T, input_features: F, hidden: H } = model.spec;
-    return {
-      pass: r.pass,
-      line:
-        `LSTM, ${r.cases} cases, T=${T} F=${F} H=${H}; max |Δ| logits ${r.logits.toExponential(2)} (tol ${LOGIT_TOLERANCE}), ` +
-        `gradient × input ${r.gradXInput.toExponential(2)} of its case's largest value (tol ${CAM_TOLERANCE}); ` +
-        `predicted-class mismatches ${r.predictedMismatches}: ${r.pass ? 'PASS' : 'FAIL'}`,
-    };
-  }
   const spec = parsePytorchModel(json).spec;
   const shape = `T=${spec.sequence_length} convs=${spec.convs.map((c) => `${c.filters}:${c.kernel_size}`).join(',')} classes=${spec.num_classes}`;
   const e = (v: number) => v.toExponential(2);

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
-import { blankColumnBlocks, candleImage, columnBlocksToCandles, IMAGE_HEIGHT } from '../../src-main/model/kinds/candle-image';
+import { CHART_HEIGHT as IMAGE_HEIGHT, chartMapToCandles, renderChartImage } from '../../src-main/features/chart-image';
+import { blankColumnBlocks } from '../../src-main/model/kinds/image-cnn';
 import { createNetwork } from '../../src-main/model/kinds';
 import { loadModel } from '../../src-main/model/model-file';
 import { explainWindow } from '../../src-main/scoring/explained-window';
@@ -14,7 +15,7 @@ import { SHARED_DATA, tempDir } from '../helpers';
 
 describe('the candle chart image', () => {
   it('draws a known window pixel by pixel: open tick left, high-low bar in the middle, close tick right, volume below a blank row', () => {
-    const image = candleImage([
+    const { pixels: image } = renderChartImage([
       { open: 10, high: 12, low: 9, close: 11, volume: 100 },
       { open: 11, high: 13, low: 10, close: 12.5, volume: 50 },
     ]);
@@ -43,11 +44,11 @@ describe('the candle chart image', () => {
     const cells = new Float32Array(IMAGE_HEIGHT * 6);
     cells[10 * 6 + 4] = 6 * IMAGE_HEIGHT; // one cell in candle 1's block
     cells[0] = 3 * IMAGE_HEIGHT; // one in candle 0's
-    expect(columnBlocksToCandles(cells, T)).toEqual([1, 2]);
+    expect(chartMapToCandles(cells, IMAGE_HEIGHT, T)).toEqual([1, 2]);
     const blanked = blankColumnBlocks(Float32Array.from(cells), 1, T, [1]);
     expect(Array.from(blanked.subarray(10 * 6 + 3, 10 * 6 + 6))).toEqual([0, 0, 0]);
     expect(blanked[0]).toBe(3 * IMAGE_HEIGHT);
-    expect(() => columnBlocksToCandles(cells, 3)).toThrow(/cells/);
+    expect(() => chartMapToCandles(cells, IMAGE_HEIGHT, 3)).toThrow(/cells/);
   });
 });
 

@@ -1,18 +1,30 @@
 /**
- * `image-cnn`: the window drawn as an OHLC-and-volume chart (./candle-image: 64 pixels high, 3
- * columns per candle), conv2d blocks with batch-norm and ReLU, global average pooling and the heads.
+ * `image-cnn`: the window drawn as an OHLC-and-volume chart (../../features/chart-image: 64 pixels
+ * high, 3 columns per candle), conv2d blocks with batch-norm and ReLU, global average pooling and the heads.
  * A CAM over the image decodes onto each candle by its block of columns. Each window is scaled on
  * its own: no normalization.
  */
 import type { Candle } from '../../../src-shared/domain/market';
+import { CHART_HEIGHT, chartMapToCandles, PIXELS_PER_CANDLE, renderChartImage } from '../../features/chart-image';
 import { checkCandles, FeatureError } from '../../features/windows';
 import { ModelFormatError, ModelSpecSchema } from '../spec';
-import { blankColumnBlocks, candleImage, columnBlocksToCandles, IMAGE_HEIGHT, PIXELS_PER_CANDLE } from './candle-image';
 import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
 import type { ModelKind } from './kind';
 
-export const IMAGE_GEOMETRY = imageGeometry((spec) => ({ height: IMAGE_HEIGHT, width: PIXELS_PER_CANDLE * spec.sequence_length }), {
-  toCandles: columnBlocksToCandles,
+/** A copy of one image [cells, channels] with the column blocks of `candles` blanked (the faithfulness test's deletion). */
+export function blankColumnBlocks(image: Float32Array, channels: number, T: number, candles: readonly number[]): Float32Array {
+  const width = PIXELS_PER_CANDLE * T;
+  const out = Float32Array.from(image);
+  for (const t of candles)
+    for (let r = 0; r < CHART_HEIGHT; r++) {
+      const from = (r * width + PIXELS_PER_CANDLE * t) * channels;
+      out.fill(0, from, from + PIXELS_PER_CANDLE * channels);
+    }
+  return out;
+}
+
+export const IMAGE_GEOMETRY = imageGeometry((spec) => ({ height: CHART_HEIGHT, width: PIXELS_PER_CANDLE * spec.sequence_length }), {
+  toCandles: (cells, T) => chartMapToCandles(cells, CHART_HEIGHT, T),
   blankCandles: blankColumnBlocks,
 });
 
@@ -26,14 +38,14 @@ export const IMAGE_CNN: ModelKind = {
     if (history.length !== T + 1)
       throw new FeatureError(`a window needs ${T + 1} candles (the one before it + ${T}), got ${history.length}`);
     checkCandles(history, stepMs);
-    return candleImage(history.slice(1));
+    return renderChartImage(history.slice(1)).pixels;
   },
   runEncoder({ spec }, run: readonly Candle[], stepMs) {
     checkCandles(run, stepMs);
     const T = spec.sequence_length;
     return (end, out, offset) => {
       if (end < T) throw new FeatureError(`a window needs ${T + 1} candles (the one before it + ${T}), got ${end + 1}`);
-      out.set(candleImage(run.slice(end + 1 - T, end + 1)), offset);
+      out.set(renderChartImage(run.slice(end + 1 - T, end + 1)).pixels, offset);
     };
   },
   // Jiang, Kelly and Xiu's 20-candle images (64 × 60).
