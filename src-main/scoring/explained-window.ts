@@ -12,7 +12,7 @@ import { SIGNAL_CLASSES, SignalDeletionSchema, type CamMethodName, type Signal }
 import { explainBatch } from '../explain/explainer';
 import { windowDeletion } from '../explain/trust';
 import { HEAD_NAMES, headLayout, headSlot, type HeadName } from '../model/heads';
-import { modelKind } from '../model/kinds';
+import { modelKind, positionsAreCandles } from '../model/kinds';
 import type { ModelPipeline } from '../model/kinds/kind';
 import type { ModelMetadata } from '../model/model-file';
 import type { FinancialCnn } from '../model/network';
@@ -36,8 +36,8 @@ export const ScoreResultSchema = z.object({
   inputHash: z.string(),
   /** With `explainForecasts`: each forecast head's output explained by the same method and layer. */
   forecastExplanations: z.array(ExplainedOutputSchema.extend({ cam: z.array(z.number()), attribution: z.array(z.number()) })).optional(),
-  /** This signal's own deletion test (../explain/trust's windowDeletion). */
-  deletion: SignalDeletionSchema,
+  /** This signal's own deletion test (../explain/trust's windowDeletion), for a model whose inputs are candles along time. */
+  deletion: SignalDeletionSchema.optional(),
 });
 export type ScoreResult = z.output<typeof ScoreResultSchema>;
 
@@ -93,7 +93,9 @@ export function explainWindow({ model, ...pipeline }: ScoringModel, request: Win
     windowStarts: request.history.slice(-model.spec.sequence_length).map((c) => c.time),
     inputHash: inputHash(request.history),
     ...(request.explainForecasts ? { forecastExplanations } : {}),
-    deletion: windowDeletion(model, inputs, e.cam, headSlot(model.spec, e.head).offset + e.target),
+    ...(positionsAreCandles(model.spec)
+      ? { deletion: windowDeletion(model, inputs, e.cam, headSlot(model.spec, e.head).offset + e.target) }
+      : {}),
   };
 }
 
@@ -122,7 +124,7 @@ export function windowSignal(
       ? { forecasts: { ...result.forecasts, ...(model.horizon === undefined ? {} : { horizon: model.horizon }) } }
       : {}),
     ...(result.head === 'direction' ? {} : { explains: { head: result.head, target: result.target } }),
-    deletion: result.deletion,
+    ...(result.deletion === undefined ? {} : { deletion: result.deletion }),
   };
 }
 

@@ -2,7 +2,7 @@
  * The backtest's risk side through the bridge, against a real engine and SQLite store: a model with
  * forecast heads (trained by the CLI on the stored sample and registered in the same store) sized by
  * its volatility head and its VaR head backtested over the range, its baselines fitted on the stored
- * candles before it; the bundled direction-only model says plainly what it cannot do.
+ * candles before it; a direction-only model says plainly what it cannot do.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,13 +14,13 @@ import { callEngine, runCli, tempDir } from '../helpers';
 
 let engine: Engine;
 let version = '';
+let directionOnly = '';
 let modelDir = '';
 const dir = tempDir();
 const storePath = join(dir, 'store.db');
 
-beforeAll(async () => {
-  engine = createEngine({ storePath, market: false });
-  await engine.model?.ready;
+/** A tiny model trained by the CLI on the stored sample, registered in the store, with `heads`. */
+function trainTiny(heads: string): { version: string; dir: string } {
   const trained = runCli(
     ['train', '--csv', SAMPLE_FILE, '--interval', '1', '--db', storePath, '--out', join(dir, 'models'), '--epochs', '1'].concat([
       '--stride',
@@ -30,12 +30,19 @@ beforeAll(async () => {
       '--convs',
       '8:3',
       '--heads',
-      'direction,volatility,var,sharp',
+      heads,
     ]),
   );
   expect(trained.status, trained.stderr).toBe(0);
-  ({ version, dir: modelDir } = JSON.parse(trained.stdout) as { version: string; dir: string });
-}, 180_000);
+  return JSON.parse(trained.stdout) as { version: string; dir: string };
+}
+
+beforeAll(async () => {
+  engine = createEngine({ storePath, market: false });
+  await engine.model?.ready;
+  ({ version, dir: modelDir } = trainTiny('direction,volatility,var,sharp'));
+  directionOnly = trainTiny('direction').version;
+}, 240_000);
 afterAll(() => engine.close());
 
 describe('the VaR backtest and volatility targeting through backtest.run (real store, model worker)', () => {
@@ -79,16 +86,22 @@ describe('the VaR backtest and volatility targeting through backtest.run (real s
     }
   }, 180_000);
 
-  it('with the direction-only bundled model: volatility targeting is refused with the reason, and the VaR backtest says why there is none', async () => {
+  it('with a direction-only model: volatility targeting is refused with the reason, and the VaR backtest says why there is none', async () => {
     const from = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 300)[0]?.time ?? 0;
     const refused = await engine.dispatch('backtest.run', {
       ...SAMPLE_STREAM,
       runId: 'sized',
       from,
+      modelVersion: directionOnly,
       rules: { threshold: 0.34, volatilityTarget: 0.5 },
     });
     expect(refused).toMatchObject({ ok: false, error: { message: expect.stringMatching(/the model has no volatility head/) } });
-    const plain = await callEngine<CallResponse<'backtest.run'>>(engine, 'backtest.run', { ...SAMPLE_STREAM, runId: 'plain', from });
+    const plain = await callEngine<CallResponse<'backtest.run'>>(engine, 'backtest.run', {
+      ...SAMPLE_STREAM,
+      runId: 'plain',
+      from,
+      modelVersion: directionOnly,
+    });
     expect(plain.varBacktest).toEqual({ status: 'unavailable', reason: 'the model has no VaR head: there is no VaR to backtest' });
     expect(plain.trades.every((t) => t.size === 1)).toBe(true);
     const bad = await engine.dispatch('backtest.run', { ...SAMPLE_STREAM, runId: 'bad', rules: { volatilityTarget: 0 } });

@@ -46,7 +46,7 @@ describe('migration 009', () => {
       createdAt: 7,
     };
 
-    expect(migrate(db)).toEqual([9]);
+    expect(migrate(db)).toContain(9);
     const after = new AlertStore(db);
     expect(after.rules()).toEqual([rule]);
     expect(after.fired().map((f) => [f.rule.id, f.signalId, f.probability, f.thumbnail])).toEqual([

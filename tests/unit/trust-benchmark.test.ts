@@ -9,6 +9,7 @@ import { cascadingRandomization, defaultMethod, randomizationStages, randomizedW
 import type { MethodTrust } from '../../src-shared/domain/trust-report';
 import { useBackend } from '../../src-main/model/backend';
 import { loadModel } from '../../src-main/model/model-file';
+import { bundledModelPath } from '../../src-main/engine/engine';
 import { measuredDefaultMethod } from '../../src-main/signals/default-method';
 import { FinancialCnn, initialWeights } from '../../src-main/model/network';
 import { seededRandom } from '../../src-main/model/random';
@@ -111,7 +112,7 @@ describe('the default method', () => {
   });
 
   it("is what the app explains a model's signals by: the bundled model's measured Grad-CAM, another model's own, Grad-CAM without a report", () => {
-    const { metadata } = loadModel(join(import.meta.dirname, '../../resources/models/default-f67a931df96c'));
+    const { metadata } = loadModel(bundledModelPath() ?? 'no bundled model in resources/models');
     expect(measuredDefaultMethod(metadata)).toBe('gradcam');
     const test = metadata.metrics?.test as { trust: { defaultMethod: { method: string } } };
     const measuredLayerCam = { ...test, trust: { ...test.trust, defaultMethod: { method: 'layercam', why: 'measured' } } };

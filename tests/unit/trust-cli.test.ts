@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bundledModelPath } from '../../src-main/engine/engine';
 import { ROOT, runCli } from '../helpers';
 
 const sample = join(ROOT, 'resources', 'sample', 'bybit_BTCUSDT_1m.csv');
-const bundled = join(ROOT, 'resources', 'models', 'default-f67a931df96c');
+const bundled = bundledModelPath() ?? 'no bundled model in resources/models';
 
 describe('trust', () => {
   it('runs the planted-pattern benchmark for an architecture and prints the table per method', () => {

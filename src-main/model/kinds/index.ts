@@ -22,6 +22,14 @@ export function createNetwork(spec: ModelSpec, weights: StateDict): FinancialCnn
   return new FinancialCnn(spec, weights, modelKind(spec).geometry);
 }
 
+/**
+ * Whether the network's input positions are the window's candles ([T, C]): the trust measures
+ * (../../explain/trust) remove candles by imputing along time, which an image's cells are not.
+ */
+export function positionsAreCandles(spec: ModelSpec): boolean {
+  return modelKind(spec).geometry.positions(spec) === spec.sequence_length;
+}
+
 /** The training network of `spec`'s kind. */
 export function createTrainable(spec: ModelSpec, weights: StateDict): TrainableCnn {
   return new TrainableCnn(spec, weights, modelKind(spec).geometry);
