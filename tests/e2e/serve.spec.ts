@@ -81,11 +81,13 @@ test('the models view shows the evaluation report, and training starts, reports 
   await expect(view.getByTestId('report')).toContainText('majority');
   await expect(view).toContainText('Faithfulness (deletion test)');
   await expect(view).toContainText(/baseline/);
-  // The bundled model's trust report: a row per method, the default method and why, the MoRF/LeRF curves of any row.
-  await expect(view.getByTestId('trust-row')).toHaveCount(5);
+  // The bundled model's trust report: a table per head (direction, volatility, VaR, sharp move) with a row per
+  // method, the default method and why, the MoRF/LeRF curves of any row.
+  await expect(view.getByTestId('trust-table')).toHaveCount(4);
+  await expect(view.getByTestId('trust-table').first().getByTestId('trust-row')).toHaveCount(5);
   await expect(view.getByTestId('trust-default')).toContainText('Default method: Grad-CAM. Grad-CAM has the best ROAD combined score');
   await expect(view.getByTestId('road-curves').locator('polyline')).toHaveCount(2);
-  await view.getByRole('button', { name: 'LayerCAM' }).click();
+  await view.getByRole('button', { name: 'LayerCAM' }).first().click();
   await expect(view.getByTestId('road-legend')).toContainText('LayerCAM (direction)');
   await view.getByLabel('epochs').fill('2');
   await view.getByTestId('train-start').click();
