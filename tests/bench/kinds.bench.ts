@@ -22,6 +22,7 @@ import { seededRandom } from '../../src-main/model/random';
 import { explainWindow } from '../../src-main/scoring/explained-window';
 import { trainStep } from '../../src-main/training/train';
 import { SHARED_DATA, SHARED_GAF_GOLDEN, SHARED_GOLDEN } from '../helpers';
+import { latency, meanTime } from './timing';
 
 const candles = parseCandleCsv(readFileSync(join(SHARED_DATA, 'bybit_BTCUSDT_1m.csv'), 'utf8').split('\n').slice(0, 400).join('\n'), '1');
 
@@ -46,26 +47,6 @@ function imageModel(): ReturnType<typeof golden> {
   return { pipeline: { spec, features: null, normalization: null }, weights: initialWeights(spec, 1) };
 }
 
-function latency(runs: number, f: () => void): string {
-  for (let i = 0; i < Math.min(10, runs); i++) f();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    f();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? NaN;
-  return `p50 ${at(0.5).toFixed(3)} ms, p99 ${at(0.99).toFixed(3)} ms (${runs} runs)`;
-}
-
-function mean(runs: number, f: () => void): number {
-  f();
-  const started = performance.now();
-  for (let i = 0; i < runs; i++) f();
-  return (performance.now() - started) / runs;
-}
-
 // BENCH_BACKENDS=wasm limits the run (the cpu backend takes minutes per kind).
 const backends = process.env.BENCH_BACKENDS?.split(',') ?? (await availableBackends());
 for (const backend of backends) {
@@ -84,21 +65,21 @@ for (const backend of backends) {
     const batch = Float32Array.from({ length: 256 * size }, (_, i) => (one[i % size] ?? 0) + (random() - 0.5) * 0.01);
     const name = `${kind.name} (T=${spec.sequence_length}, ${spec.convs.map((c) => `${c.filters}:${c.kernel_size}`).join(',')})`;
     console.log(
-      `${name}, live recipe (encode + forward + Grad-CAM + attribution), batch 1: ${latency(slow ? 20 : 300, () =>
-        explainWindow({ model, ...pipeline }, { history, stepMs: 60_000, method: 'gradcam' }),
-      )}`,
+      `${name}, live recipe (encode + forward + Grad-CAM + attribution), batch 1: ${
+        latency(slow ? 20 : 300, () => explainWindow({ model, ...pipeline }, { history, stepMs: 60_000, method: 'gradcam' })).text
+      }`,
     );
     console.log(
-      `${name}, forward+Grad-CAM, batch 1: ${latency(slow ? 20 : 300, () => explainBatch(model, one, 1, { method: 'gradcam' }))}`,
+      `${name}, forward+Grad-CAM, batch 1: ${latency(slow ? 20 : 300, () => explainBatch(model, one, 1, { method: 'gradcam' })).text}`,
     );
-    const wide = mean(slow ? 1 : 5, () => explainBatch(model, batch, 256, { method: 'gradcam' }));
+    const { wall: wide } = meanTime(slow ? 1 : 5, () => explainBatch(model, batch, 256, { method: 'gradcam' }));
     console.log(`${name}, forward+Grad-CAM, batch 256: ${wide.toFixed(1)} ms, ${((256 / wide) * 1000).toFixed(0)} explained windows/s`);
     model.dispose();
     const net = createTrainable(spec, weights);
     const optimizer = tf.train.adam(1e-3);
     const classWeights = tf.tensor1d([1, 1, 1]);
     const labels = Int32Array.from({ length: 256 }, (_, i) => i % 3);
-    const step = mean(slow ? 1 : 3, () =>
+    const { wall: step } = meanTime(slow ? 1 : 3, () =>
       trainStep(net, optimizer, { inputs: batch, labels }, { classWeights, volatility: 1, forwardReturn: 1 }),
     );
     console.log(`${name}, training step, batch 256: ${step.toFixed(1)} ms`);

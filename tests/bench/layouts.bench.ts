@@ -14,6 +14,7 @@ import { appRoot } from '../../src-main/paths';
 import { serve } from '../../src-main/server/serve';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import { SHARED_DATA, tempDir } from '../helpers';
+import { frameWork } from './frame-work';
 
 const STORED = 100_000;
 /** LAYOUT_CHARTS=1 measures the same with one chart, for comparison on the same machine. */
@@ -72,28 +73,14 @@ try {
   // The pointer over the first chart, so its crosshair is synced to the other three on every frame's update.
   const box = await page.getByTestId('chart').first().boundingBox();
   if (box !== null) await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.4);
-  const sampling = page.evaluate(`new Promise((resolve) => {
-    const samples = [];
-    const channel = new MessageChannel();
-    let start = 0;
-    channel.port1.onmessage = () => samples.push(performance.now() - start);
-    const end = performance.now() + 10000;
-    requestAnimationFrame(function frame() {
-      start = performance.now();
-      channel.port2.postMessage(null);
-      if (performance.now() < end) requestAnimationFrame(frame);
-      else setTimeout(() => resolve(samples), 50);
-    });
-  })`) as Promise<number[]>;
-  let tick = 0;
-  const timer = setInterval(() => {
-    tick += 1;
-    const close = last.close * (1 + Math.sin(tick / 5) / 1000);
-    const candle = { ...last, close, high: Math.max(last.high, close), low: Math.min(last.low, close), confirmed: false };
-    for (const key of keys) engine.events.emit('candle.updated', { ...key, candle });
-  }, 100);
-  const frames = (await sampling).sort((a, b) => a - b);
-  clearInterval(timer);
+  const { frames, updates: tick } = await frameWork(
+    page,
+    10_000,
+    (candle) => {
+      for (const key of keys) engine.events.emit('candle.updated', { ...key, candle });
+    },
+    last,
+  );
   console.log(
     `frame work, ${CHARTS} charts with 10 live updates/s each, a trend line each, crosshair synced: p50 ${percentile(frames, 50).toFixed(1)} ms, p99 ${percentile(frames, 99).toFixed(1)} ms over ${frames.length} frames, ${tick} updates per chart (target p99 < 16 ms)`,
   );

@@ -41,8 +41,10 @@ for (const backend of backends) {
     const one = Float32Array.from({ length: size }, () => random() * 2 - 1);
     const batch = Float32Array.from({ length: 256 * size }, () => random() * 2 - 1);
     const name = `LSTM T=${spec.sequence_length} F=${spec.input_features} H=${spec.hidden}`;
-    console.log(`${name}, forward, batch 1: ${latency(slow ? 50 : 300, () => model.predictLogits(one, 1))}`);
-    console.log(`${name}, forward + gradient × input, batch 1: ${latency(slow ? 50 : 300, () => model.gradientTimesInput(one, 1, 0))}`);
+    console.log(`${name}, forward, batch 1: ${latency(slow ? 50 : 300, () => model.predictLogits(one, 1)).text}`);
+    console.log(
+      `${name}, forward + gradient × input, batch 1: ${latency(slow ? 50 : 300, () => model.gradientTimesInput(one, 1, 0)).text}`,
+    );
     for (const [what, f] of [
       ['forward', () => model.predictLogits(batch, 256)],
       ['forward + gradient × input', () => model.gradientTimesInput(batch, 256, 0)],

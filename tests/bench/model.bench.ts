@@ -21,6 +21,7 @@ import { trainStep } from '../../src-main/training/train';
 import { SHARED_GOLDEN } from '../helpers';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { latency, meanTime } from './timing';
 
 const { metadata, weights } = loadModel(join(SHARED_GOLDEN, 'model.json'));
 const { spec } = metadata;
@@ -41,40 +42,9 @@ const bundledHeads = headLayout(bundled.metadata.spec).map((slot) => slot.name);
 const PYTORCH_GRADCAM_MS = { one: 0.67, batch: 17 };
 const LIVE_BUDGET_MS = 1;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
-
-/** Wall time per call after a warm-up: p50 and p99 as text, and the p50 in ms. */
-function latency(runs: number, f: () => void): { text: string; p50: number } {
-  for (let i = 0; i < Math.min(20, runs); i++) f();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    f();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const p50 = percentile(times, 0.5);
-  return { text: `p50 ${p50.toFixed(3)} ms, p99 ${percentile(times, 0.99).toFixed(3)} ms (${runs} runs)`, p50 };
-}
-
 /** Whether a batch-1 latency keeps live scoring within its budget. */
 function budget(ms: number): string {
   return `${ms <= LIVE_BUDGET_MS ? 'within' : 'OVER'} the ${LIVE_BUDGET_MS} ms live budget`;
-}
-
-/**
- * Mean wall time per call, and this process's CPU time per call: on a shared machine the wall time
- * counts the waits for a core, the CPU time only the work.
- */
-function mean(runs: number, f: () => void): { wall: number; cpu: number } {
-  f();
-  const started = performance.now();
-  const cpuStarted = process.cpuUsage();
-  for (let i = 0; i < runs; i++) f();
-  const cpu = process.cpuUsage(cpuStarted);
-  return { wall: (performance.now() - started) / runs, cpu: (cpu.user + cpu.system) / 1000 / runs };
 }
 
 // wasm twice: on one thread (what live scoring uses) and on every core (training, batches).
@@ -97,7 +67,7 @@ for (const { backend, threads } of runs) {
   } else console.log(`-- ${backend}`);
   console.log(`forward, batch 1:            ${latency(slow ? 30 : 1000, () => predictLogits(model, one, 1)).text}`);
   console.log(`forward+Grad-CAM, batch 1:   ${latency(slow ? 30 : 1000, () => explainBatch(model, one, 1, { method: 'gradcam' })).text}`);
-  const gradcam256 = mean(slow ? 1 : 10, () => explainBatch(model, batch, 256, { method: 'gradcam' }));
+  const gradcam256 = meanTime(slow ? 1 : 10, () => explainBatch(model, batch, 256, { method: 'gradcam' }));
   console.log(
     `forward+Grad-CAM, batch 256: ${gradcam256.wall.toFixed(1)} ms, ${((256 / gradcam256.wall) * 1000).toFixed(0)} explained windows/s` +
       ` (CPU ${gradcam256.cpu.toFixed(1)} ms, ${((256 / gradcam256.cpu) * 1000).toFixed(0)} windows per CPU-second)`,
@@ -119,7 +89,7 @@ for (const { backend, threads } of runs) {
     `${heads}, forward+volatility Grad-CAM+attribution, batch 1: ${explainedOne.text}` +
       ` (${(explainedOne.p50 / PYTORCH_GRADCAM_MS.one).toFixed(1)}x PyTorch's Grad-CAM ${PYTORCH_GRADCAM_MS.one} ms; ${budget(explainedOne.p50)})`,
   );
-  const heads256 = mean(slow ? 1 : 10, () => explainBatch(multiHead, bundledBatch, 256, explained));
+  const heads256 = meanTime(slow ? 1 : 10, () => explainBatch(multiHead, bundledBatch, 256, explained));
   console.log(
     `${heads}, forward+volatility Grad-CAM+attribution, batch 256: ${heads256.wall.toFixed(1)} ms, ${((256 / heads256.wall) * 1000).toFixed(0)} explained windows/s` +
       ` (${(heads256.wall / PYTORCH_GRADCAM_MS.batch).toFixed(1)}x PyTorch's Grad-CAM ${PYTORCH_GRADCAM_MS.batch} ms; CPU ${heads256.cpu.toFixed(1)} ms)`,
@@ -129,7 +99,7 @@ for (const { backend, threads } of runs) {
   const optimizer = tf.train.adam(1e-3);
   const classWeights = tf.tensor1d([1, 1, 1]);
   const scales = { classWeights, volatility: 1, forwardReturn: 1 };
-  const step = mean(slow ? 1 : 5, () => trainStep(net, optimizer, { inputs: batch, labels }, scales));
+  const step = meanTime(slow ? 1 : 5, () => trainStep(net, optimizer, { inputs: batch, labels }, scales));
   console.log(
     `training step, batch 256:    ${step.wall.toFixed(1)} ms (${(step.wall / 27).toFixed(1)}x PyTorch's 27 ms; CPU ${step.cpu.toFixed(1)} ms)`,
   );

@@ -1,7 +1,7 @@
 /** Timing for the benchmarks: latency percentiles of single calls, mean wall and CPU time of repeated ones. */
 
-/** p50 and p99 of `runs` calls of `f` after a warm-up, as one line. */
-export function latency(runs: number, f: () => void): string {
+/** p50 and p99 of `runs` calls of `f` after a warm-up, as one line, and the p50 in ms. */
+export function latency(runs: number, f: () => void): { text: string; p50: number } {
   for (let i = 0; i < Math.min(20, runs); i++) f();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -11,7 +11,7 @@ export function latency(runs: number, f: () => void): string {
   }
   times.sort((a, b) => a - b);
   const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? NaN;
-  return `p50 ${at(0.5).toFixed(3)} ms, p99 ${at(0.99).toFixed(3)} ms (${runs} runs)`;
+  return { text: `p50 ${at(0.5).toFixed(3)} ms, p99 ${at(0.99).toFixed(3)} ms (${runs} runs)`, p50: at(0.5) };
 }
 
 /**

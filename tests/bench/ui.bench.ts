@@ -16,6 +16,7 @@ import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { appRoot } from '../../src-main/paths';
 import { serve } from '../../src-main/server/serve';
 import { SHARED_DATA, tempDir } from '../helpers';
+import { frameWork } from './frame-work';
 
 const STORED = 100_000;
 const key: StreamKeyValue = { exchange: 'bybit', category: 'spot', symbol: 'BTCUSDT', interval: '1' };
@@ -88,33 +89,13 @@ try {
   });
   console.log(`heatmap drawn after selecting a signal: ${heatmapMs.toFixed(1)} ms (target < 50 ms)`);
 
-  // Frame work: from each frame's first rAF callback to a message posted from it, which runs after
-  // that frame's rendering; 10 live updates/s of the last bar meanwhile, through the real transport.
-  // Sent as source text: the bench runs under tsx, whose helpers do not exist in the page.
-  const sampling = page.evaluate(`new Promise((resolve) => {
-    const samples = [];
-    const channel = new MessageChannel();
-    let start = 0;
-    channel.port1.onmessage = () => samples.push(performance.now() - start);
-    const end = performance.now() + 10000;
-    requestAnimationFrame(function frame() {
-      start = performance.now();
-      channel.port2.postMessage(null);
-      if (performance.now() < end) requestAnimationFrame(frame);
-      else setTimeout(() => resolve(samples), 50);
-    });
-  })`) as Promise<number[]>;
-  let tick = 0;
-  const timer = setInterval(() => {
-    tick += 1;
-    const close = last.close * (1 + Math.sin(tick / 5) / 1000);
-    engine.events.emit('candle.updated', {
-      ...key,
-      candle: { ...last, close, high: Math.max(last.high, close), low: Math.min(last.low, close), confirmed: false },
-    });
-  }, 100);
-  const frames = (await sampling).sort((a, b) => a - b);
-  clearInterval(timer);
+  // 10 live updates/s of the last bar meanwhile, through the real transport.
+  const { frames, updates: tick } = await frameWork(
+    page,
+    10_000,
+    (candle) => engine.events.emit('candle.updated', { ...key, candle }),
+    last,
+  );
   console.log(
     `frame work with 10 live updates/s and the overlay on: p50 ${percentile(frames, 50).toFixed(1)} ms, p99 ${percentile(frames, 99).toFixed(1)} ms over ${frames.length} frames, ${tick} updates (target p99 < 16 ms)`,
   );
