@@ -34,10 +34,10 @@ async function pagePoint(page: Page, time: number, price: number): Promise<{ x: 
   return { x: box.x + point.x, y: box.y + point.y };
 }
 
-/** The page pixel's colour, from a screenshot. */
+/** The colour of the page pixel that holds a point (pixel n covers [n, n + 1), so floor, not round). */
 async function pixel(page: Page, at: { x: number; y: number }): Promise<number[]> {
   const picture = PNG.sync.read(await page.screenshot());
-  const i = (Math.round(at.y) * picture.width + Math.round(at.x)) * 4;
+  const i = (Math.floor(at.y) * picture.width + Math.floor(at.x)) * 4;
   return Array.from(picture.data.subarray(i, i + 3));
 }
 
@@ -107,7 +107,10 @@ test('a trend line drawn with the mouse snaps to the highs, is exported in the P
     await expect(page.getByTestId('chart')).toHaveAttribute('data-bars', '4320');
     await expect(page.getByTestId('drawing-count')).toHaveAttribute('data-count', '3');
     const [fromAgain, toAgain] = [await pagePoint(page, a.time, a.high), await pagePoint(page, b.time, b.high)];
-    const middle = { x: (fromAgain.x + toAgain.x) / 2, y: (fromAgain.y + toAgain.y) / 2 };
+    // The line's point at the centre of the middle pixel column: the 1.5 px anti-aliased line covers
+    // the pixel holding it wherever the panes put the prices (the exact midpoint, rounded, fell on its edge).
+    const middleX = Math.floor((fromAgain.x + toAgain.x) / 2) + 0.5;
+    const middle = { x: middleX, y: fromAgain.y + ((toAgain.y - fromAgain.y) * (middleX - fromAgain.x)) / (toAgain.x - fromAgain.x) };
     await page.mouse.move(5, 5);
     const colour = await pixel(page, middle);
     expect(isDrawingBlue(colour), `the line's middle is ${colour.join()}`).toBe(true);
