@@ -34,11 +34,16 @@ async function pagePoint(page: Page, time: number, price: number): Promise<{ x: 
   return { x: box.x + point.x, y: box.y + point.y };
 }
 
-/** The page pixel's colour, from a screenshot. */
-async function pixel(page: Page, at: { x: number; y: number }): Promise<number[]> {
+/** The bluest pixel within a pixel of `at`: a line through a point between pixels is spread, anti-aliased, over its neighbours. */
+async function bluestPixelNear(page: Page, at: { x: number; y: number }): Promise<number[]> {
   const picture = PNG.sync.read(await page.screenshot());
-  const i = (Math.round(at.y) * picture.width + Math.round(at.x)) * 4;
-  return Array.from(picture.data.subarray(i, i + 3));
+  const around = [-1, 0, 1].flatMap((dy) =>
+    [-1, 0, 1].map((dx) => {
+      const i = ((Math.round(at.y) + dy) * picture.width + Math.round(at.x) + dx) * 4;
+      return Array.from(picture.data.subarray(i, i + 3));
+    }),
+  );
+  return around.reduce((best, colour) => ((colour[2] ?? 0) > (best[2] ?? 0) ? colour : best));
 }
 
 const isDrawingBlue = ([r, g, b]: number[]) => b! > 180 && r! < 120 && g! < 160;
@@ -109,7 +114,7 @@ test('a trend line drawn with the mouse snaps to the highs, is exported in the P
     const [fromAgain, toAgain] = [await pagePoint(page, a.time, a.high), await pagePoint(page, b.time, b.high)];
     const middle = { x: (fromAgain.x + toAgain.x) / 2, y: (fromAgain.y + toAgain.y) / 2 };
     await page.mouse.move(5, 5);
-    const colour = await pixel(page, middle);
+    const colour = await bluestPixelNear(page, middle);
     expect(isDrawingBlue(colour), `the line's middle is ${colour.join()}`).toBe(true);
     await page.screenshot({ path: shot('drawings-trend-after-restart.png') });
 
