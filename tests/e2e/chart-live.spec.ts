@@ -131,6 +131,12 @@ test('at 1100 × 700 the status bar stays on one line and the header shows every
   // The header's controls all fit too: the last one (help) ends inside the window.
   const help = await page.getByRole('button', { name: '?' }).boundingBox();
   expect((help?.x ?? Infinity) + (help?.width ?? 0)).toBeLessThanOrEqual(1100);
+  // And the indicator menu (ƒx) opens inside the window, its remove buttons included.
+  await page.getByTestId('indicators-button').click();
+  const menu = await page.getByTestId('indicator-menu').boundingBox();
+  expect(menu?.x ?? -1).toBeGreaterThanOrEqual(0);
+  expect((menu?.x ?? Infinity) + (menu?.width ?? 0)).toBeLessThanOrEqual(1100);
+  await page.getByTestId('indicators-button').click();
   await page.screenshot({ path: join(ROOT, 'test-results', 'narrow-1100x700.png') });
   expect(errors).toEqual([]);
 });

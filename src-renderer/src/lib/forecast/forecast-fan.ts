@@ -190,6 +190,9 @@ export class ForecastFan implements ISeriesPrimitive<Time> {
   readonly #paneViews = [new ForecastPaneView(this)];
   readonly #axisViews = [new VarAxisView(this)];
 
+  /** `holdsView` says whether the user holds the view (hovers the chart, or looks at history): making room ahead then must not scroll it. */
+  constructor(private readonly holdsView: () => boolean = () => false) {}
+
   attached({ chart, series, requestUpdate }: SeriesAttachedParameter<Time>): void {
     this.#chart = chart;
     this.#series = series;
@@ -237,7 +240,13 @@ export class ForecastFan implements ISeriesPrimitive<Time> {
     this.#anchor = anchor;
     this.#selected = selected;
     // Room right of the last candle for the H candles ahead (set once per horizon, so the view does not jump on each signal).
-    if (horizonChanged && anchor !== undefined) this.#chart?.timeScale().applyOptions({ rightOffset: anchor.horizon + 6 });
+    // lightweight-charts scrolls to the new offset: a view the user holds is put back where it was, and gets the room when it follows the live edge again.
+    const timeScale = this.#chart?.timeScale();
+    if (horizonChanged && anchor !== undefined && timeScale !== undefined) {
+      const held = this.holdsView() ? timeScale.getVisibleLogicalRange() : null;
+      timeScale.applyOptions({ rightOffset: anchor.horizon + 6 });
+      if (held !== null) timeScale.setVisibleLogicalRange(held);
+    }
     this.#requestUpdate();
   }
 
