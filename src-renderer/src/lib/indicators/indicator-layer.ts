@@ -141,13 +141,18 @@ export class IndicatorLayer {
     this.#fill();
   }
 
-  /** A live tick changed the newest candle: the indicators follow it once per frame. */
+  /**
+   * A live tick changed the newest candle or added one: the indicators follow it once per frame, by
+   * updating their last point (causal maths leaves the earlier ones as they were). A whole setData per
+   * new bar would cost every series its full length and could move a view the user holds still.
+   */
   changed(): void {
     this.#frame ??= requestAnimationFrame(() => {
       this.#frame = undefined;
       const previous = this.#candles;
       this.#candles = this.#shown();
-      if (this.#candles.length === previous.length && this.#candles[0]?.time === previous[0]?.time) this.#fillLast();
+      const grownBy = this.#candles.length - previous.length;
+      if ((grownBy === 0 || grownBy === 1) && this.#candles[0]?.time === previous[0]?.time) this.#fillLast();
       else this.#fill();
     });
   }
@@ -186,6 +191,7 @@ export class IndicatorLayer {
     const last = this.#candles.length - 1;
     const candle = this.#candles[last];
     if (candle === undefined) return;
+    this.#index.set(candle.time, last);
     for (const drawn of this.#drawn) {
       drawn.lines = indicatorLines(drawn.config, this.#candles);
       drawn.lines.forEach((line, k) => {
