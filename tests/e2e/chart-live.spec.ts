@@ -137,6 +137,8 @@ test('at 1100 × 700 the status bar stays on one line and the header shows every
   expect(menu?.x ?? -1).toBeGreaterThanOrEqual(0);
   expect((menu?.x ?? Infinity) + (menu?.width ?? 0)).toBeLessThanOrEqual(1100);
   await page.getByTestId('indicators-button').click();
+  // No call failed on the way (the stored-candle count of a live push was once refused for its extra field).
+  await expect(page.getByRole('alert')).toHaveCount(0);
   await page.screenshot({ path: join(ROOT, 'test-results', 'narrow-1100x700.png') });
   expect(errors).toEqual([]);
 });

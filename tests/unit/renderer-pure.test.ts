@@ -7,6 +7,8 @@ import { CandleMemory, firstAtOrAfter } from '../../src-renderer/src/lib/candle-
 import { attentionBands } from '../../src-renderer/src/lib/heatmap/attention-bands';
 import { bandSpans } from '../../src-renderer/src/lib/heatmap/attention-pane-view';
 import { heatColour, legendGradient, tintColour, TINT_MAX_ALPHA } from '../../src-renderer/src/lib/heatmap/colour-scale';
+import { streamKey } from '../../src-renderer/src/lib/state/stream-choice';
+import { StreamKey } from '../../src-shared/domain/market';
 import { LABEL_GAP_PX, layoutMarkers, MARKER_GAP_PX, type SignalMarker } from '../../src-renderer/src/lib/marker-layout';
 import { fromDateTimeInput, timeFormatters, toDateTimeInput } from '../../src-renderer/src/lib/time-format';
 
@@ -258,5 +260,14 @@ describe('times in messages', () => {
     expect(localizeTimes(message, (ms) => tokyo.format(ms))).toBe(
       'replay range ends (Jun 30, 2025, 01:38) before it starts (Jan 1, 2030, 09:00)',
     );
+  });
+});
+
+describe('a stream key', () => {
+  it("is the key's fields only, so a push's key passes the bridge's strict check (the stored-candle count was refused: unrecognized key \"candle\")", () => {
+    const candle: Candle = { time: 0, open: 1, high: 1, low: 1, close: 1, volume: 0, confirmed: true };
+    const key = streamKey({ category: 'linear', symbol: 'ETHUSDT', interval: '1', candle } as Parameters<typeof streamKey>[0]);
+    expect(key).toEqual({ exchange: 'bybit', category: 'linear', symbol: 'ETHUSDT', interval: '1' });
+    expect(StreamKey.strict().safeParse(key).success).toBe(true);
   });
 });

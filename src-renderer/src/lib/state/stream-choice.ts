@@ -7,4 +7,10 @@ export type StreamChoice = NonNullable<Preferences['stream']>;
 export const sameStream = (a: StreamChoice, b: StreamChoice | undefined): boolean =>
   b !== undefined && a.category === b.category && a.symbol === b.symbol && a.interval === b.interval;
 
-export const streamKey = (s: StreamChoice): StreamKeyValue => ({ exchange: 'bybit', ...s });
+/** The key fields only: `s` may be a whole push ({ ...key, candle }), whose other fields a strict call refuses. */
+export const streamKey = ({ category, symbol, interval }: StreamChoice): StreamKeyValue => ({
+  exchange: 'bybit',
+  category,
+  symbol,
+  interval,
+});
