@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ModelFormatError, type StateDict } from './spec';
+import { checkWeights, ModelFormatError, type StateDict } from './spec';
 
 export const LstmSpecSchema = z.object({
   sequence_length: z.number().int().min(1).max(10_000),
@@ -44,18 +44,7 @@ export const PytorchLstmJson = LstmSpecSchema.extend({
 
 /** Names, shapes and finite values of `weights` against the spec; throws ModelFormatError on any mismatch. */
 export function checkLstmWeights(spec: LstmSpec, weights: StateDict): void {
-  const expected = expectedLstmWeights(spec);
-  for (const { name, shape } of expected) {
-    const w = weights.get(name);
-    if (w === undefined) throw new ModelFormatError(`missing weight ${name}`);
-    if (w.shape.join('x') !== shape.join('x'))
-      throw new ModelFormatError(`weight ${name} has shape [${w.shape.join(', ')}], the spec needs [${shape.join(', ')}]`);
-    if (w.data.length !== shape.reduce((a, b) => a * b, 1))
-      throw new ModelFormatError(`weight ${name} has ${w.data.length} values for shape [${shape.join(', ')}]`);
-    if (!w.data.every(Number.isFinite)) throw new ModelFormatError(`weight ${name} holds a non-finite value`);
-  }
-  const extra = [...weights.keys()].filter((k) => !expected.some((e) => e.name === k));
-  if (extra.length > 0) throw new ModelFormatError(`unexpected weights: ${extra.slice(0, 5).join(', ')}`);
+  checkWeights(expectedLstmWeights(spec), weights);
 }
 
 /** Parses a PyTorch-format LSTM (the golden README's format); throws ModelFormatError on any mismatch. */

@@ -110,17 +110,18 @@ export class ModelFormatError extends Error {
   override name = 'ModelFormatError';
 }
 
-/** Checks that the weights match the spec exactly (names, shapes, finite values). */
-export function checkStateDict(spec: ModelSpec, weights: StateDict): void {
-  const expected = expectedWeights(spec);
+/**
+ * Checks that `weights` hold exactly the `expected` names, each of its shape with finite values;
+ * `missing` words the error for an absent weight. Throws ModelFormatError on any mismatch.
+ */
+export function checkWeights(
+  expected: readonly { name: string; shape: number[] }[],
+  weights: StateDict,
+  missing: (name: string) => string = (name) => `missing weight ${name}`,
+): void {
   for (const { name, shape } of expected) {
     const w = weights.get(name);
-    if (w === undefined) {
-      const head = name.startsWith('heads.') ? name.split('.')[1] : name.startsWith('fc.') ? 'direction' : undefined;
-      throw new ModelFormatError(
-        head === undefined ? `missing weight ${name}` : `the spec asks for the ${head} head, but the weights lack ${name}`,
-      );
-    }
+    if (w === undefined) throw new ModelFormatError(missing(name));
     if (w.shape.join('x') !== shape.join('x')) {
       throw new ModelFormatError(`weight ${name} has shape [${w.shape.join(', ')}], the spec needs [${shape.join(', ')}]`);
     }
@@ -130,6 +131,14 @@ export function checkStateDict(spec: ModelSpec, weights: StateDict): void {
   }
   const extra = [...weights.keys()].filter((k) => !expected.some((e) => e.name === k));
   if (extra.length > 0) throw new ModelFormatError(`unexpected weights: ${extra.slice(0, 5).join(', ')}`);
+}
+
+/** Checks that the weights match the spec exactly (names, shapes, finite values). */
+export function checkStateDict(spec: ModelSpec, weights: StateDict): void {
+  checkWeights(expectedWeights(spec), weights, (name) => {
+    const head = name.startsWith('heads.') ? name.split('.')[1] : name.startsWith('fc.') ? 'direction' : undefined;
+    return head === undefined ? `missing weight ${name}` : `the spec asks for the ${head} head, but the weights lack ${name}`;
+  });
   for (let i = 0; i < spec.convs.length; i++) {
     if (!(weights.get(`bns.${i}.running_var`)?.data ?? []).every((v) => v >= 0))
       throw new ModelFormatError(`bns.${i}.running_var has a negative value`);
