@@ -169,16 +169,12 @@ export function createEngine({
   const modelPath = modelPathOption === undefined ? bundledModelPath() : modelPathOption;
   if (modelPath === undefined) log('no bundled model found in resources/models: running without signals');
   const host = modelPath === false || modelPath === undefined ? undefined : new ModelHost({ store, signals, registry, modelPath, log });
+  const modelsFolder = modelsDir ?? join(userDataDir(), 'models');
   const model: ModelSide | undefined = host && {
     host,
     backtests: new BacktestJobs(host, store, events),
-    trainings: new TrainingJobs({
-      store,
-      registry,
-      events,
-      modelsDir: modelsDir ?? join(userDataDir(), 'models'),
-      backends: () => host.backends(),
-    }),
+    trainings: new TrainingJobs({ store, registry, events, modelsDir: modelsFolder, backends: () => host.backends() }),
+    modelsDir: modelsFolder,
   };
   const scorer =
     host &&

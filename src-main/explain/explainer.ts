@@ -110,6 +110,11 @@ export function predictOutputs(model: FinancialCnn, inputs: Float32Array, batch:
   return outputs;
 }
 
+/** One window of zeros through `model`: weights that overflow float32 are refused when a model is imported, not live. */
+export function checkOneWindow(model: FinancialCnn): void {
+  predictOutputs(model, new Float32Array(model.positions * model.spec.input_channels), 1);
+}
+
 /** Direction logits for a batch [B, positions, C] given flat, position-major per window; every head's outputs must be finite. */
 export function predictLogits(model: FinancialCnn, inputs: Float32Array, batch: number): Float32Array {
   const outputs = predictOutputs(model, inputs, batch);

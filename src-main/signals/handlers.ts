@@ -7,6 +7,7 @@ import type { ModelRegistry } from '../store/models';
 import type { SignalStore } from '../store/signals';
 import type { BacktestJobs } from './backtest-jobs';
 import type { ModelHost } from './model-host';
+import { importModelFiles } from './model-import';
 import type { TrainingJobs } from './training-jobs';
 
 /** What an engine with a model runs; undefined when it runs without one. */
@@ -14,6 +15,8 @@ export interface ModelSide {
   host: ModelHost;
   backtests: BacktestJobs;
   trainings: TrainingJobs;
+  /** Where trained and imported models are saved. */
+  modelsDir: string;
 }
 
 function required(model: ModelSide | undefined): ModelSide {
@@ -38,6 +41,7 @@ export function modelHandlers(model: ModelSide | undefined, registry: ModelRegis
           version: m.version,
           path: m.path,
           createdAt: m.createdAt,
+          architecture: m.metadata.architecture,
           active: m.version === active,
           testBalancedAccuracy: report?.model.balancedAccuracy.value ?? null,
           baselinesBeaten: report === null ? null : baselinesBeaten(report),
@@ -55,6 +59,14 @@ export function modelHandlers(model: ModelSide | undefined, registry: ModelRegis
       const { host } = required(model);
       await host.useModel(entry.path);
       return host.info();
+    },
+    'models.import': async ({ name, model: file, encoding }) => {
+      const side = required(model);
+      const imported = await importModelFiles(
+        { name, model: { text: file.text, source: file.fileName }, encoding },
+        { modelsDir: side.modelsDir, registry, check: (dir) => side.host.worker.check(dir), now: Date.now() },
+      );
+      return { version: imported.version, architecture: imported.architecture };
     },
   };
 }

@@ -8,7 +8,7 @@ import { ScoreResultSchema, type ScoreResult } from '../scoring/explained-window
 import type { TrainJob } from '../training/job';
 import {
   BacktestResultSchema,
-  CancelResultSchema,
+  EmptyResultSchema,
   InitResultSchema,
   LoadResultSchema,
   TrainResultSchema,
@@ -65,6 +65,11 @@ export class ModelWorker {
     return this.#call({ id: this.#calls.nextId(), type: 'load', path }, LoadResultSchema);
   }
 
+  /** Builds the model folder at `path` and runs one window through it; throws when that fails or is not finite. */
+  async check(path: string): Promise<void> {
+    await this.#call({ id: this.#calls.nextId(), type: 'check', path }, EmptyResultSchema);
+  }
+
   score(
     history: Candle[],
     stepMs: number,
@@ -90,7 +95,7 @@ export class ModelWorker {
   }
 
   async #cancel(job: number): Promise<void> {
-    await this.#call({ id: this.#calls.nextId(), type: 'cancel', job }, CancelResultSchema);
+    await this.#call({ id: this.#calls.nextId(), type: 'cancel', job }, EmptyResultSchema);
   }
 
   async close(): Promise<void> {

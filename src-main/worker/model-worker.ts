@@ -11,6 +11,7 @@ import { loadModel, type ModelMetadata } from '../model/model-file';
 import { createNetwork, modelKind } from '../model/kinds';
 import type { ModelWindow } from '../model/kinds/kind';
 import type { FinancialCnn } from '../model/network';
+import { checkOneWindow } from '../explain/explainer';
 import { explainWindow } from '../scoring/explained-window';
 import { trainAndSave } from '../training/pipeline';
 import type { TrainProgress } from '../../src-shared/domain/model';
@@ -139,6 +140,16 @@ async function handle(raw: unknown): Promise<void> {
           kind: 'result',
           value: { metadata: opened.metadata, weightsHash: opened.weightsHash, path: request.path },
         });
+        return;
+      }
+      case 'check': {
+        const { model } = open(request.path);
+        try {
+          checkOneWindow(model);
+        } finally {
+          model.dispose();
+        }
+        reply({ id: request.id, kind: 'result', value: {} });
         return;
       }
       case 'score': {

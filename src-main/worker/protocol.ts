@@ -23,6 +23,8 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
     threads: z.number().int().min(1).max(64).optional(),
   }),
   z.object({ id: Id, type: z.literal('load'), path: z.string() }),
+  /** Builds the model folder at `path` and runs one window through it, without loading it (an import's check). */
+  z.object({ id: Id, type: z.literal('check'), path: z.string() }),
   z.object({
     id: Id,
     type: z.literal('score'),
@@ -69,7 +71,7 @@ export const InitResultSchema = z.object({ backend: z.enum(BACKEND_NAMES) });
 export const LoadResultSchema = z.object({ metadata: ModelMetadataSchema, weightsHash: z.string(), path: z.string() });
 export type LoadResult = z.output<typeof LoadResultSchema>;
 
-export const CancelResultSchema = z.object({});
+export const EmptyResultSchema = z.object({});
 export const TrainResultSchema = z.object({ dir: z.string(), metadata: ModelMetadataSchema, report: z.record(z.string(), z.unknown()) });
 export type TrainResult = z.output<typeof TrainResultSchema>;
 

@@ -22,7 +22,7 @@ import {
   StreamSummary,
 } from '../domain/market';
 import { DrawingInput, DrawingSchema, LayoutName, LayoutSchema, NamedLayoutSchema } from '../domain/drawings';
-import { ModelInfoSchema, ModelSummarySchema, TrainProgressSchema } from '../domain/model';
+import { ModelImportSchema, ModelInfoSchema, ModelSummarySchema, TrainProgressSchema } from '../domain/model';
 import { PreferencesSchema } from '../domain/preferences';
 import { RESAMPLED_INTERVALS } from '../domain/resample';
 import { ReplayStateSchema } from '../domain/replay';
@@ -302,6 +302,11 @@ export const calls = {
   'layouts.remove': {
     request: z.object({ name: LayoutName }).strict(),
     response: z.object({ removed: z.boolean() }),
+  },
+  /** Imports a PyTorch-trained model (any kind) with its encoding spec: checked, saved and registered, not made active. */
+  'models.import': {
+    request: ModelImportSchema,
+    response: z.object({ version: z.string(), architecture: z.string() }),
   },
 } as const;
 

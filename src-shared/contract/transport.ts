@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_THUMBNAIL_CHARS } from '../domain/alerts';
+import { MAX_IMPORT_MODEL_CHARS } from '../domain/model';
 import type { CallName, EventName } from './bridge';
 
 export const ERROR_CODES = ['unknown_call', 'bad_request', 'bad_response', 'handler_failed', 'transport'] as const;
@@ -38,10 +39,10 @@ export const BRIDGE_PATH = '/bridge';
 
 /**
  * The largest client frame the transport accepts, in bytes: the largest request of the contract (a
- * thumbnail, ASCII, one byte a character) with room to spare for the frame around it and for JSON
+ * thumbnail or an imported model's JSON, ASCII, one byte a character) with room to spare for the frame around it and for JSON
  * escapes. A larger frame cannot be a valid call, so the socket is closed (1009) before it is read.
  */
-export const MAX_CLIENT_FRAME_BYTES = MAX_THUMBNAIL_CHARS + (1 << 20);
+export const MAX_CLIENT_FRAME_BYTES = Math.max(MAX_THUMBNAIL_CHARS, MAX_IMPORT_MODEL_CHARS) + (1 << 20);
 
 export const ClientFrame = z.object({
   id: z.number().int(),

@@ -28,6 +28,8 @@ export type ModelInfo = z.output<typeof ModelInfoSchema>;
 
 export const ModelSummarySchema = z.object({
   version: z.string(),
+  /** Its network's kind by architecture name (FinancialCNN, GafCNN, ImageCNN, ...). */
+  architecture: z.string(),
   path: z.string(),
   createdAt: EpochMs,
   active: z.boolean(),
@@ -48,3 +50,18 @@ export const TrainProgressSchema = z.object({
   validationLoss: z.number().optional(),
 });
 export type TrainProgress = z.output<typeof TrainProgressSchema>;
+
+/** A model name as versions carry it (a version is `<name>-<weights hash>`). */
+export const MODEL_NAME_PATTERN = /^[\w.-]{1,60}$/;
+
+/** The longest PyTorch model file (its JSON text) the Models view imports: 4 M characters, about 400 k weights as JSON numbers. */
+export const MAX_IMPORT_MODEL_CHARS = 4_000_000;
+
+/** A PyTorch-trained model to import: its file's text in the golden format, its encoding spec's text and the name its version starts with. */
+export const ModelImportSchema = z
+  .object({
+    name: z.string().regex(MODEL_NAME_PATTERN, "letters, digits, '.', '_' and '-' (at most 60)"),
+    model: z.object({ text: z.string().max(MAX_IMPORT_MODEL_CHARS), fileName: z.string().max(500) }).strict(),
+    encoding: z.string().max(100_000),
+  })
+  .strict();

@@ -7,7 +7,9 @@ import { importedModel } from '../../src-main/model/kinds/import';
 import { openDatabase } from '../../src-main/store/database';
 import { ModelRegistry } from '../../src-main/store/models';
 import { ModelWorker } from '../../src-main/worker/client';
-import { runCli, SHARED_GAF_GOLDEN, SHARED_GOLDEN, sharedCsvHead, tempDir } from '../helpers';
+import { createEngine, SAMPLE_STREAM } from '../../src-main/engine/engine';
+import type { CallResponse } from '../../src-shared/contract/bridge';
+import { callEngine, runCli, SHARED_GAF_GOLDEN, SHARED_GOLDEN, sharedCsvHead, tempDir } from '../helpers';
 
 const gafJson = () => JSON.parse(readFileSync(join(SHARED_GAF_GOLDEN, 'model.json'), 'utf8')) as Record<string, unknown>;
 const cnnJson = () => JSON.parse(readFileSync(join(SHARED_GOLDEN, 'model.json'), 'utf8')) as Record<string, unknown>;
@@ -116,4 +118,64 @@ describe('import-model', () => {
     const imported = importedModel(gafJson(), GAF_SPEC, options);
     expect(imported.metadata.version).toMatch(/^pytorch-[0-9a-f]{12}$/);
   });
+});
+
+describe('models.import through the bridge (real engine, its model worker, a real store)', () => {
+  const dir = tempDir();
+  const modelsDir = join(dir, 'models');
+  const engine = createEngine({ storePath: join(dir, 'store.db'), market: false, modelsDir });
+  afterAll(() => engine.close());
+  const gafText = readFileSync(join(SHARED_GAF_GOLDEN, 'model.json'), 'utf8');
+  const request = (text: string, encoding: unknown = GAF_SPEC) => ({
+    name: 'desk',
+    model: { text, fileName: 'gaf.json' },
+    encoding: JSON.stringify(encoding),
+  });
+  const folders = () => (existsSync(modelsDir) ? readdirSync(modelsDir) : []);
+
+  it('registers the gaf-cnn golden (not active), lists it by its kind, and the model scores the sample as live does', async () => {
+    await engine.model?.ready;
+    const imported = await callEngine<CallResponse<'models.import'>>(engine, 'models.import', request(gafText));
+    expect(imported).toEqual({ version: expect.stringMatching(/^desk-[0-9a-f]{12}$/) as unknown, architecture: 'GafCNN' });
+    const listed = await callEngine<CallResponse<'models.list'>>(engine, 'models.list', {});
+    expect(listed.find((m) => m.version === imported.version)).toMatchObject({ architecture: 'GafCNN', active: false });
+    expect(listed.find((m) => m.active)?.architecture).toBe('FinancialCNN');
+    expect(folders()).toEqual([imported.version]);
+    await callEngine(engine, 'models.use', { version: imported.version });
+    const last = engine.store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 1).at(0);
+    const scored = await engine.scorer?.scoreCandle(SAMPLE_STREAM, last?.time ?? 0);
+    expect(scored?.modelVersion).toBe(imported.version);
+    expect(scored?.cam).toHaveLength(32);
+    // The same weights twice are refused by name, not written twice.
+    await expect(callEngine(engine, 'models.import', request(gafText))).rejects.toThrow(/registered already/);
+  }, 180_000);
+
+  it('refuses NaN, weights that overflow in the network, a disagreeing spec and a bad name: nothing is written or registered', async () => {
+    await engine.model?.ready;
+    const before = (await callEngine<CallResponse<'models.list'>>(engine, 'models.list', {})).map((m) => m.version);
+    const foldersBefore = folders();
+    const firstValue = /("convs\.0\.weight": \{[^}]*"data": \[)[^,\]]+/;
+    const fcWeights = /("fc\.weight": \{[^}]*"data": \[)([^\]]+)/;
+    // Finite weights whose product overflows float32: only running a window through the network finds them.
+    const overflowing = gafText.replace(
+      fcWeights,
+      (_, head: string, data: string) =>
+        head +
+        data
+          .split(',')
+          .map(() => '3e38')
+          .join(','),
+    );
+    expect(overflowing).not.toBe(gafText);
+    for (const [payload, message] of [
+      [request(gafText.replace(firstValue, '$1NaN')), /holds NaN/],
+      [request(overflowing), /not finite/],
+      [request(gafText, { ...GAF_SPEC, windowLength: 60 }), /windows of 32 candles, the spec says 60/],
+      [request('{"state_dict": '), /PyTorch model is not JSON/],
+      [{ ...request(gafText), name: '../escape' }, /letters, digits/],
+    ] as const)
+      await expect(callEngine(engine, 'models.import', payload)).rejects.toThrow(message);
+    expect((await callEngine<CallResponse<'models.list'>>(engine, 'models.list', {})).map((m) => m.version)).toEqual(before);
+    expect(folders()).toEqual(foldersBefore);
+  }, 180_000);
 });

@@ -9,6 +9,20 @@ import { ARCHITECTURES, kindOf, ModelFormatError, parsePytorchModel, type StateD
 import { modelKind } from '.';
 import { EncodingSpecSchema } from './kind';
 
+/**
+ * The JSON of a model or spec file named `what`; a ModelFormatError says why it is not. Python's json
+ * writes non-finite floats as bare NaN / Infinity, which JSON does not have: that is named as what it is.
+ */
+export function parseModelJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const nonFinite = /(?<![\w"])(-?Infinity|NaN)(?![\w"])/.exec(text);
+    if (nonFinite !== null) throw new ModelFormatError(`the ${what} holds ${nonFinite[1]}: a model with non-finite weights cannot be used`);
+    throw new ModelFormatError(`the ${what} is not JSON: ${(err as Error).message}`);
+  }
+}
+
 /** The metadata and weights of the imported model `name`, versioned by its weights; a ModelFormatError says what is wrong. */
 export function importedModel(
   pytorch: unknown,
