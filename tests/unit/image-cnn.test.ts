@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
-import { CHART_HEIGHT as IMAGE_HEIGHT, chartMapToCandles, renderChartImage } from '../../src-main/features/chart-image';
+import { CHART_HEIGHT as IMAGE_HEIGHT, chartMapToCandles } from '../../src-main/features/chart-image';
 import { blankColumnBlocks } from '../../src-main/model/kinds/image-cnn';
 import { createNetwork } from '../../src-main/model/kinds';
 import { loadModel } from '../../src-main/model/model-file';
@@ -13,32 +13,7 @@ import { TrainJobSchema } from '../../src-main/training/job';
 import { trainAndSave } from '../../src-main/training/pipeline';
 import { SHARED_DATA, tempDir } from '../helpers';
 
-describe('the candle chart image', () => {
-  it('draws a known window pixel by pixel: open tick left, high-low bar in the middle, close tick right, volume below a blank row', () => {
-    const { pixels: image } = renderChartImage([
-      { open: 10, high: 12, low: 9, close: 11, volume: 100 },
-      { open: 11, high: 13, low: 10, close: 12.5, volume: 50 },
-    ]);
-    const width = 6;
-    expect(image).toHaveLength(IMAGE_HEIGHT * width);
-    // Prices 9..13 over rows 50..0: row(p) = round((13 − p) / 4 · 50); volume over the bottom 12 rows.
-    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-    const lit: Record<number, number[]> = {
-      0: [38],
-      1: [...range(13, 50), ...range(52, 63)],
-      2: [25],
-      3: [25],
-      4: [...range(0, 38), ...range(58, 63)],
-      5: [6],
-    };
-    for (let column = 0; column < width; column++) {
-      const rows = range(0, IMAGE_HEIGHT - 1).filter((r) => image[r * width + column] === 1);
-      expect(rows, `column ${column}`).toEqual(lit[column]);
-    }
-    expect(image.every((v) => v === 0 || v === 1)).toBe(true);
-    expect(image.reduce((a, b) => a + b, 0)).toBe(99);
-  });
-
+describe('the image-cnn geometry (the chart image itself: chart-image.test.ts)', () => {
   it('decodes a map onto each candle by its block of three columns, and blanks a candle as its block', () => {
     const T = 2;
     const cells = new Float32Array(IMAGE_HEIGHT * 6);
