@@ -16,7 +16,7 @@ import { loadModel } from '../../src-main/model/model-file';
 import { explainWindow } from '../../src-main/scoring/explained-window';
 import { TrainJobSchema } from '../../src-main/training/job';
 import { trainAndSave } from '../../src-main/training/pipeline';
-import { SHARED_DATA, SHARED_GAF_GOLDEN, tempDir } from '../helpers';
+import { ROOT, SHARED_DATA, SHARED_GAF_GOLDEN, tempDir } from '../helpers';
 
 const backends = await availableBackends();
 
@@ -34,6 +34,23 @@ describe.each(backends)('gaf-cnn golden parity on %s', (backend) => {
     expect(report.predictedMismatches).toBe(0);
     expect(report.zeroCamMismatches).toBe(0);
     expect(report.pass).toBe(true);
+  });
+
+  // Made with PyTorch by scripts/golden/gaf_cnn.py (README there): other lengths, depths, kernels and classes than ../shared's.
+  it.each([
+    ['gaf-cnn-t20', { T: 20, convs: [8, 16, 16], kernels: [5, 3, 3], classes: 2, cases: 3 }],
+    ['gaf-cnn-t28', { T: 28, convs: [4], kernels: [7], classes: 4, cases: 2 }],
+  ])('matches PyTorch goldens of other sizes: %s', async (name, size) => {
+    await useBackend([backend]);
+    const { model, cases } = loadGafGolden(join(ROOT, 'tests', 'fixtures', 'golden', name));
+    expect([model.spec.sequence_length, model.spec.num_classes]).toEqual([size.T, size.classes]);
+    expect(model.spec.convs.map((c) => [c.filters, c.kernel_size])).toEqual(size.convs.map((f, i) => [f, size.kernels[i]]));
+    const report = checkGafParity(model, cases);
+    model.dispose();
+    expect(report.cases).toBe(size.cases);
+    expect(report).toMatchObject({ predictedMismatches: 0, zeroCamMismatches: 0, pass: true });
+    expect(Math.max(report.encoding, report.logits)).toBeLessThanOrEqual(LOGIT_TOLERANCE);
+    expect(Math.max(report.gradcam, report.gradcamTime)).toBeLessThanOrEqual(CAM_TOLERANCE);
   });
 
   it('differentiates conv2d (its own gradient rule) as tfjs autodiff does on the cpu backend', async () => {
