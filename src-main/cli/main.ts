@@ -11,6 +11,7 @@ import { commandExport, commandImport } from './candles';
 import { commandEvaluate } from './evaluate';
 import { commandExplain } from './explain';
 import { commandImportModel } from './import-model';
+import { commandExportWindows } from './export-windows';
 import { commandParity } from './parity';
 import { commandRiskBaselines } from './risk-baselines';
 import { commandServe } from './serve';
@@ -51,6 +52,9 @@ commands:
   trust --csv FILE [--model M | --convs 32:5,64:5,128:3 --window T] [--windows N] [--epochs N] [--seed N]
         [--methods gradcam,…,gradxinput] [--backend B]
                                                   planted-pattern benchmark of the explanations: JSON table per method
+  export-windows --csv FILE --out DIR [--kind K] [--series S,…] [--window T] [--horizon H] [--stride N]
+                                                  every labelled window encoded as the kind reads it, for training
+                                                  elsewhere: NumPy inputs, labels, times, split + encoding spec
   import-model --pytorch MODEL.json --spec ENCODING.json [--db PATH] [--out DIR] [--name N] [--backend B]
                                                   check a PyTorch-trained model against its encoding spec,
                                                   save it and register it for live, replay and backtest
@@ -70,6 +74,7 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   audit: commandAudit,
   trust: commandTrust,
   'import-model': commandImportModel,
+  'export-windows': commandExportWindows,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -7,6 +7,7 @@ import type { Interval } from '../../src-shared/domain/intervals';
 import { BACKENDS, useBackend, type BackendName, type BackendOptions } from '../model/backend';
 import { HEAD_NAMES, HeadsSpec, isHeadName, type HeadName, type HeadsSpecValue } from '../model/heads';
 import { loadModel, type LoadedModel } from '../model/model-file';
+import { GAF_SERIES, MODEL_KINDS, type GafSeries, type ModelKindName } from '../model/spec';
 import { wasmThreads } from '../model/wasm-threads';
 import { openStore, streamKey, UsageError } from './args';
 
@@ -36,6 +37,18 @@ export function parseConvs(text: string): { filters: number; kernel_size: number
     if (!match || filters < 1 || kernel < 1 || kernel % 2 === 0) throw new UsageError(`--convs takes FILTERS:ODD_KERNEL,…, got "${part}"`);
     return { filters, kernel_size: kernel, padding: (kernel - 1) / 2 };
   });
+}
+
+/** `--kind` (default the FinancialCNN) and, for a gaf-cnn, `--series` (the series it images). */
+export function parseKind(values: { kind?: string; series?: string }): { kind: ModelKindName; series?: GafSeries[] } {
+  const kind = MODEL_KINDS.find((k) => k === (values.kind ?? 'financial-cnn'));
+  if (kind === undefined) throw new UsageError(`--kind must be one of ${MODEL_KINDS.join(', ')}, got "${values.kind}"`);
+  const series = values.series?.split(',').map((s) => s.trim());
+  if (series === undefined) return { kind };
+  if (kind !== 'gaf-cnn') throw new UsageError('--series is for --kind gaf-cnn (the series it images)');
+  const unknown = series.find((s) => !(GAF_SERIES as readonly string[]).includes(s));
+  if (unknown !== undefined) throw new UsageError(`--series takes ${GAF_SERIES.join(', ')} separated by commas, got "${unknown}"`);
+  return { kind, series: series as GafSeries[] };
 }
 
 export function positiveInt(name: string, text: string | undefined, fallback: number): number {

@@ -3,14 +3,13 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import { MODEL_KIND_TABLE } from '../model/kinds';
-import { GAF_SERIES, MODEL_KINDS } from '../model/spec';
 import { userDataDir } from '../paths';
 import { ModelRegistry } from '../store/models';
 import { openDatabase } from '../store/database';
 import { TrainJobSchema } from '../training/job';
 import { trainAndSave } from '../training/pipeline';
 import { parse, streamOptions, UsageError } from './args';
-import { backendLabel, parseConvs, parseHeads, positiveInt, readCandles, startBackend } from './model-args';
+import { backendLabel, parseConvs, parseHeads, parseKind, positiveInt, readCandles, startBackend } from './model-args';
 
 export async function commandTrain(args: string[]): Promise<void> {
   const { values } = parse(args, {
@@ -32,12 +31,7 @@ export async function commandTrain(args: string[]): Promise<void> {
     kind: { type: 'string' },
     series: { type: 'string' },
   });
-  const kind = MODEL_KINDS.find((k) => k === (values.kind ?? 'financial-cnn'));
-  if (kind === undefined) throw new UsageError(`--kind must be one of ${MODEL_KINDS.join(', ')}, got "${values.kind}"`);
-  const series = values.series?.split(',').map((s) => s.trim());
-  if (series !== undefined && kind !== 'gaf-cnn') throw new UsageError('--series is for --kind gaf-cnn (the series it images)');
-  const unknown = series?.find((s) => !(GAF_SERIES as readonly string[]).includes(s));
-  if (unknown !== undefined) throw new UsageError(`--series takes ${GAF_SERIES.join(', ')} separated by commas, got "${unknown}"`);
+  const { kind, series } = parseKind(values);
   const heads = parseHeads(values);
   const backend = await startBackend(values.backend, { threads: availableParallelism() });
   const { candles, interval, source } = readCandles(values);

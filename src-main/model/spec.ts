@@ -171,7 +171,7 @@ export function parsePytorchModel(json: unknown): { spec: ModelSpec; weights: St
   if (parsed.data.layout !== undefined && !parsed.data.layout.startsWith('channels_first')) {
     throw new ModelFormatError(`unsupported layout "${parsed.data.layout}"`);
   }
-  const kind: ModelKindName = parsed.data.architecture === 'GafCNN' ? 'gaf-cnn' : 'financial-cnn';
+  const kind = MODEL_KINDS.find((k) => ARCHITECTURES[k] === parsed.data.architecture) ?? 'financial-cnn';
   const spec = ModelSpecSchema.safeParse(kind === 'financial-cnn' ? parsed.data : { ...parsed.data, kind });
   if (!spec.success) throw new ModelFormatError(`bad model spec: ${z.prettifyError(spec.error)}`);
   const weights: StateDict = new Map(
