@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
@@ -19,6 +19,7 @@ import { explainWindow } from '../../src-main/scoring/explained-window';
 import { openDatabase } from '../../src-main/store/database';
 import { ModelRegistry } from '../../src-main/store/models';
 import { TrainJobSchema } from '../../src-main/training/job';
+import { ModelWorker } from '../../src-main/worker/client';
 import { trainAndSave } from '../../src-main/training/pipeline';
 import { runCli, SHARED_DATA, tempDir } from '../helpers';
 
@@ -286,29 +287,48 @@ describe('importing a cnn-lstm', () => {
     );
   });
 
-  it('registers nothing when refused, and a good export through the CLI', () => {
+  it('registers nothing when refused; a good export is registered and scores candles in the model worker as live does', async () => {
     const dir = tempDir();
     const db = join(dir, 'store.db');
+    const out = join(dir, 'models');
     const run = (model: unknown) => {
       writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
       writeFileSync(join(dir, 'spec.json'), JSON.stringify(encoding));
       return runCli(
-        ['import-model', '--pytorch', join(dir, 'model.json'), '--spec', join(dir, 'spec.json'), '--db', db, '--out', join(dir, 'models')],
+        ['import-model', '--pytorch', join(dir, 'model.json'), '--spec', join(dir, 'spec.json'), '--db', db, '--out', out],
         120_000,
       );
+    };
+    const registered = () => {
+      const store = openDatabase(db);
+      try {
+        return new ModelRegistry(store).list().map((m) => m.version);
+      } finally {
+        store.close();
+      }
     };
     const bad = run(withWeight('fc.weight', { shape: [3, 3], data: new Array<number>(9).fill(0) }));
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/fc\.weight has shape \[3, 3\], the spec needs \[3, 8\]/);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    expect(registered()).toEqual([]);
     const good = run(json());
     expect(good.stderr).toBe('');
     expect(good.status).toBe(0);
-    const { version } = JSON.parse(good.stdout) as { version: string };
-    const store = openDatabase(db);
+    const { version, dir: modelDir } = JSON.parse(good.stdout) as { version: string; dir: string };
+    expect(registered()).toEqual([version]);
+    const worker = new ModelWorker();
     try {
-      expect(new ModelRegistry(store).list().map((m) => m.version)).toEqual([version]);
+      await worker.init(['wasm', 'cpu']);
+      const loaded = await worker.load(modelDir);
+      expect(loaded.metadata.architecture).toBe('CnnLSTM');
+      const scored = await worker.score(candles.slice(10, 15), MINUTE, 'gradcam');
+      expect(scored.windowStarts).toEqual(candles.slice(11, 15).map((c) => c.time));
+      expect(scored.cam).toHaveLength(4);
+      expect(scored.attributionByCandle.map((row) => row.length)).toEqual([2, 2, 2, 2]);
+      expect(scored.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     } finally {
-      store.close();
+      worker.close();
     }
   }, 180_000);
 });
