@@ -108,7 +108,7 @@ function lastHidden(steps: readonly LstmStep[]): tf.Tensor2D {
 /**
  * A cnn-lstm's LSTM branch (../spec's `lstm`): the same cell over inputs [B, T, F], giving the last
  * hidden state [B, H] the heads read beside the pooled conv trunk. Trainable: its weights are then
- * variables (both biases, as PyTorch trains them) that `toStateDict` writes back in PyTorch's layout.
+ * variables (both biases, as PyTorch trains them) that `writeStateDict` writes back in PyTorch's layout.
  */
 export class LstmBranch {
   /** [F, 4H] and [H, 4H]: PyTorch's weights transposed (a matMul with a transposed operand is slow on wasm). */

@@ -2,6 +2,7 @@
  * The FinancialCNN on tfjs: conv1d blocks (batch-norm, ReLU), global average pooling over time,
  * then one dense layer per head (./heads): the direction logits, and optionally the log realized
  * volatility, the VaR quantiles (ordered by construction, ./var-order) and the sharp-move logit. Inputs are [batch, time, channels].
+ * A cnn-lstm's heads read the pooled trunk beside an LSTM's last hidden state (./lstm's LstmBranch).
  *
  * Every convolution goes through `conv1d` below, for inference, explanations and training alike,
  * on every backend. tfjs runs conv1d as conv2d over a height-1 image, and the wasm backend has no
@@ -298,8 +299,8 @@ interface FoldedConv {
 }
 
 /**
- * A cnn-lstm's two branches' inputs within its input x [B, positions, C]: the positions its conv
- * trunk reads (all of them for the other kinds) and the last `recurrentSteps` ones its LSTM reads.
+ * The positions of x [B, positions, C] the conv trunk reads: all of them, but for a cnn-lstm the
+ * ones before its LSTM steps (recurrentInput: the last `recurrentSteps`).
  */
 function trunkInput(x: tf.Tensor3D, spec: ModelSpec, positions: number): tf.Tensor3D {
   const cells = positions - recurrentSteps(spec);

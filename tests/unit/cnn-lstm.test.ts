@@ -166,6 +166,13 @@ describe('the cnn-lstm network', () => {
       e.attributionByStep.reduce((a, [chart]) => a + (chart ?? NaN), 0),
       5,
     );
+    // Every CAM method of the table, at every block, on every head: a map over the chart onto the 3 candles.
+    for (const method of ['gradcam', 'gradcampp', 'scorecam', 'layercam'] as const)
+      for (const head of ['direction', 'volatility'] as const) {
+        const [other] = explainBatch(model, input, 1, { method, head, layer: 0 });
+        expect(other?.cam, `${method} ${head}`).toHaveLength(3);
+        expect(other?.inputCam.slice(cells), `${method} ${head}`).toEqual([0, 0, 0]);
+      }
     lstm.dispose();
     byHand.dispose();
     model.dispose();

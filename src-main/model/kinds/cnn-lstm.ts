@@ -11,9 +11,9 @@
  * head's anchor reads them as they are (std 0.01 undoes the percent). No normalization: both parts
  * are fixed functions of the window's candles.
  *
- * A CAM over the image decodes onto each candle by its block of columns (its LSTM steps hold no map);
- * gradient × input is split into two named channels: `chart`, summed over each candle's column
- * block, and `close_lstm`, each LSTM step's.
+ * A CAM over the image decodes onto each candle by its block of columns (its LSTM steps hold no map,
+ * and Score-CAM's masks, 0 there, score the chart with flat returns); gradient × input is split into
+ * two named channels: `chart`, summed over each candle's column block, and `close_lstm`, each LSTM step's.
  */
 import type { Candle } from '../../../src-shared/domain/market';
 import { CHART_HEIGHT, chartMapToCandles, PIXELS_PER_CANDLE, renderChartImage } from '../../features/chart-image';
