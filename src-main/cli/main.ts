@@ -31,7 +31,7 @@ commands:
                                                   write closed candles as CSV to stdout
   train  (--csv FILE [--interval I] | --db PATH --symbol S --interval I) [--out DIR] [--name N]
          [--epochs N] [--stride N] [--window T] [--horizon H] [--convs 32:5,64:5,128:3] [--seed N]
-         [--kind financial-cnn|gaf-cnn|image-cnn] [--series close,volume]
+         [--kind financial-cnn|gaf-cnn|image-cnn|cnn-lstm] [--series close,volume]
          [--backend tensorflow|wasm|cpu]
                                                   train, evaluate and save a model (registered in --db)
   evaluate --model M --csv FILE [--interval I] [--stride N] [--trust-windows N] [--backend B]

@@ -218,7 +218,7 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
 /**
  * Gradient × input for each window's target output (its column of the output row): per candle
  * (each channel's products over the input positions decoded as a CAM is) and input channel, and
- * summed over the positions per channel.
+ * summed over the positions per channel; or as the kind's geometry splits them into named channels.
  */
 function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, columns: number[]): { totals: number[][]; bySteps: number[][][] } {
   const [batch, P, C] = x.shape;
@@ -229,12 +229,17 @@ function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, columns: number[]
     return tf.mul(gradient, x);
   });
   try {
-    const sums = read(() => tf.sum(products, 1));
     const steps = products.dataSync() as Float32Array;
+    const windows = Array.from({ length: batch }, (_, b) => steps.subarray(b * P * C, (b + 1) * P * C));
+    const { attribution } = model.geometry;
+    if (attribution !== undefined) {
+      const parts = windows.map((window) => attribution(window, C, T));
+      return { totals: parts.map((p) => p.totals), bySteps: parts.map((p) => p.byCandle) };
+    }
+    const sums = read(() => tf.sum(products, 1));
     return {
       totals: Array.from({ length: batch }, (_, b) => Array.from(sums.subarray(b * C, (b + 1) * C))),
-      bySteps: Array.from({ length: batch }, (_, b) => {
-        const window = steps.subarray(b * P * C, (b + 1) * P * C);
+      bySteps: windows.map((window) => {
         const byChannel = Array.from({ length: C }, (_, c) =>
           model.geometry.toCandles(
             Float32Array.from({ length: P }, (_, p) => window[p * C + c] ?? NaN),

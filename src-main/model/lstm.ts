@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { checkWeights, ModelFormatError, type StateDict } from './spec';
+import { checkWeights, lstmLayerWeights, ModelFormatError, type StateDict } from './spec';
 
 export const LstmSpecSchema = z.object({
   sequence_length: z.number().int().min(1).max(10_000),
@@ -23,14 +23,7 @@ export const GATES = ['input', 'forget', 'cell', 'output'] as const;
 /** Every weight of the spec, with its PyTorch name and shape. */
 export function expectedLstmWeights(spec: LstmSpec): { name: string; shape: number[] }[] {
   const { input_features: F, hidden: H, num_classes: classes } = spec;
-  return [
-    { name: 'lstm.weight_ih_l0', shape: [4 * H, F] },
-    { name: 'lstm.weight_hh_l0', shape: [4 * H, H] },
-    { name: 'lstm.bias_ih_l0', shape: [4 * H] },
-    { name: 'lstm.bias_hh_l0', shape: [4 * H] },
-    { name: 'fc.weight', shape: [classes, H] },
-    { name: 'fc.bias', shape: [classes] },
-  ];
+  return [...lstmLayerWeights(F, H), { name: 'fc.weight', shape: [classes, H] }, { name: 'fc.bias', shape: [classes] }];
 }
 
 const TensorJson = z.object({ shape: z.array(z.number().int().nonnegative()), data: z.array(z.number()) });
@@ -78,6 +71,92 @@ interface LstmStep {
 }
 
 /**
+ * The cell's maths over inputs x [B, T, F], every step first to last, from h₀ = c₀ = 0:
+ * `inputWeight` [F, 4H] and `hiddenWeight` [H, 4H] are PyTorch's weights transposed, `bias` [4H]
+ * the sum of its two biases. Made of ops every backend differentiates, so autodiff trains it.
+ */
+function lstmSteps(x: tf.Tensor3D, inputWeight: tf.Tensor2D, hiddenWeight: tf.Tensor2D, bias: tf.Tensor1D): LstmStep[] {
+  const [batch, time, features] = x.shape;
+  const H = hiddenWeight.shape[0];
+  // Every step's input projection in one matMul over [B·T, F], before the recurrence.
+  const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [batch * time, features]), inputWeight), bias), [batch, time, 4 * H]);
+  const steps: LstmStep[] = [];
+  for (let t = 0; t < time; t++) {
+    const fromInput = tf.reshape<tf.Rank.R2>(tf.slice(projected, [0, t, 0], [batch, 1, 4 * H]), [batch, 4 * H]);
+    const previous = steps.at(-1);
+    // h₀ = c₀ = 0: the first step has no recurrent or forget term.
+    const z: tf.Tensor2D =
+      previous === undefined
+        ? fromInput
+        : tf.add<tf.Tensor2D>(fromInput, tf.matMul(tf.mul(previous.output, previous.tanhState), hiddenWeight));
+    const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const step = { input: tf.sigmoid(i), forget: tf.sigmoid(f), cell: tf.tanh(g), output: tf.sigmoid(o) };
+    const written: tf.Tensor2D = tf.mul(step.input, step.cell);
+    const state: tf.Tensor2D = previous === undefined ? written : tf.add(tf.mul(step.forget, previous.state), written);
+    steps.push({ ...step, state, tanhState: tf.tanh(state) });
+  }
+  return steps;
+}
+
+/** The last step's hidden state h_T = o_T · tanh(c_T), [B, H]. */
+function lastHidden(steps: readonly LstmStep[]): tf.Tensor2D {
+  const last = steps.at(-1);
+  if (last === undefined) throw new RangeError('the LSTM needs at least one step');
+  return tf.mul(last.output, last.tanhState);
+}
+
+/**
+ * A cnn-lstm's LSTM branch (../spec's `lstm`): the same cell over inputs [B, T, F], giving the last
+ * hidden state [B, H] the heads read beside the pooled conv trunk. Trainable: its weights are then
+ * variables (both biases, as PyTorch trains them) that `writeStateDict` writes back in PyTorch's layout.
+ */
+export class LstmBranch {
+  /** [F, 4H] and [H, 4H]: PyTorch's weights transposed (a matMul with a transposed operand is slow on wasm). */
+  readonly #inputWeight: tf.Variable<tf.Rank.R2> | tf.Tensor2D;
+  readonly #hiddenWeight: tf.Variable<tf.Rank.R2> | tf.Tensor2D;
+  readonly #biases: (tf.Variable<tf.Rank.R1> | tf.Tensor1D)[];
+
+  /** `weights` are checked by the network's spec (../spec's expectedWeights) before. */
+  constructor(weights: StateDict, trainable: boolean) {
+    const keep = <T extends tf.Tensor>(t: T): T => (trainable ? (tf.variable(t) as unknown as T) : t);
+    const transposed = (name: string) => {
+      const w = weights.get(name);
+      if (w === undefined) throw new ModelFormatError(`missing weight ${name}`);
+      return keep(tf.tidy(() => tf.transpose(tf.tensor2d(w.data, [w.shape[0] ?? 0, w.shape[1] ?? 0]))));
+    };
+    this.#inputWeight = transposed('lstm.weight_ih_l0');
+    this.#hiddenWeight = transposed('lstm.weight_hh_l0');
+    this.#biases = ['lstm.bias_ih_l0', 'lstm.bias_hh_l0'].map((name) => keep(tf.tensor1d(weight(weights, name))));
+  }
+
+  /** The last hidden state of inputs [B, T, F], [B, H]. */
+  hidden(x: tf.Tensor3D): tf.Tensor2D {
+    const [biasIh, biasHh] = this.#biases as [tf.Tensor1D, tf.Tensor1D];
+    return lastHidden(lstmSteps(x, this.#inputWeight, this.#hiddenWeight, tf.add(biasIh, biasHh)));
+  }
+
+  get variables(): tf.Variable[] {
+    const weights: tf.Tensor[] = [this.#inputWeight, this.#hiddenWeight, ...this.#biases];
+    return weights.filter((t): t is tf.Variable => t instanceof tf.Variable);
+  }
+
+  /** Its weights in PyTorch's names and layout, into `weights`. */
+  writeStateDict(weights: StateDict): void {
+    const rows = (t: tf.Tensor2D) => ({ shape: [t.shape[1], t.shape[0]], data: tf.tidy(() => tf.transpose(t).dataSync() as Float32Array) });
+    weights.set('lstm.weight_ih_l0', rows(this.#inputWeight));
+    weights.set('lstm.weight_hh_l0', rows(this.#hiddenWeight));
+    ['lstm.bias_ih_l0', 'lstm.bias_hh_l0'].forEach((name, i) => {
+      const bias = this.#biases[i] as tf.Tensor1D;
+      weights.set(name, { shape: [...bias.shape], data: Float32Array.from(bias.dataSync()) });
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([this.#inputWeight, this.#hiddenWeight, ...this.#biases]);
+  }
+}
+
+/**
  * Inference network. Weights are kept transposed ([in, out]) for the forward pass, since a matMul with a
  * transposed operand is slow on wasm, and as PyTorch has them for the backward pass of gradient ×
  * input. The input projection of every step is one matMul over [B·T, F] before the recurrence.
@@ -110,38 +189,15 @@ export class Lstm {
 
   /** Every step of inputs [B, T, F], first to last. */
   #steps(x: tf.Tensor3D): LstmStep[] {
-    const [batch, time, features] = x.shape;
-    const H = this.spec.hidden;
+    const [, time, features] = x.shape;
     if (time !== this.spec.sequence_length || features !== this.spec.input_features)
       throw new RangeError(`the LSTM reads [B, ${this.spec.sequence_length}, ${this.spec.input_features}], got [${x.shape.join(', ')}]`);
-    const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [batch * time, features]), this.#inputWeight), this.#bias), [
-      batch,
-      time,
-      4 * H,
-    ]);
-    const steps: LstmStep[] = [];
-    for (let t = 0; t < time; t++) {
-      const fromInput = tf.reshape<tf.Rank.R2>(tf.slice(projected, [0, t, 0], [batch, 1, 4 * H]), [batch, 4 * H]);
-      const previous = steps.at(-1);
-      // h₀ = c₀ = 0: the first step has no recurrent or forget term.
-      const z: tf.Tensor2D =
-        previous === undefined
-          ? fromInput
-          : tf.add<tf.Tensor2D>(fromInput, tf.matMul(tf.mul(previous.output, previous.tanhState), this.#hiddenWeight));
-      const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const step = { input: tf.sigmoid(i), forget: tf.sigmoid(f), cell: tf.tanh(g), output: tf.sigmoid(o) };
-      const written: tf.Tensor2D = tf.mul(step.input, step.cell);
-      const state: tf.Tensor2D = previous === undefined ? written : tf.add(tf.mul(step.forget, previous.state), written);
-      steps.push({ ...step, state, tanhState: tf.tanh(state) });
-    }
-    return steps;
+    return lstmSteps(x, this.#inputWeight, this.#hiddenWeight, this.#bias);
   }
 
   /** Logits [B, classes] of inputs [B, T, F]; differentiable by tfjs autodiff. */
   logits(x: tf.Tensor3D): tf.Tensor2D {
-    const last = this.#steps(x).at(-1);
-    if (last === undefined) throw new RangeError('the LSTM needs at least one step');
-    return tf.add(tf.matMul(tf.mul<tf.Tensor2D>(last.output, last.tanhState), this.#fcWeight), this.#fcBias);
+    return tf.add(tf.matMul(lastHidden(this.#steps(x)), this.#fcWeight), this.#fcBias);
   }
 
   /** Logits of a flat batch-first batch [B·T·F], flat [B·classes]. */

@@ -2,6 +2,7 @@
  * The FinancialCNN on tfjs: conv1d blocks (batch-norm, ReLU), global average pooling over time,
  * then one dense layer per head (./heads): the direction logits, and optionally the log realized
  * volatility, the VaR quantiles (ordered by construction, ./var-order) and the sharp-move logit. Inputs are [batch, time, channels].
+ * A cnn-lstm's heads read the pooled trunk beside an LSTM's last hidden state (./lstm's LstmBranch).
  *
  * Every convolution goes through `conv1d` below, for inference, explanations and training alike,
  * on every backend. tfjs runs conv1d as conv2d over a height-1 image, and the wasm backend has no
@@ -18,9 +19,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, StateDict } from './spec';
 import { headLayout, headSlot, type HeadName, type VolatilityAnchorValue } from './heads';
+import { LstmBranch } from './lstm';
 import { seededRandom } from './random';
 import { orderedQuantiles } from './var-order';
-import { checkStateDict, expectedWeights } from './spec';
+import { checkStateDict, expectedWeights, recurrentSteps } from './spec';
 
 /** The filter that turns an output gradient into an input gradient: time reversed, in/out swapped. */
 function flippedFilter(filter: tf.Tensor4D): tf.Tensor4D {
@@ -177,6 +179,13 @@ export interface InputGeometry {
   toCandles(values: ArrayLike<number>, T: number): number[];
   /** A copy of one window's input [positions, C] with what `candles` contributed set to 0. */
   blankCandles(window: Float32Array, channels: number, T: number, candles: readonly number[]): Float32Array;
+  /**
+   * Gradient × input over one window's positions, [positions, C] → per named channel of the kind
+   * (../kinds' window().channels: a cnn-lstm's chart and LSTM steps share its one input channel) the
+   * total and the value per candle, [T][channels]. Absent: one per input channel, summed over the
+   * positions and decoded by `toCandles`.
+   */
+  attribution?(products: Float32Array, channels: number, T: number): { totals: number[]; byCandle: number[][] };
 }
 
 /** PyTorch conv weight [out, in, k] → conv2d filter [1, k, in, out], scaled per output channel. */
@@ -242,11 +251,14 @@ export type HeadOutputs = Partial<Record<HeadName, tf.Tensor2D>>;
 /** Floor of the anchor's mean squared return: a window without a price change would give log 0. */
 const MIN_ANCHOR_VARIANCE = 1e-12;
 
-/** The volatility head's anchor (./heads): ½·log mean r² over each window of `input` [B, T, C], [B, 1]. */
-function volatilityAnchor(input: tf.Tensor3D, anchor: VolatilityAnchorValue): tf.Tensor2D {
-  const [batch, time] = input.shape;
+/**
+ * The volatility head's anchor (./heads): ½·log mean r² over each window of `input` [B, positions, C],
+ * [B, 1], r read from its last T positions: a window's time steps, or a cnn-lstm's LSTM steps.
+ */
+function volatilityAnchor(input: tf.Tensor3D, anchor: VolatilityAnchorValue, time: number): tf.Tensor2D {
+  const [batch, positions] = input.shape;
   const returns = tf.add(
-    tf.mul(tf.reshape(tf.slice(input, [0, 0, anchor.channel], [batch, time, 1]), [batch, time]), anchor.std),
+    tf.mul(tf.reshape(tf.slice(input, [0, positions - time, anchor.channel], [batch, time, 1]), [batch, time]), anchor.std),
     anchor.mean,
   );
   return tf.mul<tf.Tensor2D>(tf.log(tf.add(tf.mean(tf.square(returns), 1, true), MIN_ANCHOR_VARIANCE)), 0.5);
@@ -262,7 +274,7 @@ function headOutputs(spec: ModelSpec, linear: HeadOutputs, input: tf.Tensor3D | 
   let volatility = linear.volatility;
   if (anchor !== undefined && volatility !== undefined) {
     if (input === undefined) throw new Error("the volatility head's anchor needs the window the output is of");
-    volatility = tf.add<tf.Tensor2D>(volatility, volatilityAnchor(input, anchor));
+    volatility = tf.add<tf.Tensor2D>(volatility, volatilityAnchor(input, anchor, spec.sequence_length));
   }
   const withVolatility = volatility === undefined ? linear : { ...linear, volatility };
   const head = spec.heads?.var;
@@ -287,6 +299,27 @@ interface FoldedConv {
 }
 
 /**
+ * The positions of x [B, positions, C] the conv trunk reads: all of them, but for a cnn-lstm the
+ * ones before its LSTM steps (recurrentInput: the last `recurrentSteps`).
+ */
+function trunkInput(x: tf.Tensor3D, spec: ModelSpec, positions: number): tf.Tensor3D {
+  const cells = positions - recurrentSteps(spec);
+  return x.shape[1] === cells ? x : tf.slice(x, [0, 0, 0], [x.shape[0], cells, x.shape[2]]);
+}
+
+function recurrentInput(x: tf.Tensor3D, spec: ModelSpec): tf.Tensor3D {
+  const steps = recurrentSteps(spec);
+  return tf.slice(x, [0, x.shape[1] - steps, 0], [x.shape[0], steps, x.shape[2]]);
+}
+
+/** What the heads read: the pooled trunk [B, F], then a cnn-lstm's last hidden state of the window `input`, [B, F + H]. */
+function headInput(pooled: tf.Tensor2D, lstm: LstmBranch | undefined, spec: ModelSpec, input: tf.Tensor3D | undefined): tf.Tensor2D {
+  if (lstm === undefined) return pooled;
+  if (input === undefined) throw new Error('the LSTM branch needs the window the output is of');
+  return tf.concat([pooled, lstm.hidden(recurrentInput(input, spec))], 1);
+}
+
+/**
  * Inference network. Batch-norm in inference mode is an affine map per channel, so it is folded into
  * the conv weights and bias (γ/√(var+ε) scales, β − mean·scale shifts): one conv + bias + ReLU
  * per block.
@@ -294,6 +327,7 @@ interface FoldedConv {
 export class FinancialCnn {
   readonly #convs: FoldedConv[];
   readonly #heads: { name: HeadName; weight: tf.Tensor2D; bias: tf.Tensor1D }[];
+  readonly #lstm: LstmBranch | undefined;
 
   /** `geometry`: the model kind's (../kinds); the FinancialCNN's by default. */
   constructor(
@@ -319,6 +353,7 @@ export class FinancialCnn {
       const weight = tf.tidy(() => tf.transpose(tf.tensor2d(data, [rows, columns])));
       return { name, weight, bias: tf.tensor1d(get(weights, `${headPrefix(name)}.bias`)) };
     });
+    this.#lstm = spec.lstm === undefined ? undefined : new LstmBranch(weights, false);
   }
 
   get layerCount(): number {
@@ -330,9 +365,20 @@ export class FinancialCnn {
     return this.geometry.positions(this.spec);
   }
 
-  /** Output of conv block `layer` (after its ReLU), [B, positions, filters]. */
+  /**
+   * Output of conv block `layer` (after its ReLU), [B, positions, filters]; a cnn-lstm's LSTM steps,
+   * which no conv reads, hold zeros (so a CAM over them is 0).
+   */
   activation(x: tf.Tensor3D, layer: number): tf.Tensor3D {
-    return this.#blocks(x, 0, layer);
+    const a = this.#blocks(x, 0, layer);
+    const steps = recurrentSteps(this.spec);
+    return steps === 0
+      ? a
+      : tf.pad(a, [
+          [0, 0],
+          [0, steps],
+          [0, 0],
+        ]);
   }
 
   /**
@@ -340,11 +386,12 @@ export class FinancialCnn {
    * volatility head's anchor reads it; for layer −1 it is `a`).
    */
   headsFrom(a: tf.Tensor3D, layer: number, input?: tf.Tensor3D): HeadOutputs {
-    const pooled = meanOverTime(this.#blocks(a, layer + 1, this.#convs.length - 1));
+    const window = input ?? (layer === -1 ? a : undefined);
+    const pooled = headInput(meanOverTime(this.#blocks(a, layer + 1, this.#convs.length - 1)), this.#lstm, this.spec, window);
     // Plain matMul + add rather than the fused op: under a gradient tape, fused ops compute every
     // input's gradient, the weights' included, where plain ones compute only what is asked.
     const linear = Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight), h.bias)]));
-    return headOutputs(this.spec, linear, input ?? (layer === -1 ? a : undefined));
+    return headOutputs(this.spec, linear, window);
   }
 
   /** The output row (every head, layout order) from the output of conv block `layer`, [B, outputs]. */
@@ -366,10 +413,12 @@ export class FinancialCnn {
     return this.logitsFrom(x, -1);
   }
 
+  /** Conv blocks `from`..`to` over the positions the trunk reads, [B, those positions, filters]. */
   #blocks(x: tf.Tensor3D, from: number, to: number): tf.Tensor3D {
-    if (from > to) return x;
-    const [batch, positions] = x.shape;
-    let out = this.geometry.toImage(x, this.spec);
+    const trunk = trunkInput(x, this.spec, this.positions);
+    if (from > to) return trunk;
+    const [batch, positions] = trunk.shape;
+    let out = this.geometry.toImage(trunk, this.spec);
     for (let i = from; i <= to; i++) {
       const conv = this.#convs[i] as FoldedConv;
       out = this.geometry.conv(out, conv.filter, conv.bias, true);
@@ -380,6 +429,7 @@ export class FinancialCnn {
   dispose(): void {
     for (const c of this.#convs) tf.dispose([c.filter, c.bias]);
     for (const h of this.#heads) tf.dispose([h.weight, h.bias]);
+    this.#lstm?.dispose();
   }
 }
 
@@ -449,6 +499,7 @@ export class TrainableCnn {
   readonly #convs: TrainableConv[];
   /** PyTorch layout, [outputs, features], per head in layout order. */
   readonly #heads: { name: HeadName; weight: tf.Variable<tf.Rank.R2>; bias: tf.Variable<tf.Rank.R1> }[];
+  readonly #lstm: LstmBranch | undefined;
 
   constructor(
     readonly spec: ModelSpec,
@@ -474,6 +525,7 @@ export class TrainableCnn {
         bias: tf.variable(tf.tensor1d(get(weights, `${headPrefix(name)}.bias`))),
       };
     });
+    this.#lstm = spec.lstm === undefined ? undefined : new LstmBranch(weights, true);
   }
 
   /** Input positions per window, as FinancialCnn's. */
@@ -482,7 +534,11 @@ export class TrainableCnn {
   }
 
   get variables(): tf.Variable[] {
-    return [...this.#convs.flatMap((c) => [c.filter, c.bias, c.gamma, c.beta]), ...this.#heads.flatMap((h) => [h.weight, h.bias])];
+    return [
+      ...this.#convs.flatMap((c) => [c.filter, c.bias, c.gamma, c.beta]),
+      ...this.#heads.flatMap((h) => [h.weight, h.bias]),
+      ...(this.#lstm?.variables ?? []),
+    ];
   }
 
   /**
@@ -491,15 +547,15 @@ export class TrainableCnn {
    * (Validation runs the inference network, FinancialCnn, on `toStateDict()`.)
    */
   trainOutputs(x: tf.Tensor3D, batchStats: BatchStats[]): HeadOutputs {
-    const [batch, positions] = x.shape;
-    let out: tf.Tensor3D = x;
+    let out = trunkInput(x, this.spec, this.positions);
+    const [batch, positions] = out.shape;
     for (const conv of this.#convs) {
       const y = this.geometry.conv(this.geometry.toImage(out, this.spec), conv.filter, conv.bias, false);
       out = batchNormRelu(tf.reshape(y, [batch, positions, y.shape[3]]), conv.gamma, conv.beta, this.spec.batchnorm_eps, (stats) =>
         batchStats.push(stats),
       );
     }
-    const pooled = meanOverTime(out);
+    const pooled = headInput(meanOverTime(out), this.#lstm, this.spec, x);
     return headOutputs(
       this.spec,
       Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight, false, true), h.bias)])),
@@ -537,6 +593,7 @@ export class TrainableCnn {
       weights.set(`${headPrefix(h.name)}.weight`, { shape: [...h.weight.shape], data: Float32Array.from(h.weight.dataSync()) });
       weights.set(`${headPrefix(h.name)}.bias`, { shape: [...h.bias.shape], data: Float32Array.from(h.bias.dataSync()) });
     }
+    this.#lstm?.writeStateDict(weights);
     return weights;
   }
 
@@ -545,7 +602,10 @@ export class TrainableCnn {
   }
 }
 
-/** PyTorch's default initialization (Kaiming-uniform weights and bias in ±1/√fan_in), seeded. */
+/**
+ * PyTorch's default initialization (Kaiming-uniform weights and bias in ±1/√fan_in; an LSTM's
+ * weights and biases all in ±1/√hidden), seeded.
+ */
 export function initialWeights(spec: ModelSpec, seed: number): StateDict {
   const random = seededRandom(seed);
   const weights: StateDict = new Map();
@@ -555,7 +615,8 @@ export function initialWeights(spec: ModelSpec, seed: number): StateDict {
     let data: Float32Array;
     if (name.startsWith('bns.')) data = new Float32Array(size).fill(name.endsWith('.weight') || name.endsWith('running_var') ? 1 : 0);
     else {
-      const bound = 1 / Math.sqrt(name.endsWith('.bias') ? fanInOf(weights, name) : fanIn);
+      const bound =
+        1 / Math.sqrt(name.startsWith('lstm.') ? (spec.lstm?.hidden ?? 1) : name.endsWith('.bias') ? fanInOf(weights, name) : fanIn);
       data = Float32Array.from({ length: size }, () => (random() * 2 - 1) * bound);
     }
     weights.set(name, { shape, data });

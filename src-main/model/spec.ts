@@ -17,7 +17,7 @@ export const ConvBlockSpec = z.object({
  * The model kinds (./kinds): how a window of candles becomes the network's input and how a CAM over
  * that input maps back to candles. Absent in a spec: the 1-D FinancialCNN, as every model before them.
  */
-export const MODEL_KINDS = ['financial-cnn', 'gaf-cnn', 'image-cnn'] as const;
+export const MODEL_KINDS = ['financial-cnn', 'gaf-cnn', 'image-cnn', 'cnn-lstm'] as const;
 export type ModelKindName = (typeof MODEL_KINDS)[number];
 
 /** The candle series a Gramian angular field can be made of (`gaf-cnn`). */
@@ -29,10 +29,14 @@ export const ARCHITECTURES = {
   'financial-cnn': 'FinancialCNN',
   'gaf-cnn': 'GafCNN',
   'image-cnn': 'ImageCNN',
+  'cnn-lstm': 'CnnLSTM',
 } as const satisfies Record<ModelKindName, string>;
 
 /** Image kinds convolve 2-D (weights [out, in, k, k]); the FinancialCNN 1-D over time ([out, in, k]). */
-const SPATIAL_DIMS: Record<ModelKindName, 1 | 2> = { 'financial-cnn': 1, 'gaf-cnn': 2, 'image-cnn': 2 };
+const SPATIAL_DIMS: Record<ModelKindName, 1 | 2> = { 'financial-cnn': 1, 'gaf-cnn': 2, 'image-cnn': 2, 'cnn-lstm': 2 };
+
+/** A cnn-lstm's LSTM over the last `sequence_length` input positions (one step per candle), beside the conv trunk. */
+export const LstmBranchSpec = z.strictObject({ hidden: z.number().int().min(1).max(4096) });
 
 export const ModelSpecSchema = z
   .object({
@@ -44,6 +48,8 @@ export const ModelSpecSchema = z
     num_classes: z.number().int().min(2).max(64),
     convs: z.array(ConvBlockSpec).min(1).max(16),
     batchnorm_eps: z.number().positive().default(1e-5),
+    /** `cnn-lstm`: its LSTM branch, whose last hidden state the heads read beside the pooled trunk. */
+    lstm: LstmBranchSpec.optional(),
     /** Absent: the direction head only (`fc.*`), as every model before the forecast heads. */
     heads: HeadsSpec.optional(),
   })
@@ -55,6 +61,12 @@ export const ModelSpecSchema = z
     message: 'a gaf-cnn has two input channels (GASF, GADF) per imaged series',
   })
   .refine((s) => s.kind !== 'image-cnn' || s.input_channels === 1, { message: 'an image-cnn reads one channel: its chart' })
+  .refine((s) => (s.kind === 'cnn-lstm') === (s.lstm !== undefined), {
+    message: 'a cnn-lstm, and only it, has an "lstm" branch ({"hidden": H})',
+  })
+  .refine((s) => s.kind !== 'cnn-lstm' || s.input_channels === 1, {
+    message: 'a cnn-lstm reads one channel: its chart, then one value per candle for its LSTM',
+  })
   .refine((s) => (s.heads?.volatility?.anchor?.channel ?? 0) < s.input_channels, {
     message: "the volatility head's anchor must name one of the input channels",
   });
@@ -67,6 +79,24 @@ export function kindOf(spec: Pick<ModelSpec, 'kind'>): ModelKindName {
 /** The series a gaf-cnn images, in channel order (GASF then GADF of each). */
 export function gafSeries(spec: Pick<ModelSpec, 'series'>): GafSeries[] {
   return spec.series ?? ['close'];
+}
+
+/**
+ * Input positions a recurrent branch reads, the window's last: a cnn-lstm's T LSTM steps (its conv
+ * trunk reads the positions before them); 0 for every other kind.
+ */
+export function recurrentSteps(spec: Pick<ModelSpec, 'lstm' | 'sequence_length'>): number {
+  return spec.lstm === undefined ? 0 : spec.sequence_length;
+}
+
+/** One LSTM layer's weights in PyTorch's names and shapes (gates stacked: 4H rows), `features` inputs, `hidden` units. */
+export function lstmLayerWeights(features: number, hidden: number): { name: string; shape: number[] }[] {
+  return [
+    { name: 'lstm.weight_ih_l0', shape: [4 * hidden, features] },
+    { name: 'lstm.weight_hh_l0', shape: [4 * hidden, hidden] },
+    { name: 'lstm.bias_ih_l0', shape: [4 * hidden] },
+    { name: 'lstm.bias_hh_l0', shape: [4 * hidden] },
+  ];
 }
 
 /** The seed's FinancialCNN over our nine feature channels. */
@@ -98,6 +128,11 @@ export function expectedWeights(spec: ModelSpec): { name: string; shape: number[
     for (const part of ['weight', 'bias', 'running_mean', 'running_var']) out.push({ name: `bns.${i}.${part}`, shape: [conv.filters] });
     inChannels = conv.filters;
   });
+  // The heads read the pooled trunk, then a cnn-lstm's last hidden state.
+  if (spec.lstm !== undefined) {
+    out.push(...lstmLayerWeights(spec.input_channels, spec.lstm.hidden));
+    inChannels += spec.lstm.hidden;
+  }
   for (const head of headLayout(spec)) {
     const prefix = head.name === 'direction' ? 'fc' : `heads.${head.name}`;
     out.push({ name: `${prefix}.weight`, shape: [head.size, inChannels] });
@@ -160,6 +195,7 @@ export const PytorchModelJson = z.object({
   convs: z.array(ConvBlockSpec),
   batchnorm_eps: z.number().optional(),
   heads: z.unknown().optional(),
+  lstm: z.unknown().optional(),
   layout: z.string().optional(),
   state_dict: z.record(z.string(), TensorJson),
 });

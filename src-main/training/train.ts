@@ -100,12 +100,16 @@ export function fittedHeads(spec: ModelSpec, data: TrainData, anchor: Volatility
   };
 }
 
-/** The volatility anchor (./heads) of every window of flat normalized [N, T, C] inputs, as the network computes it. */
-function anchorLevels(inputs: Float32Array, T: number, C: number, anchor: VolatilityAnchorValue): Float32Array {
-  const n = inputs.length / (T * C);
+/**
+ * The volatility anchor (./heads) of each of `n` windows of flat [n, positions, C] inputs, as the
+ * network computes it: from each window's last T positions (its time steps, or a cnn-lstm's LSTM steps).
+ */
+function anchorLevels(inputs: Float32Array, n: number, T: number, C: number, anchor: VolatilityAnchorValue): Float32Array {
+  const positions = inputs.length / (n * C);
   return Float32Array.from({ length: n }, (_, w) => {
     let sum = 0;
-    for (let t = 0; t < T; t++) sum += ((inputs[(w * T + t) * C + anchor.channel] ?? 0) * anchor.std + anchor.mean) ** 2;
+    for (let t = positions - T; t < positions; t++)
+      sum += ((inputs[(w * positions + t) * C + anchor.channel] ?? 0) * anchor.std + anchor.mean) ** 2;
     return 0.5 * Math.log(sum / T + 1e-12);
   });
 }
@@ -133,7 +137,8 @@ export function startAtLabelLevels(spec: ModelSpec, weights: StateDict, data: Tr
   if (heads.volatility !== undefined && data.logVolatility !== undefined && data.logVolatility.length > 0) {
     // From an anchor, the dense output is the log change from the window's trailing volatility.
     const anchor = heads.volatility.anchor;
-    const from = anchor === undefined ? 0 : mean(anchorLevels(data.inputs, spec.sequence_length, spec.input_channels, anchor));
+    const from =
+      anchor === undefined ? 0 : mean(anchorLevels(data.inputs, data.labels.length, spec.sequence_length, spec.input_channels, anchor));
     setBias('heads.volatility.bias', [mean(data.logVolatility) - from]);
   }
   if (heads.var !== undefined && data.forwardReturn !== undefined && data.forwardReturn.length > 0) {

@@ -1,6 +1,7 @@
 /**
- * Figures per model kind (src-main/model/kinds), each on its golden model (the image-cnn, which has
- * none, on seeded weights of its default shape: 20 candles, blocks 16:3,32:3), per tfjs backend present
+ * Figures per model kind (src-main/model/kinds), each on its golden model (the image-cnn and the
+ * cnn-lstm, which have none, on seeded weights of their default shape: 20 candles, blocks 16:3,32:3,
+ * the LSTM 32 hidden units), per tfjs backend present
  * (wasm on one thread, as live scores): the live recipe on a window of candles (encoding,
  * forward, Grad-CAM decoded onto the candles, attribution) at batch 1, which must stay under 5 ms for
  * the image kinds; forward+Grad-CAM of encoded inputs at batch 1 and 256; one training step at
@@ -39,8 +40,9 @@ function golden(dir: string): { pipeline: ModelPipeline; weights: ReturnType<typ
   return { pipeline: { spec, features: oneD ? features : null, normalization: oneD ? normalization : null }, weights };
 }
 
-function imageModel(): ReturnType<typeof golden> {
-  const { spec } = MODEL_KIND_TABLE['image-cnn'].trainingPipeline(
+/** Seeded weights of a kind's default shape (20 candles, blocks 16:3,32:3; the cnn-lstm's LSTM 32 hidden units). */
+function seededModel(kind: 'image-cnn' | 'cnn-lstm'): ReturnType<typeof golden> {
+  const { spec } = MODEL_KIND_TABLE[kind].trainingPipeline(
     { sequence_length: 20, num_classes: 3, convs: SMALL_IMAGE_CONVS, batchnorm_eps: 1e-5 },
     { features: DEFAULT_FEATURE_SPEC },
   );
@@ -53,7 +55,12 @@ for (const backend of backends) {
   await useBackend([backend as BackendName], { threads: 1 });
   const slow = backend === 'cpu';
   console.log(`-- ${backend}${backend === 'wasm' ? ' (1 thread)' : ''}`);
-  for (const { pipeline, weights } of [golden(SHARED_GOLDEN), golden(SHARED_GAF_GOLDEN), imageModel()]) {
+  for (const { pipeline, weights } of [
+    golden(SHARED_GOLDEN),
+    golden(SHARED_GAF_GOLDEN),
+    seededModel('image-cnn'),
+    seededModel('cnn-lstm'),
+  ]) {
     const { spec } = pipeline;
     const kind = modelKind(spec);
     const window = kind.window(pipeline);

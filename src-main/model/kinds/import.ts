@@ -1,6 +1,6 @@
 /**
  * A model trained elsewhere, as Candle Lens model metadata: a PyTorch state dict in the golden
- * format (any kind: `architecture` FinancialCNN or GafCNN) beside its encoding spec (./kind's
+ * format (any kind: `architecture` FinancialCNN, GafCNN, ImageCNN or CnnLSTM) beside its encoding spec (./kind's
  * EncodingSpecSchema), each checked against the other before anything is written. No files here.
  */
 import { z } from 'zod';

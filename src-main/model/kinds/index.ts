@@ -2,6 +2,7 @@
 import type { WindowEncoder } from '../../features/dataset';
 import { FinancialCnn, TrainableCnn } from '../network';
 import { kindOf, type ModelKindName, type ModelSpec, type StateDict } from '../spec';
+import { CNN_LSTM } from './cnn-lstm';
 import { FINANCIAL_CNN } from './financial-cnn';
 import { GAF_CNN } from './gaf-cnn';
 import { IMAGE_CNN } from './image-cnn';
@@ -11,6 +12,7 @@ export const MODEL_KIND_TABLE = {
   'financial-cnn': FINANCIAL_CNN,
   'gaf-cnn': GAF_CNN,
   'image-cnn': IMAGE_CNN,
+  'cnn-lstm': CNN_LSTM,
 } as const satisfies Record<ModelKindName, ModelKind>;
 
 export function modelKind(spec: Pick<ModelSpec, 'kind'>): ModelKind {
