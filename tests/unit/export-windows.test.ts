@@ -1,12 +1,13 @@
 /**
  * Training elsewhere and serving here: `export-windows` writes every labelled window as a kind encodes
- * it, in NumPy files PyTorch reads; a model PyTorch trained on such an export (the committed fixture,
- * made by scripts/pytorch/train_windows.py) imports and scores candles with PyTorch's own logits.
+ * it, in NumPy files PyTorch reads; models PyTorch trained on such exports (the committed fixtures,
+ * made by scripts/pytorch/train_windows.py) import and score candles and explain them as PyTorch does.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { predictOutputs } from '../../src-main/explain/explainer';
+import { z } from 'zod';
+import { explainBatch } from '../../src-main/explain/explainer';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { availableBackends, useBackend } from '../../src-main/model/backend';
 import { createNetwork, modelKind } from '../../src-main/model/kinds';
@@ -101,23 +102,44 @@ describe('export-windows', () => {
   });
 });
 
-describe.each(await availableBackends())('a PyTorch-trained image-cnn on %s', (backend) => {
-  it('imports with the export’s encoding spec and scores the candles with PyTorch’s logits (within 1e-4)', async () => {
-    await useBackend([backend]);
-    const dir = join(ROOT, 'tests', 'fixtures', 'pytorch', 'image-cnn');
-    const read = (file: string): unknown => JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    const { metadata, weights } = importedModel(read('model.json'), read('encoding.json'), { name: 'torch', source: dir, now: 0 });
-    expect(metadata.architecture).toBe('ImageCNN');
-    const expected = read('logits.json') as { window_ends: number[]; logits: number[][] };
-    const candles = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 3000), '1');
-    const model = createNetwork(metadata.spec, weights);
-    const kind = modelKind(metadata.spec);
-    expected.window_ends.forEach((time, n) => {
-      const end = candles.findIndex((c) => c.time === time);
-      const input = kind.encode(metadata, candles.slice(end - 20, end + 1), 60_000);
-      const logits = Array.from(predictOutputs(model, input, 1));
-      logits.forEach((v, k) => expect(Math.abs(v - (expected.logits[n]?.[k] ?? NaN))).toBeLessThan(1e-4));
-    });
-    model.dispose();
-  });
+/** What PyTorch computed for the first test windows of the fixture (tests/fixtures/pytorch/README.md). */
+const Checks = z.object({
+  window_ends: z.array(z.number()),
+  logits: z.array(z.array(z.number())),
+  gradcam: z.array(z.array(z.number())),
+  lstm_grad_x_input: z.array(z.array(z.number())),
+});
+
+const largest = (values: readonly number[]) => Math.max(...values.map(Math.abs));
+
+describe.each(await availableBackends())('PyTorch-trained models on %s', (backend) => {
+  it.each(['image-cnn', 'cnn-lstm'])(
+    'a %s imports with its export’s encoding spec and scores the candles as PyTorch did: logits within 1e-4, Grad-CAM and the LSTM’s gradient × input within 1e-3',
+    async (kindName) => {
+      await useBackend([backend]);
+      const dir = join(ROOT, 'tests', 'fixtures', 'pytorch', kindName);
+      const read = (file: string): unknown => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      const { metadata, weights } = importedModel(read('model.json'), read('encoding.json'), { name: 'torch', source: dir, now: 0 });
+      expect(metadata.spec.kind).toBe(kindName);
+      const expected = Checks.parse(read('checks.json'));
+      const candles = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 3000), '1');
+      const model = createNetwork(metadata.spec, weights);
+      const kind = modelKind(metadata.spec);
+      const T = metadata.spec.sequence_length;
+      expected.window_ends.forEach((time, n) => {
+        const end = candles.findIndex((c) => c.time === time);
+        const input = kind.encode(metadata, candles.slice(end - T, end + 1), 60_000);
+        const [e] = explainBatch(model, input, 1, { method: 'gradcam', attribution: true });
+        if (e === undefined) throw new Error('no explanation');
+        e.logits.forEach((v, k) => expect(Math.abs(v - (expected.logits[n]?.[k] ?? NaN))).toBeLessThan(1e-4));
+        const cam = expected.gradcam[n] ?? [];
+        expect(Math.max(...cam.map((v, i) => Math.abs(v - (e.inputCam[i] ?? NaN))))).toBeLessThan(1e-3);
+        if (kindName !== 'cnn-lstm') return;
+        const steps = expected.lstm_grad_x_input[n] ?? [];
+        const ours = e.attributionByStep.map(([, step]) => step ?? NaN);
+        expect(Math.max(...steps.map((v, t) => Math.abs(v - (ours[t] ?? NaN))))).toBeLessThan(1e-3 * largest(steps));
+      });
+      model.dispose();
+    },
+  );
 });
