@@ -70,11 +70,13 @@ describe('the first run', () => {
     expect(engine.store.isEmpty()).toBe(true);
     await expect.poll(() => imported.length, { timeout: 30_000 }).toBe(1);
     expect(engine.store.count(SAMPLE_STREAM)).toBe(4320);
-    const [stream] = engine.feed?.health().streams ?? [];
-    expect(stream).toMatchObject({ state: 'reconnecting', error: expect.stringContaining('ECONNREFUSED') });
+    // The sample comes in when the backfill fails; the live socket's own refusal may come a moment later (under load).
+    const stream = () => engine.feed?.health().streams[0];
+    await expect.poll(() => stream()?.state, { timeout: 30_000 }).toBe('reconnecting');
+    expect(stream()?.error).toContain('ECONNREFUSED');
     // Down since it started: never up, so "since" is when the feed began following it.
-    expect(stream?.stateSince).toBeGreaterThanOrEqual(started);
-    expect(stream?.stateSince).toBeLessThanOrEqual(Date.now());
+    expect(stream()?.stateSince).toBeGreaterThanOrEqual(started);
+    expect(stream()?.stateSince).toBeLessThanOrEqual(Date.now());
     engine.close();
   }, 60_000);
 });
