@@ -12,15 +12,13 @@ import { createNetwork, MODEL_KIND_TABLE } from '../../src-main/model/kinds';
 import { CNN_LSTM_GEOMETRY } from '../../src-main/model/kinds/cnn-lstm';
 import { importedModel } from '../../src-main/model/kinds/import';
 import { Lstm } from '../../src-main/model/lstm';
-import { loadModel } from '../../src-main/model/model-file';
 import { initialWeights } from '../../src-main/model/network';
 import { ARCHITECTURES, parsePytorchModel, type ModelSpec, type StateDict } from '../../src-main/model/spec';
 import { explainWindow } from '../../src-main/scoring/explained-window';
 import { openDatabase } from '../../src-main/store/database';
 import { ModelRegistry } from '../../src-main/store/models';
-import { TrainJobSchema } from '../../src-main/training/job';
 import { ModelWorker } from '../../src-main/worker/client';
-import { trainAndSave } from '../../src-main/training/pipeline';
+import { trainedTwiceAlike } from '../reproducible-training';
 import { runCli, SHARED_DATA, tempDir } from '../helpers';
 
 const KIND = MODEL_KIND_TABLE['cnn-lstm'];
@@ -192,8 +190,8 @@ const candles = parseCandleCsv(readFileSync(join(SHARED_DATA, 'bybit_ETHUSDT_1m.
 describe('training a cnn-lstm', () => {
   it('trains every head on wasm reproducibly; the saved model explains a window onto its candles, and round-trips through import-model', async () => {
     await useBackend(['wasm']);
-    const job = (modelsDir: string) =>
-      TrainJobSchema.parse({
+    const loaded = await trainedTwiceAlike(
+      {
         source: 'bybit_ETHUSDT_1m.csv (first 700)',
         interval: '1',
         kind: 'cnn-lstm',
@@ -202,14 +200,10 @@ describe('training a cnn-lstm', () => {
         convs: [{ filters: 4, kernel_size: 3, padding: 1 }],
         heads: HEADS,
         settings: { epochs: 1, batchSize: 64, stride: 4, patience: 1 },
-        modelsDir,
         name: 'cnnlstm',
-      });
-    const dir = tempDir();
-    const first = await trainAndSave(job(join(dir, 'a')), candles);
-    const second = await trainAndSave(job(join(dir, 'b')), candles);
-    expect(second.metadata.version).toBe(first.metadata.version);
-    const loaded = loadModel(first.dir);
+      },
+      candles,
+    );
     const { spec } = loaded.metadata;
     expect(loaded.metadata.architecture).toBe('CnnLSTM');
     expect(spec.heads?.volatility?.anchor).toEqual({ channel: 0, mean: 0, std: 0.01 });

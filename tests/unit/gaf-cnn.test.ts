@@ -12,11 +12,9 @@ import { join } from 'node:path';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { createNetwork } from '../../src-main/model/kinds';
-import { loadModel } from '../../src-main/model/model-file';
 import { explainWindow } from '../../src-main/scoring/explained-window';
-import { TrainJobSchema } from '../../src-main/training/job';
-import { trainAndSave } from '../../src-main/training/pipeline';
-import { ROOT, SHARED_DATA, SHARED_GAF_GOLDEN, tempDir } from '../helpers';
+import { trainedTwiceAlike } from '../reproducible-training';
+import { ROOT, SHARED_DATA, SHARED_GAF_GOLDEN } from '../helpers';
 
 const backends = await availableBackends();
 
@@ -144,8 +142,8 @@ describe('training a gaf-cnn', () => {
     await useBackend(['wasm']);
     const text = readFileSync(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 'utf8');
     const candles = parseCandleCsv(text.split('\n').slice(0, 901).join('\n'), '1');
-    const job = (modelsDir: string) =>
-      TrainJobSchema.parse({
+    const loaded = await trainedTwiceAlike(
+      {
         source: 'bybit_ETHUSDT_1m.csv (first 900)',
         interval: '1',
         kind: 'gaf-cnn',
@@ -153,14 +151,10 @@ describe('training a gaf-cnn', () => {
         labels: DEFAULT_LABEL_SPEC,
         convs: [{ filters: 4, kernel_size: 3, padding: 1 }],
         settings: { epochs: 2, batchSize: 64, stride: 3, patience: 2 },
-        modelsDir,
         name: 'gafcnn',
-      });
-    const dir = tempDir();
-    const first = await trainAndSave(job(join(dir, 'a')), candles);
-    const second = await trainAndSave(job(join(dir, 'b')), candles);
-    expect(second.metadata.version).toBe(first.metadata.version);
-    const loaded = loadModel(first.dir);
+      },
+      candles,
+    );
     expect(loaded.metadata.architecture).toBe('GafCNN');
     expect(loaded.metadata.spec).toMatchObject({ kind: 'gaf-cnn', series: ['close'], input_channels: 2, sequence_length: 12 });
     expect(loaded.metadata.features).toBeNull();

@@ -7,11 +7,9 @@ import { useBackend } from '../../src-main/model/backend';
 import { CHART_HEIGHT as IMAGE_HEIGHT, chartMapToCandles } from '../../src-main/features/chart-image';
 import { blankColumnBlocks } from '../../src-main/model/kinds/image-cnn';
 import { createNetwork } from '../../src-main/model/kinds';
-import { loadModel } from '../../src-main/model/model-file';
 import { explainWindow } from '../../src-main/scoring/explained-window';
-import { TrainJobSchema } from '../../src-main/training/job';
-import { trainAndSave } from '../../src-main/training/pipeline';
-import { SHARED_DATA, tempDir } from '../helpers';
+import { trainedTwiceAlike } from '../reproducible-training';
+import { SHARED_DATA } from '../helpers';
 
 describe('the image-cnn geometry (the chart image itself: chart-image.test.ts)', () => {
   it('decodes a map onto each candle by its block of three columns, and blanks a candle as its block', () => {
@@ -32,8 +30,8 @@ describe('training an image-cnn', () => {
     await useBackend(['wasm']);
     const text = readFileSync(join(SHARED_DATA, 'bybit_ETHUSDT_1m.csv'), 'utf8');
     const candles = parseCandleCsv(text.split('\n').slice(0, 701).join('\n'), '1');
-    const job = (modelsDir: string) =>
-      TrainJobSchema.parse({
+    const loaded = await trainedTwiceAlike(
+      {
         source: 'bybit_ETHUSDT_1m.csv (first 700)',
         interval: '1',
         kind: 'image-cnn',
@@ -41,14 +39,10 @@ describe('training an image-cnn', () => {
         labels: DEFAULT_LABEL_SPEC,
         convs: [{ filters: 4, kernel_size: 3, padding: 1 }],
         settings: { epochs: 1, batchSize: 64, stride: 4, patience: 1 },
-        modelsDir,
         name: 'imagecnn',
-      });
-    const dir = tempDir();
-    const first = await trainAndSave(job(join(dir, 'a')), candles);
-    const second = await trainAndSave(job(join(dir, 'b')), candles);
-    expect(second.metadata.version).toBe(first.metadata.version);
-    const loaded = loadModel(first.dir);
+      },
+      candles,
+    );
     expect(loaded.metadata.architecture).toBe('ImageCNN');
     expect(loaded.weights.get('convs.0.weight')?.shape).toEqual([4, 1, 3, 3]);
     const model = createNetwork(loaded.metadata.spec, loaded.weights);
