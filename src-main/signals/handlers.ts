@@ -64,6 +64,7 @@ export function signalHandlers(model: ModelSide | undefined, signals: SignalStor
     'signals.list': ({ from, to, limit, ...key }) => signals.list(key, from, to, limit),
     'signals.explain': ({ id, method, layer, target }) =>
       required(model).host.explainStored(id, method, { layer, target: target === undefined ? undefined : SIGNAL_CLASSES.indexOf(target) }),
+    'signals.modelView': ({ id, method, layer, head, target }) => required(model).host.viewStored(id, method, { layer, head, target }),
   };
 }
 

@@ -20,6 +20,9 @@ import type { LoadResult } from '../worker/protocol';
 import { forecastExplanationsOf, signalOf, type ScoreResult } from '../scoring/explained-window';
 import type { ForecastExplanation, ForecastHeadName } from '../../src-shared/domain/forecast-explanation';
 import { iso } from '../../src-shared/domain/iso-time';
+import type { ModelView } from '../../src-shared/domain/model-view';
+import type { HeadName } from '../model/heads';
+import { inputHash } from '../scoring/input-hash';
 
 export type ModelStatus = 'starting' | 'ready' | 'failed';
 
@@ -242,15 +245,36 @@ export class ModelHost {
     return { signal: this.#sameInputs(signal, fresh.signal), forecastExplanations: fresh.forecastExplanations };
   }
 
+  /**
+   * A stored signal's window as its model reads it (an image model's picture and its CAM over the
+   * cells), explained by `method` (the signal's own by default) by the model that gave it, after
+   * checking its candles are unchanged.
+   */
+  async viewStored(
+    id: number,
+    method: CamMethodName | undefined,
+    options: { layer?: number; head?: HeadName; target?: number },
+  ): Promise<ModelView> {
+    const { signal, key } = this.#stored(id);
+    const { metadata, path, window, stepMs } = this.fitting(key, signal.modelVersion);
+    const history = this.#history(key, signal.candleStart, window);
+    this.#unchanged(signal, inputHash(history));
+    const view = await this.worker.view(history, stepMs, method ?? signal.method, { ...options, modelPath: path });
+    return { modelVersion: metadata.version, ...view };
+  }
+
   #stored(id: number): { signal: Signal; key: StreamKeyValue } {
     const signal = this.#options.signals.get(id);
     if (signal === undefined) throw new Error(`no signal ${id}`);
     return { signal, key: { exchange: 'bybit', category: signal.category, symbol: signal.symbol, interval: signal.interval } };
   }
 
+  #unchanged(stored: Signal, hash: string): void {
+    if (hash !== stored.inputHash) throw new Error(`the candles of signal ${stored.id} changed since it was given (input hash differs)`);
+  }
+
   #sameInputs(stored: Signal, fresh: Omit<Signal, 'id'>): Signal {
-    if (fresh.inputHash !== stored.inputHash)
-      throw new Error(`the candles of signal ${stored.id} changed since it was given (input hash differs)`);
+    this.#unchanged(stored, fresh.inputHash);
     return { ...fresh, id: stored.id, createdAt: stored.createdAt, confirmed: stored.confirmed };
   }
 

@@ -12,6 +12,7 @@ import { createNetwork, modelKind } from '../model/kinds';
 import type { ModelWindow } from '../model/kinds/kind';
 import type { FinancialCnn } from '../model/network';
 import { explainWindow } from '../scoring/explained-window';
+import { modelView } from '../scoring/model-view';
 import { trainAndSave } from '../training/pipeline';
 import type { TrainProgress } from '../../src-shared/domain/model';
 import { WorkerRequestSchema, type BacktestResultValue, type WorkerReply, type WorkerRequestValue } from './protocol';
@@ -160,6 +161,11 @@ async function handle(raw: unknown): Promise<void> {
           onEpoch: (p) => progress({ epoch: p.epoch, epochs: p.epochs, trainLoss: p.trainLoss, validationLoss: p.validationLoss }),
         });
         reply({ id: request.id, kind: 'result', value: outcome });
+        return;
+      }
+      case 'view': {
+        const { model, pipeline } = requireScoring(modelAt(request.modelPath));
+        reply({ id: request.id, kind: 'result', value: modelView({ model, ...pipeline }, request) });
         return;
       }
       case 'cancel':

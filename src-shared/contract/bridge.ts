@@ -9,7 +9,7 @@ import { AlertRuleInput, AlertRuleSchema, FiredAlertSchema, PngDataUrl } from '.
 import { AUDIT_ORDERS, AUDIT_VERDICTS, AuditFilterSchema } from '../domain/audit';
 import { backtestOutcomeWith, BacktestRulesSchema } from '../domain/backtest';
 import { EvaluationReportSchema } from '../domain/evaluation';
-import { ForecastHead } from '../domain/forecast-explanation';
+import { FORECAST_HEADS, ForecastHead } from '../domain/forecast-explanation';
 import { BackfillProgressSchema, FeedHealthSchema } from '../domain/health';
 import {
   CandleColumnsSchema,
@@ -23,6 +23,7 @@ import {
 } from '../domain/market';
 import { DrawingInput, DrawingSchema, LayoutName, LayoutSchema, NamedLayoutSchema } from '../domain/drawings';
 import { ModelInfoSchema, ModelSummarySchema, TrainProgressSchema } from '../domain/model';
+import { ModelViewSchema } from '../domain/model-view';
 import { PreferencesSchema } from '../domain/preferences';
 import { RESAMPLED_INTERVALS } from '../domain/resample';
 import { ReplayStateSchema } from '../domain/replay';
@@ -302,6 +303,25 @@ export const calls = {
   'layouts.remove': {
     request: z.object({ name: LayoutName }).strict(),
     response: z.object({ removed: z.boolean() }),
+  },
+  /**
+   * A stored signal's window as its model reads it: an image model's picture (a Gramian angular field,
+   * a rendered chart) with its 2-D CAM over the cells, and the candles each row and column relates to;
+   * explained as the signal is (its method, layer and output unless told). A model reading its candles
+   * along time has none (`image` null).
+   */
+  'signals.modelView': {
+    request: z
+      .object({
+        id: z.number().int(),
+        method: CamMethod.optional(),
+        layer: z.number().int().nonnegative().optional(),
+        /** The head explained (default direction); `target` is an output of it (for direction a class index, default the predicted one). */
+        head: z.enum(['direction', ...FORECAST_HEADS]).optional(),
+        target: z.number().int().nonnegative().optional(),
+      })
+      .strict(),
+    response: ModelViewSchema,
   },
 } as const;
 

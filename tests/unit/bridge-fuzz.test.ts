@@ -61,6 +61,7 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'layouts.list': {},
   'layouts.save': { name: 'two', layout: { charts: 2, others: [{ category: 'linear', symbol: 'ETHUSDT', interval: '5' }] } },
   'layouts.remove': { name: 'two' },
+  'signals.modelView': { id: 1, method: 'gradcam' },
 };
 
 const callName = fc.oneof(

@@ -13,7 +13,9 @@ import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
 import type { ModelKind } from './kind';
 
 /** Positions are the T × T cells of the image, row-major. */
-export const GAF_GEOMETRY = imageGeometry((spec) => ({ height: spec.sequence_length, width: spec.sequence_length }), {
+const gafSize = (spec: ModelSpec) => ({ height: spec.sequence_length, width: spec.sequence_length });
+
+export const GAF_GEOMETRY = imageGeometry(gafSize, {
   toCandles: cellsToSteps,
   blankCandles: blankStepCells,
 });
@@ -31,6 +33,12 @@ function image(spec: ModelSpec, candles: readonly Candle[]): Float32Array {
 export const GAF_CNN: ModelKind = {
   name: 'gaf-cnn',
   geometry: GAF_GEOMETRY,
+  // Cell (i, j) relates candles i and j: row i is candle i, column j candle j.
+  image: {
+    size: gafSize,
+    rowCandles: (_spec, row) => [row],
+    columnCandles: (_spec, column) => [column],
+  },
   window: ({ spec }) => ({
     windowLength: spec.sequence_length,
     // One candle before the window: the labels read the first candle's return, as for every kind.

@@ -5,9 +5,9 @@
  * its own: no normalization.
  */
 import type { Candle } from '../../../src-shared/domain/market';
-import { CHART_HEIGHT, chartMapToCandles, PIXELS_PER_CANDLE, renderChartImage } from '../../features/chart-image';
+import { candleOfColumn, CHART_HEIGHT, chartMapToCandles, PIXELS_PER_CANDLE, renderChartImage } from '../../features/chart-image';
 import { checkCandles, FeatureError } from '../../features/windows';
-import { ModelFormatError, ModelSpecSchema } from '../spec';
+import { ModelFormatError, ModelSpecSchema, type ModelSpec } from '../spec';
 import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
 import type { ModelKind } from './kind';
 
@@ -23,7 +23,9 @@ export function blankColumnBlocks(image: Float32Array, channels: number, T: numb
   return out;
 }
 
-export const IMAGE_GEOMETRY = imageGeometry((spec) => ({ height: CHART_HEIGHT, width: PIXELS_PER_CANDLE * spec.sequence_length }), {
+const chartSize = (spec: ModelSpec) => ({ height: CHART_HEIGHT, width: PIXELS_PER_CANDLE * spec.sequence_length });
+
+export const IMAGE_GEOMETRY = imageGeometry(chartSize, {
   toCandles: (cells, T) => chartMapToCandles(cells, CHART_HEIGHT, T),
   blankCandles: blankColumnBlocks,
 });
@@ -31,6 +33,12 @@ export const IMAGE_GEOMETRY = imageGeometry((spec) => ({ height: CHART_HEIGHT, w
 export const IMAGE_CNN: ModelKind = {
   name: 'image-cnn',
   geometry: IMAGE_GEOMETRY,
+  // A row is a price (or volume) level of the whole window; a column belongs to its candle's block.
+  image: {
+    size: chartSize,
+    rowCandles: () => [],
+    columnCandles: (_spec, column) => [candleOfColumn(column)],
+  },
   // One candle before the window: the labels read the first candle's return, as for every kind.
   window: ({ spec }) => ({ windowLength: spec.sequence_length, historyLength: spec.sequence_length + 1, channels: ['chart'] }),
   encode({ spec }, history, stepMs) {

@@ -1,0 +1,13 @@
+/**
+ * How an image kind's picture of a window reads, for the model's own view in the UI: its size, and
+ * which candles of the window each row and each column shows (the same relation its CAM decodes by).
+ */
+import type { ModelSpec } from '../spec';
+
+export interface ImageLayout {
+  size(spec: ModelSpec): { height: number; width: number };
+  /** The window's candles (0 = its first) row `row` relates to; none when a row is not a candle (a chart's price level). */
+  rowCandles(spec: ModelSpec, row: number): number[];
+  /** The window's candles column `column` relates to. */
+  columnCandles(spec: ModelSpec, column: number): number[];
+}
