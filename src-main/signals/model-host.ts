@@ -56,6 +56,11 @@ export interface ExplainOptions {
   modelVersion?: string;
 }
 
+/** Windows hold closed candles only; a provisional signal scores the forming one as if it closed now. */
+function closedWindow(history: Candle[], candleStart: number, forming: boolean | undefined): Candle[] {
+  return forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
+}
+
 export class ModelHost {
   readonly worker = new ModelWorker();
   readonly #options: ModelHostOptions;
@@ -190,9 +195,7 @@ export class ModelHost {
   ): Promise<{ metadata: ModelMetadata; result: ScoreResult }> {
     const { forming, modelVersion, ...explainOptions } = options;
     const { metadata, path, window, stepMs } = this.fitting(key, modelVersion);
-    const history = this.#history(key, candleStart, window, revealed);
-    // Windows hold closed candles only; a provisional signal scores the forming one as if it closed now.
-    const scored = forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
+    const scored = closedWindow(this.#history(key, candleStart, window, revealed), candleStart, forming);
     const result = await this.worker.score(scored, stepMs, method, { ...explainOptions, modelPath: path, explainForecasts });
     return { metadata, result };
   }
@@ -256,10 +259,28 @@ export class ModelHost {
     options: { layer?: number; head?: HeadName; target?: number },
   ): Promise<ModelView> {
     const { signal, key } = this.#stored(id);
-    const { metadata, path, window, stepMs } = this.fitting(key, signal.modelVersion);
-    const history = this.#history(key, signal.candleStart, window);
-    this.#unchanged(signal, inputHash(history));
-    const view = await this.worker.view(history, stepMs, method ?? signal.method, { ...options, modelPath: path });
+    return this.viewWindow(key, signal.candleStart, method ?? signal.method, { ...options, modelVersion: signal.modelVersion }, (history) =>
+      this.#unchanged(signal, inputHash(history)),
+    );
+  }
+
+  /**
+   * The window of `key` ending at `candleStart` as the model `modelVersion` (the active one by default)
+   * reads it, explained by `method`: what a replayed or forming candle's signal, not stored, saw.
+   */
+  async viewWindow(
+    key: StreamKeyValue,
+    candleStart: number,
+    method: CamMethodName,
+    options: Omit<ExplainOptions, 'head'> & { head?: HeadName },
+    check: (history: readonly Candle[]) => void = () => {},
+  ): Promise<ModelView> {
+    const { forming, modelVersion, ...explainOptions } = options;
+    const { metadata, path, window, stepMs } = this.fitting(key, modelVersion);
+    const history = this.#history(key, candleStart, window);
+    check(history);
+    const scored = closedWindow(history, candleStart, forming);
+    const view = await this.worker.view(scored, stepMs, method, { ...explainOptions, modelPath: path });
     return { modelVersion: metadata.version, ...view };
   }
 

@@ -1,12 +1,14 @@
 /** The renderer's pure pieces of an image model's own view: which candles a part of the picture relates to, its axes, its colours, its words. */
 import { describe, expect, it } from 'vitest';
 import type { ModelImage } from '../../src-shared/domain/model-view';
+import type { Signal } from '../../src-shared/domain/signal';
 import { heatRgba } from '../../src-renderer/src/lib/heatmap/colour-scale';
 import { axisTicks } from '../../src-renderer/src/lib/model-view/picture-axes';
 import { HEAT_COVER, pictureRgba } from '../../src-renderer/src/lib/model-view/picture-pixels';
 import { channelLabel, chartCandleLine, describePart } from '../../src-renderer/src/lib/model-view/picture-words';
 import { outlineSpans } from '../../src-renderer/src/lib/model-view/related-candles-outline';
 import { candlesOfPart, cellAt, linesOfCandle, unitRange } from '../../src-renderer/src/lib/model-view/related-candles';
+import { viewRequest } from '../../src-renderer/src/lib/model-view/view-request';
 import { timeFormatters } from '../../src-renderer/src/lib/time-format';
 
 /** A gaf-cnn's picture of T candles: row i and column j are candles i and j. */
@@ -145,5 +147,37 @@ describe('the words beside the picture', () => {
   it('says what the picture outlines for the candle under the chart crosshair', () => {
     expect(chartCandleLine(gafImage(4), 2, label)).toBe('candle c2 on the chart: its row and column outlined');
     expect(chartCandleLine(chartImage(4), 2, label)).toBe('candle c2 on the chart: its 3 columns outlined');
+  });
+});
+
+describe('asking for the view', () => {
+  const signal: Signal = {
+    id: 7,
+    exchange: 'bybit',
+    category: 'linear',
+    symbol: 'BTCUSDT',
+    interval: '1',
+    candleStart: 1_700_000_000_000,
+    confirmed: true,
+    modelVersion: 'gafcnn-1',
+    predicted: 'buy',
+    probabilities: [0.5, 0.3, 0.2],
+    method: 'scorecam',
+    windowStarts: [],
+    cam: [],
+    features: [],
+    inputHash: 'h',
+    createdAt: 0,
+  };
+
+  it('asks a stored signal by its id, explained as it is shown (its method, a forecast head picked)', () => {
+    expect(viewRequest(signal)).toEqual({ id: 7, method: 'scorecam' });
+    expect(viewRequest({ ...signal, explains: { head: 'var', target: 1 } })).toEqual({ id: 7, method: 'scorecam', head: 'var', target: 1 });
+  });
+
+  it("asks a replayed or forming candle's signal, not stored, by its window and model", () => {
+    const window = { category: 'linear', symbol: 'BTCUSDT', interval: '1', candleStart: 1_700_000_000_000, modelVersion: 'gafcnn-1' };
+    expect(viewRequest({ ...signal, id: 0 })).toEqual({ window: { ...window, forming: false }, method: 'scorecam' });
+    expect(viewRequest({ ...signal, id: 0, confirmed: false })).toEqual({ window: { ...window, forming: true }, method: 'scorecam' });
   });
 });

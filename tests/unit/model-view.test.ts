@@ -77,6 +77,30 @@ describe('the model view of a stored gaf-cnn signal', () => {
     expect(view.cam).not.toEqual(signal.cam);
   }, 60_000);
 
+  it('gives the same view of a window not stored (a replayed or forming candle), by its stream, candle, model and method', async () => {
+    const [signal] = await call<Signal[]>('signals.list', { ...key });
+    if (signal === undefined) throw new Error('no stored signal');
+    const stored = await call<ModelView>('signals.modelView', { id: signal.id });
+    const window = { ...key, candleStart: signal.candleStart, modelVersion: signal.modelVersion };
+    expect(await call<ModelView>('signals.modelView', { window, method: signal.method })).toEqual(stored);
+    // The candle still forming, scored as if it closed now, as its provisional signal was.
+    const forming = parseCandleCsv(sharedCsvHead('bybit_BTCUSDT_1m.csv', 121), '1')[120];
+    if (forming === undefined) throw new Error('too few candles');
+    engine.store.write(key, [{ ...forming, confirmed: false }]);
+    const provisional = await engine.model?.explain(key, forming.time, 'gradcam', { forming: true });
+    const view = await call<ModelView>('signals.modelView', {
+      window: { ...window, candleStart: forming.time, forming: true },
+      method: 'gradcam',
+    });
+    expect(view.cam).toEqual(provisional?.cam);
+    await expect(call('signals.modelView', { window: { ...window, candleStart: forming.time }, method: 'gradcam' })).rejects.toThrow(
+      /is not closed/,
+    );
+    await expect(call('signals.modelView', { id: signal.id, window, method: 'gradcam' })).rejects.toThrow(/id or a window, one of them/);
+    await expect(call('signals.modelView', { method: 'gradcam' })).rejects.toThrow(/id or a window, one of them/);
+    await expect(call('signals.modelView', { window })).rejects.toThrow(/a window not stored needs its method/);
+  }, 60_000);
+
   it('refuses a signal that is not stored and a layer the model lacks, saying why', async () => {
     await expect(call('signals.modelView', { id: 999 })).rejects.toThrow(/no signal 999/);
     const [signal] = await call<Signal[]>('signals.list', { ...key });

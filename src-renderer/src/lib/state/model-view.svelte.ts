@@ -3,14 +3,14 @@
  * what ties that picture to the chart: the part of it under the pointer, whose candles the chart
  * outlines, and the candle under the chart's crosshair, whose rows and columns the picture outlines.
  */
-import type { CallRequest } from '../../../../src-shared/contract/bridge';
 import type { ModelView } from '../../../../src-shared/domain/model-view';
 import type { Signal } from '../../../../src-shared/domain/signal';
 import type { Bridge } from '../bridge';
 import { candlesOfPart, type PicturePart } from '../model-view/related-candles';
+import { viewRequest } from '../model-view/view-request';
 
 export class ModelViewState {
-  /** The view of the explained signal; undefined while asked for, for a signal not stored, or when it failed. */
+  /** The view of the explained signal; undefined while asked for, or when it failed. */
   view: ModelView | undefined = $state.raw();
   /** The part of the picture under the pointer. */
   part: PicturePart | undefined = $state.raw();
@@ -22,7 +22,8 @@ export class ModelViewState {
   );
   /** Starts (ms) of the candles the chart outlines. */
   readonly outlined: number[] = $derived.by(() => this.related.flatMap((t) => this.view?.windowStarts[t] ?? []));
-  /** The request the view on screen answers, so a late answer to an older one is dropped. */
+  /** The request the view on screen answers, and with the input's hash, so a late answer to an older one is dropped. */
+  #window: string | undefined;
   #asked: string | undefined;
 
   /**
@@ -36,15 +37,18 @@ export class ModelViewState {
   ) {
     $effect(() => {
       const signal = explained();
-      const request: CallRequest<'signals.modelView'> | undefined =
-        signal === undefined || signal.id <= 0
-          ? undefined
-          : { id: signal.id, method: signal.method, ...(signal.explains === undefined ? {} : signal.explains) };
-      const asked = request === undefined ? undefined : JSON.stringify(request);
+      const request = signal === undefined ? undefined : viewRequest(signal);
+      const window = request === undefined ? undefined : JSON.stringify(request);
+      // With the input's hash: the forming candle's signal asks again as that candle changes, and its
+      // picture stays on screen meanwhile (another window's goes at once).
+      const asked = window === undefined ? undefined : `${window} ${signal?.inputHash}`;
       if (asked === this.#asked) return;
+      if (window !== this.#window) {
+        this.view = undefined;
+        this.part = undefined;
+      }
+      this.#window = window;
       this.#asked = asked;
-      this.view = undefined;
-      this.part = undefined;
       if (request === undefined) return;
       // A failure (the signal's model no longer registered, its candles changed) only means the panel
       // shows no picture: the signal's own explanation stands, as when re-explaining it fails.
