@@ -16,7 +16,6 @@ export function modelView({ model, ...pipeline }: ScoringModel, request: ViewReq
   const kind = modelKind(spec);
   const layer = request.layer ?? model.layerCount - 1;
   const windowStarts = request.history.slice(-spec.sequence_length).map((c) => c.time);
-  const channels = kind.window({ ...pipeline, spec }).channels;
   const layout = kind.image;
   if (layout === undefined)
     return {
@@ -29,6 +28,7 @@ export function modelView({ model, ...pipeline }: ScoringModel, request: ViewReq
       note: `a ${kind.name} reads its candles along time: it has no picture of its own`,
     };
   const { height, width } = layout.size(spec);
+  const channels = layout.channels(spec);
   // Checked before any work: the answer carries every cell.
   if (height * width > MAX_VIEW_CELLS || channels.length > MAX_VIEW_CHANNELS)
     throw new RangeError(
@@ -47,8 +47,9 @@ export function modelView({ model, ...pipeline }: ScoringModel, request: ViewReq
       height,
       width,
       channels,
-      pixels: Array.from(inputs),
-      cam: Array.from(e.inputCamRaw),
+      // The picture is the input's first cells; a kind may read more after them (a cnn-lstm's LSTM steps).
+      pixels: Array.from(inputs.subarray(0, height * width * channels.length)),
+      cam: Array.from(e.inputCamRaw).slice(0, height * width),
       rowCandles: Array.from({ length: height }, (_, row) => layout.rowCandles(spec, row)),
       columnCandles: Array.from({ length: width }, (_, column) => layout.columnCandles(spec, column)),
     },

@@ -13,6 +13,8 @@ import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
 import type { ModelKind } from './kind';
 
 /** Positions are the T × T cells of the image, row-major. */
+const gafChannels = (spec: ModelSpec) => gafSeries(spec).flatMap((s) => [`gasf_${s}`, `gadf_${s}`]);
+
 const gafSize = (spec: ModelSpec) => ({ height: spec.sequence_length, width: spec.sequence_length });
 
 export const GAF_GEOMETRY = imageGeometry(gafSize, {
@@ -36,6 +38,7 @@ export const GAF_CNN: ModelKind = {
   // Cell (i, j) relates candles i and j: row i is candle i, column j candle j.
   image: {
     size: gafSize,
+    channels: (spec) => gafChannels(spec),
     rowCandles: (_spec, row) => [row],
     columnCandles: (_spec, column) => [column],
   },
@@ -43,7 +46,7 @@ export const GAF_CNN: ModelKind = {
     windowLength: spec.sequence_length,
     // One candle before the window: the labels read the first candle's return, as for every kind.
     historyLength: spec.sequence_length + 1,
-    channels: gafSeries(spec).flatMap((s) => [`gasf_${s}`, `gadf_${s}`]),
+    channels: gafChannels(spec),
   }),
   encode({ spec }, history, stepMs) {
     const T = spec.sequence_length;

@@ -9,6 +9,7 @@ import { candleOfColumn, CHART_HEIGHT, chartMapToCandles, PIXELS_PER_CANDLE, ren
 import { checkCandles, FeatureError } from '../../features/windows';
 import { ModelFormatError, ModelSpecSchema, type ModelSpec } from '../spec';
 import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
+import type { ImageLayout } from './image-layout';
 import type { ModelKind } from './kind';
 
 /** A copy of one image [cells, channels] with the column blocks of `candles` blanked (the faithfulness test's deletion). */
@@ -30,15 +31,18 @@ export const IMAGE_GEOMETRY = imageGeometry(chartSize, {
   blankCandles: blankColumnBlocks,
 });
 
+/** The chart as a picture: a row is a price (or volume) level of the whole window; a column belongs to its candle's block. */
+export const CHART_LAYOUT: ImageLayout = {
+  size: chartSize,
+  channels: () => ['chart'],
+  rowCandles: () => [],
+  columnCandles: (_spec, column) => [candleOfColumn(column)],
+};
+
 export const IMAGE_CNN: ModelKind = {
   name: 'image-cnn',
   geometry: IMAGE_GEOMETRY,
-  // A row is a price (or volume) level of the whole window; a column belongs to its candle's block.
-  image: {
-    size: chartSize,
-    rowCandles: () => [],
-    columnCandles: (_spec, column) => [candleOfColumn(column)],
-  },
+  image: CHART_LAYOUT,
   // One candle before the window: the labels read the first candle's return, as for every kind.
   window: ({ spec }) => ({ windowLength: spec.sequence_length, historyLength: spec.sequence_length + 1, channels: ['chart'] }),
   encode({ spec }, history, stepMs) {
