@@ -225,5 +225,13 @@ test('an image-cnn signal shows the chart it read, each block of three columns o
   const outlined = await chartOutlines(page, [starts[12] ?? 0, starts[10] ?? 0], join(ROOT, 'test-results', 'model-view-chart-hover.png'));
   expect(outlined).toEqual([true, false]);
   await page.getByTestId('explanation').screenshot({ path: join(ROOT, 'test-results', 'model-view-chart-panel.png') });
+  // In the light theme the outline stays as clear (a candle hovered on the chart, its block in the picture).
+  await page.getByTestId('theme-toggle').click();
+  const chartBox = await page.getByTestId('chart').boundingBox();
+  const x12 = await page.evaluate((t) => window.candleLensChart?.timeToX(t) ?? -1, starts[12] ?? 0);
+  await page.mouse.move((chartBox?.x ?? 0) + x12, (chartBox?.y ?? 0) + 150);
+  await expect.poll(() => magentaPixels(page)).toBeGreaterThan(0);
+  await page.screenshot({ path: join(ROOT, 'test-results', 'model-view-chart-light.png') });
+  await page.getByTestId('theme-toggle').click();
   expect(errors).toEqual([]);
 });
