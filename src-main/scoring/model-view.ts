@@ -52,6 +52,7 @@ export function modelView({ model, ...pipeline }: ScoringModel, request: ViewReq
       cam: Array.from(e.inputCamRaw).slice(0, height * width),
       rowCandles: Array.from({ length: height }, (_, row) => layout.rowCandles(spec, row)),
       columnCandles: Array.from({ length: width }, (_, column) => layout.columnCandles(spec, column)),
+      rowMarks: layout.rowMarks?.(spec, request.history.slice(-spec.sequence_length)) ?? [],
     },
   };
 }

@@ -14,6 +14,10 @@ export const MAX_VIEW_CHANNELS = 8;
 
 const CandleIndices = z.array(z.number().int().nonnegative()).max(4);
 
+/** What a row that is no candle stands for: a price level (a chart's top and bottom price rows) or a named band. */
+export const RowMarkSchema = z.object({ row: z.number().int().nonnegative(), price: z.number().optional(), text: z.string().optional() });
+export type RowMark = z.output<typeof RowMarkSchema>;
+
 export const ModelImageSchema = z.object({
   height: z.number().int().positive(),
   width: z.number().int().positive(),
@@ -30,6 +34,8 @@ export const ModelImageSchema = z.object({
   rowCandles: z.array(CandleIndices),
   /** Per column, the window's candles it relates to. */
   columnCandles: z.array(CandleIndices),
+  /** Marks on rows that are no candle (a chart's highest and lowest price, its volume band). */
+  rowMarks: z.array(RowMarkSchema).max(8),
 });
 export type ModelImage = z.output<typeof ModelImageSchema>;
 

@@ -209,7 +209,8 @@ test('an image-cnn signal shows the chart it read, each block of three columns o
   const view = page.getByTestId('model-view');
   await expect(view).toHaveAttribute('data-kind', 'image-cnn');
   await expect(view).toContainText('The chart the model read (64 × 60 pixels)');
-  await expect(view.getByTestId('model-view-rows')).toHaveCount(0);
+  // Its rows are no candle: the axis marks the window's highest and lowest price, and the volume band.
+  await expect(view.getByTestId('model-view-rows')).toHaveText(/^\s*\d{2,3},\d{3}(\.\d+)?\s*\d{2,3},\d{3}(\.\d+)?\s*volume\s*$/);
   const canvasBox = await page.getByTestId('model-picture').boundingBox();
   const column = (canvasBox?.width ?? 0) / 60;
   const starts = chartSignal.windowStarts;

@@ -21,6 +21,7 @@ function gafImage(T: number, cam: number[] = Array.from({ length: T * T }, (_, p
     cam,
     rowCandles: Array.from({ length: T }, (_, i) => [i]),
     columnCandles: Array.from({ length: T }, (_, j) => [j]),
+    rowMarks: [],
   };
 }
 
@@ -34,6 +35,7 @@ function chartImage(T: number, height = 4): ModelImage {
     cam: Array.from({ length: height * 3 * T }, () => 0),
     rowCandles: Array.from({ length: height }, () => []),
     columnCandles: Array.from({ length: 3 * T }, (_, c) => [Math.floor(c / 3)]),
+    rowMarks: [],
   };
 }
 
@@ -141,7 +143,9 @@ describe('the words beside the picture', () => {
     const heat = [0, 0.25, 0.5, 1];
     expect(describePart(image, { row: 1, column: 0 }, heat, label)).toBe('candles c0 and c1 · attention 0.50');
     expect(describePart(image, { row: 1 }, heat, label)).toBe('row of candle c1 · mean attention 0.75');
-    expect(describePart(chartImage(2), { row: 0 }, Array(24).fill(0), label)).toBe('row of no candle · mean attention 0.00');
+    expect(describePart(chartImage(2), { row: 0 }, Array(24).fill(0), label)).toBe(
+      'row 1, a level across the window · mean attention 0.00',
+    );
   });
 
   it('says what the picture outlines for the candle under the chart crosshair', () => {

@@ -65,6 +65,7 @@ describe('the model view of a stored gaf-cnn signal', () => {
     expect(normalizeCam(cellsToSteps(image.cam, 32))).toEqual(signal.cam);
     expect(image.rowCandles).toEqual(Array.from({ length: 32 }, (_, i) => [i]));
     expect(image.columnCandles).toEqual(image.rowCandles);
+    expect(image.rowMarks).toEqual([]);
   }, 60_000);
 
   it('follows the method and layer asked for, as the re-explained signal does', async () => {
@@ -134,6 +135,13 @@ describe('the model view of other kinds', () => {
       expect(image.columnCandles).toEqual(Array.from({ length: 24 }, (_, c) => [Math.floor(c / 3)]));
       expect(image.rowCandles).toEqual(Array.from({ length: CHART_HEIGHT }, () => []));
       expect(image.pixels.every((p) => p === 0 || p === 1)).toBe(true);
+      // Its rows are no candle: the top price row is the window's highest high, the last its lowest low, then the volume band.
+      const window = many.slice(101, 109);
+      expect(image.rowMarks).toEqual([
+        { row: 0, price: Math.max(...window.map((c) => c.high)) },
+        { row: 50, price: Math.min(...window.map((c) => c.low)) },
+        { row: 58, text: 'volume' },
+      ]);
       const recipe = explainWindow({ model, ...loaded.metadata }, request);
       expect(view.cam).toEqual(recipe.cam);
       expect(normalizeCam(chartMapToCandles(image.cam, CHART_HEIGHT, 8))).toEqual(recipe.cam);

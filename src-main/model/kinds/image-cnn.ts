@@ -5,7 +5,14 @@
  * its own: no normalization.
  */
 import type { Candle } from '../../../src-shared/domain/market';
-import { candleOfColumn, CHART_HEIGHT, chartMapToCandles, PIXELS_PER_CANDLE, renderChartImage } from '../../features/chart-image';
+import {
+  candleOfColumn,
+  CHART_HEIGHT,
+  chartMapToCandles,
+  chartRows,
+  PIXELS_PER_CANDLE,
+  renderChartImage,
+} from '../../features/chart-image';
 import { checkCandles, FeatureError } from '../../features/windows';
 import { ModelFormatError, ModelSpecSchema, type ModelSpec } from '../spec';
 import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
@@ -37,6 +44,15 @@ export const CHART_LAYOUT: ImageLayout = {
   channels: () => ['chart'],
   rowCandles: () => [],
   columnCandles: (_spec, column) => [candleOfColumn(column)],
+  // The top price row is the window's highest high, the last its lowest low (../../features/chart-image); the volume band's middle.
+  rowMarks(_spec, window) {
+    const rows = chartRows(CHART_HEIGHT);
+    return [
+      { row: 0, price: Math.max(...window.map((c) => c.high)) },
+      { row: rows.price - 1, price: Math.min(...window.map((c) => c.low)) },
+      { row: CHART_HEIGHT - Math.ceil(rows.volume / 2), text: 'volume' },
+    ];
+  },
 };
 
 export const IMAGE_CNN: ModelKind = {

@@ -4,6 +4,8 @@
  * decodes by). The picture is the input's first height × width positions, row-major, all its channels
  * (a kind may read more after it, e.g. a cnn-lstm's LSTM steps).
  */
+import type { Candle } from '../../../src-shared/domain/market';
+import type { RowMark } from '../../../src-shared/domain/model-view';
 import type { ModelSpec } from '../spec';
 
 export interface ImageLayout {
@@ -14,4 +16,6 @@ export interface ImageLayout {
   rowCandles(spec: ModelSpec, row: number): number[];
   /** The window's candles column `column` relates to. */
   columnCandles(spec: ModelSpec, column: number): number[];
+  /** What rows that are no candle stand for (a chart's price levels and volume), given the window's candles. */
+  rowMarks?(spec: ModelSpec, window: readonly Candle[]): RowMark[];
 }

@@ -35,7 +35,10 @@ export function describePart(image: ModelImage, part: PicturePart, heat: readonl
       ? Array.from({ length: image.width }, (_, c) => heat[row * image.width + c] ?? 0)
       : Array.from({ length: image.height }, (_, r) => heat[r * image.width + (column ?? 0)] ?? 0);
   const mean = cells.reduce((a, b) => a + b, 0) / Math.max(1, cells.length);
-  return `${row !== undefined ? 'row' : 'column'} of ${what} · mean attention ${mean.toFixed(2)}`;
+  const line = row !== undefined ? 'row' : 'column';
+  // A chart's row is a price (or volume) level across the whole window.
+  const of = candles.length === 0 ? `${line} ${(row ?? column ?? 0) + 1}, a level across the window` : `${line} of ${what}`;
+  return `${of} · mean attention ${mean.toFixed(2)}`;
 }
 
 /** What the picture outlines for the candle `t` under the chart's crosshair: its row and column, or its block of columns. */
