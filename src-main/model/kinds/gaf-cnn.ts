@@ -12,11 +12,12 @@ import { blankStepCells, cellsToSteps, gafImage } from './gaf-encoding';
 import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
 import type { ModelKind } from './kind';
 
-/** Positions are the T × T cells of the image, row-major. */
+/** A GASF and a GADF channel per imaged series. */
 const gafChannels = (spec: ModelSpec) => gafSeries(spec).flatMap((s) => [`gasf_${s}`, `gadf_${s}`]);
 
 const gafSize = (spec: ModelSpec) => ({ height: spec.sequence_length, width: spec.sequence_length });
 
+/** Positions are the T × T cells of the image, row-major. */
 export const GAF_GEOMETRY = imageGeometry(gafSize, {
   toCandles: cellsToSteps,
   blankCandles: blankStepCells,
@@ -38,7 +39,7 @@ export const GAF_CNN: ModelKind = {
   // Cell (i, j) relates candles i and j: row i is candle i, column j candle j.
   image: {
     size: gafSize,
-    channels: (spec) => gafChannels(spec),
+    channels: gafChannels,
     rowCandles: (_spec, row) => [row],
     columnCandles: (_spec, column) => [column],
   },
