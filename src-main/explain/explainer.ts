@@ -58,6 +58,8 @@ export interface Explanation {
    * FinancialCNN (then equal to `cam`), the T × T cells of an image kind (row-major).
    */
   inputCam: number[];
+  /** The CAM over the input positions before normalization (not a copy): decoded by the kind and normalized, it is `cam`. */
+  inputCamRaw: ArrayLike<number>;
   /** Per input channel, gradient × input summed over the input's positions; empty unless asked. */
   attribution: number[];
   /** Per candle, gradient × input per input channel, decoded from the positions as the CAM is; empty unless asked. */
@@ -197,6 +199,7 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
       camRaw: Array.from(cams[b] ?? []),
       cam: normalizeCam(cams[b] ?? []),
       inputCam: normalizeCam(inputCams[b] ?? []),
+      inputCamRaw: inputCams[b] ?? [],
       attribution: attributions?.totals[b] ?? [],
       attributionByStep: attributions?.bySteps[b] ?? [],
     }));

@@ -76,6 +76,13 @@ export function signalHandlers(model: ModelSide | undefined, signals: SignalStor
     'signals.list': ({ from, to, limit, ...key }) => signals.list(key, from, to, limit),
     'signals.explain': ({ id, method, layer, target }) =>
       required(model).host.explainStored(id, method, { layer, target: target === undefined ? undefined : SIGNAL_CLASSES.indexOf(target) }),
+    'signals.modelView': ({ id, window, method, layer, head, target }) => {
+      const { host } = required(model);
+      // The request's checks leave exactly one of id and window, and a window its method.
+      if (window === undefined || method === undefined) return host.viewStored(id ?? 0, method, { layer, head, target });
+      const { candleStart, modelVersion, forming, ...key } = window;
+      return host.viewWindow(key, candleStart, method, { layer, head, target, modelVersion, forming });
+    },
   };
 }
 

@@ -20,6 +20,9 @@ import type { LoadResult } from '../worker/protocol';
 import { forecastExplanationsOf, signalOf, type ScoreResult } from '../scoring/explained-window';
 import type { ForecastExplanation, ForecastHeadName } from '../../src-shared/domain/forecast-explanation';
 import { iso } from '../../src-shared/domain/iso-time';
+import type { ModelView } from '../../src-shared/domain/model-view';
+import type { HeadName } from '../model/heads';
+import { inputHash } from '../scoring/input-hash';
 
 export type ModelStatus = 'starting' | 'ready' | 'failed';
 
@@ -51,6 +54,11 @@ export interface ExplainOptions {
   forming?: boolean;
   /** The registered model to explain with; the active one by default. */
   modelVersion?: string;
+}
+
+/** Windows hold closed candles only; a provisional signal scores the forming one as if it closed now. */
+function closedWindow(history: Candle[], candleStart: number, forming: boolean | undefined): Candle[] {
+  return forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
 }
 
 export class ModelHost {
@@ -187,9 +195,7 @@ export class ModelHost {
   ): Promise<{ metadata: ModelMetadata; result: ScoreResult }> {
     const { forming, modelVersion, ...explainOptions } = options;
     const { metadata, path, window, stepMs } = this.fitting(key, modelVersion);
-    const history = this.#history(key, candleStart, window, revealed);
-    // Windows hold closed candles only; a provisional signal scores the forming one as if it closed now.
-    const scored = forming === true ? history.map((c) => (c.time === candleStart ? { ...c, confirmed: true } : c)) : history;
+    const scored = closedWindow(this.#history(key, candleStart, window, revealed), candleStart, forming);
     const result = await this.worker.score(scored, stepMs, method, { ...explainOptions, modelPath: path, explainForecasts });
     return { metadata, result };
   }
@@ -242,15 +248,54 @@ export class ModelHost {
     return { signal: this.#sameInputs(signal, fresh.signal), forecastExplanations: fresh.forecastExplanations };
   }
 
+  /**
+   * A stored signal's window as its model reads it (an image model's picture and its CAM over the
+   * cells), explained by `method` (the signal's own by default) by the model that gave it, after
+   * checking its candles are unchanged.
+   */
+  async viewStored(
+    id: number,
+    method: CamMethodName | undefined,
+    options: { layer?: number; head?: HeadName; target?: number },
+  ): Promise<ModelView> {
+    const { signal, key } = this.#stored(id);
+    return this.viewWindow(key, signal.candleStart, method ?? signal.method, { ...options, modelVersion: signal.modelVersion }, (history) =>
+      this.#unchanged(signal, inputHash(history)),
+    );
+  }
+
+  /**
+   * The window of `key` ending at `candleStart` as the model `modelVersion` (the active one by default)
+   * reads it, explained by `method`: what a replayed or forming candle's signal, not stored, saw.
+   */
+  async viewWindow(
+    key: StreamKeyValue,
+    candleStart: number,
+    method: CamMethodName,
+    options: Omit<ExplainOptions, 'head'> & { head?: HeadName },
+    check: (history: readonly Candle[]) => void = () => {},
+  ): Promise<ModelView> {
+    const { forming, modelVersion, ...explainOptions } = options;
+    const { metadata, path, window, stepMs } = this.fitting(key, modelVersion);
+    const history = this.#history(key, candleStart, window);
+    check(history);
+    const scored = closedWindow(history, candleStart, forming);
+    const view = await this.worker.view(scored, stepMs, method, { ...explainOptions, modelPath: path });
+    return { modelVersion: metadata.version, ...view };
+  }
+
   #stored(id: number): { signal: Signal; key: StreamKeyValue } {
     const signal = this.#options.signals.get(id);
     if (signal === undefined) throw new Error(`no signal ${id}`);
     return { signal, key: { exchange: 'bybit', category: signal.category, symbol: signal.symbol, interval: signal.interval } };
   }
 
+  #unchanged(stored: Signal, hash: string): void {
+    if (hash !== stored.inputHash) throw new Error(`the candles of signal ${stored.id} changed since it was given (input hash differs)`);
+  }
+
   #sameInputs(stored: Signal, fresh: Omit<Signal, 'id'>): Signal {
-    if (fresh.inputHash !== stored.inputHash)
-      throw new Error(`the candles of signal ${stored.id} changed since it was given (input hash differs)`);
+    this.#unchanged(stored, fresh.inputHash);
     return { ...fresh, id: stored.id, createdAt: stored.createdAt, confirmed: stored.confirmed };
   }
 

@@ -12,6 +12,7 @@ import {
   InitResultSchema,
   LoadResultSchema,
   TrainResultSchema,
+  ViewResultSchema,
   WorkerReplySchema,
   type BacktestResultValue,
   type LoadResult,
@@ -77,6 +78,16 @@ export class ModelWorker {
     options: { layer?: number; head?: HeadName; target?: number; modelPath?: string; explainForecasts?: boolean } = {},
   ): Promise<ScoreResult> {
     return this.#call({ id: this.#calls.nextId(), type: 'score', history, stepMs, method, ...options }, ScoreResultSchema);
+  }
+
+  /** An image model's own view of the window `history` ends (../scoring/model-view). */
+  view(
+    history: Candle[],
+    stepMs: number,
+    method: CamMethodName,
+    options: { layer?: number; head?: HeadName; target?: number; modelPath?: string } = {},
+  ): Promise<z.output<typeof ViewResultSchema>> {
+    return this.#call({ id: this.#calls.nextId(), type: 'view', history, stepMs, method, ...options }, ViewResultSchema);
   }
 
   /** Trains and saves a model; a run is stopped by closing its worker (see signals/training-jobs). */

@@ -13,6 +13,7 @@ import type { ModelWindow } from '../model/kinds/kind';
 import type { FinancialCnn } from '../model/network';
 import { checkOneWindow } from '../explain/explainer';
 import { explainWindow } from '../scoring/explained-window';
+import { modelView } from '../scoring/model-view';
 import { trainAndSave } from '../training/pipeline';
 import type { TrainProgress } from '../../src-shared/domain/model';
 import { WorkerRequestSchema, type BacktestResultValue, type WorkerReply, type WorkerRequestValue } from './protocol';
@@ -171,6 +172,11 @@ async function handle(raw: unknown): Promise<void> {
           onEpoch: (p) => progress({ epoch: p.epoch, epochs: p.epochs, trainLoss: p.trainLoss, validationLoss: p.validationLoss }),
         });
         reply({ id: request.id, kind: 'result', value: outcome });
+        return;
+      }
+      case 'view': {
+        const { model, pipeline } = requireScoring(modelAt(request.modelPath));
+        reply({ id: request.id, kind: 'result', value: modelView({ model, ...pipeline }, request) });
         return;
       }
       case 'cancel':

@@ -8,6 +8,7 @@ import { BACKEND_NAMES, TrainProgressSchema } from '../../src-shared/domain/mode
 import { backtestOutcomeWith, BacktestRulesSchema } from '../../src-shared/domain/backtest';
 import { CAM_METHODS } from '../../src-shared/domain/signal';
 import { CandleSchema } from '../../src-shared/domain/market';
+import { ModelViewSchema } from '../../src-shared/domain/model-view';
 import { HEAD_NAMES } from '../model/heads';
 import { ModelMetadataSchema } from '../model/model-file';
 import { TrainJobSchema } from '../training/job';
@@ -55,6 +56,18 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
   }),
   /** Stops a backtest (by its request id) at its next batch. */
   z.object({ id: Id, type: z.literal('cancel'), job: Id }),
+  /** An image model's own view of a window (../scoring/model-view), explained as `score` explains it. */
+  z.object({
+    id: Id,
+    type: z.literal('view'),
+    modelPath: z.string().optional(),
+    history: z.array(CandleSchema),
+    stepMs: z.number().int().positive(),
+    method: z.enum(CAM_METHODS),
+    layer: z.number().int().nonnegative().optional(),
+    head: z.enum(HEAD_NAMES).optional(),
+    target: z.number().int().nonnegative().optional(),
+  }),
 ]);
 export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
 export type WorkerRequestValue = z.output<typeof WorkerRequestSchema>;
@@ -76,5 +89,7 @@ export const TrainResultSchema = z.object({ dir: z.string(), metadata: ModelMeta
 export type TrainResult = z.output<typeof TrainResultSchema>;
 
 /** The backtest's outcome, each trade's entry window explained as live explains it (with the channel attribution). */
+export const ViewResultSchema = ModelViewSchema.omit({ modelVersion: true });
+
 export const BacktestResultSchema = backtestOutcomeWith(ScoreResultSchema);
 export type BacktestResultValue = z.output<typeof BacktestResultSchema>;

@@ -9,7 +9,7 @@ import { AlertRuleInput, AlertRuleSchema, FiredAlertSchema, PngDataUrl } from '.
 import { AUDIT_ORDERS, AUDIT_VERDICTS, AuditFilterSchema } from '../domain/audit';
 import { backtestOutcomeWith, BacktestRulesSchema } from '../domain/backtest';
 import { EvaluationReportSchema } from '../domain/evaluation';
-import { ForecastHead } from '../domain/forecast-explanation';
+import { FORECAST_HEADS, ForecastHead } from '../domain/forecast-explanation';
 import { BackfillProgressSchema, FeedHealthSchema } from '../domain/health';
 import {
   CandleColumnsSchema,
@@ -23,6 +23,7 @@ import {
 } from '../domain/market';
 import { DrawingInput, DrawingSchema, LayoutName, LayoutSchema, NamedLayoutSchema } from '../domain/drawings';
 import { ModelImportSchema, ModelInfoSchema, ModelSummarySchema, TrainProgressSchema } from '../domain/model';
+import { ModelViewSchema } from '../domain/model-view';
 import { PreferencesSchema } from '../domain/preferences';
 import { RESAMPLED_INTERVALS } from '../domain/resample';
 import { ReplayStateSchema } from '../domain/replay';
@@ -307,6 +308,37 @@ export const calls = {
   'models.import': {
     request: ModelImportSchema,
     response: z.object({ version: z.string(), architecture: z.string() }),
+  },
+  /**
+   * A signal's window as its model reads it: an image model's picture (a Gramian angular field, a
+   * rendered chart) with its 2-D CAM over the cells, and the candles each row and column relates to. A
+   * stored signal by `id` (explained as it was: its method, unless told; its candles checked against its
+   * input hash), or a signal not stored (a replayed or forming candle's) by its `window`, with `method`.
+   * A model reading its candles along time has none (`image` null).
+   */
+  'signals.modelView': {
+    request: z
+      .object({
+        id: z.number().int().optional(),
+        window: StreamKey.extend({
+          /** The window's last candle. */
+          candleStart: EpochMs,
+          modelVersion: z.string(),
+          /** That candle is still forming: scored as if it closed now, as its provisional signal was. */
+          forming: z.boolean().default(false),
+        })
+          .strict()
+          .optional(),
+        method: CamMethod.optional(),
+        layer: z.number().int().nonnegative().optional(),
+        /** The head explained (default direction); `target` is an output of it (for direction a class index, default the predicted one). */
+        head: z.enum(['direction', ...FORECAST_HEADS]).optional(),
+        target: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .refine((r) => (r.id === undefined) !== (r.window === undefined), { message: "give a stored signal's id or a window, one of them" })
+      .refine((r) => r.window === undefined || r.method !== undefined, { message: 'a window not stored needs its method' }),
+    response: ModelViewSchema,
   },
 } as const;
 

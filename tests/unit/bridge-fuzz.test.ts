@@ -62,6 +62,7 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'layouts.save': { name: 'two', layout: { charts: 2, others: [{ category: 'linear', symbol: 'ETHUSDT', interval: '5' }] } },
   'layouts.remove': { name: 'two' },
   'models.import': { name: 'pytorch', model: { text: '{}', fileName: 'model.json' }, encoding: '{}' },
+  'signals.modelView': { id: 1, method: 'gradcam' },
 };
 
 const callName = fc.oneof(

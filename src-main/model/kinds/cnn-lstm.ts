@@ -21,7 +21,7 @@ import { checkCandles, FeatureError } from '../../features/windows';
 import type { InputGeometry } from '../network';
 import { ModelFormatError, ModelSpecSchema } from '../spec';
 import { SMALL_IMAGE_CONVS } from './image-geometry';
-import { blankColumnBlocks, IMAGE_GEOMETRY } from './image-cnn';
+import { blankColumnBlocks, CHART_LAYOUT, IMAGE_GEOMETRY } from './image-cnn';
 import type { ModelKind } from './kind';
 
 /** The LSTM steps' unit: percent log returns. */
@@ -83,6 +83,8 @@ function encodeWindow(candles: readonly Candle[]): Float32Array {
 export const CNN_LSTM: ModelKind = {
   name: 'cnn-lstm',
   geometry: CNN_LSTM_GEOMETRY,
+  // Its picture is the chart, the input's first cells (its LSTM steps follow them).
+  image: CHART_LAYOUT,
   // One candle before the window: the first LSTM step's return, and the labels' first return.
   window: ({ spec }) => ({
     windowLength: spec.sequence_length,

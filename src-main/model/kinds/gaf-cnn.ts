@@ -12,8 +12,13 @@ import { blankStepCells, cellsToSteps, gafImage } from './gaf-encoding';
 import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
 import type { ModelKind } from './kind';
 
+/** A GASF and a GADF channel per imaged series. */
+const gafChannels = (spec: ModelSpec) => gafSeries(spec).flatMap((s) => [`gasf_${s}`, `gadf_${s}`]);
+
+const gafSize = (spec: ModelSpec) => ({ height: spec.sequence_length, width: spec.sequence_length });
+
 /** Positions are the T × T cells of the image, row-major. */
-export const GAF_GEOMETRY = imageGeometry((spec) => ({ height: spec.sequence_length, width: spec.sequence_length }), {
+export const GAF_GEOMETRY = imageGeometry(gafSize, {
   toCandles: cellsToSteps,
   blankCandles: blankStepCells,
 });
@@ -31,11 +36,18 @@ function image(spec: ModelSpec, candles: readonly Candle[]): Float32Array {
 export const GAF_CNN: ModelKind = {
   name: 'gaf-cnn',
   geometry: GAF_GEOMETRY,
+  // Cell (i, j) relates candles i and j: row i is candle i, column j candle j.
+  image: {
+    size: gafSize,
+    channels: gafChannels,
+    rowCandles: (_spec, row) => [row],
+    columnCandles: (_spec, column) => [column],
+  },
   window: ({ spec }) => ({
     windowLength: spec.sequence_length,
     // One candle before the window: the labels read the first candle's return, as for every kind.
     historyLength: spec.sequence_length + 1,
-    channels: gafSeries(spec).flatMap((s) => [`gasf_${s}`, `gadf_${s}`]),
+    channels: gafChannels(spec),
   }),
   encode({ spec }, history, stepMs) {
     const T = spec.sequence_length;

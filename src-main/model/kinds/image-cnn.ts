@@ -5,10 +5,18 @@
  * its own: no normalization.
  */
 import type { Candle } from '../../../src-shared/domain/market';
-import { CHART_HEIGHT, chartMapToCandles, PIXELS_PER_CANDLE, renderChartImage } from '../../features/chart-image';
+import {
+  candleOfColumn,
+  CHART_HEIGHT,
+  chartMapToCandles,
+  chartRows,
+  PIXELS_PER_CANDLE,
+  renderChartImage,
+} from '../../features/chart-image';
 import { checkCandles, FeatureError } from '../../features/windows';
-import { ModelFormatError, ModelSpecSchema } from '../spec';
+import { ModelFormatError, ModelSpecSchema, type ModelSpec } from '../spec';
 import { imageGeometry, SMALL_IMAGE_CONVS } from './image-geometry';
+import type { ImageLayout } from './image-layout';
 import type { ModelKind } from './kind';
 
 /** A copy of one image [cells, channels] with the column blocks of `candles` blanked (the faithfulness test's deletion). */
@@ -23,14 +31,34 @@ export function blankColumnBlocks(image: Float32Array, channels: number, T: numb
   return out;
 }
 
-export const IMAGE_GEOMETRY = imageGeometry((spec) => ({ height: CHART_HEIGHT, width: PIXELS_PER_CANDLE * spec.sequence_length }), {
+const chartSize = (spec: ModelSpec) => ({ height: CHART_HEIGHT, width: PIXELS_PER_CANDLE * spec.sequence_length });
+
+export const IMAGE_GEOMETRY = imageGeometry(chartSize, {
   toCandles: (cells, T) => chartMapToCandles(cells, CHART_HEIGHT, T),
   blankCandles: blankColumnBlocks,
 });
 
+/** The chart as a picture: a row is a price (or volume) level of the whole window; a column belongs to its candle's block. */
+export const CHART_LAYOUT: ImageLayout = {
+  size: chartSize,
+  channels: () => ['chart'],
+  rowCandles: () => [],
+  columnCandles: (_spec, column) => [candleOfColumn(column)],
+  // The top price row is the window's highest high, the last its lowest low (../../features/chart-image); the volume band's middle.
+  rowMarks(_spec, window) {
+    const rows = chartRows(CHART_HEIGHT);
+    return [
+      { row: 0, price: Math.max(...window.map((c) => c.high)) },
+      { row: rows.price - 1, price: Math.min(...window.map((c) => c.low)) },
+      { row: CHART_HEIGHT - Math.ceil(rows.volume / 2), text: 'volume' },
+    ];
+  },
+};
+
 export const IMAGE_CNN: ModelKind = {
   name: 'image-cnn',
   geometry: IMAGE_GEOMETRY,
+  image: CHART_LAYOUT,
   // One candle before the window: the labels read the first candle's return, as for every kind.
   window: ({ spec }) => ({ windowLength: spec.sequence_length, historyLength: spec.sequence_length + 1, channels: ['chart'] }),
   encode({ spec }, history, stepMs) {

@@ -16,6 +16,7 @@ import {
 import { INTERVALS } from '../../../src-shared/domain/intervals';
 import type { Candle } from '../../../src-shared/domain/market';
 import type { InputGeometry } from '../network';
+import type { ImageLayout } from './image-layout';
 import { GAF_SERIES, MODEL_KINDS, type GafSeries, type ModelKindName, type ModelSpec } from '../spec';
 
 /** What of a model's metadata its encoding reads (../model-file's ModelMetadata has it). */
@@ -63,6 +64,8 @@ export class NoPipelineError extends Error {
 export interface ModelKind {
   name: ModelKindName;
   geometry: InputGeometry;
+  /** An image kind's picture of its input, row by row (the UI shows it with its CAM); absent for a kind along time. */
+  image?: ImageLayout;
   /** The model's window; a NoPipelineError when it cannot read candles. */
   window(model: ModelPipeline): ModelWindow;
   /** Exactly `window(model).historyLength` closed candles → the network input of one window, [positions, C] flat. */

@@ -26,19 +26,30 @@ export const TINT_MAX_ALPHA = 0.2;
 export const WINDOW_EDGE_COLOUR = 'rgba(120,123,134,0.9)';
 /** Outline of the selected signal's own candle. */
 export const SELECTED_CANDLE_COLOUR = '#ff9800';
+/**
+ * Outline of the candles a hovered part of the model's own picture relates to, on the chart and in the
+ * picture: a magenta apart from the heat scale, the selected candle's orange and the candles' colours.
+ */
+export const RELATED_CANDLE_COLOUR = '#e040fb';
 
 const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
 const clampWeight = (weight: number) => (Number.isFinite(weight) ? Math.min(1, Math.max(0, weight)) : 0);
 
-export function heatColour(weight: number, stops: readonly ColourStop[] = HEAT_STOPS): string {
+/** The scale's colour at `weight` (clamped to 0..1) as red, green, blue (0..255) and alpha (0..1). */
+export function heatRgba(weight: number, stops: readonly ColourStop[] = HEAT_STOPS): [number, number, number, number] {
   const w = clampWeight(weight);
   const upper = stops.findIndex((s) => s.at >= w);
   const hi = stops[Math.max(0, upper)] ?? stops[stops.length - 1];
   const lo = stops[Math.max(0, upper - 1)] ?? hi;
-  if (hi === undefined || lo === undefined) return 'rgba(0,0,0,0)';
+  if (hi === undefined || lo === undefined) return [0, 0, 0, 0];
   const t = hi.at === lo.at ? 1 : (w - lo.at) / (hi.at - lo.at);
-  const [r, g, b] = [0, 1, 2].map((k) => Math.round(lerp(lo.rgb[k] ?? 0, hi.rgb[k] ?? 0, t)));
-  return `rgba(${r},${g},${b},${lerp(lo.alpha, hi.alpha, t).toFixed(3)})`;
+  const [r = 0, g = 0, b = 0] = [0, 1, 2].map((k) => Math.round(lerp(lo.rgb[k] ?? 0, hi.rgb[k] ?? 0, t)));
+  return [r, g, b, lerp(lo.alpha, hi.alpha, t)];
+}
+
+export function heatColour(weight: number, stops: readonly ColourStop[] = HEAT_STOPS): string {
+  const [r, g, b, a] = heatRgba(weight, stops);
+  return `rgba(${r},${g},${b},${a.toFixed(3)})`;
 }
 
 /** The tint behind a candle of the given attention: transparent at 0. */
