@@ -7,6 +7,7 @@ import { defaultStorePath } from '../paths';
 import { UsageError } from './args';
 import { commandAudit } from './audit';
 import { commandBacktest } from './backtest';
+import { commandCompare } from './compare';
 import { commandExport, commandImport } from './candles';
 import { commandEvaluate } from './evaluate';
 import { commandExplain } from './explain';
@@ -15,6 +16,7 @@ import { commandParity } from './parity';
 import { commandRiskBaselines } from './risk-baselines';
 import { commandServe } from './serve';
 import { commandTrain } from './train';
+import { commandTrainKinds } from './train-kinds';
 import { commandTrust } from './trust';
 
 const USAGE = `usage: candle-lens <command> [options]
@@ -54,6 +56,12 @@ commands:
   import-model --pytorch MODEL.json --spec ENCODING.json [--db PATH] [--out DIR] [--name N] [--backend B]
                                                   check a PyTorch-trained model against its encoding spec,
                                                   save it and register it for live, replay and backtest
+  compare --models DIR,DIR,… --csv FILE [--from MS --to MS] [--stride N] [--trust-windows N] [--reference VERSION]
+          [--out FILE.json] [--backend B]
+                                                  models of several kinds side by side on the same test windows and
+                                                  baselines (default: the overlap of their test periods): one table
+  train-kinds --csv FILE --out DIR [train's options] [--with DIR,…]
+                                                  train one model of every kind, then compare them (and --with's models)
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -70,6 +78,8 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   audit: commandAudit,
   trust: commandTrust,
   'import-model': commandImportModel,
+  compare: commandCompare,
+  'train-kinds': commandTrainKinds,
 };
 
 async function main(argv: string[]): Promise<number> {
