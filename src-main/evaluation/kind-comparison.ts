@@ -3,9 +3,11 @@
  * evaluation report (direction, forecast heads, trust) read into one row, and the sentences that
  * say plainly which model does not beat the reference 1-D model or a baseline.
  */
-import { directionVerdict, type EvaluationReport } from '../../src-shared/domain/evaluation';
+import { directionVerdict, EvaluationReportSchema, type EvaluationReport } from '../../src-shared/domain/evaluation';
 import type { ComparedModel, KindComparison } from '../../src-shared/domain/kind-comparison';
 import type { RiskReport } from '../../src-shared/domain/risk-report';
+import type { ModelMetadata } from '../model/model-file';
+import { kindOf } from '../model/spec';
 import { intervalVerdict, lossVerdict } from './risk-verdict';
 
 /** One model to compare: who it is, and its report on the period compared. */
@@ -138,10 +140,14 @@ function sentences(model: ComparedModel, reference: ComparedModel): string[] {
       `${name}'s volatility QLIKE is ${f3(model.volatility.qlike)} vs ${f3(reference.volatility.qlike)} for ${against} (lower is better): ${lower ? 'lower' : 'NOT lower'}.`,
     );
   }
-  if (model.faithfulness !== null && reference.faithfulness !== null) {
+  if (model.faithfulness !== null && reference.faithfulness !== null && model.faithfulness.space !== reference.faithfulness.space)
+    out.push(
+      `${name}'s Grad-CAM faithfulness was measured with candles removed in its ${model.faithfulness.space}, ${against}'s in its ${reference.faithfulness.space}: they are not compared (\`compare\` measures both in candle space).`,
+    );
+  else if (model.faithfulness !== null && reference.faithfulness !== null) {
     const higher = model.faithfulness.roadCombined > reference.faithfulness.roadCombined;
     out.push(
-      `${name}'s Grad-CAM ROAD combined score, in candle space, is ${model.faithfulness.roadCombined.toFixed(4)} vs ${reference.faithfulness.roadCombined.toFixed(4)} for ${against} (higher is better): its heatmap is ${higher ? 'more' : 'NOT more'} faithful.`,
+      `${name}'s Grad-CAM ROAD combined score, candles removed in the ${model.faithfulness.space === 'candles' ? 'candles' : 'inputs'}, is ${model.faithfulness.roadCombined.toFixed(4)} vs ${reference.faithfulness.roadCombined.toFixed(4)} for ${against} (higher is better): its heatmap is ${higher ? 'more' : 'NOT more'} faithful.`,
     );
   }
   return out;
@@ -176,6 +182,30 @@ export function compareModels(entries: readonly ComparisonEntry[], referenceVers
     ...models.flatMap((m) => sentences(m, referenceRow)),
   ];
   return { reference: reference.modelVersion, samePeriod, models, verdicts };
+}
+
+/**
+ * The comparison of registered models by the reports saved with them at training (the Models view's):
+ * each on its own test period, which `samePeriod` and a sentence say when they differ; an imported
+ * model without a report is refused.
+ */
+export function storedComparison(models: readonly ModelMetadata[]): KindComparison {
+  return compareModels(
+    models.map((metadata) => {
+      const report = EvaluationReportSchema.safeParse((metadata.metrics as { test?: unknown } | null)?.test);
+      if (!report.success)
+        throw new Error(
+          `model ${metadata.version} has no evaluation saved with it (an imported model): compare it with the \`compare\` command`,
+        );
+      return {
+        modelVersion: metadata.version,
+        kind: kindOf(metadata.spec),
+        windowLength: metadata.spec.sequence_length,
+        report: report.data,
+        latencyMs: null,
+      };
+    }),
+  );
 }
 
 const WORDS = { beats: 'beats', 'does not beat': 'NOT', 'cannot tell': '~' } as const;

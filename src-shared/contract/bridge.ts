@@ -22,6 +22,7 @@ import {
   StreamSummary,
 } from '../domain/market';
 import { DrawingInput, DrawingSchema, LayoutName, LayoutSchema, NamedLayoutSchema } from '../domain/drawings';
+import { KindComparisonSchema } from '../domain/kind-comparison';
 import { ModelInfoSchema, ModelSummarySchema, TrainProgressSchema } from '../domain/model';
 import { PreferencesSchema } from '../domain/preferences';
 import { RESAMPLED_INTERVALS } from '../domain/resample';
@@ -302,6 +303,11 @@ export const calls = {
   'layouts.remove': {
     request: z.object({ name: LayoutName }).strict(),
     response: z.object({ removed: z.boolean() }),
+  },
+  /** Registered models side by side by the reports saved with them (`compare` measures them on the same windows). */
+  'models.compare': {
+    request: z.object({ versions: z.array(z.string()).min(2).max(12) }).strict(),
+    response: KindComparisonSchema,
   },
 } as const;
 

@@ -61,6 +61,7 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'layouts.list': {},
   'layouts.save': { name: 'two', layout: { charts: 2, others: [{ category: 'linear', symbol: 'ETHUSDT', interval: '5' }] } },
   'layouts.remove': { name: 'two' },
+  'models.compare': { versions: ['default-0', 'default-1'] },
 };
 
 const callName = fc.oneof(

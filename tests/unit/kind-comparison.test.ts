@@ -9,7 +9,11 @@ import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
 import { TrainJobSchema } from '../../src-main/training/job';
 import { trainAndSave } from '../../src-main/training/pipeline';
-import { runCli, sharedCsvHead, tempDir } from '../helpers';
+import { createEngine } from '../../src-main/engine/engine';
+import { loadModel } from '../../src-main/model/model-file';
+import { openDatabase } from '../../src-main/store/database';
+import { ModelRegistry } from '../../src-main/store/models';
+import { callEngine, runCli, sharedCsvHead, tempDir } from '../helpers';
 
 const ROWS = 1500;
 
@@ -88,6 +92,30 @@ describe('the comparison of model kinds', () => {
     expect(single.status).toBe(2);
     expect(single.stderr).toMatch(/two or more model folders/);
   }, 180_000);
+
+  it("compares registered models over the bridge by their saved reports, the image kind's trust measured in candle space", async () => {
+    const storePath = join(dir, 'store.db');
+    const db = openDatabase(storePath);
+    for (const name of ['chart', 'onedim']) new ModelRegistry(db).register(models[name] ?? '', loadModel(models[name] ?? '').metadata);
+    db.close();
+    const engine = createEngine({ storePath, seedSample: false, market: false, modelPath: false });
+    try {
+      const versions = ['chart', 'onedim'].map((name) => loadModel(models[name] ?? '').metadata.version);
+      const comparison = KindComparisonSchema.parse(await callEngine(engine, 'models.compare', { versions }));
+      expect(comparison.reference).toBe(versions[1]);
+      expect(comparison.models.map((m) => m.kind)).toEqual(['image-cnn', 'financial-cnn']);
+      expect(comparison.models.map((m) => m.faithfulness?.space)).toEqual(['candles', 'inputs']);
+      // Measured in different spaces at training: said, not compared.
+      expect(
+        comparison.verdicts.some((v) => /measured with candles removed in its candles, .* in its inputs: they are not compared/.test(v)),
+      ).toBe(true);
+      await expect(callEngine(engine, 'models.compare', { versions: [versions[0], 'nope-0'] })).rejects.toThrow(
+        /no registered model nope-0/,
+      );
+    } finally {
+      engine.close();
+    }
+  });
 
   it('says when the reports were not measured on the same windows (the Models view compares the reports saved at training)', () => {
     const report = (balanced: number, windows: number): EvaluationReport => {
