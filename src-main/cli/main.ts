@@ -50,7 +50,7 @@ commands:
                                                   JSON report of the risk baselines (EWMA, HAR-RV, GARCH; VaR; sharp move)
                                                   fitted on the training period, judged on the test period
   audit --db PATH [--verify]                      every stored signal as CSV; --verify re-runs each one
-  trust --csv FILE [--model M | --convs 32:5,64:5,128:3 --window T] [--windows N] [--epochs N] [--seed N]
+  trust --csv FILE [--model M | --kind K --convs 32:5,64:5,128:3 --window T] [--windows N] [--epochs N] [--seed N]
         [--methods gradcam,…,gradxinput] [--backend B]
                                                   planted-pattern benchmark of the explanations: JSON table per method
   import-model --pytorch MODEL.json --spec ENCODING.json [--db PATH] [--out DIR] [--name N] [--backend B]
