@@ -151,25 +151,12 @@ export function variantCount(fractions: readonly number[]): number {
 }
 
 /**
- * One window's perturbed copies, in the order perturbationCurves reads their scores: the window
- * itself, every step imputed, MoRF at each fraction, LeRF at each fraction. Flat, T × C each.
+ * One window's perturbed copies, in the order perturbationCurves reads their scores: the window's
+ * own input, every candle removed, MoRF at each fraction, LeRF at each fraction. `remove` gives the
+ * window's input without the candles it is given (imputeSteps in the input, or imputeCandles and the
+ * kind's encoding); each copy is as long as `input`.
  */
 export function perturbedWindows(
-  window: ArrayLike<number>,
-  channels: number,
-  relevance: ArrayLike<number>,
-  options: { fractions: readonly number[]; noise: number; random: () => number },
-): Float32Array {
-  return removalVariants(window, relevance, options.fractions, (removed) =>
-    imputeSteps(window, channels, removed, options.noise, options.random),
-  );
-}
-
-/**
- * perturbedWindows with the candles removed by `remove` (the removed candles → the model's input
- * of the window without them): each copy is as long as `input`, the window's own input.
- */
-export function removalVariants(
   input: ArrayLike<number>,
   relevance: ArrayLike<number>,
   fractions: readonly number[],

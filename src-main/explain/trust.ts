@@ -20,10 +20,9 @@ import { headLayout, headSlot, type HeadName } from '../model/heads';
 import type { Candle } from '../../src-shared/domain/market';
 import { createNetwork, modelKind, positionsAreCandles } from '../model/kinds';
 import type { ModelPipeline } from '../model/kinds/kind';
-import { kindOf } from '../model/spec';
 import { initialWeights, type FinancialCnn } from '../model/network';
 import { seededRandom } from '../model/random';
-import type { ModelSpec, StateDict } from '../model/spec';
+import { kindOf, type ModelSpec, type StateDict } from '../model/spec';
 import { normalizeCam } from './cam';
 import { explainBatch, headScores } from './explainer';
 import { randomIndices } from './faithfulness';
@@ -36,7 +35,7 @@ import {
   perturbationCurves,
   perturbationFigures,
   relevanceOrder,
-  removalVariants,
+  perturbedWindows,
   removedAt,
   ROAD_FRACTIONS,
   TOP_FRACTION,
@@ -227,7 +226,7 @@ export function perturbationTest(
       const n = from + i;
       const input = inputs.subarray(n * size, (n + 1) * size);
       batch.set(
-        removalVariants(input, maps[n] ?? [], fractions, (removed) => remove(n, removed, random)),
+        perturbedWindows(input, maps[n] ?? [], fractions, (removed) => remove(n, removed, random)),
         i * variants * size,
       );
       for (let v = 0; v < variants; v++) batchColumns.push(columns[n] ?? 0);
