@@ -109,6 +109,7 @@ function row(entry: ComparisonEntry, reference: ComparisonEntry | undefined): Co
 }
 
 const f3 = (x: number) => x.toFixed(3);
+const space = (removedIn: 'inputs' | 'candles') => (removedIn === 'candles' ? 'candle space' : 'input space');
 const interval = (i: { value: number; low: number; high: number }) => `${f3(i.value)} [${f3(i.low)}, ${f3(i.high)}]`;
 
 /** The sentences about one model: against each baseline, then against the reference. */
@@ -142,12 +143,12 @@ function sentences(model: ComparedModel, reference: ComparedModel): string[] {
   }
   if (model.faithfulness !== null && reference.faithfulness !== null && model.faithfulness.space !== reference.faithfulness.space)
     out.push(
-      `${name}'s Grad-CAM faithfulness was measured with candles removed in its ${model.faithfulness.space}, ${against}'s in its ${reference.faithfulness.space}: they are not compared (\`compare\` measures both in candle space).`,
+      `${name}'s Grad-CAM faithfulness was measured with its candles removed in ${space(model.faithfulness.space)}, ${against}'s in ${space(reference.faithfulness.space)}: they are not compared (\`compare\` measures both in candle space).`,
     );
   else if (model.faithfulness !== null && reference.faithfulness !== null) {
     const higher = model.faithfulness.roadCombined > reference.faithfulness.roadCombined;
     out.push(
-      `${name}'s Grad-CAM ROAD combined score, candles removed in the ${model.faithfulness.space === 'candles' ? 'candles' : 'inputs'}, is ${model.faithfulness.roadCombined.toFixed(4)} vs ${reference.faithfulness.roadCombined.toFixed(4)} for ${against} (higher is better): its heatmap is ${higher ? 'more' : 'NOT more'} faithful.`,
+      `${name}'s Grad-CAM ROAD combined score, in ${space(model.faithfulness.space)}, is ${model.faithfulness.roadCombined.toFixed(4)} vs ${reference.faithfulness.roadCombined.toFixed(4)} for ${against} (higher is better): its heatmap is ${higher ? 'more' : 'NOT more'} faithful.`,
     );
   }
   return out;

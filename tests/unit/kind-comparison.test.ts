@@ -107,7 +107,9 @@ describe('the comparison of model kinds', () => {
       expect(comparison.models.map((m) => m.faithfulness?.space)).toEqual(['candles', 'inputs']);
       // Measured in different spaces at training: said, not compared.
       expect(
-        comparison.verdicts.some((v) => /measured with candles removed in its candles, .* in its inputs: they are not compared/.test(v)),
+        comparison.verdicts.some((v) =>
+          /measured with its candles removed in candle space, .* in input space: they are not compared/.test(v),
+        ),
       ).toBe(true);
       await expect(callEngine(engine, 'models.compare', { versions: [versions[0], 'nope-0'] })).rejects.toThrow(
         /no registered model nope-0/,
