@@ -5,13 +5,12 @@ import { evaluateModel } from '../evaluation/evaluate';
 import { hasForecastHeads, modelRiskReport } from '../evaluation/model-risk';
 import { TrainSettingsSchema } from '../training/job';
 import { splitBoundaries, walkForwardSplit, type Split } from '../training/split';
-import { evenlySpaced, trustReport } from '../explain/trust';
+import { candleSpace, evenlySpaced, trustReport } from '../explain/trust';
 import type { TrustReport } from '../../src-shared/domain/trust-report';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import type { LoadedModel } from '../model/model-file';
 import { createNetwork, inputChannels, modelKind, positionsAreCandles, windowEncoder } from '../model/kinds';
 import type { FinancialCnn } from '../model/network';
-import { kindOf } from '../model/spec';
 import { buildEncodedDataset, pickRows } from '../features/dataset';
 import type { Sample } from '../features/labels';
 import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
@@ -66,11 +65,12 @@ function riskOnTestPeriod(
 
 /**
  * The trust report of every method and head on up to `windows` windows evenly spaced over the file's
- * test period (all its windows when the split leaves no test period).
+ * test period (all its windows when the split leaves no test period); an image kind's candles are
+ * removed in candle space (../explain/perturbation).
  */
 function trustOnTestPeriod(
   loaded: LoadedModel,
-  data: { inputs: Float32Array; samples: Sample[]; stepMs: number },
+  data: { inputs: Float32Array; samples: Sample[]; candles: Candle[]; stepMs: number },
   windows: number,
 ): TrustReport {
   const { spec } = loaded.metadata;
@@ -78,7 +78,15 @@ function trustOnTestPeriod(
   const period = split.test.length > 0 ? split.test : data.samples.map((_, i) => i);
   const picked = evenlySpaced(period.length, windows).map((n) => period[n] as number);
   const inputs = pickRows(data.inputs, modelKind(spec).geometry.positions(spec) * spec.input_channels, picked);
-  return trustReport({ spec: loaded.metadata.spec, weights: loaded.weights }, inputs, picked.length);
+  const candles = positionsAreCandles(spec)
+    ? undefined
+    : candleSpace(
+        loaded.metadata,
+        data.candles,
+        picked.map((i) => (data.samples[i] as Sample).windowTo),
+        data.stepMs,
+      );
+  return trustReport({ spec, weights: loaded.weights }, inputs, picked.length, { candles });
 }
 
 /** Windows of the test period the trust report measures (every method × head on each). */
@@ -121,19 +129,9 @@ export async function commandEvaluate(args: string[]): Promise<void> {
   const report = evaluateModel(model, inputs, samples, (t) => closes.get(t), labels.horizon, stepMs);
   const risk = hasForecastHeads(model) ? riskOnTestPeriod(model, loaded, { inputs, samples, candles, stepMs }) : undefined;
   model.dispose();
-  // Image kinds' trust measures (candles removed in candle space) are not built yet: said, not faked.
-  const trust = positionsAreCandles(loaded.metadata.spec)
-    ? trustOnTestPeriod(loaded, { inputs, samples, stepMs }, trustWindows)
-    : undefined;
-  const trustLine =
-    trust?.defaultMethod.why ??
-    `No trust report: it is measured only for models whose inputs are candles along time, not for a ${kindOf(loaded.metadata.spec)}.`;
-  for (const line of [...report.verdict, ...(risk?.verdicts.map((v) => v.sentence) ?? []), trustLine]) console.error(line);
+  const trust = trustOnTestPeriod(loaded, { inputs, samples, candles, stepMs }, trustWindows);
+  for (const line of [...report.verdict, ...(risk?.verdicts.map((v) => v.sentence) ?? []), trust.defaultMethod.why]) console.error(line);
   console.log(
-    JSON.stringify(
-      { modelVersion: loaded.metadata.version, backend, csv: values.csv, ...report, ...(risk && { risk }), ...(trust && { trust }) },
-      null,
-      1,
-    ),
+    JSON.stringify({ modelVersion: loaded.metadata.version, backend, csv: values.csv, ...report, ...(risk && { risk }), trust }, null, 1),
   );
 }

@@ -7,6 +7,7 @@ import { defaultStorePath } from '../paths';
 import { UsageError } from './args';
 import { commandAudit } from './audit';
 import { commandBacktest } from './backtest';
+import { commandCompare } from './compare';
 import { commandExport, commandImport } from './candles';
 import { commandEvaluate } from './evaluate';
 import { commandExplain } from './explain';
@@ -16,6 +17,7 @@ import { commandParity } from './parity';
 import { commandRiskBaselines } from './risk-baselines';
 import { commandServe } from './serve';
 import { commandTrain } from './train';
+import { commandTrainKinds } from './train-kinds';
 import { commandTrust } from './trust';
 
 const USAGE = `usage: candle-lens <command> [options]
@@ -49,7 +51,7 @@ commands:
                                                   JSON report of the risk baselines (EWMA, HAR-RV, GARCH; VaR; sharp move)
                                                   fitted on the training period, judged on the test period
   audit --db PATH [--verify]                      every stored signal as CSV; --verify re-runs each one
-  trust --csv FILE [--model M | --convs 32:5,64:5,128:3 --window T] [--windows N] [--epochs N] [--seed N]
+  trust --csv FILE [--model M | --kind K --convs 32:5,64:5,128:3 --window T] [--windows N] [--epochs N] [--seed N]
         [--methods gradcam,…,gradxinput] [--backend B]
                                                   planted-pattern benchmark of the explanations: JSON table per method
   export-windows --csv FILE --out DIR [--kind K] [--series S,…] [--window T] [--horizon H] [--stride N]
@@ -58,6 +60,12 @@ commands:
   import-model --pytorch MODEL.json --spec ENCODING.json [--db PATH] [--out DIR] [--name N] [--backend B]
                                                   check a PyTorch-trained model against its encoding spec,
                                                   save it and register it for live, replay and backtest
+  compare --models DIR,DIR,… --csv FILE [--from MS --to MS] [--stride N] [--trust-windows N] [--reference VERSION]
+          [--out FILE.json] [--backend B]
+                                                  models of several kinds side by side on the same test windows and
+                                                  baselines (default: the overlap of their test periods): one table
+  train-kinds --csv FILE --out DIR [train's options] [--with DIR,…]
+                                                  train one model of every kind, then compare them (and --with's models)
 
 --db defaults to ${defaultStorePath()}`;
 
@@ -75,6 +83,8 @@ const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   trust: commandTrust,
   'import-model': commandImportModel,
   'export-windows': commandExportWindows,
+  compare: commandCompare,
+  'train-kinds': commandTrainKinds,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -7,11 +7,12 @@ import { userDataDir } from '../paths';
 import { ModelRegistry } from '../store/models';
 import { openDatabase } from '../store/database';
 import { TrainJobSchema } from '../training/job';
-import { trainAndSave } from '../training/pipeline';
+import { trainAndSave, type TrainOutcome } from '../training/pipeline';
 import { parse, streamOptions, UsageError } from './args';
 import { backendLabel, parseConvs, parseHeads, parseKind, positiveInt, readCandles, startBackend } from './model-args';
 
-export async function commandTrain(args: string[]): Promise<void> {
+/** Trains, evaluates and saves the model `args` ask for (`train`'s options); progress on stderr. */
+export async function trainFromArgs(args: string[]): Promise<TrainOutcome> {
   const { values } = parse(args, {
     ...streamOptions,
     csv: { type: 'string' },
@@ -75,5 +76,10 @@ export async function commandTrain(args: string[]): Promise<void> {
     }
   }
   for (const line of outcome.report.verdict) console.error(line);
+  return outcome;
+}
+
+export async function commandTrain(args: string[]): Promise<void> {
+  const outcome = await trainFromArgs(args);
   console.log(JSON.stringify({ version: outcome.metadata.version, dir: outcome.dir, test: outcome.report }, null, 1));
 }

@@ -13,7 +13,15 @@
  * - Comprehensiveness and sufficiency (DeYoung et al., 2020, as time_interpret computes them): the
  *   score's drop when the top fraction is removed (higher is better), and when all but the top
  *   fraction is removed (lower is better).
+ *
+ * A candle is removed in one of two spaces. Where a model's input positions are its candles (the
+ * FinancialCNN), in the input itself (`imputeSteps`). Where they are an image's cells, imputing cells
+ * would not remove a candle (a GAF cell mixes two candles; a chart column block is blank or drawn,
+ * never "between"), and blanking them (the geometry's blankCandles) draws an image no window gives,
+ * which is the mask-shape leak ROAD's imputation exists to avoid. So there the candles themselves are
+ * imputed (`imputeCandles`) and the window is encoded again by the model's own encoding.
  */
+import type { Candle } from '../../src-shared/domain/market';
 
 /** ROAD's removal fractions: 10 % to 90 % in steps of 10 %. */
 export const ROAD_FRACTIONS: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
@@ -72,6 +80,57 @@ export function imputeSteps(
   return out;
 }
 
+/** The values a candle is imputed in: logs of its prices, and of 1 + its volume (it may be 0). */
+const CANDLE_VALUES = 5;
+
+function candleValues(c: Candle): number[] {
+  return [Math.log(c.open), Math.log(c.high), Math.log(c.low), Math.log(c.close), Math.log1p(c.volume)];
+}
+
+/**
+ * Copies a window's history (the warm-up its encoding reads, then its T candles) with the window's
+ * removed candles (`removed`, one per window candle) filled by ROAD's noisy linear imputation in
+ * candle space: log open, high, low, close and log(1 + volume), each on a straight line between the
+ * nearest kept candles either side (the candle before the window always counts as kept, so a window
+ * with every candle removed continues its previous candle). The noise is `noise` times each value's
+ * standard deviation over the window and the candle before it: the image kinds scale every window on
+ * its own, so the window's spread is the unit, as the training period's is for normalized inputs.
+ * High and low are then widened to hold open and close, so every imputed candle is a candle.
+ */
+export function imputeCandles(history: readonly Candle[], removed: ArrayLike<boolean>, noise: number, random: () => number): Candle[] {
+  const T = removed.length;
+  if (history.length < T + 1) throw new Error(`a window of ${T} candles needs the candle before it: got ${history.length} candles`);
+  const from = history.length - T - 1;
+  const span = history.slice(from);
+  const values = span.map(candleValues);
+  const mean = Array.from({ length: CANDLE_VALUES }, (_, v) => values.reduce((sum, row) => sum + (row[v] ?? 0), 0) / values.length);
+  const spread = mean.map((m, v) => Math.sqrt(values.reduce((sum, row) => sum + ((row[v] ?? 0) - m) ** 2, 0) / values.length));
+  // Imputed in standardized units, so that one noise level fits every value.
+  const standardized = values.flatMap((row) => row.map((x, v) => (x - (mean[v] ?? 0)) / ((spread[v] ?? 0) || 1)));
+  const imputed = imputeSteps(standardized, CANDLE_VALUES, [false, ...Array.from(removed)], noise, random);
+  const out = history.slice(0, from + 1);
+  for (let t = 1; t <= T; t++) {
+    const candle = span[t] as Candle;
+    if (!removed[t - 1]) {
+      out.push(candle);
+      continue;
+    }
+    const [open, high, low, close, volume] = Array.from(
+      { length: CANDLE_VALUES },
+      (_, v) => (imputed[t * CANDLE_VALUES + v] ?? 0) * (spread[v] ?? 0) + (mean[v] ?? 0),
+    ) as [number, number, number, number, number];
+    out.push({
+      ...candle,
+      open: Math.exp(open),
+      close: Math.exp(close),
+      high: Math.exp(Math.max(high, open, close)),
+      low: Math.exp(Math.min(low, open, close)),
+      volume: Math.max(0, Math.expm1(volume)),
+    });
+  }
+  return out;
+}
+
 /** Time steps by relevance, most relevant first; equal relevance keeps time order. */
 export function relevanceOrder(relevance: ArrayLike<number>): number[] {
   return Array.from({ length: relevance.length }, (_, t) => t).sort((a, b) => (relevance[b] ?? 0) - (relevance[a] ?? 0) || a - b);
@@ -92,25 +151,30 @@ export function variantCount(fractions: readonly number[]): number {
 }
 
 /**
- * One window's perturbed copies, in the order perturbationCurves reads their scores: the window
- * itself, every step imputed, MoRF at each fraction, LeRF at each fraction. Flat, T × C each.
+ * One window's perturbed copies, in the order perturbationCurves reads their scores: the window's
+ * own input, every candle removed, MoRF at each fraction, LeRF at each fraction. `remove` gives the
+ * window's input without the candles it is given (imputeSteps in the input, or imputeCandles and the
+ * kind's encoding); each copy is as long as `input`.
  */
 export function perturbedWindows(
-  window: ArrayLike<number>,
-  channels: number,
+  input: ArrayLike<number>,
   relevance: ArrayLike<number>,
-  options: { fractions: readonly number[]; noise: number; random: () => number },
+  fractions: readonly number[],
+  remove: (removed: boolean[]) => ArrayLike<number>,
 ): Float32Array {
   const T = relevance.length;
-  const size = T * channels;
+  const size = input.length;
   const order = relevanceOrder(relevance);
-  const out = new Float32Array(variantCount(options.fractions) * size);
-  out.set(Array.from(window), 0);
-  const impute = (removed: boolean[]) => imputeSteps(window, channels, removed, options.noise, options.random);
-  out.set(impute(new Array<boolean>(T).fill(true)), size);
-  options.fractions.forEach((f, i) => {
-    out.set(impute(removedAt(order, f, 'most')), (2 + i) * size);
-    out.set(impute(removedAt(order, f, 'least')), (2 + options.fractions.length + i) * size);
+  const out = new Float32Array(variantCount(fractions) * size);
+  const put = (values: ArrayLike<number>, at: number) => {
+    if (values.length !== size) throw new Error(`a perturbed input has ${values.length} values, the window's ${size}`);
+    out.set(values, at * size);
+  };
+  put(input, 0);
+  put(remove(new Array<boolean>(T).fill(true)), 1);
+  fractions.forEach((f, i) => {
+    put(remove(removedAt(order, f, 'most')), 2 + i);
+    put(remove(removedAt(order, f, 'least')), 2 + fractions.length + i);
   });
   return out;
 }

@@ -4,6 +4,8 @@
  * comprehensiveness, sufficiency) and the cascading model-parameter randomization check
  * (./map-checks' Spearman correlation of the maps before and after). The planted-pattern benchmark
  * (src-main/training/planted-benchmark) adds the pointing game and the data randomization check.
+ * Candles are removed in the input where a model's positions are its candles, and in candle space,
+ * then encoded again, where they are not (an image kind) or when asked (./perturbation says why).
  */
 import * as tf from '@tensorflow/tfjs';
 import { CAM_METHODS, type CamMethodName } from '../../src-shared/domain/signal';
@@ -15,22 +17,25 @@ import {
   type TrustReport,
 } from '../../src-shared/domain/trust-report';
 import { headLayout, headSlot, type HeadName } from '../model/heads';
-import { createNetwork } from '../model/kinds';
+import type { Candle } from '../../src-shared/domain/market';
+import { createNetwork, modelKind, positionsAreCandles } from '../model/kinds';
+import type { ModelPipeline } from '../model/kinds/kind';
 import { initialWeights, type FinancialCnn } from '../model/network';
 import { seededRandom } from '../model/random';
-import type { ModelSpec, StateDict } from '../model/spec';
+import { kindOf, type ModelSpec, type StateDict } from '../model/spec';
 import { normalizeCam } from './cam';
 import { explainBatch, headScores } from './explainer';
 import { randomIndices } from './faithfulness';
 import { spearman } from './map-checks';
 import {
   IMPUTATION_NOISE,
+  imputeCandles,
   imputeSteps,
   meanCurves,
   perturbationCurves,
   perturbationFigures,
-  perturbedWindows,
   relevanceOrder,
+  perturbedWindows,
   removedAt,
   ROAD_FRACTIONS,
   TOP_FRACTION,
@@ -77,8 +82,7 @@ export function relevanceMaps(
   head: HeadName,
   targets?: readonly number[],
 ): RelevanceMaps {
-  const { sequence_length: T, input_channels: C } = model.spec;
-  const size = T * C;
+  const size = model.positions * model.spec.input_channels;
   const slot = headSlot(model.spec, head);
   const maps: number[][] = new Array<number[]>(count);
   const columns: number[] = new Array<number>(count);
@@ -112,9 +116,8 @@ export function relevanceMaps(
 
 /** The target's score (./explainer's headScores: a class probability, the volatility, …) of each window's column. */
 export function targetScores(model: FinancialCnn, inputs: Float32Array, count: number, columns: readonly number[]): Float64Array {
-  const { sequence_length: T, input_channels: C } = model.spec;
   const scores = new Float64Array(count);
-  const outputs = tf.tidy(() => model.outputs(tf.tensor3d(inputs, [count, T, C])));
+  const outputs = tf.tidy(() => model.outputs(tf.tensor3d(inputs, [count, model.positions, model.spec.input_channels])));
   try {
     for (const column of new Set(columns)) {
       const picked = tf.tidy(() => headScores(model.spec, outputs, column));
@@ -130,10 +133,75 @@ export function targetScores(model: FinancialCnn, inputs: Float32Array, count: n
   return scores;
 }
 
+/**
+ * The windows' candles, for removing candles in candle space: each window's history (what its
+ * kind's encoding reads, the window last), the model's pipeline that encodes it and the candle length.
+ */
+export interface CandleSpace {
+  pipeline: ModelPipeline;
+  histories: readonly (readonly Candle[])[];
+  stepMs: number;
+}
+
 export interface PerturbationOptions {
   fractions?: readonly number[];
   noise?: number;
   seed?: number;
+  /** Remove candles in candle space from these windows; by default in the input, which needs a kind whose positions are candles. */
+  candles?: CandleSpace;
+}
+
+/**
+ * The candle space of `pipeline`'s windows whose last candles start at `windowEnds`: each window's
+ * history cut from `candles` (unbroken around each window, as a dataset's windows are).
+ */
+export function candleSpace(
+  pipeline: ModelPipeline,
+  candles: readonly Candle[],
+  windowEnds: readonly number[],
+  stepMs: number,
+): CandleSpace {
+  const { historyLength } = modelKind(pipeline.spec).window(pipeline);
+  const index = new Map(candles.map((c, i) => [c.time, i]));
+  const histories = windowEnds.map((end) => {
+    const last = index.get(end);
+    if (last === undefined || last + 1 < historyLength) throw new Error(`no ${historyLength} candles up to the window ending at ${end}`);
+    return candles.slice(last + 1 - historyLength, last + 1);
+  });
+  return { pipeline, histories, stepMs };
+}
+
+/** The input of the n-th window with the candles `removed` (one per window candle) imputed. */
+export type CandleRemoval = (n: number, removed: readonly boolean[], random: () => number) => Float32Array;
+
+/** One window's history with the removed candles imputed, encoded again by its model's kind. */
+export function reencodedWithout(
+  { pipeline, stepMs }: Omit<CandleSpace, 'histories'>,
+  history: readonly Candle[],
+  removed: readonly boolean[],
+  noise: number,
+  random: () => number,
+): Float32Array {
+  return modelKind(pipeline.spec).encode(pipeline, imputeCandles(history, removed, noise, random), stepMs);
+}
+
+/**
+ * How candles are removed from the windows `inputs` (flat [N, positions, C]): in candle space with
+ * `candles`, else along time in the input itself, for a kind whose positions are its candles only.
+ */
+export function candleRemoval(spec: ModelSpec, inputs: Float32Array, noise: number, candles?: CandleSpace): CandleRemoval {
+  if (candles !== undefined)
+    return (n, removed, random) => {
+      const history = candles.histories[n];
+      if (history === undefined) throw new Error(`no candles for window ${n} (${candles.histories.length} given)`);
+      return reencodedWithout(candles, history, removed, noise, random);
+    };
+  if (!positionsAreCandles(spec))
+    throw new Error(
+      `a ${kindOf(spec)}'s input positions are not its candles: its candles are removed in candle space, from the windows' candles`,
+    );
+  const size = spec.sequence_length * spec.input_channels;
+  return (n, removed, random) => imputeSteps(inputs.subarray(n * size, (n + 1) * size), spec.input_channels, removed, noise, random);
 }
 
 /** The mean perturbation curves of windows explained by `maps` (./perturbation), scored in batches. */
@@ -144,8 +212,8 @@ export function perturbationTest(
   options: PerturbationOptions = {},
 ): PerturbationCurves {
   const { fractions = ROAD_FRACTIONS, noise = IMPUTATION_NOISE, seed = 1 } = options;
-  const { sequence_length: T, input_channels: C } = model.spec;
-  const size = T * C;
+  const size = model.positions * model.spec.input_channels;
+  const remove = candleRemoval(model.spec, inputs, noise, options.candles);
   const variants = variantCount(fractions);
   const random = seededRandom(seed);
   const perWindow: PerturbationCurves[] = [];
@@ -156,8 +224,9 @@ export function perturbationTest(
     const batchColumns: number[] = [];
     for (let i = 0; i < count; i++) {
       const n = from + i;
+      const input = inputs.subarray(n * size, (n + 1) * size);
       batch.set(
-        perturbedWindows(inputs.subarray(n * size, (n + 1) * size), C, maps[n] ?? [], { fractions, noise, random }),
+        perturbedWindows(input, maps[n] ?? [], fractions, (removed) => remove(n, removed, random)),
         i * variants * size,
       );
       for (let v = 0; v < variants; v++) batchColumns.push(columns[n] ?? 0);
@@ -175,15 +244,23 @@ const SIGNAL_DELETION_DRAWS = 8;
  * One signal's own deletion test: the drop of its target's score when its top 20 % of candles by
  * the map are imputed (./perturbation's noisy linear imputation), against the mean drop when as many
  * candles drawn at random are. Seeded by nothing but the window, so a signal gets the same figures
- * every time it is explained.
+ * every time it is explained. `remove` imputes the removed candles (one per window candle) and gives
+ * the window's input without them: by default along time in `window` itself, which only a kind whose
+ * positions are candles allows; ./perturbation's candle space with reencodedWithout.
  */
 export function windowDeletion(
   model: FinancialCnn,
   window: Float32Array,
   map: readonly number[],
   column: number,
+  remove?: (removed: readonly boolean[], random: () => number) => Float32Array,
 ): { fraction: number; topDrop: number; randomDrop: number } {
-  const { sequence_length: T, input_channels: C } = model.spec;
+  const T = model.spec.sequence_length;
+  let removeCandles = remove;
+  if (removeCandles === undefined) {
+    const inWindow = candleRemoval(model.spec, window, IMPUTATION_NOISE);
+    removeCandles = (removed, random) => inWindow(0, removed, random);
+  }
   const random = seededRandom(1);
   const count = Math.round(TOP_FRACTION * T);
   const drawn = Array.from({ length: SIGNAL_DELETION_DRAWS }, () => {
@@ -192,9 +269,10 @@ export function windowDeletion(
     return removed;
   });
   const masks = [removedAt(relevanceOrder(map), TOP_FRACTION, 'most'), ...drawn];
-  const batch = new Float32Array((1 + masks.length) * T * C);
+  const size = window.length;
+  const batch = new Float32Array((1 + masks.length) * size);
   batch.set(window, 0);
-  masks.forEach((removed, i) => batch.set(imputeSteps(window, C, removed, IMPUTATION_NOISE, random), (1 + i) * T * C));
+  masks.forEach((removed, i) => batch.set(removeCandles(removed, random), (1 + i) * size));
   const scores = targetScores(model, batch, 1 + masks.length, new Array<number>(1 + masks.length).fill(column));
   const original = scores[0] ?? NaN;
   const randomDrop = scores.subarray(2).reduce((sum, s) => sum + (original - s), 0) / SIGNAL_DELETION_DRAWS;
@@ -265,7 +343,10 @@ export function evenlySpaced(count: number, windows: number): number[] {
   return Array.from({ length: Math.min(windows, Math.ceil(count / step)) }, (_, n) => n * step);
 }
 
-/** The trust report of a model on `count` windows (flat [N, T, C], normalized), every method × head. */
+/**
+ * The trust report of a model on `count` windows (flat [N, positions, C], as its kind encodes them),
+ * every method × head; candles removed in candle space when `options.candles` gives the windows' candles.
+ */
 export function trustReport(
   model: { spec: ModelSpec; weights: StateDict },
   inputs: Float32Array,
@@ -297,7 +378,14 @@ export function trustReport(
   } finally {
     network.dispose();
   }
-  return { windows: count, noise, seed, rows, defaultMethod: defaultMethod(rows) };
+  return {
+    windows: count,
+    noise,
+    seed,
+    space: options.candles === undefined ? 'inputs' : 'candles',
+    rows,
+    defaultMethod: defaultMethod(rows),
+  };
 }
 
 /**

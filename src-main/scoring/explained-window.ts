@@ -10,7 +10,8 @@ import { HeadForecastsSchema } from '../../src-shared/domain/forecasts';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import { SIGNAL_CLASSES, SignalDeletionSchema, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
 import { explainBatch } from '../explain/explainer';
-import { windowDeletion } from '../explain/trust';
+import { IMPUTATION_NOISE } from '../explain/perturbation';
+import { reencodedWithout, windowDeletion } from '../explain/trust';
 import { HEAD_NAMES, headLayout, headSlot, type HeadName } from '../model/heads';
 import { modelKind, positionsAreCandles } from '../model/kinds';
 import type { ModelPipeline } from '../model/kinds/kind';
@@ -36,7 +37,7 @@ export const ScoreResultSchema = z.object({
   inputHash: z.string(),
   /** With `explainForecasts`: each forecast head's output explained by the same method and layer. */
   forecastExplanations: z.array(ExplainedOutputSchema.extend({ cam: z.array(z.number()), attribution: z.array(z.number()) })).optional(),
-  /** This signal's own deletion test (../explain/trust's windowDeletion), for a model whose inputs are candles along time. */
+  /** This signal's own deletion test (../explain/trust's windowDeletion), its candles removed in candle space for an image kind; absent from older results. */
   deletion: SignalDeletionSchema.optional(),
 });
 export type ScoreResult = z.output<typeof ScoreResultSchema>;
@@ -93,9 +94,23 @@ export function explainWindow({ model, ...pipeline }: ScoringModel, request: Win
     windowStarts: request.history.slice(-model.spec.sequence_length).map((c) => c.time),
     inputHash: inputHash(request.history),
     ...(request.explainForecasts ? { forecastExplanations } : {}),
-    ...(positionsAreCandles(model.spec)
-      ? { deletion: windowDeletion(model, inputs, e.cam, headSlot(model.spec, e.head).offset + e.target) }
-      : {}),
+    deletion: windowDeletion(
+      model,
+      inputs,
+      e.cam,
+      headSlot(model.spec, e.head).offset + e.target,
+      // An image's cells are not its candles: they are removed from the window's candles, which are encoded again.
+      positionsAreCandles(model.spec)
+        ? undefined
+        : (removed, random) =>
+            reencodedWithout(
+              { pipeline: { ...pipeline, spec: model.spec }, stepMs: request.stepMs },
+              request.history,
+              removed,
+              IMPUTATION_NOISE,
+              random,
+            ),
+    ),
   };
 }
 

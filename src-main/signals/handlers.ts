@@ -1,6 +1,7 @@
 /** The bridge's model-side calls: models, stored signals, backtests and training. */
 import { EvaluationReportSchema, type EvaluationReport } from '../../src-shared/domain/evaluation';
 import { baselinesBeaten } from '../evaluation/baseline-verdict';
+import { storedComparison } from '../evaluation/kind-comparison';
 import { SIGNAL_CLASSES } from '../../src-shared/domain/signal';
 import type { HandlersFor } from '../ipc/dispatch';
 import type { ModelRegistry } from '../store/models';
@@ -53,6 +54,14 @@ export function modelHandlers(model: ModelSide | undefined, registry: ModelRegis
       if (entry === undefined) throw new Error(`no registered model ${version}`);
       return { version, report: testReport(entry.metadata) };
     },
+    'models.compare': ({ versions }) =>
+      storedComparison(
+        versions.map((version) => {
+          const entry = registry.get(version);
+          if (entry === undefined) throw new Error(`no registered model ${version}`);
+          return entry.metadata;
+        }),
+      ),
     'models.use': async ({ version: wanted }) => {
       const entry = registry.get(wanted);
       if (entry === undefined) throw new Error(`no registered model ${wanted}`);

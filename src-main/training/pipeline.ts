@@ -15,7 +15,7 @@ import { modelRiskReport } from '../evaluation/model-risk';
 import { intervalMs } from '../../src-shared/domain/intervals';
 import { activeBackend } from '../model/backend';
 import { hashWeights, MODEL_FORMAT, saveModel, type ModelMetadata } from '../model/model-file';
-import { evenlySpaced, trustReport } from '../explain/trust';
+import { candleSpace, evenlySpaced, trustReport } from '../explain/trust';
 import { createNetwork, MODEL_KIND_TABLE, positionsAreCandles, windowEncoder } from '../model/kinds';
 import { DEFAULT_SHARP_K, headsOf } from '../model/heads';
 import { ARCHITECTURES } from '../model/spec';
@@ -135,11 +135,15 @@ export async function trainAndSave(
   } finally {
     model.dispose();
   }
-  // Image kinds' trust measures (candles removed in candle space) are not built yet: their report has none.
-  const sample = positionsAreCandles(spec) ? evenlySpaced(split.test.length, TRUST_WINDOWS) : [];
+  const sample = evenlySpaced(split.test.length, TRUST_WINDOWS);
   hooks.onStage?.(`measuring the explanations on ${sample.length} test windows`);
-  if (sample.length > 0)
-    report = { ...report, trust: trustReport({ spec, weights: result.weights }, pickRows(test.inputs, size, sample), sample.length) };
+  // An image kind's candles are removed in candle space (../explain/perturbation), from the windows' candles.
+  const windowEnds = sample.map((n) => (testSamples[n] as Sample).windowTo);
+  const space = positionsAreCandles(spec) ? undefined : candleSpace({ spec, features, normalization }, candles, windowEnds, stepMs);
+  report = {
+    ...report,
+    trust: trustReport({ spec, weights: result.weights }, pickRows(test.inputs, size, sample), sample.length, { candles: space }),
+  };
   const first = candles[0];
   const last = candles.at(-1);
   const metadata: ModelMetadata = {

@@ -16,9 +16,9 @@ import { predictLogits } from '../explain/explainer';
 import { pickRows } from '../features/dataset';
 import { plantedWindows } from './planted-pattern';
 import { fitNormalization, normalizeInPlace } from '../features/windows';
-import { FinancialCnn } from '../model/network';
+import { createNetwork, MODEL_KIND_TABLE, positionsAreCandles } from '../model/kinds';
 import { seededRandom } from '../model/random';
-import type { ModelSpec, StateDict } from '../model/spec';
+import type { GafSeries, ModelKindName, ModelSpec, StateDict } from '../model/spec';
 import { TrainSettingsSchema, type TrainSettings } from './job';
 import { train, type TrainData } from './train';
 
@@ -26,9 +26,12 @@ import { train, type TrainData } from './train';
 const PRESENT = 1;
 
 export interface PlantedBenchmarkOptions {
-  /** The architecture: its conv blocks (input channels and window length come from `features`). */
+  /** The architecture: its kind (default the FinancialCNN) and conv blocks (window length from `features`). */
+  kind?: ModelKindName;
   convs: ModelSpec['convs'];
   features: FeatureSpec;
+  /** The series a gaf-cnn images (default its own). */
+  series?: GafSeries[];
   windows: number;
   seed: number;
   /** Training settings; the seed is `seed`. */
@@ -57,26 +60,29 @@ export async function plantedBenchmark(
   options: PlantedBenchmarkOptions,
 ): Promise<PlantedBenchmark> {
   const { features, seed, methods = TRUST_METHODS, log = () => undefined } = options;
-  const C = features.channels.length;
-  const size = features.windowLength * C;
-  const data = plantedWindows(candles, stepMs, features, { windows: options.windows, seed });
+  const kind = MODEL_KIND_TABLE[options.kind ?? 'financial-cnn'];
+  const { spec, features: kindFeatures } = kind.trainingPipeline(
+    { sequence_length: features.windowLength, num_classes: 2, convs: options.convs, batchnorm_eps: 1e-5 },
+    { features, series: options.series },
+  );
+  const C = spec.input_channels;
+  const size = kind.geometry.positions(spec) * C;
+  const raw = { spec, features: kindFeatures, normalization: null };
+  const data = plantedWindows(candles, stepMs, features, {
+    windows: options.windows,
+    seed,
+    encoding: { historyLength: kind.window(raw).historyLength, rowSize: size, encode: (history) => kind.encode(raw, history, stepMs) },
+  });
   // The windows are independent draws: the first 70 % train, the next 15 % validate, the rest test.
   const cut = (share: number) => Math.round(share * options.windows);
   const parts = { train: [0, cut(0.7)], validation: [cut(0.7), cut(0.85)], test: [cut(0.85), options.windows] } as const;
   const rows = ([from, to]: readonly [number, number]) => Array.from({ length: to - from }, (_, i) => from + i);
-  const normalization = fitNormalization(pickRows(data.inputs, size, rows(parts.train)), C);
-  normalizeInPlace(data.inputs, normalization);
+  const normalization = kind.fitsNormalization ? fitNormalization(pickRows(data.inputs, size, rows(parts.train)), C) : null;
+  if (normalization !== null) normalizeInPlace(data.inputs, normalization);
   const part = (range: readonly [number, number], labels = data.labels): TrainData => ({
     inputs: pickRows(data.inputs, size, rows(range)),
     labels: Int32Array.from(rows(range), (i) => labels[i] ?? 0),
   });
-  const spec: ModelSpec = {
-    input_channels: C,
-    sequence_length: features.windowLength,
-    num_classes: 2,
-    convs: options.convs,
-    batchnorm_eps: 1e-5,
-  };
   const settings = TrainSettingsSchema.parse({ ...options.settings, seed });
   log(`planted benchmark: training on ${parts.train[1]} windows (${settings.epochs} epochs at most)`);
   const weights = await fit(spec, part(parts.train), part(parts.validation), settings);
@@ -94,14 +100,18 @@ export async function plantedBenchmark(
   const testCount = test.labels.length;
   const planted = rows(parts.test).filter((i) => data.patterns[i] !== null);
   const plantedInputs = pickRows(data.inputs, size, planted);
-  const model = new FinancialCnn(spec, weights);
-  const permutedModel = new FinancialCnn(spec, permutedWeights);
+  const model = createNetwork(spec, weights);
+  const permutedModel = createNetwork(spec, permutedWeights);
   try {
     const logits = predictLogits(model, test.inputs, testCount);
     let correct = 0;
     for (let n = 0; n < testCount; n++) if (argmax(logits.subarray(n * 2, n * 2 + 2)) === test.labels[n]) correct++;
     log(`planted benchmark: held-out accuracy ${(correct / testCount).toFixed(3)}; measuring ${methods.length} methods`);
-    const report = trustReport({ spec, weights }, test.inputs, testCount, { methods, heads: ['direction'], seed });
+    // An image kind's candles are removed in candle space, from the test windows' own candles.
+    const space = positionsAreCandles(spec)
+      ? undefined
+      : { pipeline: { ...raw, normalization }, histories: rows(parts.test).map((i) => data.histories[i] ?? []), stepMs };
+    const report = trustReport({ spec, weights }, test.inputs, testCount, { methods, heads: ['direction'], seed, candles: space });
     const present = planted.map(() => PRESENT);
     for (const row of report.rows) {
       // The pointing game and the mass: the maps of the "present" class on the windows that hold the pattern.

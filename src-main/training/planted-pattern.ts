@@ -78,44 +78,64 @@ function plant(shapes: CandleShape[], at: number): void {
 }
 
 export interface PlantedData {
-  /** Features, flat [N, T, C], not normalized. */
+  /** The windows' inputs as the encoding writes them (features: flat [N, T, C], not normalized). */
   inputs: Float32Array;
   /** 1 where the pattern is planted, 0 elsewhere. */
   labels: Int32Array;
   /** The window steps the pattern spans, or null. */
   patterns: ({ from: number; to: number } | null)[];
+  /** Each window's candles, its history (what the encoding read) with the window last: for removing candles in candle space. */
+  histories: Candle[][];
+}
+
+/** How the benchmark's windows become a model's inputs: by default the feature channels (a model kind's encoding otherwise). */
+export interface PlantedEncoding {
+  /** Candles per input, the window's last (warm-up + T). */
+  historyLength: number;
+  rowSize: number;
+  encode(history: readonly Candle[]): Float32Array;
 }
 
 /**
- * `windows` windows of the feature spec, each from its own block of the longest unbroken run of
- * `candles`; the even-numbered ones hold the pattern, at a position drawn uniformly over the window.
+ * `windows` windows of the feature spec's length, each from its own block of the longest unbroken
+ * run of `candles`; the even-numbered ones hold the pattern, at a position drawn uniformly over the
+ * window. Encoded as the feature channels unless `options.encoding` says otherwise.
  */
 export function plantedWindows(
   candles: readonly Candle[],
   stepMs: number,
   features: FeatureSpec,
-  options: { windows: number; seed: number },
+  options: { windows: number; seed: number; encoding?: PlantedEncoding },
 ): PlantedData {
+  const T = features.windowLength;
+  const encoding = options.encoding ?? {
+    historyLength: historyLength(features),
+    rowSize: T * features.channels.length,
+    encode: (history) => windowFeatures(history, features, stepMs),
+  };
   const run = unbrokenRuns(candles, stepMs).reduce<Candle[]>((a, b) => (b.length > a.length ? b : a), []);
-  const needed = historyLength(features);
+  const needed = encoding.historyLength;
   const shapes = shapesOf(run);
   if (shapes.length < needed)
     throw new Error(`the planted-pattern benchmark needs ${needed + 1} unbroken candles, the longest run has ${run.length}`);
-  const T = features.windowLength;
-  const size = T * features.channels.length;
+  const size = encoding.rowSize;
   const random = seededRandom(options.seed);
   const inputs = new Float32Array(options.windows * size);
   const labels = new Int32Array(options.windows);
   const patterns: PlantedData['patterns'] = [];
+  const histories: Candle[][] = [];
   for (let n = 0; n < options.windows; n++) {
     const start = Math.floor(random() * (shapes.length - needed + 1));
     const block = shapes.slice(start, start + needed);
     const planted = n % 2 === 0;
     const from = Math.floor(random() * (T - PATTERN_LENGTH + 1));
-    if (planted) plant(block, features.warmup + from);
-    inputs.set(windowFeatures(candlesOf(block, stepMs), features, stepMs), n * size);
+    // The window is the block's last T candles, after its warm-up.
+    if (planted) plant(block, needed - T + from);
+    const history = candlesOf(block, stepMs);
+    inputs.set(encoding.encode(history), n * size);
     labels[n] = planted ? 1 : 0;
     patterns.push(planted ? { from, to: from + PATTERN_LENGTH } : null);
+    histories.push(history);
   }
-  return { inputs, labels, patterns };
+  return { inputs, labels, patterns, histories };
 }

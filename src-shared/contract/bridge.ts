@@ -22,6 +22,7 @@ import {
   StreamSummary,
 } from '../domain/market';
 import { DrawingInput, DrawingSchema, LayoutName, LayoutSchema, NamedLayoutSchema } from '../domain/drawings';
+import { KindComparisonSchema } from '../domain/kind-comparison';
 import { ModelImportSchema, ModelInfoSchema, ModelSummarySchema, TrainProgressSchema } from '../domain/model';
 import { ModelViewSchema } from '../domain/model-view';
 import { PreferencesSchema } from '../domain/preferences';
@@ -339,6 +340,11 @@ export const calls = {
       .refine((r) => (r.id === undefined) !== (r.window === undefined), { message: "give a stored signal's id or a window, one of them" })
       .refine((r) => r.window === undefined || r.method !== undefined, { message: 'a window not stored needs its method' }),
     response: ModelViewSchema,
+  },
+  /** Registered models side by side by the reports saved with them (`compare` measures them on the same windows). */
+  'models.compare': {
+    request: z.object({ versions: z.array(z.string()).min(2).max(12) }).strict(),
+    response: KindComparisonSchema,
   },
 } as const;
 

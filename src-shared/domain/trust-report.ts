@@ -52,9 +52,14 @@ export type MethodTrust = z.output<typeof MethodTrustSchema>;
 export const TrustReportSchema = z.object({
   /** Windows measured, evenly spaced over the period. */
   windows: z.number().int(),
-  /** The imputation's noise (normalized units) and seed. */
+  /** The imputation's noise (a share of each value's spread) and seed. */
   noise: z.number(),
   seed: z.number().int(),
+  /**
+   * Where candles were removed: in the model's input (a kind whose positions are its candles), or in
+   * the candles, the window then encoded again (image kinds; every kind in a comparison). Absent from older reports: inputs.
+   */
+  space: z.enum(['inputs', 'candles']).optional(),
   rows: z.array(MethodTrustSchema),
   /** The CAM method with the best ROAD combined score on the first head (direction when the model has it), and why. */
   defaultMethod: z.object({ method: CamMethod, why: z.string() }),

@@ -63,6 +63,7 @@ const VALID: { [K in CallName]: CallRequest<K> } = {
   'layouts.remove': { name: 'two' },
   'models.import': { name: 'pytorch', model: { text: '{}', fileName: 'model.json' }, encoding: '{}' },
   'signals.modelView': { id: 1, method: 'gradcam' },
+  'models.compare': { versions: ['default-0', 'default-1'] },
 };
 
 const callName = fc.oneof(

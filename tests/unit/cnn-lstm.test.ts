@@ -233,7 +233,9 @@ describe('training a cnn-lstm', () => {
     expect(result.attributionByCandle.every((row) => row.length === 2 && row.every(Number.isFinite))).toBe(true);
     expect(result.attributionByCandle.some(([, step]) => step !== 0)).toBe(true);
     expect(result.forecastExplanations?.map((f) => f.head)).toEqual(['volatility', 'var', 'sharp']);
-    expect(result.deletion).toBeUndefined();
+    // Its own deletion test, its candles removed in candle space and the window encoded again.
+    expect(result.deletion?.fraction).toBe(0.2);
+    expect([result.deletion?.topDrop, result.deletion?.randomDrop].every(Number.isFinite)).toBe(true);
 
     // PyTorch's side: the trained state dict in the golden format, imported back as it was.
     const imported = importedModel(

@@ -23,6 +23,26 @@ describe('trust', () => {
     for (const row of printed.table) expect(row.pointingGame).toBeGreaterThanOrEqual(0);
   }, 120_000);
 
+  it("runs it for an image kind's own network, its candles removed in candle space (it ran a 1-D network before)", () => {
+    const args = ['trust', '--csv', sample, '--kind', 'image-cnn', '--window', '12', '--convs', '4:3', '--windows', '120', '--epochs', '1'];
+    const result = runCli([...args, '--methods', 'gradcam', '--seed', '7']);
+    expect(result.status, result.stderr).toBe(0);
+    const printed = JSON.parse(result.stdout) as {
+      kind: string;
+      windowLength: number;
+      table: { method: string; pointingGame: number; roadCombined: number }[];
+      report: { space: string; rows: { randomization: unknown[] }[] };
+    };
+    expect(printed.kind).toBe('image-cnn');
+    expect(printed.windowLength).toBe(12);
+    expect(printed.report.space).toBe('candles');
+    expect(printed.table.map((r) => r.method)).toEqual(['gradcam']);
+    expect(Number.isFinite(printed.table[0]?.roadCombined)).toBe(true);
+    expect(printed.table[0]?.pointingGame).toBeGreaterThanOrEqual(0);
+    // The image kind's own trunk: one conv block, so the heads and that block are randomized.
+    expect(printed.report.rows[0]?.randomization).toHaveLength(2);
+  }, 120_000);
+
   it('refuses what it cannot run, saying why', () => {
     expect(runCli(['trust']).stderr).toMatch(/--csv FILE is required/);
     expect(runCli(['trust', '--csv', sample, '--methods', 'gradcam,nope']).stderr).toMatch(
@@ -30,6 +50,7 @@ describe('trust', () => {
     );
     const both = runCli(['trust', '--csv', sample, '--model', bundled, '--convs', '8:5']);
     expect(both.status).toBe(2);
-    expect(both.stderr).toMatch(/give --model M or --convs\/--window, not both/);
+    expect(both.stderr).toMatch(/give --model M or --kind\/--convs\/--window, not both/);
+    expect(runCli(['trust', '--csv', sample, '--kind', 'nope']).stderr).toMatch(/--kind must be one of financial-cnn, gaf-cnn, image-cnn/);
   }, 60_000);
 });

@@ -59,7 +59,8 @@ describe('ROAD, deletion, insertion, comprehensiveness and sufficiency', () => {
     //   LeRF: remove {1} → [4,6,8,2]: 6; {1,3} → [4,6,8,8]: 12; {1,3,2} → all 4: 8
     //   original 6; every step removed → 0.
     const fractions = [0.25, 0.5, 0.75];
-    const windows = perturbedWindows([4, 0, 8, 2], 1, [0.9, 0.1, 0.5, 0.3], { fractions, noise: 0, random: never });
+    const window = [4, 0, 8, 2];
+    const windows = perturbedWindows(window, [0.9, 0.1, 0.5, 0.3], fractions, (removed) => imputeSteps(window, 1, removed, 0, never));
     expect(windows.length).toBe(variantCount(fractions) * 4);
     const scores = Array.from({ length: variantCount(fractions) }, (_, v) => (windows[v * 4] ?? 0) + (windows[v * 4 + 3] ?? 0));
     const curves = perturbationCurves(scores, fractions);
