@@ -171,7 +171,7 @@ export interface InputGeometry {
   filterFromPytorch(weight: { shape: number[]; data: Float32Array }, scale?: Float64Array): tf.Tensor4D;
   /** The inverse, for a filter of `filterShape` → PyTorch's weight and shape. */
   filterToPytorch(filter: Float32Array, filterShape: number[]): { shape: number[]; data: Float32Array };
-  /** 'same' convolution with bias, optionally ReLU, differentiable on every backend. */
+  /** 'same' convolution with bias, optionally ReLU, differentiable on every backend (training's; inference's is `inferenceBlock`). */
   conv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, relu: boolean): tf.Tensor4D;
   /** Values over one window's positions (a CAM) → one value per candle of its window of T. */
   toCandles(values: ArrayLike<number>, T: number): number[];
@@ -284,6 +284,36 @@ function outputRow(spec: ModelSpec, heads: HeadOutputs): tf.Tensor2D {
 interface FoldedConv {
   filter: tf.Tensor4D;
   bias: tf.Tensor1D;
+  /** The filter flipped on both spatial axes, in/out swapped: what turns an output gradient into an input gradient. */
+  flipped: tf.Tensor4D;
+}
+
+/**
+ * One inference block, 'same' conv + bias + ReLU, whose gradient is the input's alone (the
+ * explanations' gradient × input): the geometry's `conv` also computes the filter's and the bias's,
+ * which training needs and an explanation throws away (most of its backward pass on an image).
+ * The input gradient is `conv1d`'s and `conv2d`'s. The forward runs the fused kernel itself, under a
+ * gradient tape too, where tf.fused.conv2d would split it into conv, bias add and ReLU (other
+ * rounding): outputs and maps read under the tape are bit for bit those of a plain forward pass.
+ */
+function inferenceBlock(x: tf.Tensor4D, conv: FoldedConv): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const y = tf
+      .engine()
+      .runKernel(
+        'FusedConv2D',
+        { x: input, filter: conv.filter, bias: conv.bias },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' },
+      ) as tf.Tensor4D;
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [output]: tf.Tensor[]) =>
+        tf.conv2d(tf.mul(dy, tf.step(output as tf.Tensor4D)) as tf.Tensor4D, conv.flipped, 1, 'same'),
+    };
+  });
+  return op(x) as tf.Tensor4D;
 }
 
 /**
@@ -310,7 +340,10 @@ export class FinancialCnn {
       const convBias = get(weights, `convs.${i}.bias`);
       const scale = Float64Array.from(gamma, (g, f) => g / Math.sqrt((variance[f] ?? 0) + spec.batchnorm_eps));
       const bias = Float32Array.from(scale, (s, f) => ((convBias[f] ?? 0) - (mean[f] ?? 0)) * s + (beta[f] ?? 0));
-      return { filter: geometry.filterFromPytorch(convWeight(weights, i), scale), bias: tf.tensor1d(bias) };
+      const filter = geometry.filterFromPytorch(convWeight(weights, i), scale);
+      // Both axes: a 1-D filter's first axis has size 1.
+      const flipped = tf.tidy(() => tf.reverse(tf.transpose(filter, [0, 1, 3, 2]), [0, 1]));
+      return { filter, bias: tf.tensor1d(bias), flipped };
     });
     this.#heads = headLayout(spec).map(({ name }) => {
       const { data, rows, columns } = headMatrix(weights, name);
@@ -371,14 +404,13 @@ export class FinancialCnn {
     const [batch, positions] = x.shape;
     let out = this.geometry.toImage(x, this.spec);
     for (let i = from; i <= to; i++) {
-      const conv = this.#convs[i] as FoldedConv;
-      out = this.geometry.conv(out, conv.filter, conv.bias, true);
+      out = inferenceBlock(out, this.#convs[i] as FoldedConv);
     }
     return tf.reshape(out, [batch, positions, out.shape[3]]);
   }
 
   dispose(): void {
-    for (const c of this.#convs) tf.dispose([c.filter, c.bias]);
+    for (const c of this.#convs) tf.dispose([c.filter, c.bias, c.flipped]);
     for (const h of this.#heads) tf.dispose([h.weight, h.bias]);
   }
 }
