@@ -1,13 +1,15 @@
 /**
- * Explanations of every model kind: an explanation's outputs are those of the plain forward pass at
- * any explained layer; nothing is left on the tfjs backend.
+ * The live recipe's batching: every forecast head explained in the same pass as the direction call
+ * gives each head the explanation it gets alone, bit for bit, for every model kind and CAM method;
+ * an explanation's outputs are those of the plain forward pass at any explained layer; nothing is
+ * left on the tfjs backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledModelPath } from '../../src-main/engine/engine';
-import { explainBatch, predictOutputs } from '../../src-main/explain/explainer';
+import { explainBatch, explainTargets, predictOutputs } from '../../src-main/explain/explainer';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { useBackend } from '../../src-main/model/backend';
 import { createNetwork, MODEL_KIND_TABLE, modelKind } from '../../src-main/model/kinds';
@@ -62,7 +64,54 @@ function withNetwork<T>({ pipeline, weights }: (typeof models)[number], use: (mo
   }
 }
 
-describe('explanations on the tape', () => {
+describe('the live recipe explains every head in one pass', () => {
+  it.each(['financial-cnn', 'gaf-cnn', 'image-cnn'])(
+    '%s: each forecast head explained beside the direction call is that head explained alone, bit for bit',
+    (name) => {
+      const entry = models.find((m) => m.name === name) as (typeof models)[number];
+      withNetwork(entry, (model) => {
+        for (const method of CAM_METHODS)
+          for (const end of [250, 333]) {
+            const request = { history: historyOf(entry.pipeline, end), stepMs: STEP_MS, method };
+            const live = explainWindow({ model, ...entry.pipeline }, { ...request, explainForecasts: true });
+            expect(live.forecastExplanations?.map((f) => f.head)).toEqual(['volatility', 'var', 'sharp']);
+            for (const f of live.forecastExplanations ?? []) {
+              const alone = explainWindow({ model, ...entry.pipeline }, { ...request, head: f.head, target: 0 });
+              expect({ head: f.head, target: f.target, cam: f.cam, attribution: f.attribution }).toEqual({
+                head: alone.head,
+                target: alone.target,
+                cam: alone.cam,
+                attribution: alone.attribution,
+              });
+              expect(alone.forecasts).toEqual(live.forecasts);
+            }
+            // The direction call itself is the one made without the forecast heads.
+            expect({ ...live, forecastExplanations: undefined }).toEqual(explainWindow({ model, ...entry.pipeline }, request));
+          }
+      });
+    },
+  );
+
+  it('gives each row of a batch of targets its own head and output, as explainBatch gives it', () => {
+    const entry = models.find((m) => m.name === 'financial-cnn') as (typeof models)[number];
+    withNetwork(entry, (model) => {
+      const window = modelKind(entry.pipeline.spec).encode(entry.pipeline, historyOf(entry.pipeline, 300), STEP_MS);
+      const targets = [{ target: 2 }, { head: 'var' as const, target: 1 }, {}, { head: 'sharp' as const }];
+      for (const method of CAM_METHODS) {
+        const rows = explainTargets(model, window, targets, { method, layer: 1, attribution: true });
+        expect(rows.map((e) => [e.head, e.target])).toEqual([
+          ['direction', 2],
+          ['var', 1],
+          ['direction', rows[2]?.predicted],
+          ['sharp', 0],
+        ]);
+        targets.forEach((target, i) =>
+          expect(rows[i]).toEqual(explainBatch(model, window, 1, { method, layer: 1, attribution: true, ...target })[0]),
+        );
+      }
+    });
+  });
+
   it('reads the outputs of the plain forward pass at every explained layer, with or without the attribution', () => {
     for (const entry of models)
       withNetwork(entry, (model) => {
