@@ -309,11 +309,18 @@ function inferenceBlock(x: tf.Tensor4D, conv: FoldedConv): tf.Tensor4D {
     save([y]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, [output]: tf.Tensor[]) =>
-        tf.conv2d(tf.mul(dy, tf.step(output as tf.Tensor4D)) as tf.Tensor4D, conv.flipped, 1, 'same'),
+      gradFunc: (dy: tf.Tensor, [output]: tf.Tensor[]) => blockInputGradient(dy as tf.Tensor4D, output as tf.Tensor4D, conv),
     };
   });
   return op(x) as tf.Tensor4D;
+}
+
+/**
+ * ∂L/∂input of an inference block from ∂L/∂output `dy` [B, H, W, out] and the block's `output`
+ * [B or 1, H, W, out] (ReLU's mask; one window's serves B rows of cotangents of it).
+ */
+function blockInputGradient(dy: tf.Tensor4D, output: tf.Tensor4D, conv: FoldedConv): tf.Tensor4D {
+  return tf.conv2d(tf.mul(dy, tf.step(output)) as tf.Tensor4D, conv.flipped, 1, 'same');
 }
 
 /**
@@ -366,6 +373,26 @@ export class FinancialCnn {
   /** Output of conv block `layer` (after its ReLU), [B, positions, filters]. */
   activation(x: tf.Tensor3D, layer: number): tf.Tensor3D {
     return this.#blocks(x, 0, layer);
+  }
+
+  /** The outputs of conv blocks 0..`layer` as the convolutions give them, [B, H, W, filters] each; the last is `activation`'s. */
+  blockOutputs(x: tf.Tensor3D, layer: number): tf.Tensor4D[] {
+    let out = this.geometry.toImage(x, this.spec);
+    return this.#convs.slice(0, layer + 1).map((conv) => (out = inferenceBlock(out, conv)));
+  }
+
+  /**
+   * The backward pass through conv blocks `outputs.length - 1`..0 (their `blockOutputs`, of one
+   * window or of each row's): rows of cotangents `dA` [B, positions, filters] of the last one's
+   * output → the input's gradient [B, positions, C], by the blocks' own gradient rule. One forward
+   * pass of a window thus serves the gradients of several of its outputs.
+   */
+  blocksBackward(outputs: readonly tf.Tensor4D[], dA: tf.Tensor3D): tf.Tensor3D {
+    const [rows, positions, filters] = dA.shape;
+    const [, height = 0, width = 0] = outputs.at(-1)?.shape ?? [];
+    let g: tf.Tensor4D = tf.reshape(dA, [rows, height, width, filters]);
+    for (let i = outputs.length - 1; i >= 0; i--) g = blockInputGradient(g, outputs[i] as tf.Tensor4D, this.#convs[i] as FoldedConv);
+    return tf.reshape(g, [rows, positions, this.spec.input_channels]);
   }
 
   /**
