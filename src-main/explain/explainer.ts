@@ -138,15 +138,19 @@ export function explainTargets(
 ): Explanation[] {
   const rows = new Float32Array(targets.length * window.length);
   targets.forEach((_, i) => rows.set(window, i * window.length));
-  return explainRows(model, rows, targets, options);
+  return explainRows(model, rows, targets, options, true);
 }
 
-/** Explains row b of the flat [B, positions, C] `inputs` for `targets[b]`. */
+/**
+ * Explains row b of the flat [B, positions, C] `inputs` for `targets[b]`; `repeated`: every row is
+ * the same window, whose conv blocks then run once.
+ */
 function explainRows(
   model: FinancialCnn,
   inputs: Float32Array,
   targets: readonly ExplainTarget[],
   options: Omit<ExplainOptions, 'head' | 'target'>,
+  repeated = false,
 ): Explanation[] {
   const { spec } = model;
   const { sequence_length: T, input_channels: C, num_classes: classes } = spec;
@@ -182,7 +186,9 @@ function explainRows(
     let inputGradient: tf.Tensor3D | undefined;
     let camsFor: (columns: number[]) => ArrayLike<number>[];
     if (weighting.needs === 'gradients' || options.attribution === true) {
-      const taped = tapedPass(model, x, layer, fixedColumns, options.attribution === true);
+      const windows = repeated ? tf.slice(x, 0, 1) : x;
+      if (repeated) held.push(windows);
+      const taped = tapedPass(model, x, windows, layer, fixedColumns, options.attribution === true);
       held.push(taped.activations, taped.gradient, ...(taped.inputGradient === undefined ? [] : [taped.inputGradient]));
       ({ outputs, activations, gradient, inputGradient } = taped);
     } else {
@@ -200,7 +206,8 @@ function explainRows(
       camsFor = (columns) => {
         const A = activations.dataSync() as Float32Array;
         return columns.map((column, b) => {
-          const maps = { T: P, K, A: A.subarray(b * P * K, (b + 1) * P * K) };
+          const w = activations.shape[0] === batch ? b : 0;
+          const maps = { T: P, K, A: A.subarray(w * P * K, (w + 1) * P * K) };
           return weightedCam(maps, weighting.weights(maskedScores(model, x, b, maps, column)));
         });
       };
@@ -296,43 +303,55 @@ function targetMask(outputs: tf.Tensor2D, columns: readonly (number | undefined)
 }
 
 /**
- * One taped pass gives the output row and, by autodiff, the real gradient of each row's target
- * output (targetMask) with respect to the output of conv block `layer` (what the CAM methods
- * weigh) and, with `withInput`, with respect to the input (gradient × input): the conv blocks then
- * run under the tape, their output plus a zero offset whose gradient is the block's. Without it,
- * the blocks run once outside the tape and only the heads are taped. `x` is the windows, which the
- * heads may read besides the block (the volatility head's anchor): a constant without `withInput`.
+ * One forward pass of the conv blocks, outside any tape, over `windows` (x itself, or its one window
+ * when every row repeats it); then the heads taped from the block's output plus a zero offset per
+ * row, which gives the output row and, by autodiff, the real gradient of each row's target output
+ * (targetMask) with respect to the output of conv block `layer` (what the CAM methods weigh). With
+ * `withInput`, the input's gradient too (gradient × input): that gradient carried back through the
+ * blocks (FinancialCnn.blocksBackward), plus what the heads read of the rows `x` themselves (the
+ * volatility head's anchor); without it, `x` is a constant of the heads.
  */
 function tapedPass(
   model: FinancialCnn,
   x: tf.Tensor3D,
+  windows: tf.Tensor3D,
   layer: number,
   columns: readonly (number | undefined)[],
   withInput: boolean,
 ): { outputs: Float32Array; activations: tf.Tensor3D; gradient: tf.Tensor3D; inputGradient?: tf.Tensor3D } {
+  const [rows, P] = x.shape;
   const classes = model.spec.num_classes;
-  let taped: tf.Tensor2D | undefined;
-  const targetSum = (outputs: tf.Tensor2D) => tf.sum(tf.mul(outputs, targetMask(outputs, columns, classes)));
-  if (!withInput) {
-    const activations = tf.tidy(() => model.activation(x, layer));
-    const gradient = tf.tidy(() =>
-      tf.grad((a) => {
-        taped = tf.keep(model.outputsFrom(a as tf.Tensor3D, layer, x));
-        return targetSum(taped);
-      })(activations),
-    ) as tf.Tensor3D;
-    return { outputs: read(() => taped as tf.Tensor2D), activations, gradient };
+  const blocks = tf.tidy(() => model.blockOutputs(windows, layer));
+  try {
+    const last = blocks.at(-1) as tf.Tensor4D;
+    const K = last.shape[3];
+    const activations: tf.Tensor3D = tf.reshape(last, [windows.shape[0], P, K]);
+    let taped: tf.Tensor2D | undefined;
+    const [gradient, inputGradient] = tf.tidy(() => {
+      const offset = tf.zeros([rows, P, K]);
+      const { grads } = tf.engine().gradients(
+        () => {
+          taped = tf.keep(model.outputsFrom(tf.add(activations, offset), layer, x));
+          return tf.sum(tf.mul(taped, targetMask(taped, columns, classes)));
+        },
+        withInput ? [offset, x] : [offset],
+        undefined,
+        true,
+      );
+      const [dA, direct] = grads as [tf.Tensor3D, tf.Tensor3D | undefined];
+      if (!withInput) return [dA];
+      const throughBlocks = model.blocksBackward(blocks, dA);
+      return [dA, direct === undefined ? throughBlocks : tf.add(throughBlocks, direct)];
+    }) as [tf.Tensor3D, tf.Tensor3D | undefined];
+    return {
+      outputs: read(() => taped as tf.Tensor2D),
+      activations,
+      gradient,
+      ...(inputGradient === undefined ? {} : { inputGradient }),
+    };
+  } finally {
+    tf.dispose(blocks);
   }
-  let activations: tf.Tensor3D | undefined;
-  const [inputGradient, gradient] = tf.tidy(() => {
-    const offset = tf.zeros([x.shape[0], model.positions, model.spec.convs[layer]?.filters ?? 0]);
-    return tf.grads((input, zero) => {
-      activations = tf.keep(model.activation(input as tf.Tensor3D, layer));
-      taped = tf.keep(model.outputsFrom(tf.add(activations, zero as tf.Tensor3D), layer, input as tf.Tensor3D));
-      return targetSum(taped);
-    })([x, offset]);
-  }) as [tf.Tensor3D, tf.Tensor3D];
-  return { outputs: read(() => taped as tf.Tensor2D), activations: activations as tf.Tensor3D, gradient, inputGradient };
 }
 
 /**
