@@ -74,12 +74,12 @@ function everyHeadModels(): ReturnType<typeof golden>[] {
   return [{ pipeline: { ...bundled.metadata }, weights: bundled.weights }, ...images];
 }
 
-/** One 256 × 256 by 256 × 256 matMul on the backend, read back: the anchor of the batch-1 ratios. */
-function anchorLatency(): number {
+/** One 256 × 256 by 256 × 256 matMul on the backend: the anchor of the batch-1 ratios. */
+function anchorLatency(runs: number): number {
   const a = tf.randomUniform([256, 256], -1, 1, 'float32', 1);
   const b = tf.randomUniform([256, 256], -1, 1, 'float32', 2);
   try {
-    return latency(200, () => tf.tidy(() => tf.matMul(a, b)).dispose()).p50;
+    return latency(runs, () => tf.tidy(() => tf.matMul(a, b)).dispose()).p50;
   } finally {
     tf.dispose([a, b]);
   }
@@ -87,7 +87,7 @@ function anchorLatency(): number {
 
 /** A batch-1 latency line with its ratio to an anchor timed just before it. */
 function againstAnchor(runs: number, f: () => void): string {
-  const anchor = anchorLatency();
+  const anchor = anchorLatency(runs);
   const { text, p50 } = latency(runs, f);
   return `${text}, ${(p50 / anchor).toFixed(1)}× the anchor (${anchor.toFixed(3)} ms)`;
 }
