@@ -206,6 +206,7 @@ function explainRows(
       camsFor = (columns) => {
         const A = activations.dataSync() as Float32Array;
         return columns.map((column, b) => {
+          // One window's maps serve every row repeating it.
           const w = activations.shape[0] === batch ? b : 0;
           const maps = { T: P, K, A: A.subarray(w * P * K, (w + 1) * P * K) };
           return weightedCam(maps, weighting.weights(maskedScores(model, x, b, maps, column)));
@@ -290,22 +291,24 @@ function targetMask(outputs: tf.Tensor2D, columns: readonly (number | undefined)
   columns.forEach((column, b) => {
     if (column !== undefined) fixed[b * width + column] = 1;
   });
-  const mask = tf.tensor2d(fixed, [batch, width]);
-  if (columns.every((c) => c !== undefined)) return mask;
+  if (columns.every((c) => c !== undefined)) return tf.tensor2d(fixed, [batch, width]);
   // The direction logits lead the row (../model/heads). An int32 one-hot, cast by the product:
   // tfjs-wasm 4.22's OneHot ignores a float32 dtype.
   const logits = width === classes ? outputs : tf.slice(outputs, [0, 0], [batch, classes]);
+  const predicted = tf.oneHot(tf.argMax(logits, 1), width) as tf.Tensor2D;
+  if (columns.every((c) => c === undefined)) return predicted;
   const predictedRows = tf.tensor2d(
     columns.map((c) => (c === undefined ? 1 : 0)),
     [batch, 1],
   );
-  return tf.add(mask, tf.mul(tf.oneHot(tf.argMax(logits, 1), width), predictedRows));
+  return tf.add(tf.tensor2d(fixed, [batch, width]), tf.mul(predicted, predictedRows));
 }
 
 /**
  * One forward pass of the conv blocks, outside any tape, over `windows` (x itself, or its one window
- * when every row repeats it); then the heads taped from the block's output plus a zero offset per
- * row, which gives the output row and, by autodiff, the real gradient of each row's target output
+ * when every row repeats it: `activations` then has that one row); then the heads taped from the
+ * block's output for each row, which gives the output row and, by autodiff, the real gradient of
+ * each row's target output
  * (targetMask) with respect to the output of conv block `layer` (what the CAM methods weigh). With
  * `withInput`, the input's gradient too (gradient × input): that gradient carried back through the
  * blocks (FinancialCnn.blocksBackward), plus what the heads read of the rows `x` themselves (the
@@ -325,16 +328,18 @@ function tapedPass(
   try {
     const last = blocks.at(-1) as tf.Tensor4D;
     const K = last.shape[3];
-    const activations: tf.Tensor3D = tf.reshape(last, [windows.shape[0], P, K]);
+    const activations = tf.reshape<tf.Rank.R3>(last, [windows.shape[0], P, K]);
     let taped: tf.Tensor2D | undefined;
     const [gradient, inputGradient] = tf.tidy(() => {
-      const offset = tf.zeros([rows, P, K]);
+      // One window's maps reach each row as themselves plus a zero offset of the row's own, whose
+      // gradient is the row's (wasm's Tile, the other way, takes tens of ms on an image).
+      const offset = windows.shape[0] === rows ? undefined : tf.zeros<tf.Rank.R3>([rows, P, K]);
       const { grads } = tf.engine().gradients(
         () => {
-          taped = tf.keep(model.outputsFrom(tf.add(activations, offset), layer, x));
+          taped = tf.keep(model.outputsFrom(offset === undefined ? activations : tf.add(activations, offset), layer, x));
           return tf.sum(tf.mul(taped, targetMask(taped, columns, classes)));
         },
-        withInput ? [offset, x] : [offset],
+        [offset ?? activations, ...(withInput ? [x] : [])],
         undefined,
         true,
       );
