@@ -2,9 +2,11 @@
  * Explanations of the FinancialCNN behind one interface: Grad-CAM, Grad-CAM++, LayerCAM (gradients
  * from tfjs autodiff) and Score-CAM (no gradients: forward passes on masked inputs), plus a
  * per-input-channel attribution (gradient × input summed over time). Each method's weighting of the
- * maps is its entry in ./cam's CAM_WEIGHTINGS; this file runs the passes the entry needs. The
+ * maps is its entry in ./cam's CAM_WEIGHTINGS; this file runs the passes the entry needs: one
+ * forward and one backward pass give the CAM's gradients and the attribution's together. The
  * target is one output of one head (../model/heads): a direction class logit, the log volatility,
- * a VaR quantile or the sharp-move logit.
+ * a VaR quantile or the sharp-move logit; each row of a batch may explain its own (explainTargets:
+ * every output live scoring explains, in one pass).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeadForecasts } from '../../src-shared/domain/forecasts';
@@ -12,17 +14,7 @@ import type { CamMethodName } from '../../src-shared/domain/signal';
 import { headForecasts, headLayout, headSlot, outputCount, type HeadName } from '../model/heads';
 import type { FinancialCnn } from '../model/network';
 import type { ModelSpec } from '../model/spec';
-import {
-  argmax,
-  CAM_WEIGHTINGS,
-  gradientCams,
-  normalizeCam,
-  scoreCamMasks,
-  softmax,
-  weightedCam,
-  type GradientWeights,
-  type FeatureMaps,
-} from './cam';
+import { argmax, CAM_WEIGHTINGS, gradientCams, normalizeCam, scoreCamMasks, softmax, weightedCam, type FeatureMaps } from './cam';
 
 export interface ExplainOptions {
   method: CamMethodName;
@@ -64,12 +56,6 @@ export interface Explanation {
   attribution: number[];
   /** Per candle, gradient × input per input channel, decoded from the positions as the CAM is; empty unless asked. */
   attributionByStep: number[][];
-}
-
-function targetMask(columns: number[], outputs: number): tf.Tensor2D {
-  const mask = new Float32Array(columns.length * outputs);
-  columns.forEach((t, b) => (mask[b * outputs + t] = 1));
-  return tf.tensor2d(mask, [columns.length, outputs]);
 }
 
 /**
@@ -139,41 +125,97 @@ export function forecastsOf(spec: ModelSpec, row: ArrayLike<number>): HeadForeca
 
 /** Explains `batch` windows (flat [B, positions, C] input) at once; the CAMs are decoded onto the candles. */
 export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: number, options: ExplainOptions): Explanation[] {
+  const { head, target, ...rest } = options;
+  return explainRows(model, inputs, new Array<ExplainTarget>(batch).fill({ head, target }), rest);
+}
+
+/** One output explained: a head (default as ExplainOptions') and its output (a class, default the predicted one; else default 0). */
+export type ExplainTarget = Pick<ExplainOptions, 'head' | 'target'>;
+
+/**
+ * One window (flat [positions, C]) explained for each of `targets` in one pass: the window is
+ * repeated once per target, each row explaining its own (the rows are independent, so each row's
+ * numbers are those of the window explained alone for that target).
+ */
+export function explainTargets(
+  model: FinancialCnn,
+  window: Float32Array,
+  targets: readonly ExplainTarget[],
+  options: Omit<ExplainOptions, 'head' | 'target'>,
+): Explanation[] {
+  const rows = new Float32Array(targets.length * window.length);
+  targets.forEach((_, i) => rows.set(window, i * window.length));
+  return explainRows(model, rows, targets, options, true);
+}
+
+/**
+ * Explains row b of the flat [B, positions, C] `inputs` for `targets[b]`; `repeated`: every row is
+ * the same window, whose conv blocks then run once.
+ */
+function explainRows(
+  model: FinancialCnn,
+  inputs: Float32Array,
+  targets: readonly ExplainTarget[],
+  options: Omit<ExplainOptions, 'head' | 'target'>,
+  repeated = false,
+): Explanation[] {
   const { spec } = model;
   const { sequence_length: T, input_channels: C, num_classes: classes } = spec;
   const P = model.positions;
+  const batch = targets.length;
   const layer = options.layer ?? model.layerCount - 1;
   if (!Number.isInteger(layer) || layer < 0 || layer >= model.layerCount)
     throw new Error(`layer must be 0..${model.layerCount - 1}, got ${layer}`);
   const layout = headLayout(spec);
   const hasDirection = layout.some((s) => s.name === 'direction');
-  const slot = headSlot(spec, options.head ?? (hasDirection ? 'direction' : (layout[0]?.name ?? 'direction')));
-  if (options.target !== undefined && !(Number.isInteger(options.target) && options.target >= 0 && options.target < slot.size)) {
-    const what = slot.name === 'direction' ? 'target class' : `target output of the ${slot.name} head`;
-    throw new Error(`${what} must be 0..${slot.size - 1}, got ${options.target}`);
-  }
-  // The explained column of the output row: fixed, or (direction, no target) each window's predicted class.
-  const fixedColumn = slot.name === 'direction' && options.target === undefined ? undefined : slot.offset + (options.target ?? 0);
+  const slots = targets.map(({ head, target }) => {
+    const slot = headSlot(spec, head ?? (hasDirection ? 'direction' : (layout[0]?.name ?? 'direction')));
+    if (target !== undefined && !(Number.isInteger(target) && target >= 0 && target < slot.size)) {
+      const what = slot.name === 'direction' ? 'target class' : `target output of the ${slot.name} head`;
+      throw new Error(`${what} must be 0..${slot.size - 1}, got ${target}`);
+    }
+    return slot;
+  });
+  // Each row's explained column of the output row: fixed, or (direction, no target) the window's predicted class.
+  const fixedColumns = targets.map(({ target }, b) => {
+    const slot = slots[b] as (typeof slots)[number];
+    return slot.name === 'direction' && target === undefined ? undefined : slot.offset + (target ?? 0);
+  });
   const width = outputCount(spec);
   if (inputs.length !== batch * P * C) throw new Error(`expected ${batch}×${P}×${C} input values, got ${inputs.length}`);
+  const weighting = CAM_WEIGHTINGS[options.method];
   const x = tf.tensor3d(inputs, [batch, P, C]);
+  const held: tf.Tensor[] = [x];
   try {
-    // The conv blocks run once, outside any gradient tape; only the head (pooling + dense) is taped.
-    const activations = tf.tidy(() => model.activation(x, layer));
-    const K = activations.shape[2];
-    const weighting = CAM_WEIGHTINGS[options.method];
     let outputs: Float32Array;
+    let activations: tf.Tensor3D;
+    let gradient: tf.Tensor3D | undefined;
+    let inputGradient: tf.Tensor3D | undefined;
     let camsFor: (columns: number[]) => ArrayLike<number>[];
-    if (weighting.needs === 'gradients') {
-      const taped = tapedHead(model, x, activations, layer, fixedColumn, weighting.weights);
-      outputs = taped.outputs;
-      camsFor = () => Array.from({ length: batch }, (_, b) => taped.cams.subarray(b * P, (b + 1) * P));
+    if (weighting.needs === 'gradients' || options.attribution === true) {
+      const windows = repeated ? tf.slice(x, 0, 1) : x;
+      if (repeated) held.push(windows);
+      const taped = tapedPass(model, x, windows, layer, fixedColumns, options.attribution === true);
+      held.push(taped.activations, taped.gradient, ...(taped.inputGradient === undefined ? [] : [taped.inputGradient]));
+      ({ outputs, activations, gradient, inputGradient } = taped);
     } else {
+      // Score-CAM alone needs no gradient: the conv blocks and the heads, outside any tape.
+      activations = tf.tidy(() => model.activation(x, layer));
+      held.push(activations);
       outputs = read(() => model.outputsFrom(activations, layer, x));
+    }
+    if (weighting.needs === 'gradients') {
+      const g = gradient as tf.Tensor3D;
+      const cams = read(() => gradientCams(activations, weighting.weights(activations, g)));
+      camsFor = () => Array.from({ length: batch }, (_, b) => cams.subarray(b * P, (b + 1) * P));
+    } else {
+      const K = activations.shape[2];
       camsFor = (columns) => {
         const A = activations.dataSync() as Float32Array;
         return columns.map((column, b) => {
-          const maps = { T: P, K, A: A.subarray(b * P * K, (b + 1) * P * K) };
+          // One window's maps serve every row repeating it.
+          const w = activations.shape[0] === batch ? b : 0;
+          const maps = { T: P, K, A: A.subarray(w * P * K, (w + 1) * P * K) };
           return weightedCam(maps, weighting.weights(maskedScores(model, x, b, maps, column)));
         });
       };
@@ -181,21 +223,20 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
     const rows = Array.from({ length: batch }, (_, b) => outputs.subarray(b * width, (b + 1) * width));
     const perWindow = rows.map((row) => (hasDirection ? row.subarray(0, classes) : new Float32Array()));
     const predicted = perWindow.map((l) => (hasDirection ? argmax(l) : -1));
-    const columns = predicted.map((p) => fixedColumn ?? p);
+    const columns = predicted.map((p, b) => fixedColumns[b] ?? p);
     const inputCams = camsFor(columns);
     const cams = inputCams.map((cam) => model.geometry.toCandles(cam, T));
-    activations.dispose();
     // Checked before their forecasts are read: the forecasts of an overflowed output would say less.
     requireFinite(outputs, 'outputs');
-    const attributions = options.attribution ? inputAttribution(model, x, columns) : undefined;
+    const attributions = inputGradient === undefined ? undefined : inputAttribution(model, x, inputGradient);
     const explained = perWindow.map((l, b) => ({
       logits: Array.from(l),
       probabilities: hasDirection ? softmax(l) : [],
       predicted: predicted[b] ?? -1,
       outputs: Array.from(rows[b] ?? []),
       forecasts: forecastsOf(spec, rows[b] ?? []),
-      head: slot.name,
-      target: (columns[b] ?? 0) - slot.offset,
+      head: (slots[b] as (typeof slots)[number]).name,
+      target: (columns[b] ?? 0) - (slots[b] as (typeof slots)[number]).offset,
       camRaw: Array.from(cams[b] ?? []),
       cam: normalizeCam(cams[b] ?? []),
       inputCam: normalizeCam(inputCams[b] ?? []),
@@ -214,23 +255,19 @@ export function explainBatch(model: FinancialCnn, inputs: Float32Array, batch: n
     }
     return explained;
   } finally {
-    x.dispose();
+    tf.dispose(held);
   }
 }
 
 /**
- * Gradient × input for each window's target output (its column of the output row): per candle
- * (each channel's products over the input positions decoded as a CAM is) and input channel, and
- * summed over the positions per channel; or as the kind's geometry splits them into named channels.
+ * Gradient × input for each window's target output, from that output's gradient with respect to
+ * the input: per candle (each channel's products over the input positions decoded as a CAM is) and
+ * input channel, and summed over the positions per channel; or as the kind's geometry splits them into named channels.
  */
-function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, columns: number[]): { totals: number[][]; bySteps: number[][][] } {
+function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, gradient: tf.Tensor3D): { totals: number[][]; bySteps: number[][][] } {
   const [batch, P, C] = x.shape;
   const T = model.spec.sequence_length;
-  const products = tf.tidy(() => {
-    const mask = targetMask(columns, outputCount(model.spec));
-    const gradient = tf.grad((input) => tf.sum(tf.mul(model.outputs(input as tf.Tensor3D), mask)))(x);
-    return tf.mul(gradient, x);
-  });
+  const products = tf.mul(gradient, x);
   try {
     const steps = products.dataSync() as Float32Array;
     const windows = Array.from({ length: batch }, (_, b) => steps.subarray(b * P * C, (b + 1) * P * C));
@@ -258,37 +295,81 @@ function inputAttribution(model: FinancialCnn, x: tf.Tensor3D, columns: number[]
 }
 
 /**
- * One taped pass over the heads gives the output row and the real gradient of each window's target
- * output with respect to the block's output, by autodiff (argMax and oneHot carry no gradient); the
- * method's weights of the maps then give each window's CAM row, [B·T] flat. `column` undefined:
- * each window's predicted direction class. `x` is the windows, which the volatility head's anchor
- * reads: a constant here, as the CAM weighs the block's maps.
+ * The 0/1 mask [B, outputs] of each row's target column of `outputs`: `columns[b]`, or (undefined)
+ * the row's predicted direction class, chosen on the backend (argMax and oneHot carry no gradient).
  */
-function tapedHead(
+function targetMask(outputs: tf.Tensor2D, columns: readonly (number | undefined)[], classes: number): tf.Tensor2D {
+  const [batch, width] = outputs.shape;
+  const fixed = new Float32Array(batch * width);
+  columns.forEach((column, b) => {
+    if (column !== undefined) fixed[b * width + column] = 1;
+  });
+  if (columns.every((c) => c !== undefined)) return tf.tensor2d(fixed, [batch, width]);
+  // The direction logits lead the row (../model/heads). An int32 one-hot, cast by the product:
+  // tfjs-wasm 4.22's OneHot ignores a float32 dtype.
+  const logits = width === classes ? outputs : tf.slice(outputs, [0, 0], [batch, classes]);
+  const predicted = tf.oneHot(tf.argMax(logits, 1), width) as tf.Tensor2D;
+  if (columns.every((c) => c === undefined)) return predicted;
+  const predictedRows = tf.tensor2d(
+    columns.map((c) => (c === undefined ? 1 : 0)),
+    [batch, 1],
+  );
+  return tf.add(tf.tensor2d(fixed, [batch, width]), tf.mul(predicted, predictedRows));
+}
+
+/**
+ * One forward pass of the conv blocks, outside any tape, over `windows` (x itself, or its one window
+ * when every row repeats it: `activations` then has that one row); then the heads taped from the
+ * block's output for each row, which gives the output row and, by autodiff, the real gradient of
+ * each row's target output
+ * (targetMask) with respect to the output of conv block `layer` (what the CAM methods weigh). With
+ * `withInput`, the input's gradient too (gradient × input): that gradient carried back through the
+ * blocks (FinancialCnn.blocksBackward), plus what the heads read of the rows `x` themselves (the
+ * volatility head's anchor); without it, `x` is a constant of the heads.
+ */
+function tapedPass(
   model: FinancialCnn,
   x: tf.Tensor3D,
-  activations: tf.Tensor3D,
+  windows: tf.Tensor3D,
   layer: number,
-  column: number | undefined,
-  weights: GradientWeights,
-): { outputs: Float32Array; cams: Float32Array } {
-  const [batch] = activations.shape;
+  columns: readonly (number | undefined)[],
+  withInput: boolean,
+): { outputs: Float32Array; activations: tf.Tensor3D; gradient: tf.Tensor3D; inputGradient?: tf.Tensor3D } {
+  const [rows, P] = x.shape;
   const classes = model.spec.num_classes;
-  const width = outputCount(model.spec);
-  let taped: tf.Tensor2D | undefined;
-  const cams = read(() => {
-    const g = tf.grad((a) => {
-      taped = tf.keep(model.outputsFrom(a as tf.Tensor3D, layer, x));
-      // The direction logits lead the row (../model/heads).
-      const logits = width === classes ? taped : tf.slice(taped, [0, 0], [batch, classes]);
-      const columns = column === undefined ? tf.argMax(logits, 1) : tf.fill([batch], column, 'int32');
-      // An int32 one-hot, cast by the product: tfjs-wasm 4.22's OneHot ignores a float32 dtype. A
-      // one-output model (a lone forecast head) needs none, and tfjs has no one-hot of depth 1.
-      return tf.sum(width === 1 ? taped : tf.mul(taped, tf.oneHot(columns, width)));
-    })(activations) as tf.Tensor3D;
-    return gradientCams(activations, weights(activations, g));
-  });
-  return { outputs: read(() => taped as tf.Tensor2D), cams };
+  const blocks = tf.tidy(() => model.blockOutputs(windows, layer));
+  try {
+    const last = blocks.at(-1) as tf.Tensor4D;
+    const activations = tf.tidy(() => model.activationOf(last));
+    const K = activations.shape[2];
+    let taped: tf.Tensor2D | undefined;
+    const [gradient, inputGradient] = tf.tidy(() => {
+      // One window's maps reach each row as themselves plus a zero offset of the row's own, whose
+      // gradient is the row's (wasm's Tile, the other way, takes tens of ms on an image).
+      const offset = windows.shape[0] === rows ? undefined : tf.zeros<tf.Rank.R3>([rows, P, K]);
+      const { grads } = tf.engine().gradients(
+        () => {
+          taped = tf.keep(model.outputsFrom(offset === undefined ? activations : tf.add(activations, offset), layer, x));
+          return tf.sum(tf.mul(taped, targetMask(taped, columns, classes)));
+        },
+        [offset ?? activations, ...(withInput ? [x] : [])],
+        undefined,
+        true,
+      );
+      const [dA, direct] = grads as [tf.Tensor3D, tf.Tensor3D | undefined];
+      if (!withInput) return [dA];
+      const throughBlocks = model.blocksBackward(blocks, dA);
+      return [dA, direct === undefined ? throughBlocks : tf.add(throughBlocks, direct)];
+    }) as [tf.Tensor3D, tf.Tensor3D | undefined];
+    return {
+      outputs: read(() => taped as tf.Tensor2D),
+      activations,
+      gradient,
+      ...(inputGradient === undefined ? {} : { inputGradient }),
+    };
+  } finally {
+    tf.dispose(blocks);
+  }
 }
 
 /**

@@ -173,7 +173,7 @@ export interface InputGeometry {
   filterFromPytorch(weight: { shape: number[]; data: Float32Array }, scale?: Float64Array): tf.Tensor4D;
   /** The inverse, for a filter of `filterShape` → PyTorch's weight and shape. */
   filterToPytorch(filter: Float32Array, filterShape: number[]): { shape: number[]; data: Float32Array };
-  /** 'same' convolution with bias, optionally ReLU, differentiable on every backend. */
+  /** 'same' convolution with bias, optionally ReLU, differentiable on every backend (training's; inference's is `inferenceBlock`). */
   conv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, relu: boolean): tf.Tensor4D;
   /** Values over one window's positions (a CAM) → one value per candle of its window of T. */
   toCandles(values: ArrayLike<number>, T: number): number[];
@@ -296,6 +296,43 @@ function outputRow(spec: ModelSpec, heads: HeadOutputs): tf.Tensor2D {
 interface FoldedConv {
   filter: tf.Tensor4D;
   bias: tf.Tensor1D;
+  /** The filter flipped on both spatial axes, in/out swapped: what turns an output gradient into an input gradient. */
+  flipped: tf.Tensor4D;
+}
+
+/**
+ * One inference block, 'same' conv + bias + ReLU, whose gradient is the input's alone (the
+ * explanations' gradient × input): the geometry's `conv` also computes the filter's and the bias's,
+ * which training needs and an explanation throws away (most of its backward pass on an image).
+ * The input gradient is `conv1d`'s and `conv2d`'s. The forward runs the fused kernel itself, under a
+ * gradient tape too, where tf.fused.conv2d would split it into conv, bias add and ReLU (other
+ * rounding): outputs and maps read under the tape are bit for bit those of a plain forward pass.
+ */
+function inferenceBlock(x: tf.Tensor4D, conv: FoldedConv): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const y = tf
+      .engine()
+      .runKernel(
+        'FusedConv2D',
+        { x: input, filter: conv.filter, bias: conv.bias },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' },
+      ) as tf.Tensor4D;
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [output]: tf.Tensor[]) => blockInputGradient(dy as tf.Tensor4D, output as tf.Tensor4D, conv),
+    };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
+/**
+ * ∂L/∂input of an inference block from ∂L/∂output `dy` [B, H, W, out] and the block's `output`
+ * [B or 1, H, W, out] (ReLU's mask; one window's serves B rows of cotangents of it).
+ */
+function blockInputGradient(dy: tf.Tensor4D, output: tf.Tensor4D, conv: FoldedConv): tf.Tensor4D {
+  return tf.conv2d(tf.mul(dy, tf.step(output)) as tf.Tensor4D, conv.flipped, 1, 'same');
 }
 
 /**
@@ -344,7 +381,10 @@ export class FinancialCnn {
       const convBias = get(weights, `convs.${i}.bias`);
       const scale = Float64Array.from(gamma, (g, f) => g / Math.sqrt((variance[f] ?? 0) + spec.batchnorm_eps));
       const bias = Float32Array.from(scale, (s, f) => ((convBias[f] ?? 0) - (mean[f] ?? 0)) * s + (beta[f] ?? 0));
-      return { filter: geometry.filterFromPytorch(convWeight(weights, i), scale), bias: tf.tensor1d(bias) };
+      const filter = geometry.filterFromPytorch(convWeight(weights, i), scale);
+      // Both axes: a 1-D filter's first axis has size 1.
+      const flipped = tf.tidy(() => tf.reverse(tf.transpose(filter, [0, 1, 3, 2]), [0, 1]));
+      return { filter, bias: tf.tensor1d(bias), flipped };
     });
     this.#heads = headLayout(spec).map(({ name }) => {
       const { data, rows, columns } = headMatrix(weights, name);
@@ -370,7 +410,23 @@ export class FinancialCnn {
    * which no conv reads, hold zeros (so a CAM over them is 0).
    */
   activation(x: tf.Tensor3D, layer: number): tf.Tensor3D {
-    const a = this.#blocks(x, 0, layer);
+    return this.#withRecurrentSteps(this.#blocks(x, 0, layer));
+  }
+
+  /** The outputs of conv blocks 0..`layer` as the convolutions give them, [B, H, W, filters] each; see `activationOf`. */
+  blockOutputs(x: tf.Tensor3D, layer: number): tf.Tensor4D[] {
+    let out = this.geometry.toImage(trunkInput(x, this.spec, this.positions), this.spec);
+    return this.#convs.slice(0, layer + 1).map((conv) => (out = inferenceBlock(out, conv)));
+  }
+
+  /** A block's output [B, H, W, filters] as `activation` gives it, [B, positions, filters]. */
+  activationOf(output: tf.Tensor4D): tf.Tensor3D {
+    const [batch, height = 0, width = 0, filters = 0] = output.shape;
+    return this.#withRecurrentSteps(tf.reshape(output, [batch, height * width, filters]));
+  }
+
+  /** The trunk's positions [B, cells, K] with a cnn-lstm's LSTM steps after them as zeros (what no conv reads). */
+  #withRecurrentSteps(a: tf.Tensor3D): tf.Tensor3D {
     const steps = recurrentSteps(this.spec);
     return steps === 0
       ? a
@@ -379,6 +435,21 @@ export class FinancialCnn {
           [0, steps],
           [0, 0],
         ]);
+  }
+
+  /**
+   * The backward pass through conv blocks `outputs.length - 1`..0 (their `blockOutputs`, of one
+   * window or of each row's): rows of cotangents `dA` [B, positions, filters] of the last one's
+   * output → the input's gradient [B, positions, C], by the blocks' own gradient rule. One forward
+   * pass of a window thus serves the gradients of several of its outputs.
+   */
+  blocksBackward(outputs: readonly tf.Tensor4D[], dA: tf.Tensor3D): tf.Tensor3D {
+    const [rows, , filters] = dA.shape;
+    const [, height = 0, width = 0] = outputs.at(-1)?.shape ?? [];
+    let g: tf.Tensor4D = tf.reshape(trunkInput(dA, this.spec, this.positions), [rows, height, width, filters]);
+    for (let i = outputs.length - 1; i >= 0; i--) g = blockInputGradient(g, outputs[i] as tf.Tensor4D, this.#convs[i] as FoldedConv);
+    // A cnn-lstm's LSTM steps pass no conv: their gradient comes from the heads alone (the caller's).
+    return this.#withRecurrentSteps(tf.reshape(g, [rows, height * width, this.spec.input_channels]));
   }
 
   /**
@@ -420,14 +491,13 @@ export class FinancialCnn {
     const [batch, positions] = trunk.shape;
     let out = this.geometry.toImage(trunk, this.spec);
     for (let i = from; i <= to; i++) {
-      const conv = this.#convs[i] as FoldedConv;
-      out = this.geometry.conv(out, conv.filter, conv.bias, true);
+      out = inferenceBlock(out, this.#convs[i] as FoldedConv);
     }
     return tf.reshape(out, [batch, positions, out.shape[3]]);
   }
 
   dispose(): void {
-    for (const c of this.#convs) tf.dispose([c.filter, c.bias]);
+    for (const c of this.#convs) tf.dispose([c.filter, c.bias, c.flipped]);
     for (const h of this.#heads) tf.dispose([h.weight, h.bias]);
     this.#lstm?.dispose();
   }

@@ -9,7 +9,7 @@ import { ExplainedOutputSchema, type ForecastExplanation } from '../../src-share
 import { HeadForecastsSchema } from '../../src-shared/domain/forecasts';
 import type { Candle, StreamKeyValue } from '../../src-shared/domain/market';
 import { SIGNAL_CLASSES, SignalDeletionSchema, type CamMethodName, type Signal } from '../../src-shared/domain/signal';
-import { explainBatch } from '../explain/explainer';
+import { explainTargets } from '../explain/explainer';
 import { IMPUTATION_NOISE } from '../explain/perturbation';
 import { reencodedWithout, windowDeletion } from '../explain/trust';
 import { HEAD_NAMES, headLayout, headSlot, type HeadName } from '../model/heads';
@@ -67,18 +67,17 @@ export interface WindowRequest {
  */
 export function explainWindow({ model, ...pipeline }: ScoringModel, request: WindowRequest): ScoreResult {
   const inputs = modelKind(model.spec).encode({ ...pipeline, spec: model.spec }, request.history, request.stepMs);
-  const [e] = explainBatch(model, inputs, 1, {
-    method: request.method,
-    layer: request.layer,
-    head: request.head,
-    target: request.target,
-    attribution: true,
-  });
-  if (e === undefined) throw new Error('no explanation');
   const forecastHeads = request.explainForecasts ? headLayout(model.spec).flatMap(({ name }) => (name === 'direction' ? [] : [name])) : [];
-  const forecastExplanations = forecastHeads.map((head) => {
-    const [f] = explainBatch(model, inputs, 1, { method: request.method, layer: request.layer, head, target: 0, attribution: true });
-    if (f === undefined || f.head === 'direction') throw new Error(`no explanation of the ${head} head`);
+  // The asked output and every forecast head's first, in one pass over the window repeated.
+  const [e, ...forecasts] = explainTargets(
+    model,
+    inputs,
+    [{ head: request.head, target: request.target }, ...forecastHeads.map((head) => ({ head, target: 0 }))],
+    { method: request.method, layer: request.layer, attribution: true },
+  );
+  if (e === undefined) throw new Error('no explanation');
+  const forecastExplanations = forecasts.map((f) => {
+    if (f.head === 'direction') throw new Error('a forecast explanation of the direction head');
     return { head: f.head, target: f.target, cam: f.cam, attribution: f.attribution };
   });
   return {

@@ -5,25 +5,34 @@
  * (wasm on one thread, as live scores): the live recipe on a window of candles (encoding,
  * forward, Grad-CAM decoded onto the candles, attribution) at batch 1, which must stay under 5 ms for
  * the image kinds; forward+Grad-CAM of encoded inputs at batch 1 and 256; one training step at
- * batch 256.
+ * batch 256. Then the whole recipe a confirmed candle runs live, every forecast head explained
+ * besides the direction call (and the deletion test where positions are candles), on a model of
+ * each kind with every head: the bundled FinancialCNN, the image kinds on seeded weights.
+ * Each batch-1 figure is also given against an anchor timed just before it on the same backend (one
+ * 256 × 256 by 256 × 256 matMul, about the multiply-adds of the image-cnn's second block): the cores
+ * are shared, so the ratio is steadier than the milliseconds.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_FEATURE_SPEC, FEATURE_CHANNELS } from '../../src-shared/domain/feature-spec';
+import { bundledModelPath } from '../../src-main/engine/engine';
 import { explainBatch } from '../../src-main/explain/explainer';
 import { parseCandleCsv } from '../../src-main/market/candle-csv';
 import { availableBackends, useBackend, type BackendName } from '../../src-main/model/backend';
-import { createNetwork, createTrainable, MODEL_KIND_TABLE, modelKind } from '../../src-main/model/kinds';
+import { createNetwork, createTrainable, MODEL_KIND_TABLE, modelKind, positionsAreCandles } from '../../src-main/model/kinds';
 import { SMALL_IMAGE_CONVS } from '../../src-main/model/kinds/image-geometry';
 import { initialWeights } from '../../src-main/model/network';
 import type { ModelPipeline } from '../../src-main/model/kinds/kind';
+import { loadModel } from '../../src-main/model/model-file';
 import { parsePytorchModel } from '../../src-main/model/spec';
 import { seededRandom } from '../../src-main/model/random';
 import { explainWindow } from '../../src-main/scoring/explained-window';
 import { trainStep } from '../../src-main/training/train';
 import { SHARED_DATA, SHARED_GAF_GOLDEN, SHARED_GOLDEN } from '../helpers';
 import { latency, meanTime } from './timing';
+
+const LIVE_TARGET_MS = 5;
 
 const candles = parseCandleCsv(readFileSync(join(SHARED_DATA, 'bybit_BTCUSDT_1m.csv'), 'utf8').split('\n').slice(0, 400).join('\n'), '1');
 
@@ -49,6 +58,42 @@ function seededModel(kind: 'image-cnn' | 'cnn-lstm'): ReturnType<typeof golden> 
   return { pipeline: { spec, features: null, normalization: null }, weights: initialWeights(spec, 1) };
 }
 
+/** The bundled model (every head), and each image kind at its default shape with the same heads on seeded weights. */
+function everyHeadModels(): ReturnType<typeof golden>[] {
+  const path = bundledModelPath();
+  if (path === undefined) throw new Error('no bundled model in resources/models');
+  const bundled = loadModel(path);
+  // The image kinds read no return channel, so their volatility head has no anchor.
+  const heads = { ...bundled.metadata.spec.heads, volatility: { loss_weight: 1, loss: 'qlike' as const } };
+  const images = (['gaf-cnn', 'image-cnn'] as const).map((name) => {
+    const { trainingDefaults } = MODEL_KIND_TABLE[name];
+    const { spec } = MODEL_KIND_TABLE[name].trainingPipeline(
+      { sequence_length: trainingDefaults.windowLength, num_classes: 3, convs: trainingDefaults.convs, batchnorm_eps: 1e-5, heads },
+      { features: DEFAULT_FEATURE_SPEC },
+    );
+    return { pipeline: { spec, features: null, normalization: null }, weights: initialWeights(spec, 1) };
+  });
+  return [{ pipeline: { ...bundled.metadata }, weights: bundled.weights }, ...images];
+}
+
+/** One 256 × 256 by 256 × 256 matMul on the backend: the anchor of the batch-1 ratios. */
+function anchorLatency(runs: number): number {
+  const a = tf.randomUniform([256, 256], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([256, 256], -1, 1, 'float32', 2);
+  try {
+    return latency(runs, () => tf.tidy(() => tf.matMul(a, b)).dispose()).p50;
+  } finally {
+    tf.dispose([a, b]);
+  }
+}
+
+/** A batch-1 latency line with its ratio to an anchor timed just before it. */
+function againstAnchor(runs: number, f: () => void): string {
+  const anchor = anchorLatency(runs);
+  const { text, p50 } = latency(runs, f);
+  return `${text}, ${(p50 / anchor).toFixed(1)}× the anchor (${anchor.toFixed(3)} ms)`;
+}
+
 // BENCH_BACKENDS=wasm limits the run (the cpu backend takes minutes per kind).
 const backends = process.env.BENCH_BACKENDS?.split(',') ?? (await availableBackends());
 for (const backend of backends) {
@@ -72,12 +117,12 @@ for (const backend of backends) {
     const batch = Float32Array.from({ length: 256 * size }, (_, i) => (one[i % size] ?? 0) + (random() - 0.5) * 0.01);
     const name = `${kind.name} (T=${spec.sequence_length}, ${spec.convs.map((c) => `${c.filters}:${c.kernel_size}`).join(',')})`;
     console.log(
-      `${name}, live recipe (encode + forward + Grad-CAM + attribution), batch 1: ${
-        latency(slow ? 20 : 300, () => explainWindow({ model, ...pipeline }, { history, stepMs: 60_000, method: 'gradcam' })).text
-      }`,
+      `${name}, live recipe (encode + forward + Grad-CAM + attribution), batch 1: ${againstAnchor(slow ? 20 : 300, () =>
+        explainWindow({ model, ...pipeline }, { history, stepMs: 60_000, method: 'gradcam' }),
+      )}`,
     );
     console.log(
-      `${name}, forward+Grad-CAM, batch 1: ${latency(slow ? 20 : 300, () => explainBatch(model, one, 1, { method: 'gradcam' })).text}`,
+      `${name}, forward+Grad-CAM, batch 1: ${againstAnchor(slow ? 20 : 300, () => explainBatch(model, one, 1, { method: 'gradcam' }))} (target < ${LIVE_TARGET_MS} ms for the image kinds)`,
     );
     const { wall: wide } = meanTime(slow ? 1 : 5, () => explainBatch(model, batch, 256, { method: 'gradcam' }));
     console.log(`${name}, forward+Grad-CAM, batch 256: ${wide.toFixed(1)} ms, ${((256 / wide) * 1000).toFixed(0)} explained windows/s`);
@@ -93,5 +138,21 @@ for (const backend of backends) {
     tf.dispose([classWeights]);
     optimizer.dispose();
     net.dispose();
+  }
+  for (const { pipeline, weights } of everyHeadModels()) {
+    const { spec } = pipeline;
+    const kind = modelKind(spec);
+    const history = candles.slice(300 - kind.window(pipeline).historyLength, 300);
+    const model = createNetwork(spec, weights);
+    const name = `${kind.name} (T=${spec.sequence_length}, ${spec.convs.map((c) => `${c.filters}:${c.kernel_size}`).join(',')}, every head)`;
+    const request = { history, stepMs: 60_000, method: 'gradcam' as const, explainForecasts: true };
+    const tensors = tf.memory().numTensors;
+    console.log(
+      `${name}, live recipe per confirmed candle (direction + every forecast head explained${positionsAreCandles(spec) ? ' + deletion test' : ''}), batch 1: ${againstAnchor(
+        slow ? 20 : 300,
+        () => explainWindow({ model, ...pipeline }, request),
+      )}; tensors left: ${tf.memory().numTensors - tensors}`,
+    );
+    model.dispose();
   }
 }
