@@ -343,13 +343,15 @@ function tapedPass(
     const activations = tf.tidy(() => model.activationOf(last));
     const K = activations.shape[2];
     let taped: tf.Tensor2D | undefined;
+    // Without the input's gradient, a cnn-lstm's LSTM is a constant of the tape: once per window.
+    const state = withInput ? undefined : tf.tidy(() => repeatRows(model.recurrentState(windows), rows));
     const [gradient, inputGradient] = tf.tidy(() => {
       // One window's maps reach each row as themselves plus a zero offset of the row's own, whose
       // gradient is the row's (wasm's Tile, the other way, takes tens of ms on an image).
       const offset = windows.shape[0] === rows ? undefined : tf.zeros<tf.Rank.R3>([rows, P, K]);
       const { grads } = tf.engine().gradients(
         () => {
-          taped = tf.keep(model.outputsFrom(offset === undefined ? activations : tf.add(activations, offset), layer, x));
+          taped = tf.keep(model.outputsFrom(offset === undefined ? activations : tf.add(activations, offset), layer, x, state));
           return tf.sum(tf.mul(taped, targetMask(taped, columns, classes)));
         },
         [offset ?? activations, ...(withInput ? [x] : [])],
@@ -361,6 +363,7 @@ function tapedPass(
       const throughBlocks = model.blocksBackward(blocks, dA);
       return [dA, direct === undefined ? throughBlocks : tf.add(throughBlocks, direct)];
     }) as [tf.Tensor3D, tf.Tensor3D | undefined];
+    state?.dispose();
     return {
       outputs: read(() => taped as tf.Tensor2D),
       activations,
@@ -370,6 +373,11 @@ function tapedPass(
   } finally {
     tf.dispose(blocks);
   }
+}
+
+/** `state` [1 or rows, H] for each of `rows` rows (one window's, repeated: a few values, so Tile is cheap). */
+function repeatRows(state: tf.Tensor2D | undefined, rows: number): tf.Tensor2D | undefined {
+  return state === undefined || state.shape[0] === rows ? state : tf.tile(state, [rows, 1]);
 }
 
 /**

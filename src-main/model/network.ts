@@ -349,9 +349,19 @@ function recurrentInput(x: tf.Tensor3D, spec: ModelSpec): tf.Tensor3D {
   return tf.slice(x, [0, x.shape[1] - steps, 0], [x.shape[0], steps, x.shape[2]]);
 }
 
-/** What the heads read: the pooled trunk [B, F], then a cnn-lstm's last hidden state of the window `input`, [B, F + H]. */
-function headInput(pooled: tf.Tensor2D, lstm: LstmBranch | undefined, spec: ModelSpec, input: tf.Tensor3D | undefined): tf.Tensor2D {
+/**
+ * What the heads read: the pooled trunk [B, F], then a cnn-lstm's last hidden state of the window
+ * `input` (or that `state`, when it was computed already), [B, F + H].
+ */
+function headInput(
+  pooled: tf.Tensor2D,
+  lstm: LstmBranch | undefined,
+  spec: ModelSpec,
+  input: tf.Tensor3D | undefined,
+  state: tf.Tensor2D | undefined,
+): tf.Tensor2D {
   if (lstm === undefined) return pooled;
+  if (state !== undefined) return tf.concat([pooled, state], 1);
   if (input === undefined) throw new Error('the LSTM branch needs the window the output is of');
   return tf.concat([pooled, lstm.hidden(recurrentInput(input, spec))], 1);
 }
@@ -456,18 +466,30 @@ export class FinancialCnn {
    * Every head's outputs from the output of conv block `layer`; `input` is the window itself (the
    * volatility head's anchor reads it; for layer −1 it is `a`).
    */
-  headsFrom(a: tf.Tensor3D, layer: number, input?: tf.Tensor3D): HeadOutputs {
+  headsFrom(a: tf.Tensor3D, layer: number, input?: tf.Tensor3D, state?: tf.Tensor2D): HeadOutputs {
     const window = input ?? (layer === -1 ? a : undefined);
-    const pooled = headInput(meanOverTime(this.#blocks(a, layer + 1, this.#convs.length - 1)), this.#lstm, this.spec, window);
+    const pooled = headInput(meanOverTime(this.#blocks(a, layer + 1, this.#convs.length - 1)), this.#lstm, this.spec, window, state);
     // Plain matMul + add rather than the fused op: under a gradient tape, fused ops compute every
     // input's gradient, the weights' included, where plain ones compute only what is asked.
     const linear = Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight), h.bias)]));
     return headOutputs(this.spec, linear, window);
   }
 
-  /** The output row (every head, layout order) from the output of conv block `layer`, [B, outputs]. */
-  outputsFrom(a: tf.Tensor3D, layer: number, input?: tf.Tensor3D): tf.Tensor2D {
-    return outputRow(this.spec, this.headsFrom(a, layer, input));
+  /**
+   * The output row (every head, layout order) from the output of conv block `layer`, [B, outputs];
+   * `state`: a cnn-lstm's `recurrentState` of `input`, when it was computed already.
+   */
+  outputsFrom(a: tf.Tensor3D, layer: number, input?: tf.Tensor3D, state?: tf.Tensor2D): tf.Tensor2D {
+    return outputRow(this.spec, this.headsFrom(a, layer, input, state));
+  }
+
+  /**
+   * A cnn-lstm's LSTM's last hidden state over the windows `x` [B, H]; undefined for the other kinds.
+   * It depends on the input alone, so a pass that differentiates only the conv blocks' output
+   * computes it once, outside the tape: the LSTM's some 14 small ops a step are not taped.
+   */
+  recurrentState(x: tf.Tensor3D): tf.Tensor2D | undefined {
+    return this.#lstm?.hidden(recurrentInput(x, this.spec));
   }
 
   outputs(x: tf.Tensor3D): tf.Tensor2D {
@@ -625,7 +647,7 @@ export class TrainableCnn {
         batchStats.push(stats),
       );
     }
-    const pooled = headInput(meanOverTime(out), this.#lstm, this.spec, x);
+    const pooled = headInput(meanOverTime(out), this.#lstm, this.spec, x, undefined);
     return headOutputs(
       this.spec,
       Object.fromEntries(this.#heads.map((h) => [h.name, tf.add(tf.matMul(pooled, h.weight, false, true), h.bias)])),

@@ -6,7 +6,7 @@
  * forward, Grad-CAM decoded onto the candles, attribution) at batch 1, which must stay under 5 ms for
  * the image kinds; forward+Grad-CAM of encoded inputs at batch 1 and 256; one training step at
  * batch 256. Then the whole recipe a confirmed candle runs live, every forecast head explained
- * besides the direction call (and the deletion test where positions are candles), on a model of
+ * besides the direction call and the deletion test (an image kind's in candle space), on a model of
  * each kind with every head: the bundled FinancialCNN, the image kinds on seeded weights.
  * Each batch-1 figure is also given against an anchor timed just before it on the same backend (one
  * 256 × 256 by 256 × 256 matMul, about the multiply-adds of the image-cnn's second block): the cores
@@ -63,9 +63,9 @@ function everyHeadModels(): ReturnType<typeof golden>[] {
   const path = bundledModelPath();
   if (path === undefined) throw new Error('no bundled model in resources/models');
   const bundled = loadModel(path);
-  // The image kinds read no return channel, so their volatility head has no anchor.
+  // Most image kinds read no return channel, so their volatility head has no anchor (a cnn-lstm's kind gives its own).
   const heads = { ...bundled.metadata.spec.heads, volatility: { loss_weight: 1, loss: 'qlike' as const } };
-  const images = (['gaf-cnn', 'image-cnn'] as const).map((name) => {
+  const images = (['gaf-cnn', 'image-cnn', 'cnn-lstm'] as const).map((name) => {
     const { trainingDefaults } = MODEL_KIND_TABLE[name];
     const { spec } = MODEL_KIND_TABLE[name].trainingPipeline(
       { sequence_length: trainingDefaults.windowLength, num_classes: 3, convs: trainingDefaults.convs, batchnorm_eps: 1e-5, heads },
@@ -148,7 +148,7 @@ for (const backend of backends) {
     const request = { history, stepMs: 60_000, method: 'gradcam' as const, explainForecasts: true };
     const tensors = tf.memory().numTensors;
     console.log(
-      `${name}, live recipe per confirmed candle (direction + every forecast head explained${positionsAreCandles(spec) ? ' + deletion test' : ''}), batch 1: ${againstAnchor(
+      `${name}, live recipe per confirmed candle (direction + every forecast head explained + deletion test${positionsAreCandles(spec) ? '' : ' in candle space'}), batch 1: ${againstAnchor(
         slow ? 20 : 300,
         () => explainWindow({ model, ...pipeline }, request),
       )}; tensors left: ${tf.memory().numTensors - tensors}`,
