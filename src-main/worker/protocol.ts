@@ -15,6 +15,20 @@ import { TrainJobSchema } from '../training/job';
 
 const Id = z.number().int().nonnegative();
 
+/** A window to explain: what `score` and `view` are asked (`score` may also explain every forecast head, as a stored live signal keeps). */
+const WindowExplanation = z.object({
+  /** The model folder to score with; the loaded one by default. */
+  modelPath: z.string().optional(),
+  /** Exactly warmup + T closed candles, the window last. */
+  history: z.array(CandleSchema),
+  stepMs: z.number().int().positive(),
+  method: z.enum(CAM_METHODS),
+  layer: z.number().int().nonnegative().optional(),
+  /** The head explained; `target` is an output of it. */
+  head: z.enum(HEAD_NAMES).optional(),
+  target: z.number().int().nonnegative().optional(),
+});
+
 export const WorkerRequestSchema = z.discriminatedUnion('type', [
   z.object({
     id: Id,
@@ -26,22 +40,7 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
   z.object({ id: Id, type: z.literal('load'), path: z.string() }),
   /** Builds the model folder at `path` and runs one window through it, without loading it (an import's check). */
   z.object({ id: Id, type: z.literal('check'), path: z.string() }),
-  z.object({
-    id: Id,
-    type: z.literal('score'),
-    /** The model folder to score with; the loaded one by default. */
-    modelPath: z.string().optional(),
-    /** Exactly warmup + T closed candles, the window last. */
-    history: z.array(CandleSchema),
-    stepMs: z.number().int().positive(),
-    method: z.enum(CAM_METHODS),
-    layer: z.number().int().nonnegative().optional(),
-    /** The head explained; `target` is an output of it. */
-    head: z.enum(HEAD_NAMES).optional(),
-    target: z.number().int().nonnegative().optional(),
-    /** Also explain every forecast head (what a stored live signal keeps). */
-    explainForecasts: z.boolean().optional(),
-  }),
+  z.object({ id: Id, type: z.literal('score'), ...WindowExplanation.shape, explainForecasts: z.boolean().optional() }),
   z.object({ id: Id, type: z.literal('train'), job: TrainJobSchema, candles: z.array(CandleSchema) }),
   z.object({
     id: Id,
@@ -57,17 +56,7 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
   /** Stops a backtest (by its request id) at its next batch. */
   z.object({ id: Id, type: z.literal('cancel'), job: Id }),
   /** An image model's own view of a window (../scoring/model-view), explained as `score` explains it. */
-  z.object({
-    id: Id,
-    type: z.literal('view'),
-    modelPath: z.string().optional(),
-    history: z.array(CandleSchema),
-    stepMs: z.number().int().positive(),
-    method: z.enum(CAM_METHODS),
-    layer: z.number().int().nonnegative().optional(),
-    head: z.enum(HEAD_NAMES).optional(),
-    target: z.number().int().nonnegative().optional(),
-  }),
+  z.object({ id: Id, type: z.literal('view'), ...WindowExplanation.shape }),
 ]);
 export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
 export type WorkerRequestValue = z.output<typeof WorkerRequestSchema>;
