@@ -51,8 +51,9 @@ export function evaluateModel(
   const majority = argmax(counts);
   const signPredictions = samples.map((s) => {
     const now = closeAt(s.windowTo);
-    const before = closeAt(s.windowTo - horizon * stepMs);
-    if (now === undefined || before === undefined) throw new Error(`no close ${horizon} candles before ${s.windowTo}`);
+    // A window nearer the series' start (or a gap) than H candles reads the return over itself instead.
+    const before = closeAt(s.windowTo - horizon * stepMs) ?? closeAt(s.windowFrom);
+    if (now === undefined || before === undefined) throw new Error(`no close of the window ending at ${s.windowTo}`);
     return now > before ? BUY : now < before ? SELL : HOLD;
   });
   const modelReport = classificationReport(actual, predicted, LABELS, probabilities);
