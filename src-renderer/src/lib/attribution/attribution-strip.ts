@@ -3,15 +3,8 @@
  * its pane: a series primitive, so it follows the time scale as the price heatmap does (spans from
  * the same band geometry), and the candles above it line up with it.
  */
-import type {
-  IChartApi,
-  IPrimitivePaneRenderer,
-  IPrimitivePaneView,
-  ISeriesPrimitive,
-  SeriesAttachedParameter,
-  Time,
-  UTCTimestamp,
-} from 'lightweight-charts';
+import { AttachedPrimitive } from '../attached-primitive';
+import type { IPrimitivePaneRenderer, IPrimitivePaneView, UTCTimestamp } from 'lightweight-charts';
 import { bandSpans } from '../heatmap/attention-pane-view';
 import { attributionColour } from './channel-attribution';
 
@@ -43,24 +36,13 @@ class StripRenderer implements IPrimitivePaneRenderer {
   }
 }
 
-export class AttributionStrip implements ISeriesPrimitive<Time> {
-  #chart: IChartApi | undefined;
-  #requestUpdate: () => void = () => {};
+export class AttributionStrip extends AttachedPrimitive {
   #cells: Cell[] = [];
   #renderer = new StripRenderer([]);
   readonly #view: IPrimitivePaneView = { renderer: () => this.#renderer, zOrder: () => 'top' };
 
-  attached({ chart, requestUpdate }: SeriesAttachedParameter<Time>): void {
-    this.#chart = chart;
-    this.#requestUpdate = requestUpdate;
-  }
-
-  detached(): void {
-    this.#chart = undefined;
-  }
-
   updateAllViews(): void {
-    const timeScale = this.#chart?.timeScale();
+    const timeScale = this.chart?.timeScale();
     const cells = this.#cells;
     if (timeScale === undefined) return;
     const xs = cells.map((c) => timeScale.timeToCoordinate(c.time));
@@ -81,6 +63,6 @@ export class AttributionStrip implements ISeriesPrimitive<Time> {
   /** The cells to draw (chart times in s, weights in −1..1), in time order; empty for none. */
   show(cells: Cell[]): void {
     this.#cells = cells;
-    this.#requestUpdate();
+    this.requestUpdate();
   }
 }

@@ -4,14 +4,8 @@
  * `update()` (called on every viewport change), the renderer only paints, and price-axis labels name the
  * price of each horizontal line and ray. The same projection serves hit-testing.
  */
-import type {
-  IPrimitivePaneRenderer,
-  IPrimitivePaneView,
-  ISeriesPrimitive,
-  ISeriesPrimitiveAxisView,
-  SeriesAttachedParameter,
-  Time,
-} from 'lightweight-charts';
+import { AttachedPrimitive } from '../attached-primitive';
+import type { IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesPrimitiveAxisView } from 'lightweight-charts';
 import type { DrawingShapeValue } from '../../../../src-shared/domain/drawings';
 import type { ChartSurface } from '../state/chart-surface';
 import { barOfTime, type ScreenPoint, type ScreenShape } from './geometry';
@@ -151,8 +145,7 @@ class PriceLabel implements ISeriesPrimitiveAxisView {
   }
 }
 
-export class DrawingsPrimitive implements ISeriesPrimitive<Time> {
-  #requestUpdate: () => void = () => {};
+export class DrawingsPrimitive extends AttachedPrimitive {
   #labels: PriceLabel[] = [];
   readonly #paneViews = [new DrawingsPaneView(this)];
 
@@ -165,19 +158,13 @@ export class DrawingsPrimitive implements ISeriesPrimitive<Time> {
     private readonly surface: ChartSurface,
     private readonly shown: () => { drawings: readonly ShownDrawing[]; selectedId: number | undefined },
     private readonly stepMs: () => number,
-  ) {}
-
-  attached({ requestUpdate }: SeriesAttachedParameter<Time>): void {
-    this.#requestUpdate = requestUpdate;
-  }
-
-  detached(): void {
-    this.#requestUpdate = () => {};
+  ) {
+    super();
   }
 
   /** Paints again (drawings changed, or the selection). */
   redraw(): void {
-    this.#requestUpdate();
+    this.requestUpdate();
   }
 
   updateAllViews(): void {

@@ -5,17 +5,14 @@
  * level on the price axis. The view computes every coordinate in `update()` (the chart calls it on
  * any viewport change); the renderer only paints. Clicking the cone or a VaR line selects that head.
  */
+import { AttachedPrimitive } from '../attached-primitive';
 import type {
   AutoscaleInfo,
-  IChartApi,
   IPrimitivePaneRenderer,
   IPrimitivePaneView,
-  ISeriesApi,
-  ISeriesPrimitive,
   ISeriesPrimitiveAxisView,
   PrimitiveHoveredItem,
   SeriesAttachedParameter,
-  SeriesType,
   Time,
   UTCTimestamp,
 } from 'lightweight-charts';
@@ -180,10 +177,7 @@ class VarAxisView implements ISeriesPrimitiveAxisView {
   }
 }
 
-export class ForecastFan implements ISeriesPrimitive<Time> {
-  #chart: IChartApi | undefined;
-  #series: ISeriesApi<SeriesType> | undefined;
-  #requestUpdate: () => void = () => {};
+export class ForecastFan extends AttachedPrimitive {
   #anchor: ForecastAnchor | undefined;
   #selected: ForecastHeadName | undefined;
   #drawn: ForecastDrawn | null = null;
@@ -191,18 +185,13 @@ export class ForecastFan implements ISeriesPrimitive<Time> {
   readonly #axisViews = [new VarAxisView(this)];
 
   /** `holdsView` says whether the user holds the view (hovers the chart, or looks at history): making room ahead then must not scroll it. */
-  constructor(private readonly holdsView: () => boolean = () => false) {}
-
-  attached({ chart, series, requestUpdate }: SeriesAttachedParameter<Time>): void {
-    this.#chart = chart;
-    this.#series = series;
-    this.#requestUpdate = requestUpdate;
-    window.candleLensForecast = { drawn: () => this.#drawn };
+  constructor(private readonly holdsView: () => boolean = () => false) {
+    super();
   }
 
-  detached(): void {
-    this.#chart = undefined;
-    this.#series = undefined;
+  override attached(param: SeriesAttachedParameter<Time>): void {
+    super.attached(param);
+    window.candleLensForecast = { drawn: () => this.#drawn };
   }
 
   updateAllViews(): void {
@@ -241,13 +230,13 @@ export class ForecastFan implements ISeriesPrimitive<Time> {
     this.#selected = selected;
     // Room right of the last candle for the H candles ahead (set once per horizon, so the view does not jump on each signal).
     // lightweight-charts scrolls to the new offset: a view the user holds is put back where it was, and gets the room when it follows the live edge again.
-    const timeScale = this.#chart?.timeScale();
+    const timeScale = this.chart?.timeScale();
     if (horizonChanged && anchor !== undefined && timeScale !== undefined) {
       const held = this.holdsView() ? timeScale.getVisibleLogicalRange() : null;
       timeScale.applyOptions({ rightOffset: anchor.horizon + 6 });
       if (held !== null) timeScale.setVisibleLogicalRange(held);
     }
-    this.#requestUpdate();
+    this.requestUpdate();
   }
 
   /** The forecast head drawn at a point of the pane, if any (lightweight-charts' hit test, CSS px). */
@@ -274,14 +263,14 @@ export class ForecastFan implements ISeriesPrimitive<Time> {
     const index = a === undefined ? undefined : lowestVarIndex(a.forecasts);
     if (a === undefined || index === undefined) return undefined;
     const level = varLevels(a)[index];
-    const y = level === undefined ? null : (this.#series?.priceToCoordinate(level.price) ?? null);
+    const y = level === undefined ? null : (this.series?.priceToCoordinate(level.price) ?? null);
     return y === null || level === undefined ? undefined : { y, text: `VaR ${levelText(level.quantile)}` };
   }
 
   geometry(): Geometry | null {
     const a = this.#anchor;
-    const timeScale = this.#chart?.timeScale();
-    const series = this.#series;
+    const timeScale = this.chart?.timeScale();
+    const series = this.series;
     this.#drawn = null;
     if (a === undefined || timeScale === undefined || series === undefined) return null;
     const x0 = timeScale.timeToCoordinate((a.time / 1000) as UTCTimestamp);
@@ -298,7 +287,7 @@ export class ForecastFan implements ISeriesPrimitive<Time> {
         cone.push({ x: xAt(h), y1top, y1bottom, y2top, y2bottom });
       }
     }
-    const paneHeight = this.#chart?.panes()[0]?.getHeight() ?? Infinity;
+    const paneHeight = this.chart?.panes()[0]?.getHeight() ?? Infinity;
     const strongest = lowestVarIndex(a.forecasts);
     const levels = varLevels(a).map((level, i) => ({
       level,

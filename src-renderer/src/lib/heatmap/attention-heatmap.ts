@@ -4,31 +4,21 @@
  * changes (zoom, pan, resize), and the pane view recomputes the band edges then, so the shading
  * follows the time scale exactly; drawing only paints them.
  */
-import type { IChartApi, IPrimitivePaneView, ISeriesPrimitive, SeriesAttachedParameter, Time } from 'lightweight-charts';
+import { AttachedPrimitive } from '../attached-primitive';
+import type { IPrimitivePaneView } from 'lightweight-charts';
 import type { AttentionBand } from './attention-bands';
 import { AttentionPaneView } from './attention-pane-view';
 
-export class AttentionHeatmap implements ISeriesPrimitive<Time> {
-  #chart: IChartApi | undefined;
-  #requestUpdate: () => void = () => {};
+export class AttentionHeatmap extends AttachedPrimitive {
   #bands: AttentionBand[] = [];
   #weights = new Map<number, number>();
   #visible = true;
   readonly #paneViews = [
     new AttentionPaneView({
-      timeScale: () => this.#chart?.timeScale(),
+      timeScale: () => this.chart?.timeScale(),
       shownBands: () => (this.#visible ? this.#bands : []),
     }),
   ];
-
-  attached({ chart, requestUpdate }: SeriesAttachedParameter<Time>): void {
-    this.#chart = chart;
-    this.#requestUpdate = requestUpdate;
-  }
-
-  detached(): void {
-    this.#chart = undefined;
-  }
 
   updateAllViews(): void {
     for (const view of this.#paneViews) view.update();
@@ -41,12 +31,12 @@ export class AttentionHeatmap implements ISeriesPrimitive<Time> {
   show(bands: AttentionBand[]): void {
     this.#bands = [...bands].sort((a, b) => a.time - b.time);
     this.#weights = new Map(this.#bands.map((b) => [b.time, b.weight]));
-    this.#requestUpdate();
+    this.requestUpdate();
   }
 
   setVisible(visible: boolean): void {
     this.#visible = visible;
-    this.#requestUpdate();
+    this.requestUpdate();
   }
 
   /** The attention of the candle at a chart time, if it is in the shown window. */

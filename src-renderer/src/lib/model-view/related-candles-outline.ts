@@ -3,15 +3,8 @@
  * picture relates to (./related-candles): a band one bar wide over each, the price pane's full height,
  * edged in the picture's highlight colour, so the trader sees on the chart which moments a cell means.
  */
-import type {
-  IChartApi,
-  IPrimitivePaneRenderer,
-  IPrimitivePaneView,
-  ISeriesPrimitive,
-  SeriesAttachedParameter,
-  Time,
-  UTCTimestamp,
-} from 'lightweight-charts';
+import { AttachedPrimitive } from '../attached-primitive';
+import type { IPrimitivePaneRenderer, IPrimitivePaneView, UTCTimestamp } from 'lightweight-charts';
 import { RELATED_CANDLE_COLOUR } from '../heatmap/colour-scale';
 
 const FILL = 'rgba(224,64,251,0.16)';
@@ -48,9 +41,7 @@ class OutlineRenderer implements IPrimitivePaneRenderer {
   }
 }
 
-export class RelatedCandlesOutline implements ISeriesPrimitive<Time> {
-  #chart: IChartApi | undefined;
-  #requestUpdate: () => void = () => {};
+export class RelatedCandlesOutline extends AttachedPrimitive {
   /** Candle starts, chart time (UTC seconds). */
   #times: UTCTimestamp[] = [];
   #renderer = new OutlineRenderer([]);
@@ -59,17 +50,8 @@ export class RelatedCandlesOutline implements ISeriesPrimitive<Time> {
     renderer: () => this.#renderer,
   };
 
-  attached({ chart, requestUpdate }: SeriesAttachedParameter<Time>): void {
-    this.#chart = chart;
-    this.#requestUpdate = requestUpdate;
-  }
-
-  detached(): void {
-    this.#chart = undefined;
-  }
-
   updateAllViews(): void {
-    const timeScale = this.#chart?.timeScale();
+    const timeScale = this.chart?.timeScale();
     this.#renderer = new OutlineRenderer(
       timeScale === undefined
         ? []
@@ -87,6 +69,6 @@ export class RelatedCandlesOutline implements ISeriesPrimitive<Time> {
   /** Outlines the candles starting at `starts` (ms); none clears it. */
   show(starts: readonly number[]): void {
     this.#times = starts.map((ms) => (ms / 1000) as UTCTimestamp);
-    this.#requestUpdate();
+    this.requestUpdate();
   }
 }
