@@ -13,6 +13,9 @@ import type { Candle } from '../../src-shared/domain/market';
 import type { Signal } from '../../src-shared/domain/signal';
 import { CSV_HEADER, formatCandleCsvRow, parseCandleCsv } from '../../src-main/market/candle-csv';
 import { candleStartAt } from '../../src-shared/domain/intervals';
+import { importCandleCsv } from '../../src-main/market/import-csv';
+import { CandleStore } from '../../src-main/store/candles';
+import { openDatabase } from '../../src-main/store/database';
 import { runCli, SHARED_DATA, sharedCsvHead, tempDir } from '../helpers';
 
 const REPLAY_HISTORY = 600;
@@ -266,4 +269,17 @@ export function commonColour(shot: PNG, x: number, y: number): Rgb {
 export async function servedEngine(options: EngineOptions): Promise<{ engine: Engine; server: RunningServer }> {
   const engine = createEngine(options);
   return { engine, server: await serve({ engine, rendererDir: join(appRoot(), 'out', 'renderer') }) };
+}
+
+/** A store at DIR/store.db holding the bundled sample (as a first run imports it), and the sample's candles. */
+export function storeWithSample(dir: string): { storePath: string; candles: Candle[] } {
+  const storePath = join(dir, 'store.db');
+  const db = openDatabase(storePath);
+  try {
+    const store = new CandleStore(db);
+    importCandleCsv(store, SAMPLE_STREAM, SAMPLE_FILE);
+    return { storePath, candles: store.range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 100_000) };
+  } finally {
+    db.close();
+  }
 }

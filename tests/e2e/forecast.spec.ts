@@ -6,19 +6,16 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
-import { SAMPLE_FILE, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
-import { importCandleCsv } from '../../src-main/market/import-csv';
+import { SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
 import { useBackend } from '../../src-main/model/backend';
 import type { RunningServer } from '../../src-main/server/serve';
-import { openDatabase } from '../../src-main/store/database';
-import { CandleStore } from '../../src-main/store/candles';
 import { TrainJobSchema } from '../../src-main/training/job';
 import { trainAndSave } from '../../src-main/training/pipeline';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import type { Signal } from '../../src-shared/domain/signal';
 import type { ForecastDrawn as Drawn } from '../../src-renderer/src/lib/forecast/forecast-fan';
 import { ROOT, tempDir } from '../helpers';
-import { servedEngine, watchConsole } from './checks';
+import { servedEngine, storeWithSample, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
@@ -28,11 +25,7 @@ test.beforeAll(async () => {
   test.setTimeout(240_000);
   await useBackend(['wasm', 'cpu']);
   const dir = tempDir();
-  const storePath = join(dir, 'store.db');
-  const db = openDatabase(storePath);
-  importCandleCsv(new CandleStore(db), SAMPLE_STREAM, SAMPLE_FILE);
-  const candles = new CandleStore(db).range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 100_000);
-  db.close();
+  const { storePath, candles } = storeWithSample(dir);
   // A small model with every head, trained on the sample's first 3000 candles: enough for sensible levels.
   const job = TrainJobSchema.parse({
     source: 'bundled sample, first 3000',

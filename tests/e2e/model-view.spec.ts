@@ -9,21 +9,18 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { SAMPLE_FILE, SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
-import { importCandleCsv } from '../../src-main/market/import-csv';
+import { SAMPLE_STREAM, type Engine } from '../../src-main/engine/engine';
 import { useBackend } from '../../src-main/model/backend';
 import { importedModel } from '../../src-main/model/kinds/import';
 import { saveModel } from '../../src-main/model/model-file';
 import type { RunningServer } from '../../src-main/server/serve';
-import { CandleStore } from '../../src-main/store/candles';
-import { openDatabase } from '../../src-main/store/database';
 import { TrainJobSchema } from '../../src-main/training/job';
 import { trainAndSave } from '../../src-main/training/pipeline';
 import { DEFAULT_FEATURE_SPEC, DEFAULT_LABEL_SPEC } from '../../src-shared/domain/feature-spec';
 import type { ModelView } from '../../src-shared/domain/model-view';
 import type { Signal } from '../../src-shared/domain/signal';
 import { ROOT, SHARED_GAF_GOLDEN, tempDir } from '../helpers';
-import { servedEngine, watchConsole } from './checks';
+import { servedEngine, storeWithSample, watchConsole } from './checks';
 
 let engine: Engine;
 let server: RunningServer;
@@ -34,11 +31,7 @@ test.beforeAll(async () => {
   test.setTimeout(240_000);
   await useBackend(['wasm', 'cpu']);
   const dir = tempDir();
-  const storePath = join(dir, 'store.db');
-  const db = openDatabase(storePath);
-  importCandleCsv(new CandleStore(db), SAMPLE_STREAM, SAMPLE_FILE);
-  const candles = new CandleStore(db).range(SAMPLE_STREAM, 0, Number.MAX_SAFE_INTEGER, 100_000);
-  db.close();
+  const { storePath, candles } = storeWithSample(dir);
   // The PyTorch golden, imported as `import-model` does: a gaf-cnn of 32 candles.
   const golden = JSON.parse(readFileSync(join(SHARED_GAF_GOLDEN, 'model.json'), 'utf8')) as unknown;
   const gaf = importedModel(golden, { kind: 'gaf-cnn', interval: '1', windowLength: 32 }, { name: 'gaf', source: 'test', now: 0 });
