@@ -181,8 +181,6 @@ export class ForecastFan extends AttachedPrimitive {
   #anchor: ForecastAnchor | undefined;
   #selected: ForecastHeadName | undefined;
   #drawn: ForecastDrawn | null = null;
-  /** The horizon the time scale's room ahead was made for. */
-  #roomFor: number | undefined;
   readonly #paneViews = [new ForecastPaneView(this)];
   readonly #axisViews = [new VarAxisView(this)];
 
@@ -227,16 +225,16 @@ export class ForecastFan extends AttachedPrimitive {
 
   /** Shows `anchor`'s forecasts (none when undefined), the `selected` head outlined. */
   show(anchor: ForecastAnchor | undefined, selected: ForecastHeadName | undefined): void {
+    const horizonChanged = anchor?.horizon !== this.#anchor?.horizon;
     this.#anchor = anchor;
     this.#selected = selected;
-    // Room right of the last candle for the H candles ahead, made once per horizon so the view does not jump on each
-    // signal. lightweight-charts scrolls to a new rightOffset, so a view the user holds (hovered, or scrolled back) is
-    // left alone: putting it back afterwards moved it for a frame, and the crosshair then named the next candle. It gets
-    // the room with the first signal after the user lets go.
+    // Room right of the last candle for the H candles ahead (set once per horizon, so the view does not jump on each signal).
+    // lightweight-charts scrolls to the new offset: a view the user holds is put back where it was, and gets the room when it follows the live edge again.
     const timeScale = this.chart?.timeScale();
-    if (anchor !== undefined && anchor.horizon !== this.#roomFor && timeScale !== undefined && !this.holdsView()) {
+    if (horizonChanged && anchor !== undefined && timeScale !== undefined) {
+      const held = this.holdsView() ? timeScale.getVisibleLogicalRange() : null;
       timeScale.applyOptions({ rightOffset: anchor.horizon + 6 });
-      this.#roomFor = anchor.horizon;
+      if (held !== null) timeScale.setVisibleLogicalRange(held);
     }
     this.requestUpdate();
   }
