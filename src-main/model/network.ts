@@ -84,6 +84,24 @@ function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: number): tf.Ten
  * [out], optionally followed by ReLU, differentiable on every backend (see the file comment).
  */
 export function conv1d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, relu: boolean): tf.Tensor4D {
+  return sameConvolution(x, filter, bias, relu, (g, input, weights) => [
+    tf.conv2d(g, flippedFilter(weights), 1, 'same'),
+    filterGradient(input, g, weights.shape[1]),
+  ]);
+}
+
+/**
+ * The fused 'same' convolution with bias and optional ReLU, differentiable by our own rule: the
+ * bias gradient summed over batch and positions, the input's and the filter's from
+ * `inputAndFilter` (where the 1-D and 2-D convolutions differ).
+ */
+function sameConvolution(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  relu: boolean,
+  inputAndFilter: (g: tf.Tensor4D, input: tf.Tensor4D, weights: tf.Tensor4D) => [tf.Tensor4D, tf.Tensor4D],
+): tf.Tensor4D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, weights, offset, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
     const y = tf.fused.conv2d({ x: input, filter: weights, strides: 1, pad: 'same', bias: offset, activation: relu ? 'relu' : 'linear' });
@@ -93,12 +111,8 @@ export function conv1d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, r
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedInput, savedWeights, output] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
         const g = (relu ? tf.mul(dy, tf.step(output)) : dy) as tf.Tensor4D;
-        const [batch, , time, outC] = g.shape;
-        return [
-          tf.conv2d(g, flippedFilter(savedWeights), 1, 'same'),
-          filterGradient(savedInput, g, savedWeights.shape[1]),
-          sumOverBatchAndTime(tf.reshape(g, [batch, time, outC])),
-        ];
+        const [batch, height, width, outC] = g.shape;
+        return [...inputAndFilter(g, savedInput, savedWeights), sumOverBatchAndTime(tf.reshape(g, [batch, height * width, outC]))];
       },
     };
   });
@@ -136,26 +150,10 @@ function filterGradient2d(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: number): tf.T
  * `filterGradient2d`), so image kinds train on every backend too.
  */
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, relu: boolean): tf.Tensor4D {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [input, weights, offset, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
-    const y = tf.fused.conv2d({ x: input, filter: weights, strides: 1, pad: 'same', bias: offset, activation: relu ? 'relu' : 'linear' });
-    save([input, weights, y]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedInput, savedWeights, output] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-        const g = (relu ? tf.mul(dy, tf.step(output)) : dy) as tf.Tensor4D;
-        const [batch, height, width, outC] = g.shape;
-        const flipped = tf.reverse(tf.transpose(savedWeights, [0, 1, 3, 2]), [0, 1]);
-        return [
-          tf.conv2d(g, flipped, 1, 'same'),
-          filterGradient2d(savedInput, g, savedWeights.shape[0]),
-          sumOverBatchAndTime(tf.reshape(g, [batch, height * width, outC])),
-        ];
-      },
-    };
-  });
-  return op(x, filter, bias) as tf.Tensor4D;
+  return sameConvolution(x, filter, bias, relu, (g, input, weights) => [
+    tf.conv2d(g, tf.reverse(tf.transpose(weights, [0, 1, 3, 2]), [0, 1]), 1, 'same'),
+    filterGradient2d(input, g, weights.shape[0]),
+  ]);
 }
 
 /**
